@@ -1,0 +1,51 @@
+/**
+ * The small contracts every I/O driver implements. Nothing outside
+ * `src/hardware/` imports onoff, johnny-five or a GPIO library: features get a
+ * driver passed in and only see these interfaces.
+ */
+import type { EventEmitter } from 'node:events';
+
+/** What a lamp does. Drivers only switch a level; the pattern player makes the timing. */
+export type LampPattern =
+  | 'off'
+  | 'on'
+  /** request pending / queued: 1 s period, half on */
+  | 'slow-blink'
+  /** attention: 250 ms period */
+  | 'fast-blink'
+  /** one-shot rejection: three 120 ms flashes, then back to the previous steady pattern */
+  | 'flash3'
+  /** link lost: one 100 ms flash every 2 s, clearly not "on air" */
+  | 'link-lost';
+
+/** A digital input pin after active-low inversion: `true` means "asserted" (button down, tally closed). */
+export interface DigitalInput extends EventEmitter<{ edge: [value: boolean, atMs: number] }> {
+  readonly name: string;
+  /** Current logical level. */
+  read(): boolean;
+  close(): Promise<void>;
+}
+
+/** A digital output: the raw level only. Patterns are layered on top by {@link PatternOutput}. */
+export interface DigitalOutput {
+  readonly name: string;
+  write(level: boolean): void;
+  close(): Promise<void>;
+}
+
+/** How a pin is named in config: the driver decides what `pin` means (BCM number, Firmata pin, sim name). */
+export interface PinSpec {
+  name: string;
+  pin: number | string;
+  /** Inputs wired through an optocoupler or a button to ground read inverted. */
+  activeLow?: boolean;
+}
+
+/** A family of pins: simulated, sysfs GPIO (onoff) or a Firmata board (johnny-five). */
+export interface IoDriver {
+  readonly kind: string;
+  openInput(spec: PinSpec): Promise<DigitalInput>;
+  openOutput(spec: PinSpec): Promise<DigitalOutput>;
+  /** Frees every pin this driver opened. */
+  close(): Promise<void>;
+}
