@@ -1,0 +1,125 @@
+/**
+ * Payload schemas of the MQTT contract (v1). Every inbound payload is parsed
+ * with these; every outbound payload is typed by them. See docs/protocol.md.
+ */
+import { z } from 'zod';
+
+/** Lowercase slug: `saint-camille`, `demo`, `riviere-du-loup`. */
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const slug = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(SLUG_PATTERN, { message: 'must be a lowercase slug (a-z, 0-9 and single dashes, e.g. "saint-camille")' });
+
+/** Ids of intents and controls: any printable token a client chose, bounded. */
+export const messageId = z.string().min(1).max(128);
+
+export const availability = z.enum(['online', 'offline']);
+export type Availability = z.infer<typeof availability>;
+
+export const intentAction = z.enum(['request', 'release', 'pass', 'cancel']);
+export type IntentAction = z.infer<typeof intentAction>;
+
+export const intent = z.strictObject({
+  id: messageId,
+  action: intentAction,
+  to: slug.optional(),
+  /** Free text for the log (`button`, `keyboard`, `companion`). */
+  origin: z.string().max(64).optional(),
+});
+export type Intent = z.infer<typeof intent>;
+
+export const controlAction = z.enum(['grant', 'revoke', 'next', 'reorder']);
+export type ControlAction = z.infer<typeof controlAction>;
+
+export const control = z
+  .strictObject({
+    id: messageId,
+    action: controlAction,
+    site: slug.optional(),
+    queue: z.array(slug).max(256).optional(),
+    origin: z.string().max(64).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.action === 'grant' && !value.site) ctx.addIssue({ code: 'custom', path: ['site'], message: 'grant needs a site' });
+    if (value.action === 'reorder' && !value.queue) ctx.addIssue({ code: 'custom', path: ['queue'], message: 'reorder needs a queue' });
+  });
+export type Control = z.infer<typeof control>;
+
+export const rundownItem = z.strictObject({
+  index: z.number().int().nonnegative(),
+  title: z.string(),
+  speaker: z.string(),
+  site: slug,
+  plannedMinutes: z.number().positive(),
+});
+export type RundownItemView = z.infer<typeof rundownItem>;
+
+export const floor = z.object({
+  /** Grows with every change of the floor; a box ignores anything older than the newest it saw. */
+  epoch: z.number().int().nonnegative(),
+  onAir: slug.nullable(),
+  next: slug.nullable(),
+  queue: z.array(slug),
+  /** ISO time the on-air site got the floor. */
+  since: z.string().nullable(),
+  /** The rundown item being played, or null for an unscheduled turn (Q&A, interjection). */
+  item: rundownItem.nullable(),
+  /** ISO time the current item should end (since + planned minutes), for countdown clocks. */
+  plannedEnd: z.string().nullable(),
+  /** The rundown item that `next` will start, when the rundown drives the floor. */
+  nextItem: rundownItem.nullable(),
+  /** Which conductor published this state. */
+  conductor: z.string(),
+  updatedAt: z.string(),
+});
+export type Floor = z.infer<typeof floor>;
+
+export const eventResult = z.object({
+  /** `intent` from a site, `control` from an operator, or `link`/`conductor` notices. */
+  kind: z.enum(['intent', 'control', 'conductor']),
+  id: z.string(),
+  action: z.string(),
+  site: z.string().nullable(),
+  result: z.enum(['accepted', 'rejected', 'info']),
+  reason: z.string().nullable(),
+  duplicate: z.boolean(),
+  epoch: z.number().int(),
+  at: z.string(),
+});
+export type EventResult = z.infer<typeof eventResult>;
+
+export const heartbeat = z.object({
+  conductor: z.string(),
+  epoch: z.number().int(),
+  at: z.string(),
+  role: z.enum(['primary', 'standby']),
+});
+export type Heartbeat = z.infer<typeof heartbeat>;
+
+export const lampState = z.object({ pattern: z.string(), level: z.boolean() });
+
+export const siteState = z
+  .object({
+    version: z.string(),
+    /** Role of this site in the floor, as the box sees it, and whether its link is up. */
+    tally: z.object({
+      role: z.enum(['on-air', 'next', 'queued', 'idle']),
+      link: z.enum(['ok', 'lost']),
+      epoch: z.number().int(),
+      /** Per-camera program/preview from the switcher's tally inputs (hardware). */
+      cameras: z.record(z.string(), z.object({ program: z.boolean(), preview: z.boolean() })).optional(),
+    }),
+    lamps: z.record(z.string(), lampState),
+    encoder: z.unknown(),
+    cameras: z.unknown(),
+    counters: z.object({ badPayloads: z.number().int(), droppedPresses: z.number().int() }),
+    system: z.unknown().optional(),
+    updatedAt: z.string(),
+  })
+  .passthrough();
+export type SiteState = z.infer<typeof siteState>;
+
+/** Largest payload accepted on any topic; bigger ones are dropped before parsing. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
