@@ -98,6 +98,21 @@ export const heartbeat = z.object({
 });
 export type Heartbeat = z.infer<typeof heartbeat>;
 
+export const conductorState = z.object({
+  conductor: z.string(),
+  role: z.enum(['primary', 'standby']),
+  epoch: z.number().int(),
+  counters: z.object({
+    badPayloads: z.number().int(),
+    accepted: z.number().int(),
+    rejected: z.number().int(),
+    duplicates: z.number().int(),
+  }),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ConductorState = z.infer<typeof conductorState>;
+
 export const lampState = z.object({ pattern: z.string(), level: z.boolean() });
 
 export const siteState = z

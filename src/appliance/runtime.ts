@@ -1,0 +1,409 @@
+/**
+ * The appliance runtime: one MQTT link, one I/O driver, the room lamps, the
+ * podium button, and the features (PTZ, tally in, encoder, display) started
+ * and stopped around them.
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import type { SiteConfig } from '../config/schema.js';
+import { PatternOutput } from '../hardware/patterns.js';
+import type { DigitalInput, IoDriver } from '../hardware/types.js';
+import { connectBroker } from '../mqtt/connect.js';
+import type { Floor, IntentAction, SiteState } from '../protocol/schemas.js';
+import { decode, encode, matchTopic, publishOptions, topic, topicBase, topicFilter, type TopicName } from '../protocol/topics.js';
+import { createLogger, type Logger } from '../util/log.js';
+import { VERSION } from '../version.js';
+import type { ApplianceEvents, Feature, FeatureContext, SiteRole } from './feature.js';
+import { roleIn, roomLamps } from './tally.js';
+
+/** What a button gesture asks for; `auto` depends on the site's role. */
+export type ButtonAction = 'auto' | IntentAction;
+
+/** `auto`: idle or next -> request, queued -> cancel, on air -> pass to whoever is next. */
+export function resolveAuto(action: ButtonAction, role: SiteRole): IntentAction {
+  if (action !== 'auto') return action;
+  switch (role) {
+    case 'on-air':
+      return 'pass';
+    case 'queued':
+      return 'cancel';
+    default:
+      return 'request';
+  }
+}
+
+interface HeldPress {
+  id: string;
+  action: IntentAction;
+  to?: string;
+  at: number;
+  origin: string;
+}
+
+export interface ApplianceOptions {
+  config: SiteConfig;
+  driver: IoDriver;
+  features?: Feature[];
+  log?: Logger;
+  now?: () => number;
+}
+
+export interface ApplianceRuntimeEvents extends ApplianceEvents {
+  /** A press was sent (`sent`), held while the link is down (`held`) or dropped as stale (`dropped`). */
+  press: [outcome: 'sent' | 'held' | 'dropped', action: IntentAction, id: string];
+  /** The conductor rejected one of this site's intents. */
+  rejected: [id: string, reason: string];
+  state: [state: SiteState];
+}
+
+export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
+  readonly site: string;
+  readonly event: string;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private client: MqttClient | null = null;
+  private lamps: Record<'onAir' | 'next' | 'button', PatternOutput> | null = null;
+  private buttonInputs: DigitalInput[] = [];
+  private currentFloor: Floor | null = null;
+  private newestEpoch = -1;
+  private currentRole: SiteRole = 'idle';
+  private mqttUp = false;
+  private conductorOnline = false;
+  private lastHeartbeatAt = 0;
+  private link = false;
+  private linkTimer: NodeJS.Timeout | null = null;
+  private stateTimer: NodeJS.Timeout | null = null;
+  private stateDirty: NodeJS.Timeout | null = null;
+  private held: HeldPress | null = null;
+  private inFlight = new Map<string, IntentAction>();
+  private readonly parts: Record<string, unknown> = {};
+  private readonly features: Feature[];
+  private startedFeatures: Feature[] = [];
+  private stopped = false;
+  readonly counters = { badPayloads: 0, droppedPresses: 0 };
+
+  constructor(private readonly options: ApplianceOptions) {
+    super();
+    this.site = options.config.site;
+    this.event = options.config.event;
+    this.log = options.log ?? createLogger(`appliance:${this.site}`);
+    this.now = options.now ?? Date.now;
+    this.features = options.features ?? [];
+  }
+
+  get role(): SiteRole {
+    return this.currentRole;
+  }
+
+  get linkUp(): boolean {
+    return this.link;
+  }
+
+  get floor(): Floor | null {
+    return this.currentFloor;
+  }
+
+  /** The room lamps (for the demo screen and tests). */
+  lampPatterns(): Record<'onAir' | 'next' | 'button', { pattern: string; level: boolean }> | null {
+    if (!this.lamps) return null;
+    const view = (p: PatternOutput): { pattern: string; level: boolean } => ({ pattern: p.pattern, level: p.currentLevel });
+    return { onAir: view(this.lamps.onAir), next: view(this.lamps.next), button: view(this.lamps.button) };
+  }
+
+  async start(): Promise<void> {
+    const { config, driver } = this.options;
+    this.lamps = {
+      onAir: new PatternOutput(await driver.openOutput({ name: config.lamps.onAir, pin: config.lamps.onAir }), undefined, () => this.markDirty()),
+      next: new PatternOutput(await driver.openOutput({ name: config.lamps.next, pin: config.lamps.next }), undefined, () => this.markDirty()),
+      button: new PatternOutput(await driver.openOutput({ name: config.lamps.button, pin: config.lamps.button }), undefined, () => this.markDirty()),
+    };
+    this.updateLamps();
+    if (driver.kind === 'simulated') {
+      const podium = await driver.openInput({ name: 'podium', pin: 'podium' });
+      podium.on('edge', (down) => {
+        if (down) this.press('auto', 'button');
+      });
+      this.buttonInputs.push(podium);
+    }
+
+    const client = connectBroker(config.broker, {
+      clientId: `relais-${this.event}-${this.site}`.slice(0, 120),
+      persistentSession: true,
+      will: { topic: topic(this.event, 'siteAvailability', this.site), payload: 'offline', retain: true, qos: 1 },
+    });
+    this.client = client;
+    client.on('connect', () => {
+      this.mqttUp = true;
+      this.log.info('connected to the broker', { url: config.broker.url });
+      void this.publishNamed('siteAvailability', 'online', this.site);
+      this.markDirty();
+      this.evaluateLink();
+    });
+    client.on('offline', () => {
+      this.mqttUp = false;
+      this.evaluateLink();
+    });
+    client.on('close', () => {
+      this.mqttUp = false;
+      this.evaluateLink();
+    });
+    client.on('error', (err) => this.log.warn('broker error', { error: err.message }));
+    client.on('message', (t, payload) => this.onMessage(t, payload));
+    const filters = (['floor', 'conductorAvailability', 'conductorHeartbeat', 'events'] as TopicName[]).map((n) => topicFilter(this.event, n));
+    client.subscribe(filters, { qos: 1 });
+
+    const { leaseMs } = config.link;
+    this.linkTimer = setInterval(() => this.evaluateLink(), Math.max(50, Math.min(250, Math.floor(leaseMs / 4))));
+    this.stateTimer = setInterval(() => this.publishState(), config.stateIntervalMs);
+
+    const ctx = this.featureContext();
+    for (const feature of this.features) {
+      try {
+        await feature.start(ctx);
+        this.startedFeatures.push(feature);
+      } catch (err) {
+        this.log.error(`feature ${feature.name} did not start; the box runs on without it`, { error: (err as Error).message });
+      }
+    }
+  }
+
+  private featureContext(): FeatureContext {
+    const base = topicBase(this.event);
+    return {
+      event: this.event,
+      site: this.site,
+      log: this.log,
+      bus: this as unknown as EventEmitter<ApplianceEvents>,
+      floor: () => this.currentFloor,
+      role: () => this.currentRole,
+      linkUp: () => this.link,
+      reportState: (key, value) => {
+        this.parts[key] = value;
+        this.markDirty();
+      },
+      subscribe: async (suffix, handler) => {
+        const full = base + suffix;
+        this.client?.on('message', (t, payload) => {
+          if (t === full || (suffix.includes('+') && mqttMatch(full, t))) handler(t, payload);
+        });
+        await this.client?.subscribeAsync(full, { qos: 1 });
+      },
+      publish: async (suffix, payload, opts) => {
+        await this.client?.publishAsync(base + suffix, payload, { retain: opts?.retain ?? false, qos: opts?.qos ?? 1 });
+      },
+      countBadPayload: (t, reason) => this.bad(t, reason),
+    };
+  }
+
+  private bad(fullTopic: string, reason: string): void {
+    this.counters.badPayloads += 1;
+    this.log.warn('dropped a bad payload', { topic: fullTopic, reason });
+    this.markDirty();
+  }
+
+  private onMessage(fullTopic: string, payload: Buffer): void {
+    const match = matchTopic(this.event, fullTopic);
+    if (!match) return;
+    switch (match.name) {
+      case 'floor': {
+        const decoded = decode('floor', payload);
+        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
+        this.onFloor(decoded.value);
+        return;
+      }
+      case 'conductorAvailability': {
+        const decoded = decode('conductorAvailability', payload);
+        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
+        this.conductorOnline = decoded.value === 'online';
+        if (this.conductorOnline) this.lastHeartbeatAt = this.now();
+        this.evaluateLink();
+        return;
+      }
+      case 'conductorHeartbeat': {
+        const decoded = decode('conductorHeartbeat', payload);
+        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
+        this.lastHeartbeatAt = this.now();
+        this.conductorOnline = true;
+        this.evaluateLink();
+        return;
+      }
+      case 'events': {
+        const decoded = decode('events', payload);
+        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
+        const result = decoded.value;
+        if (result.kind !== 'intent' || result.site !== this.site || !this.inFlight.has(result.id)) return;
+        this.inFlight.delete(result.id);
+        if (result.result === 'rejected') {
+          this.log.info('intent rejected', { id: result.id, reason: result.reason ?? '' });
+          this.lamps?.button.set('flash3');
+          this.emit('rejected', result.id, result.reason ?? 'rejected');
+        }
+        this.updateLamps();
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private onFloor(floor: Floor): void {
+    // Safety rule 1: never go back to an older epoch.
+    if (floor.epoch <= this.newestEpoch) return;
+    this.newestEpoch = floor.epoch;
+    this.currentFloor = floor;
+    const role = roleIn(floor, this.site);
+    const changed = role !== this.currentRole;
+    this.currentRole = role;
+    this.updateLamps();
+    this.emit('floor', floor);
+    if (changed) {
+      this.log.info(`now ${role}`, { epoch: floor.epoch });
+      this.emit('role', role, floor);
+    }
+    this.markDirty();
+  }
+
+  private evaluateLink(): void {
+    if (this.stopped) return;
+    const fresh = this.now() - this.lastHeartbeatAt <= this.options.config.link.leaseMs;
+    const up = this.mqttUp && this.conductorOnline && fresh;
+    if (this.held && this.now() - this.held.at > this.options.config.link.holdPressMs) this.dropHeld();
+    if (up === this.link) return;
+    this.link = up;
+    this.log.info(up ? 'link up' : 'link lost: lamps show the link-lost pattern');
+    this.updateLamps();
+    this.emit('link', up);
+    if (up && this.held) this.sendHeld();
+    this.markDirty();
+  }
+
+  private updateLamps(): void {
+    if (!this.lamps) return;
+    const pending = this.held !== null || this.inFlight.size > 0;
+    const lamps = roomLamps({ role: this.currentRole, linkUp: this.link, pending });
+    this.lamps.onAir.set(lamps.onAir);
+    this.lamps.next.set(lamps.next);
+    this.lamps.button.set(lamps.button);
+  }
+
+  /**
+   * A button gesture. While the link is down the press is held and sent when it
+   * comes back, if still younger than `link.holdPressMs`; else it is dropped and
+   * the button lamp flashes.
+   */
+  press(action: ButtonAction = 'auto', origin = 'button', to?: string): string {
+    const resolved = resolveAuto(action, this.currentRole);
+    const id = `${this.site}-${randomUUID()}`;
+    const press: HeldPress = { id, action: resolved, at: this.now(), origin };
+    if (to) press.to = to;
+    if (!this.link) {
+      if (this.held) this.dropHeld();
+      this.held = press;
+      this.log.info('link down: holding the press', { action: resolved, holdMs: this.options.config.link.holdPressMs });
+      this.emit('press', 'held', resolved, id);
+      this.updateLamps();
+      return id;
+    }
+    this.send(press);
+    return id;
+  }
+
+  private send(press: HeldPress): void {
+    this.inFlight.set(press.id, press.action);
+    // Forget unanswered ids after a while so the set stays small.
+    setTimeout(() => this.inFlight.delete(press.id), 30_000).unref();
+    const intent = { id: press.id, action: press.action, origin: press.origin, ...(press.to ? { to: press.to } : {}) };
+    void this.publishNamed('siteIntent', intent, this.site);
+    this.emit('press', 'sent', press.action, press.id);
+    this.updateLamps();
+  }
+
+  private sendHeld(): void {
+    const held = this.held;
+    this.held = null;
+    if (!held) return;
+    if (this.now() - held.at > this.options.config.link.holdPressMs) {
+      this.held = held;
+      this.dropHeld();
+      return;
+    }
+    this.log.info('link back: sending the held press', { action: held.action, ageMs: this.now() - held.at });
+    this.send(held);
+  }
+
+  private dropHeld(): void {
+    const held = this.held;
+    this.held = null;
+    if (!held) return;
+    this.counters.droppedPresses += 1;
+    this.log.warn('dropped a press made while the link was down (too old)', { action: held.action, ageMs: this.now() - held.at });
+    this.lamps?.button.set('flash3');
+    this.emit('press', 'dropped', held.action, held.id);
+    this.updateLamps();
+  }
+
+  private async publishNamed<T extends TopicName>(name: T, payload: Parameters<typeof encode<T>>[1], site?: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    await client.publishAsync(topic(this.event, name, site), encode(name, payload), publishOptions(name)).catch((err: Error) => {
+      this.log.warn('publish failed', { topic: name, error: err.message });
+    });
+  }
+
+  siteState(): SiteState {
+    const lamps = this.lampPatterns() ?? {};
+    return {
+      version: VERSION,
+      tally: { role: this.currentRole, link: this.link ? 'ok' : 'lost', epoch: this.newestEpoch, ...(this.parts.tallyIn ? { cameras: this.parts.tallyIn as Record<string, { program: boolean; preview: boolean }> } : {}) },
+      lamps,
+      encoder: this.parts.encoder ?? null,
+      cameras: this.parts.cameras ?? [],
+      counters: { ...this.counters },
+      ...Object.fromEntries(Object.entries(this.parts).filter(([k]) => !['encoder', 'cameras', 'tallyIn'].includes(k))),
+      updatedAt: new Date(this.now()).toISOString(),
+    };
+  }
+
+  private markDirty(): void {
+    if (this.stateDirty || this.stopped) return;
+    this.stateDirty = setTimeout(() => {
+      this.stateDirty = null;
+      this.publishState();
+    }, 50);
+  }
+
+  private publishState(): void {
+    if (!this.client?.connected) return;
+    const state = this.siteState();
+    this.emit('state', state);
+    void this.publishNamed('siteState', state, this.site);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of [this.linkTimer, this.stateTimer]) if (timer) clearInterval(timer);
+    if (this.stateDirty) clearTimeout(this.stateDirty);
+    await Promise.allSettled(this.startedFeatures.reverse().map((f) => f.stop()));
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      if (client.connected) await client.publishAsync(topic(this.event, 'siteAvailability', this.site), 'offline', { retain: true, qos: 1 }).catch(() => undefined);
+      await client.endAsync().catch(() => undefined);
+    }
+    if (this.lamps) await Promise.allSettled(Object.values(this.lamps).map((l) => l.close()));
+    await Promise.allSettled(this.buttonInputs.map((i) => i.close()));
+  }
+}
+
+/** MQTT wildcard match of a filter (`+`, `#`) against a topic. */
+export function mqttMatch(filter: string, topicName: string): boolean {
+  const f = filter.split('/');
+  const t = topicName.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}

@@ -1,0 +1,362 @@
+/**
+ * The conductor: the floor's only writer. It applies intents and controls to
+ * the pure floor machine, saves the new state, then publishes it. A second
+ * conductor started as standby follows the floor and takes over when the
+ * primary goes offline or its heartbeat is older than the lease; epochs fence
+ * a primary that comes back.
+ */
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import type { MqttClient } from 'mqtt';
+import type { ConductorConfig } from '../config/schema.js';
+import { bumpEpoch, floorView, initialFloorState, step, stateFromFloor, type FloorCommand, type FloorRules, type FloorState } from '../floor/machine.js';
+import { connectBroker } from '../mqtt/connect.js';
+import type { ConductorState, EventResult, Floor, Heartbeat } from '../protocol/schemas.js';
+import { decode, encode, matchTopic, publishOptions, topic, topicFilter, type PayloadOf, type TopicName } from '../protocol/topics.js';
+import { createLogger, type Logger } from '../util/log.js';
+import { StateStore, StateFileError } from './store.js';
+
+export type ConductorRole = 'primary' | 'standby';
+
+export interface ConductorOptions {
+  config: ConductorConfig;
+  /** Start as a standby that waits for the primary to fail. */
+  standby?: boolean;
+  log?: Logger;
+  now?: () => number;
+}
+
+export interface ConductorEvents {
+  role: [role: ConductorRole];
+  floor: [floor: Floor];
+  result: [result: EventResult];
+}
+
+export function rulesFromConfig(config: ConductorConfig): FloorRules {
+  return {
+    sites: config.sites.map((s) => s.id),
+    rundown: config.rundown.map((r) => ({ title: r.title, speaker: r.speaker, site: r.site, plannedMinutes: r.minutes })),
+    autoGrant: config.conductor.autoGrant,
+    nextPolicy: config.conductor.nextPolicy,
+    idWindow: config.conductor.idWindow,
+  };
+}
+
+export class Conductor extends EventEmitter<ConductorEvents> {
+  readonly id: string;
+  readonly rules: FloorRules;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly store: StateStore;
+  private client: MqttClient | null = null;
+  private state: FloorState = initialFloorState();
+  private currentRole: ConductorRole;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+  /** Newest floor seen on the broker (ours or another conductor's). */
+  private lastFloor: Floor | null = null;
+  private lastOtherSeenAt = 0;
+  private otherOffline = false;
+  private readonly startedAt = new Date().toISOString();
+  readonly counters = { badPayloads: 0, accepted: 0, rejected: 0, duplicates: 0 };
+
+  constructor(private readonly options: ConductorOptions) {
+    super();
+    const { config } = options;
+    this.id = config.conductor.id ?? hostname();
+    this.rules = rulesFromConfig(config);
+    this.log = options.log ?? createLogger(`conductor:${this.id}`);
+    this.now = options.now ?? Date.now;
+    this.store = new StateStore(config.conductor.stateFile, config.event);
+    this.currentRole = options.standby ? 'standby' : 'primary';
+  }
+
+  get role(): ConductorRole {
+    return this.currentRole;
+  }
+
+  get epoch(): number {
+    return this.state.epoch;
+  }
+
+  floor(): Floor {
+    return floorView(this.state, this.rules, this.id, this.now());
+  }
+
+  private get event(): string {
+    return this.options.config.event;
+  }
+
+  async start(): Promise<void> {
+    let saved: FloorState | null = null;
+    try {
+      saved = await this.store.load();
+    } catch (err) {
+      if (!(err instanceof StateFileError)) throw err;
+      this.log.error(err.message);
+      throw err;
+    }
+    if (saved) this.state = saved;
+    this.lastOtherSeenAt = this.now();
+    await this.connect(this.currentRole === 'primary');
+    // Retained floor and availability arrive right after the subscription; give them a moment.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (this.currentRole === 'primary') {
+      const other = this.lastFloor && this.lastFloor.conductor !== this.id ? this.lastFloor : null;
+      if (other && other.epoch > this.state.epoch && !this.otherOffline) {
+        this.log.warn('another conductor holds a newer floor: starting as standby', { other: other.conductor, epoch: other.epoch });
+        await this.becomeStandby();
+      } else {
+        await this.becomePrimary(saved ? 'resumed from the state file' : 'started');
+      }
+    } else {
+      this.startLeaseWatch();
+      this.log.info('standing by', { lease: this.options.config.conductor.leaseMs });
+      this.emit('role', 'standby');
+    }
+  }
+
+  private async connect(withWill: boolean): Promise<void> {
+    const old = this.client;
+    this.client = null;
+    if (old) await old.endAsync(true).catch(() => undefined);
+    const client = connectBroker(this.options.config.broker, {
+      clientId: `relais-conductor-${this.event}-${this.id}`.slice(0, 120),
+      persistentSession: true,
+      will: withWill
+        ? { topic: topic(this.event, 'conductorAvailability'), payload: 'offline', retain: true, qos: 1 }
+        : undefined,
+    });
+    this.client = client;
+    client.on('message', (t, payload) => this.onMessage(t, payload));
+    client.on('error', (err) => this.log.warn('broker error', { error: err.message }));
+    client.on('offline', () => this.log.warn('broker link down; retrying'));
+    client.on('connect', () => {
+      this.log.info('connected to the broker', { url: this.options.config.broker.url });
+      if (this.currentRole === 'primary') void this.publishPresence();
+    });
+    const filters = (['floor', 'conductorHeartbeat', 'conductorAvailability', 'siteIntent', 'control'] as TopicName[]).map((n) => topicFilter(this.event, n));
+    await new Promise<void>((resolve) => {
+      const subscribe = (): void => {
+        client.subscribe(filters, { qos: 1 }, () => resolve());
+      };
+      if (client.connected) subscribe();
+      else client.once('connect', subscribe);
+    });
+  }
+
+  private async publish<T extends TopicName>(name: T, payload: PayloadOf<T>, site?: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    await client.publishAsync(topic(this.event, name, site), encode(name, payload), publishOptions(name)).catch((err: Error) => {
+      this.log.warn('publish failed', { topic: name, error: err.message });
+    });
+  }
+
+  private conductorState(): ConductorState {
+    return { conductor: this.id, role: this.currentRole, epoch: this.state.epoch, counters: { ...this.counters }, startedAt: this.startedAt, updatedAt: new Date(this.now()).toISOString() };
+  }
+
+  private async publishPresence(): Promise<void> {
+    await this.publish('conductorAvailability', 'online');
+    await this.publish('floor', this.floor());
+    await this.publish('conductorState', this.conductorState());
+  }
+
+  private async becomePrimary(why: string): Promise<void> {
+    const seen = this.lastFloor?.epoch ?? 0;
+    if (this.lastFloor && this.lastFloor.epoch > this.state.epoch) {
+      // The broker holds a newer floor than our file (another conductor's, or our file was lost).
+      const recent = this.state.recent;
+      this.state = { ...stateFromFloor(this.lastFloor, this.rules), recent };
+    }
+    this.state = bumpEpoch(this.state, seen);
+    await this.store.save(this.state, this.id);
+    const wasStandby = this.currentRole === 'standby';
+    this.currentRole = 'primary';
+    this.stopLeaseWatch();
+    if (wasStandby || !this.hasWill()) await this.connect(true);
+    await this.publishPresence();
+    this.startHeartbeat();
+    this.log.info(`primary: ${why}`, { epoch: this.state.epoch, onAir: this.state.onAir ?? '-' });
+    this.emit('role', 'primary');
+    this.emit('floor', this.floor());
+  }
+
+  private hasWill(): boolean {
+    return Boolean(this.client?.options.will);
+  }
+
+  private async becomeStandby(): Promise<void> {
+    this.currentRole = 'standby';
+    this.stopHeartbeat();
+    this.otherOffline = false;
+    this.lastOtherSeenAt = this.now();
+    // Without our Last Will: a standby that dies must not announce the primary as offline.
+    await this.connect(false);
+    this.startLeaseWatch();
+    this.emit('role', 'standby');
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    const beat = (): void => {
+      const payload: Heartbeat = { conductor: this.id, epoch: this.state.epoch, at: new Date(this.now()).toISOString(), role: 'primary' };
+      void this.publish('conductorHeartbeat', payload);
+      void this.publish('conductorState', this.conductorState());
+    };
+    beat();
+    this.heartbeatTimer = setInterval(beat, this.options.config.conductor.heartbeatMs);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  private startLeaseWatch(): void {
+    this.stopLeaseWatch();
+    const { leaseMs, heartbeatMs } = this.options.config.conductor;
+    this.leaseTimer = setInterval(() => {
+      const silentFor = this.now() - this.lastOtherSeenAt;
+      if (this.otherOffline || silentFor > leaseMs) {
+        const why = this.otherOffline ? 'the primary went offline' : `no heartbeat from the primary for ${silentFor} ms`;
+        this.stopLeaseWatch();
+        this.enqueue(() => this.becomePrimary(`took over: ${why}`));
+      }
+    }, Math.max(50, Math.floor(heartbeatMs / 2)));
+  }
+
+  private stopLeaseWatch(): void {
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.leaseTimer = null;
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((err: Error) => this.log.error('conductor task failed', { error: err.message }));
+  }
+
+  private bad(topicName: string, reason: string): void {
+    this.counters.badPayloads += 1;
+    this.log.warn('dropped a bad payload', { topic: topicName, reason });
+  }
+
+  private onMessage(fullTopic: string, payload: Buffer): void {
+    if (this.stopped) return;
+    const match = matchTopic(this.event, fullTopic);
+    if (!match) return;
+    switch (match.name) {
+      case 'floor': {
+        const decoded = decode('floor', payload);
+        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
+        this.onFloorSeen(decoded.value);
+        return;
+      }
+      case 'conductorHeartbeat': {
+        const decoded = decode('conductorHeartbeat', payload);
+        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
+        if (decoded.value.conductor === this.id) return;
+        this.lastOtherSeenAt = this.now();
+        this.otherOffline = false;
+        if (this.currentRole === 'primary' && this.outranks(decoded.value.epoch, decoded.value.conductor)) {
+          this.enqueue(() => this.stepDown(decoded.value.conductor, decoded.value.epoch));
+        }
+        return;
+      }
+      case 'conductorAvailability': {
+        const decoded = decode('conductorAvailability', payload);
+        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
+        if (this.currentRole === 'standby') this.otherOffline = decoded.value === 'offline';
+        return;
+      }
+      case 'siteIntent': {
+        if (this.currentRole !== 'primary') return;
+        const decoded = decode('siteIntent', payload);
+        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
+        const site = match.site!;
+        this.enqueue(() => this.apply({ kind: 'intent', site, intent: decoded.value }));
+        return;
+      }
+      case 'control': {
+        if (this.currentRole !== 'primary') return;
+        const decoded = decode('control', payload);
+        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
+        this.enqueue(() => this.apply({ kind: 'control', control: decoded.value }));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Another conductor with a higher epoch (ties: the larger id) wins. */
+  private outranks(epoch: number, other: string): boolean {
+    return epoch > this.state.epoch || (epoch === this.state.epoch && other > this.id);
+  }
+
+  private onFloorSeen(floor: Floor): void {
+    if (!this.lastFloor || floor.epoch >= this.lastFloor.epoch) this.lastFloor = floor;
+    if (floor.conductor === this.id) return;
+    this.lastOtherSeenAt = this.now();
+    if (this.currentRole === 'primary' && this.outranks(floor.epoch, floor.conductor)) {
+      this.enqueue(() => this.stepDown(floor.conductor, floor.epoch));
+    }
+  }
+
+  private async stepDown(other: string, epoch: number): Promise<void> {
+    if (this.currentRole !== 'primary' || !this.outranks(epoch, other)) return;
+    this.log.warn('fenced: another conductor holds a newer epoch; stepping down', { other, theirs: epoch, ours: this.state.epoch });
+    await this.becomeStandby();
+  }
+
+  private async apply(cmd: FloorCommand): Promise<void> {
+    if (this.currentRole !== 'primary') return;
+    const result = step(this.state, cmd, this.rules, this.now());
+    this.state = result.state;
+    // Saved before anything is published: what the sites see is always on disk.
+    await this.store.save(this.state, this.id);
+    if (result.duplicate) this.counters.duplicates += 1;
+    else if (result.accepted) this.counters.accepted += 1;
+    else this.counters.rejected += 1;
+    if (result.changed) {
+      const floor = this.floor();
+      await this.publish('floor', floor);
+      this.emit('floor', floor);
+    }
+    const event: EventResult = {
+      kind: cmd.kind,
+      id: cmd.kind === 'intent' ? cmd.intent.id : cmd.control.id,
+      action: cmd.kind === 'intent' ? cmd.intent.action : cmd.control.action,
+      site: cmd.kind === 'intent' ? cmd.site : cmd.control.site ?? null,
+      result: result.accepted ? 'accepted' : 'rejected',
+      reason: result.reason,
+      duplicate: result.duplicate,
+      epoch: this.state.epoch,
+      at: new Date(this.now()).toISOString(),
+    };
+    await this.publish('events', event);
+    this.emit('result', event);
+    this.log.info(`${event.kind} ${event.action} ${event.result}`, { id: event.id, site: event.site ?? undefined, reason: event.reason ?? undefined, duplicate: event.duplicate || undefined, epoch: event.epoch });
+  }
+
+  /** Waits until every queued message is applied (tests and clean shutdown). */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopHeartbeat();
+    this.stopLeaseWatch();
+    await this.queue;
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    if (this.currentRole === 'primary' && client.connected) {
+      await client.publishAsync(topic(this.event, 'conductorAvailability'), 'offline', { retain: true, qos: 1 }).catch(() => undefined);
+    }
+    await client.endAsync().catch(() => undefined);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Reads a YAML config, applies environment overrides and validates it. Errors
+ * name the path and the fix: `sites[1].id: must be a lowercase slug ...`.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { conductorConfigSchema, siteConfigSchema, type ConductorConfig, type SiteConfig } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source}: ${problems.length === 1 ? problems[0] : '\n  ' + problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `['sites', 1, 'id']` -> `sites[1].id` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += (out ? '.' : '') + String(part);
+  }
+  return out || '(top level)';
+}
+
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: check the spelling (see the example configs)`;
+    return `${formatPath(issue.path)}: ${message}`;
+  });
+}
+
+export type ConfigKind = 'site' | 'conductor';
+
+/** Environment variables that override a file (for containers and systemd drop-ins). */
+export function applyEnvOverrides(raw: Record<string, unknown>, kind: ConfigKind, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...raw };
+  const broker = { ...((out.broker as Record<string, unknown> | undefined) ?? {}) };
+  if (env.RELAIS_BROKER_URL) broker.url = env.RELAIS_BROKER_URL;
+  if (env.RELAIS_BROKER_USERNAME) broker.username = env.RELAIS_BROKER_USERNAME;
+  if (env.RELAIS_BROKER_PASSWORD) broker.password = env.RELAIS_BROKER_PASSWORD;
+  if (env.RELAIS_BROKER_CA) broker.ca = env.RELAIS_BROKER_CA;
+  if (Object.keys(broker).length) out.broker = broker;
+  if (env.RELAIS_EVENT) out.event = env.RELAIS_EVENT;
+  if (kind === 'site' && env.RELAIS_SITE) out.site = env.RELAIS_SITE;
+  if (kind === 'conductor' && env.RELAIS_STATE_FILE) {
+    out.conductor = { ...((out.conductor as Record<string, unknown> | undefined) ?? {}), stateFile: env.RELAIS_STATE_FILE };
+  }
+  return out;
+}
+
+function parseText(text: string, source: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    const detail = err instanceof YAMLParseError ? `line ${err.linePos?.[0]?.line ?? '?'}: ${err.message.split('\n')[0]}` : String(err);
+    throw new ConfigError(source, [`not valid YAML (${detail})`]);
+  }
+  if (raw === null || raw === undefined) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['(top level): must be a mapping of keys to values']);
+  return raw as Record<string, unknown>;
+}
+
+export function validateConfig(kind: 'site', raw: unknown, source: string): SiteConfig;
+export function validateConfig(kind: 'conductor', raw: unknown, source: string): ConductorConfig;
+export function validateConfig(kind: ConfigKind, raw: unknown, source: string): SiteConfig | ConductorConfig;
+export function validateConfig(kind: ConfigKind, raw: unknown, source: string): SiteConfig | ConductorConfig {
+  const schema = kind === 'site' ? siteConfigSchema : conductorConfigSchema;
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new ConfigError(source, describeIssues(result.error));
+  return result.data;
+}
+
+/** Which kind a raw config is: a `site` key makes it a box's config. */
+export function guessKind(raw: Record<string, unknown>): ConfigKind {
+  return 'site' in raw ? 'site' : 'conductor';
+}
+
+export async function loadConfigFile(path: string, kind?: ConfigKind, env: NodeJS.ProcessEnv = process.env): Promise<{ kind: ConfigKind; config: SiteConfig | ConductorConfig }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(path, [code === 'ENOENT' ? 'file not found: check the path, or copy one of the examples in hardware/examples/' : `cannot read (${code ?? String(err)})`]);
+  }
+  const raw = parseText(text, path);
+  const resolved = kind ?? guessKind(raw);
+  return { kind: resolved, config: validateConfig(resolved, applyEnvOverrides(raw, resolved, env), path) };
+}
+
+export async function loadSiteConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<SiteConfig> {
+  return (await loadConfigFile(path, 'site', env)).config as SiteConfig;
+}
+
+export async function loadConductorConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<ConductorConfig> {
+  return (await loadConfigFile(path, 'conductor', env)).config as ConductorConfig;
+}

@@ -1,0 +1,104 @@
+/**
+ * Configuration schemas. One YAML file per box (`site`) and one for the
+ * conductor; every field has a default a demo can live with.
+ */
+import { z } from 'zod';
+import { slug } from '../protocol/schemas.js';
+
+export const brokerSchema = z
+  .strictObject({
+    /** `mqtt://host:1883`, `mqtts://host:8883`, `ws://host:9001`; several for a cluster, tried in turn. */
+    url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, { message: 'must be a broker URL such as mqtt://127.0.0.1:1883 or mqtts://broker.example:8883' }).default('mqtt://127.0.0.1:1883'),
+    /** Other cluster nodes to fail over to (same scheme as `url`). */
+    fallbackUrls: z.array(z.string()).default([]),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    /** PEM files for TLS: the CA that signed the broker, and optionally a client certificate. */
+    ca: z.string().optional(),
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    /** Checked against the broker certificate; leave on. */
+    rejectUnauthorized: z.boolean().default(true),
+    keepaliveSeconds: z.number().int().min(1).max(600).default(5),
+    reconnectMs: z.number().int().min(100).max(60_000).default(1000),
+  })
+  .prefault({});
+export type BrokerConfig = z.infer<typeof brokerSchema>;
+
+export const siteEntrySchema = z.strictObject({
+  id: slug,
+  name: z.string().optional(),
+});
+
+export const rundownEntrySchema = z.strictObject({
+  title: z.string().min(1, { message: 'must not be empty' }),
+  speaker: z.string().default(''),
+  site: slug,
+  minutes: z.number().positive({ message: 'must be a number of minutes above 0' }),
+});
+
+export const conductorConfigSchema = z
+  .strictObject({
+    event: slug.default('demo'),
+    title: z.string().default('relais'),
+    broker: brokerSchema,
+    conductor: z
+      .strictObject({
+        /** Stable name of this conductor (default: the host name). */
+        id: z.string().min(1).max(64).optional(),
+        stateFile: z.string().default('./var/conductor-state.json'),
+        heartbeatMs: z.number().int().min(50).max(60_000).default(1000),
+        leaseMs: z.number().int().min(200).max(300_000).default(5000),
+        autoGrant: z.boolean().default(false),
+        nextPolicy: z.enum(['rundown', 'queue']).default('rundown'),
+        idWindow: z.number().int().min(1).max(100_000).default(1000),
+      })
+      .prefault({}),
+    sites: z.array(siteEntrySchema).min(1, { message: 'list at least one site' }),
+    rundown: z.array(rundownEntrySchema).default([]),
+  })
+  .superRefine((cfg, ctx) => {
+    const ids = new Set<string>();
+    cfg.sites.forEach((site, i) => {
+      if (ids.has(site.id)) ctx.addIssue({ code: 'custom', path: ['sites', i, 'id'], message: `"${site.id}" is listed twice; give each site its own id` });
+      ids.add(site.id);
+    });
+    cfg.rundown.forEach((item, i) => {
+      if (!ids.has(item.site)) ctx.addIssue({ code: 'custom', path: ['rundown', i, 'site'], message: `"${item.site}" is not one of the sites (${[...ids].join(', ')})` });
+    });
+  });
+export type ConductorConfig = z.infer<typeof conductorConfigSchema>;
+
+const outputName = z.string().min(1);
+
+export const siteConfigSchema = z.strictObject({
+  event: slug.default('demo'),
+  site: slug,
+  name: z.string().optional(),
+  broker: brokerSchema,
+  link: z
+    .strictObject({
+      /** Broker or conductor silent longer than this: lamps go to the link-lost pattern. */
+      leaseMs: z.number().int().min(200).max(300_000).default(5000),
+      /** A press made while the link is down is sent on reconnect if younger than this, else dropped. */
+      holdPressMs: z.number().int().min(0).max(600_000).default(10_000),
+    })
+    .prefault({}),
+  /** Which outputs (by name in `io.outputs`) are the room lamps. */
+  lamps: z
+    .strictObject({
+      onAir: outputName.default('onAir'),
+      next: outputName.default('next'),
+      button: outputName.default('buttonLamp'),
+    })
+    .prefault({}),
+  /** Period of the retained `state` refresh; changes are published at once anyway. */
+  stateIntervalMs: z.number().int().min(1000).max(600_000).default(10_000),
+  io: z.unknown().optional(),
+  buttons: z.unknown().optional(),
+  tallyIn: z.unknown().optional(),
+  cameras: z.unknown().optional(),
+  encoder: z.unknown().optional(),
+  display: z.unknown().optional(),
+});
+export type SiteConfig = z.infer<typeof siteConfigSchema>;

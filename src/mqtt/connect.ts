@@ -1,0 +1,81 @@
+/**
+ * Builds mqtt.js connections from a broker config: TLS files, a server list
+ * for clusters, the Last Will, persistent sessions.
+ */
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { BrokerConfig } from '../config/schema.js';
+
+export interface ConnectOptions {
+  clientId: string;
+  /** Keep subscriptions and queued QoS 1 messages across reconnects. */
+  persistentSession?: boolean;
+  will?: { topic: string; payload: string; retain: boolean; qos: 0 | 1 };
+}
+
+function readPem(path: string | undefined, what: string): Buffer | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new Error(`broker.${what}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); fix the path or remove the key`);
+  }
+}
+
+export function clientOptions(broker: BrokerConfig, options: ConnectOptions): IClientOptions {
+  const urls = [broker.url, ...broker.fallbackUrls];
+  const servers = urls.length > 1
+    ? urls.map((u) => {
+        const parsed = new URL(u);
+        return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port) || (parsed.protocol.startsWith('mqtts') ? 8883 : 1883), protocol: parsed.protocol.replace(':', '') as 'mqtt' };
+      })
+    : undefined;
+  const opts: IClientOptions = {
+    clientId: options.clientId,
+    clean: !(options.persistentSession ?? false),
+    keepalive: broker.keepaliveSeconds,
+    reconnectPeriod: broker.reconnectMs,
+    connectTimeout: 5000,
+    protocolVersion: 4,
+    resubscribe: true,
+    username: broker.username,
+    password: broker.password,
+    ca: readPem(broker.ca, 'ca'),
+    cert: readPem(broker.cert, 'cert'),
+    key: readPem(broker.key, 'key'),
+    rejectUnauthorized: broker.rejectUnauthorized,
+  };
+  if (servers) opts.servers = servers;
+  if (options.will) opts.will = { ...options.will, payload: Buffer.from(options.will.payload) };
+  return opts;
+}
+
+export function connectBroker(broker: BrokerConfig, options: ConnectOptions): MqttClient {
+  return mqtt.connect(broker.url, clientOptions(broker, options));
+}
+
+/** Resolves at the first `connect`, or rejects with a readable error after `timeoutMs`. */
+export function waitConnected(client: MqttClient, url: string, timeoutMs = 10_000): Promise<void> {
+  if (client.connected) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let lastError: Error | null = null;
+    const onError = (err: Error): void => {
+      lastError = err;
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`cannot reach the broker at ${url} within ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}; is it running, and are the URL and credentials right?`));
+    }, timeoutMs);
+    const onConnect = (): void => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      client.off('connect', onConnect);
+      client.off('error', onError);
+    };
+    client.on('connect', onConnect);
+    client.on('error', onError);
+  });
+}
