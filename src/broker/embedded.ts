@@ -18,6 +18,11 @@ export interface EmbeddedBrokerOptions {
   wsPort?: number | null;
   /** With users, clients must log in and the ACL applies; without, the broker is open. */
   users?: BrokerUser[];
+  /**
+   * With users set, what a client that gives no user name may do: `null` refuses it.
+   * The demo lets anonymous loopback clients act as admin so `mosquitto_pub` works as documented.
+   */
+  anonymousRole?: BrokerUser['role'] | null;
   log?: Logger;
 }
 
@@ -84,6 +89,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
     heartbeatInterval: 1000,
     authenticate: (client, username, password, done) => {
       if (users.length === 0) return done(null, true);
+      if (username === undefined && options.anonymousRole) {
+        byClient.set(client, { username: '(anonymous)', password: '', role: options.anonymousRole });
+        return done(null, true);
+      }
       const user = users.find((u) => u.username === username);
       if (!user || !password || !sameSecret(user.password, password.toString())) {
         const error = new Error('bad user name or password') as AuthenticateError;

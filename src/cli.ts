@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+/**
+ * `relais <command>`: one CLI for every role (see `relais --help`).
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ApplianceRuntime } from './appliance/runtime.js';
+import { PortInUseError, startEmbeddedBroker } from './broker/embedded.js';
+import { Conductor } from './conductor/conductor.js';
+import { ConfigError, loadConductorConfig, loadConfigFile, loadSiteConfig } from './config/load.js';
+import { SimulatedDriver } from './hardware/simulated.js';
+import { formatStatus, readStatus, sendAndWait, type FloorClientOptions } from './commands/floor-client.js';
+import { runDemo } from './demo/demo.js';
+import { createLogger, setLogLevel, type LogLevel } from './util/log.js';
+import { VERSION } from './version.js';
+import { registerExtraCommands, demoExtensions, applianceFeatures, createApplianceDriver } from './wiring.js';
+
+const log = createLogger('relais');
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+}
+
+/** Runs until SIGINT/SIGTERM, then calls `stop` once. */
+function untilSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const handler = (): void => {
+      if (stopping) return;
+      stopping = true;
+      void stop().finally(resolve);
+    };
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+  });
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('relais')
+    .description('relais: floor hand-off, tally, PTZ and room feeds for multi-site live events, over MQTT')
+    .version(VERSION)
+    .option('--log-level <level>', 'debug | info | warn | error', 'info')
+    .hook('preAction', (cmd) => setLogLevel(cmd.opts().logLevel as LogLevel))
+    .showHelpAfterError();
+
+  program
+    .command('demo')
+    .description('run the whole system on this machine: embedded broker, conductor and three simulated sites (npm start)')
+    .option('--host <address>', 'address the embedded broker listens on', '127.0.0.1')
+    .option('--mqtt-port <port>', 'MQTT over TCP port of the embedded broker', port, 1883)
+    .option('--ws-port <port>', 'MQTT over WebSockets port (the dashboard uses it)', port, 9001)
+    .option('--broker <url>', 'use this broker instead of the embedded one')
+    .option('--no-media', 'do not start the relay and the test-pattern feeds')
+    .option('--no-dashboard', 'do not serve the dashboard')
+    .option('--dashboard-port <port>', 'dashboard HTTP port', port, 8080)
+    .option('--rtmp-port <port>', 'relay RTMP ingest port', port, 1935)
+    .option('--http-port <port>', 'relay HTTP-FLV / WS-FLV port', port, 8000)
+    .option('--no-screen', 'plain logs instead of the live screen, even on a terminal')
+    .action(async (opts) => {
+      await runDemo({
+        host: opts.host,
+        mqttPort: opts.mqttPort,
+        wsPort: opts.wsPort,
+        brokerUrl: opts.broker,
+        interactive: Boolean(opts.screen && process.stdout.isTTY && process.stdin.isTTY),
+        extensions: await demoExtensions(opts),
+      });
+    });
+
+  program
+    .command('appliance')
+    .description('run a venue box: buttons, lamps, tally, PTZ and feed, following the floor')
+    .requiredOption('-c, --config <file>', 'site config (YAML), e.g. hardware/examples/site-simulated.yaml')
+    .option('--broker <url>', 'override broker.url')
+    .action(async (opts) => {
+      const config = await loadSiteConfig(opts.config);
+      if (opts.broker) config.broker.url = opts.broker;
+      const driver = await createApplianceDriver(config);
+      const runtime = new ApplianceRuntime({ config, driver, features: await applianceFeatures(config) });
+      await runtime.start();
+      log.info('appliance running; Ctrl-C to stop', { event: config.event, site: config.site, io: driver.kind });
+      await untilSignal(async () => {
+        await runtime.stop();
+        await driver.close();
+      });
+    });
+
+  program
+    .command('conductor')
+    .description('run the floor arbiter (one per event; a second one with --standby takes over if it fails)')
+    .requiredOption('-c, --config <file>', 'conductor config (YAML), e.g. hardware/examples/conductor.yaml')
+    .option('--standby', 'wait as a standby and take over when the primary fails')
+    .option('--id <name>', 'override conductor.id')
+    .option('--state-file <path>', 'override conductor.stateFile')
+    .option('--broker <url>', 'override broker.url')
+    .option('--embedded-broker', 'run the embedded MQTT broker in this process')
+    .option('--host <address>', 'address the embedded broker listens on', '127.0.0.1')
+    .option('--mqtt-port <port>', 'embedded broker TCP port', port, 1883)
+    .option('--ws-port <port>', 'embedded broker WebSocket port', port, 9001)
+    .action(async (opts) => {
+      const config = await loadConductorConfig(opts.config);
+      if (opts.id) config.conductor.id = opts.id;
+      if (opts.stateFile) config.conductor.stateFile = opts.stateFile;
+      if (opts.broker) config.broker.url = opts.broker;
+      const broker = opts.embeddedBroker ? await startEmbeddedBroker({ host: opts.host, tcpPort: opts.mqttPort, wsPort: opts.wsPort }) : null;
+      if (broker) config.broker.url = broker.url;
+      const conductor = new Conductor({ config, standby: Boolean(opts.standby) });
+      await conductor.start();
+      await untilSignal(async () => {
+        await conductor.stop();
+        await broker?.close();
+      });
+    });
+
+  const configCmd = program.command('config').description('configuration tools');
+  configCmd
+    .command('check')
+    .description('validate a site or conductor config and print what is wrong, with the path and the fix')
+    .argument('<file>', 'YAML config file')
+    .option('--kind <kind>', 'site | conductor (default: a file with a `site` key is a site config)')
+    .action(async (file: string, opts) => {
+      const { kind, config } = await loadConfigFile(file, opts.kind);
+      const what = kind === 'site' ? `site "${(config as { site: string }).site}"` : `conductor of ${(config as { sites: unknown[] }).sites.length} sites`;
+      process.stdout.write(`${file}: OK (${kind} config, event "${config.event}", ${what})\n`);
+    });
+
+  const floor = program.command('floor').description('read the floor or act on it, against any broker');
+  const common = (cmd: Command): Command =>
+    cmd
+      .option('--broker <url>', 'broker URL', process.env.RELAIS_BROKER_URL ?? 'mqtt://127.0.0.1:1883')
+      .option('--event <id>', 'event id', process.env.RELAIS_EVENT ?? 'demo')
+      .option('-u, --username <name>', 'broker user name', process.env.RELAIS_BROKER_USERNAME)
+      .option('-P, --password <secret>', 'broker password', process.env.RELAIS_BROKER_PASSWORD)
+      .option('--ca <file>', 'CA certificate (PEM) for mqtts://')
+      .option('--timeout <ms>', 'how long to wait for the broker and the conductor', (v) => Number(v), 5000)
+      .option('--json', 'print JSON');
+  const clientOpts = (opts: Record<string, unknown>): FloorClientOptions => ({
+    broker: opts.broker as string,
+    event: opts.event as string,
+    username: opts.username as string | undefined,
+    password: opts.password as string | undefined,
+    ca: opts.ca as string | undefined,
+    timeoutMs: opts.timeout as number,
+  });
+  const report = (opts: Record<string, unknown>, result: Awaited<ReturnType<typeof sendAndWait>>): void => {
+    if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+    else process.stdout.write(`${result.action}: ${result.result}${result.reason ? ` (${result.reason})` : ''}${result.duplicate ? ' [duplicate]' : ''}, epoch ${result.epoch}\n`);
+    if (result.result === 'rejected') process.exitCode = 1;
+  };
+
+  common(floor.command('status').description('show who is on air, next, the queue and every site')).action(async (opts) => {
+    const status = await readStatus(clientOpts(opts));
+    process.stdout.write((opts.json ? JSON.stringify(status) : formatStatus(status, opts.event)) + '\n');
+  });
+  for (const action of ['request', 'cancel', 'release'] as const) {
+    common(floor.command(action).description(`send a "${action}" intent as a site`).requiredOption('--site <site>', 'the site acting')).action(async (opts) => {
+      report(opts, await sendAndWait(clientOpts(opts), { kind: 'intent', site: opts.site, intent: { action } }));
+    });
+  }
+  common(floor.command('pass').description('pass the floor from the on-air site to another (default: whoever is next)').argument('[to]', 'site to pass to').requiredOption('--site <site>', 'the site on air')).action(async (to: string | undefined, opts) => {
+    report(opts, await sendAndWait(clientOpts(opts), { kind: 'intent', site: opts.site, intent: to ? { action: 'pass', to } : { action: 'pass' } }));
+  });
+  common(floor.command('grant').description('operator: put a site on air').argument('<site>')).action(async (site: string, opts) => {
+    report(opts, await sendAndWait(clientOpts(opts), { kind: 'control', control: { action: 'grant', site } }));
+  });
+  common(floor.command('revoke').description('operator: take the floor back')).action(async (opts) => {
+    report(opts, await sendAndWait(clientOpts(opts), { kind: 'control', control: { action: 'revoke' } }));
+  });
+  common(floor.command('next').description('operator: hand the floor to whoever is next')).action(async (opts) => {
+    report(opts, await sendAndWait(clientOpts(opts), { kind: 'control', control: { action: 'next' } }));
+  });
+  common(floor.command('reorder').description('operator: set the queue').argument('<sites...>')).action(async (sites: string[], opts) => {
+    report(opts, await sendAndWait(clientOpts(opts), { kind: 'control', control: { action: 'reorder', queue: sites } }));
+  });
+
+  registerExtraCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof PortInUseError) {
+      process.stderr.write(`relais: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`relais: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+void main(process.argv);
+export { Option, SimulatedDriver };

@@ -1,0 +1,117 @@
+/**
+ * `relais floor ...`: read the floor and send intents or controls against any
+ * broker, waiting for the conductor's answer on `events`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import type { BrokerConfig } from '../config/schema.js';
+import { brokerSchema } from '../config/schema.js';
+import { connectBroker, waitConnected } from '../mqtt/connect.js';
+import type { Control, EventResult, Floor, Intent } from '../protocol/schemas.js';
+import { decode, encode, publishOptions, topic, topicFilter } from '../protocol/topics.js';
+
+export interface FloorClientOptions {
+  broker: string;
+  event: string;
+  username?: string;
+  password?: string;
+  ca?: string;
+  timeoutMs: number;
+}
+
+export function brokerFromFlags(opts: FloorClientOptions): BrokerConfig {
+  return brokerSchema.parse({ url: opts.broker, username: opts.username, password: opts.password, ca: opts.ca, reconnectMs: 1000 });
+}
+
+async function open(opts: FloorClientOptions): Promise<MqttClient> {
+  const broker = brokerFromFlags(opts);
+  const client = connectBroker(broker, { clientId: `relais-cli-${randomUUID().slice(0, 8)}` });
+  client.on('error', () => undefined);
+  try {
+    await waitConnected(client, broker.url, opts.timeoutMs);
+  } catch (err) {
+    client.end(true);
+    throw err;
+  }
+  return client;
+}
+
+export interface FloorStatus {
+  floor: Floor | null;
+  conductor: string | null;
+  sites: Record<string, { availability: string; role?: string; link?: string }>;
+}
+
+/** Reads the retained topics: floor, conductor availability, every site's availability and state. */
+export async function readStatus(opts: FloorClientOptions): Promise<FloorStatus> {
+  const client = await open(opts);
+  const status: FloorStatus = { floor: null, conductor: null, sites: {} };
+  const base = `relais/v1/${opts.event}/`;
+  client.on('message', (t, payload) => {
+    const rest = t.slice(base.length);
+    if (rest === 'floor') {
+      const d = decode('floor', payload);
+      if (d.ok) status.floor = d.value;
+    } else if (rest === 'conductor/availability') {
+      status.conductor = payload.toString();
+    } else {
+      const m = /^site\/([^/]+)\/(availability|state)$/.exec(rest);
+      if (!m) return;
+      const entry = (status.sites[m[1]!] ??= { availability: 'unknown' });
+      if (m[2] === 'availability') entry.availability = payload.toString();
+      else {
+        const d = decode('siteState', payload);
+        if (d.ok) {
+          entry.role = d.value.tally.role;
+          entry.link = d.value.tally.link;
+        }
+      }
+    }
+  });
+  await client.subscribeAsync([topicFilter(opts.event, 'floor'), topicFilter(opts.event, 'conductorAvailability'), topicFilter(opts.event, 'siteAvailability'), topicFilter(opts.event, 'siteState')], { qos: 1 });
+  // Retained messages follow the subscription at once; a short wait collects them.
+  await new Promise((r) => setTimeout(r, 400));
+  await client.endAsync();
+  return status;
+}
+
+export function formatStatus(status: FloorStatus, event: string): string {
+  const f = status.floor;
+  const lines = [`event ${event}  conductor ${status.conductor ?? 'unknown'}`];
+  if (!f) lines.push('no floor published yet (is a conductor running for this event?)');
+  else {
+    lines.push(`epoch ${f.epoch}  on air: ${f.onAir ?? '-'}${f.since ? ` since ${f.since}` : ''}  next: ${f.next ?? '-'}  queue: ${f.queue.join(', ') || '-'}`);
+    if (f.item) lines.push(`item: ${f.item.title} (${f.item.speaker}), planned end ${f.plannedEnd}`);
+  }
+  for (const [site, s] of Object.entries(status.sites).sort()) lines.push(`  ${site.padEnd(20)} ${s.availability.padEnd(8)} ${s.role ?? ''} ${s.link === 'lost' ? '(link lost)' : ''}`.trimEnd());
+  return lines.join('\n');
+}
+
+/** Publishes an intent (as `site`) or a control and waits for its result on `events`. */
+export async function sendAndWait(opts: FloorClientOptions, message: { kind: 'intent'; site: string; intent: Omit<Intent, 'id'> } | { kind: 'control'; control: Omit<Control, 'id'> }): Promise<EventResult> {
+  const client = await open(opts);
+  const id = `cli-${randomUUID()}`;
+  try {
+    const result = new Promise<EventResult>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer from the conductor within ${opts.timeoutMs} ms (is one running for event "${opts.event}"?)`)), opts.timeoutMs);
+      client.on('message', (_t, payload) => {
+        const d = decode('events', payload);
+        if (d.ok && d.value.id === id) {
+          clearTimeout(timer);
+          resolve(d.value);
+        }
+      });
+    });
+    await client.subscribeAsync(topicFilter(opts.event, 'events'), { qos: 1 });
+    if (message.kind === 'intent') {
+      const intent = { ...message.intent, id, origin: 'cli' } as Intent;
+      await client.publishAsync(topic(opts.event, 'siteIntent', message.site), encode('siteIntent', intent), publishOptions('siteIntent'));
+    } else {
+      const control = { ...message.control, id, origin: 'cli' } as Control;
+      await client.publishAsync(topic(opts.event, 'control'), encode('control', control), publishOptions('control'));
+    }
+    return await result;
+  } finally {
+    await client.endAsync().catch(() => undefined);
+  }
+}
