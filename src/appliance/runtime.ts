@@ -33,6 +33,9 @@ export function resolveAuto(action: ButtonAction, role: SiteRole): IntentAction 
   }
 }
 
+/** How long a sent press waits for the conductor's answer on `events`. */
+const ANSWER_TIMEOUT_MS = 5000;
+
 interface HeldPress {
   id: string;
   action: IntentAction;
@@ -135,6 +138,9 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     this.client = client;
     client.on('connect', () => {
       this.mqttUp = true;
+      // The link counts as up only once a heartbeat arrives over this connection:
+      // then the conductor is back and subscribed, and a held press reaches it.
+      this.lastHeartbeatAt = -Infinity;
       this.log.info('connected to the broker', { url: config.broker.url });
       void this.publishNamed('siteAvailability', 'online', this.site);
       this.markDirty();
@@ -216,7 +222,6 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
         const decoded = decode('conductorAvailability', payload);
         if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
         this.conductorOnline = decoded.value === 'online';
-        if (this.conductorOnline) this.lastHeartbeatAt = this.now();
         this.evaluateLink();
         return;
       }
@@ -311,8 +316,13 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
 
   private send(press: HeldPress): void {
     this.inFlight.set(press.id, press.action);
-    // Forget unanswered ids after a while so the set stays small.
-    setTimeout(() => this.inFlight.delete(press.id), 30_000).unref();
+    // No answer in time: say so on the button rather than blink "pending" forever.
+    setTimeout(() => {
+      if (!this.inFlight.delete(press.id) || this.stopped) return;
+      this.log.warn('no answer from the conductor to a press', { action: press.action, id: press.id });
+      this.lamps?.button.set('flash3');
+      this.updateLamps();
+    }, ANSWER_TIMEOUT_MS).unref();
     const intent = { id: press.id, action: press.action, origin: press.origin, ...(press.to ? { to: press.to } : {}) };
     void this.publishNamed('siteIntent', intent, this.site);
     this.emit('press', 'sent', press.action, press.id);

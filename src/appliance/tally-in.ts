@@ -1,0 +1,167 @@
+/**
+ * Tally in: reads the video switcher's tally/GPI contacts (one closed contact
+ * per camera for program, one for preview, usually through an optocoupler, so
+ * active-low), reports each camera's state in the site's `state`, and lights
+ * the per-camera red/green lamps from {@link cameraLamps}.
+ *
+ * Other features (PTZ: the camera's own VISCA tally lamp) listen to `change`.
+ */
+import { EventEmitter } from 'node:events';
+import { z } from 'zod';
+import type { Feature, FeatureContext, SiteRole } from './feature.js';
+import { cameraLamps, type SwitcherTally } from './camera-tally.js';
+import type { DigitalInput, IoDriver } from '../hardware/types.js';
+import { PatternOutput, type Timers } from '../hardware/patterns.js';
+import { pinSpec, type IoConfig, type PinReference } from '../hardware/config.js';
+
+const pinName = z.string().min(1);
+
+/** One camera: which inputs carry its tally, which outputs are its lamps. */
+export const tallyInCameraSchema = z.strictObject({
+  program: pinName,
+  preview: pinName.optional(),
+  red: pinName.optional(),
+  green: pinName.optional(),
+});
+
+/** The `tallyIn` section: per camera name. Omitted: no tally inputs. */
+export const tallyInConfigSchema = z.record(z.string(), tallyInCameraSchema).default({});
+export type TallyInConfig = z.output<typeof tallyInConfigSchema>;
+
+/** Pin names the section refers to, for the cross-check against `io`. */
+export function tallyInPinReferences(config: TallyInConfig): PinReference[] {
+  const refs: PinReference[] = [];
+  for (const [camera, c] of Object.entries(config)) {
+    refs.push({ path: ['tallyIn', camera, 'program'], kind: 'input', name: c.program });
+    if (c.preview) refs.push({ path: ['tallyIn', camera, 'preview'], kind: 'input', name: c.preview });
+    if (c.red) refs.push({ path: ['tallyIn', camera, 'red'], kind: 'output', name: c.red });
+    if (c.green) refs.push({ path: ['tallyIn', camera, 'green'], kind: 'output', name: c.green });
+  }
+  return refs;
+}
+
+export interface TallyInOptions {
+  driver: IoDriver;
+  io: IoConfig;
+  cameras: TallyInConfig;
+  /** Timers for the lamp patterns (tests pass a fake clock). */
+  timers?: Timers;
+}
+
+interface CameraWiring {
+  program: DigitalInput;
+  preview: DigitalInput | null;
+  red: PatternOutput | null;
+  green: PatternOutput | null;
+  last: SwitcherTally;
+}
+
+export class TallyInFeature extends EventEmitter<{ change: [camera: string, tally: SwitcherTally] }> implements Feature {
+  readonly name = 'tallyIn';
+  private readonly cameras = new Map<string, CameraWiring>();
+  private readonly inputs = new Map<string, DigitalInput>();
+  private readonly outputs = new Map<string, PatternOutput>();
+  private ctx: FeatureContext | null = null;
+  private readonly onRole = (): void => this.refreshLamps();
+  private readonly onLink = (): void => this.refreshLamps();
+
+  constructor(private readonly options: TallyInOptions) {
+    super();
+  }
+
+  /** Program/preview of every camera now. */
+  snapshot(): Record<string, SwitcherTally> {
+    const out: Record<string, SwitcherTally> = {};
+    for (const [name, cam] of this.cameras) out[name] = { ...cam.last };
+    return out;
+  }
+
+  async start(ctx: FeatureContext): Promise<void> {
+    this.ctx = ctx;
+    try {
+      for (const [camera, wiring] of Object.entries(this.options.cameras)) {
+        const at = `tallyIn.${camera}`;
+        const program = await this.input(wiring.program, `${at}.program`);
+        const preview = wiring.preview ? await this.input(wiring.preview, `${at}.preview`) : null;
+        const red = wiring.red ? await this.output(wiring.red, `${at}.red`) : null;
+        const green = wiring.green ? await this.output(wiring.green, `${at}.green`) : null;
+        this.cameras.set(camera, { program, preview, red, green, last: { program: program.read(), preview: preview?.read() ?? false } });
+      }
+    } catch (err) {
+      // A bad name or a busy pin: give back what was opened, then say what failed.
+      await this.closePins();
+      this.ctx = null;
+      throw err;
+    }
+    for (const [camera, cam] of this.cameras) {
+      const update = (): void => this.inputChanged(camera, cam);
+      cam.program.on('edge', update);
+      cam.preview?.on('edge', update);
+    }
+    ctx.bus.on('role', this.onRole);
+    ctx.bus.on('link', this.onLink);
+    this.refreshLamps();
+    this.report();
+    ctx.log.info('tally inputs ready', { cameras: [...this.cameras.keys()].join(',') || 'none' });
+  }
+
+  private async input(name: string, usedAt: string): Promise<DigitalInput> {
+    const open = this.inputs.get(name);
+    if (open) return open;
+    const input = await this.options.driver.openInput(pinSpec(this.options.io, 'input', name, usedAt));
+    this.inputs.set(name, input);
+    return input;
+  }
+
+  private async output(name: string, usedAt: string): Promise<PatternOutput> {
+    const open = this.outputs.get(name);
+    if (open) return open;
+    const output = new PatternOutput(await this.options.driver.openOutput(pinSpec(this.options.io, 'output', name, usedAt)), this.options.timers);
+    this.outputs.set(name, output);
+    return output;
+  }
+
+  private inputChanged(camera: string, cam: CameraWiring): void {
+    const next: SwitcherTally = { program: cam.program.read(), preview: cam.preview?.read() ?? false };
+    if (next.program === cam.last.program && next.preview === cam.last.preview) return;
+    cam.last = next;
+    this.lightCamera(cam);
+    this.report();
+    this.emit('change', camera, { ...next });
+  }
+
+  private site(): { role: SiteRole; linkUp: boolean } {
+    return { role: this.ctx?.role() ?? 'idle', linkUp: this.ctx?.linkUp() ?? false };
+  }
+
+  private lightCamera(cam: CameraWiring): void {
+    const lamps = cameraLamps(cam.last, this.site());
+    cam.red?.set(lamps.red);
+    cam.green?.set(lamps.green);
+  }
+
+  private refreshLamps(): void {
+    for (const cam of this.cameras.values()) this.lightCamera(cam);
+  }
+
+  private report(): void {
+    this.ctx?.reportState('tallyIn', this.snapshot());
+  }
+
+  private async closePins(): Promise<void> {
+    await Promise.allSettled([...this.outputs.values()].map((o) => o.close()));
+    await Promise.allSettled([...this.inputs.values()].map((i) => i.close()));
+    this.outputs.clear();
+    this.inputs.clear();
+    this.cameras.clear();
+  }
+
+  async stop(): Promise<void> {
+    if (this.ctx) {
+      this.ctx.bus.off('role', this.onRole);
+      this.ctx.bus.off('link', this.onLink);
+    }
+    await this.closePins();
+    this.ctx = null;
+  }
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConductorConfig, loadConfigFile, loadSiteConfig, validateConfig } from '../../src/config/load.js';
+
+describe('configuration', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'relais-config-'));
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  async function file(name: string, text: string): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    return path;
+  }
+
+  function problems(fn: () => unknown): string[] {
+    try {
+      fn();
+    } catch (err) {
+      assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+      return err.problems;
+    }
+    assert.fail('expected the config to be refused');
+  }
+
+  it('names the path and the fix', () => {
+    const found = problems(() => validateConfig('conductor', { sites: [{ id: 'ok' }, { id: 'Saint Camille' }] }, 'x.yaml'));
+    assert.equal(found.length, 1);
+    assert.match(found[0]!, /^sites\[1\]\.id: must be a lowercase slug/);
+  });
+
+  it('reports every problem at once: duplicates, unknown rundown sites, typos, bad numbers', () => {
+    const found = problems(() => validateConfig('conductor', {
+      sites: [{ id: 'a' }, { id: 'a' }],
+      rundown: [{ title: 'T', site: 'b', minutes: 0 }],
+      conductr: {},
+    }, 'x.yaml'));
+    const text = found.join('\n');
+    assert.match(text, /sites\[1\]\.id: "a" is listed twice/);
+    assert.match(text, /rundown\[0\]\.minutes: must be a number of minutes above 0/);
+    assert.match(text, /unknown key\(s\) "conductr"/);
+  });
+
+  it('fills the defaults a demo needs', () => {
+    const site = validateConfig('site', { site: 'saint-camille' }, 's.yaml');
+    assert.equal(site.event, 'demo');
+    assert.equal(site.broker.url, 'mqtt://127.0.0.1:1883');
+    assert.equal(site.link.leaseMs, 5000);
+    assert.equal(site.lamps.onAir, 'onAir');
+  });
+
+  it('applies environment overrides', async () => {
+    const path = await file('site.yaml', 'site: saint-camille\nbroker:\n  url: mqtt://10.0.0.1:1883\n');
+    const cfg = await loadSiteConfig(path, { RELAIS_BROKER_URL: 'mqtts://broker.example:8883', RELAIS_BROKER_USERNAME: 'site-saint-camille', RELAIS_EVENT: 'gala' });
+    assert.equal(cfg.broker.url, 'mqtts://broker.example:8883');
+    assert.equal(cfg.broker.username, 'site-saint-camille');
+    assert.equal(cfg.event, 'gala');
+    const conductor = await loadConductorConfig(await file('c.yaml', 'sites: [{id: a}]\n'), { RELAIS_STATE_FILE: '/tmp/x.json' });
+    assert.equal(conductor.conductor.stateFile, '/tmp/x.json');
+  });
+
+  it('says which line of broken YAML and what to do with a missing file', async () => {
+    await assert.rejects(loadConfigFile(await file('bad.yaml', 'site: [unclosed\n')), /not valid YAML \(line \d+/);
+    await assert.rejects(loadConfigFile(join(dir, 'nope.yaml')), /file not found: check the path/);
+    await assert.rejects(loadConfigFile(await file('list.yaml', '- a\n- b\n')), /must be a mapping/);
+  });
+
+  it('tells a site config from a conductor config', async () => {
+    assert.equal((await loadConfigFile(await file('s2.yaml', 'site: rouyn-noranda\n'))).kind, 'site');
+    assert.equal((await loadConfigFile(await file('c2.yaml', 'sites: [{id: a}]\n'))).kind, 'conductor');
+  });
+});
