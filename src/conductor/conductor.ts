@@ -16,6 +16,8 @@ import { decode, encode, matchTopic, publishOptions, topic, topicFilter, type Pa
 import { createLogger, type Logger } from '../util/log.js';
 import { StateStore, StateFileError } from './store.js';
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export type ConductorRole = 'primary' | 'standby';
 
 export interface ConductorOptions {
@@ -59,6 +61,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private lastFloor: Floor | null = null;
   private lastOtherSeenAt = 0;
   private otherOffline = false;
+  private otherHeartbeatSeen = false;
   private readonly startedAt = new Date().toISOString();
   readonly counters = { badPayloads: 0, accepted: 0, rejected: 0, duplicates: 0 };
 
@@ -102,11 +105,16 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     this.lastOtherSeenAt = this.now();
     await this.connect(this.currentRole === 'primary');
     // Retained floor and availability arrive right after the subscription; give them a moment.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     if (this.currentRole === 'primary') {
       const other = this.lastFloor && this.lastFloor.conductor !== this.id ? this.lastFloor : null;
-      if (other && other.epoch > this.state.epoch && !this.otherOffline) {
-        this.log.warn('another conductor holds a newer floor: starting as standby', { other: other.conductor, epoch: other.epoch });
+      if (other && !this.otherOffline) {
+        // Another conductor published the floor: if it is alive, its heartbeat comes soon.
+        const deadline = this.now() + 2 * this.options.config.conductor.heartbeatMs + 200;
+        while (!this.otherHeartbeatSeen && this.now() < deadline) await sleep(50);
+      }
+      if (this.otherHeartbeatSeen) {
+        this.log.warn('another conductor is alive and holds the floor: starting as standby', { other: this.lastFloor?.conductor ?? '?', epoch: this.lastFloor?.epoch ?? 0 });
         await this.becomeStandby();
       } else {
         await this.becomePrimary(saved ? 'resumed from the state file' : 'started');
@@ -121,7 +129,9 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private async connect(withWill: boolean): Promise<void> {
     const old = this.client;
     this.client = null;
-    if (old) await old.endAsync(true).catch(() => undefined);
+    // A clean DISCONNECT discards the old connection's Last Will; a forced close would
+    // publish "offline" and make a standby (or ourselves) think the primary died.
+    if (old) await Promise.race([old.endAsync(false).catch(() => undefined), sleep(2000).then(() => old.end(true))]);
     const client = connectBroker(this.options.config.broker, {
       clientId: `relais-conductor-${this.event}-${this.id}`.slice(0, 120),
       persistentSession: true,
@@ -260,6 +270,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
         if (decoded.value.conductor === this.id) return;
         this.lastOtherSeenAt = this.now();
         this.otherOffline = false;
+        this.otherHeartbeatSeen = true;
         if (this.currentRole === 'primary' && this.outranks(decoded.value.epoch, decoded.value.conductor)) {
           this.enqueue(() => this.stepDown(decoded.value.conductor, decoded.value.epoch));
         }
@@ -268,7 +279,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       case 'conductorAvailability': {
         const decoded = decode('conductorAvailability', payload);
         if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
-        if (this.currentRole === 'standby') this.otherOffline = decoded.value === 'offline';
+        this.otherOffline = decoded.value === 'offline';
         return;
       }
       case 'siteIntent': {

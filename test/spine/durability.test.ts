@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { Conductor } from '../../src/conductor/conductor.js';
+import type { Floor } from '../../src/protocol/schemas.js';
+import { quietLogger, startTestBroker, type TestBroker } from '../helpers/brokers.js';
+import { spawnCli, stopChild } from '../helpers/cli.js';
+import { conductorConfig } from '../helpers/event.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('conductor durability and standby (mosquitto)', function () {
+  this.timeout(60_000);
+  let broker: TestBroker;
+  let dir: string;
+  let floors: Floor[];
+  let watcher: mqtt.MqttClient;
+
+  beforeEach(async () => {
+    broker = await startTestBroker('mosquitto');
+    dir = await mkdtemp(join(tmpdir(), 'relais-durable-'));
+    floors = [];
+    watcher = await mqtt.connectAsync(broker.url, { reconnectPeriod: 200 });
+    watcher.on('message', (t, p) => t.endsWith('/floor') && floors.push(JSON.parse(p.toString()) as Floor));
+    await watcher.subscribeAsync('relais/v1/test/floor', { qos: 1 });
+  });
+  afterEach(async () => {
+    await watcher?.endAsync(true);
+    await broker?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const newest = (): Floor => floors.reduce((a, b) => (b.epoch > a.epoch ? b : a));
+  const control = (body: object): Promise<unknown> => watcher.publishAsync('relais/v1/test/control', JSON.stringify(body), { qos: 1 });
+
+  async function writeConductorYaml(name: string, id: string): Promise<string> {
+    const path = join(dir, `${name}.yaml`);
+    await writeFile(path, [
+      'event: test',
+      `broker: { url: "${broker.url}", reconnectMs: 200 }`,
+      `conductor: { id: ${id}, stateFile: "${join(dir, `${id}.json`)}", heartbeatMs: 200, leaseMs: 1000 }`,
+      'sites: [{ id: saint-camille }, { id: rouyn-noranda }, { id: riviere-du-loup }]',
+    ].join('\n'));
+    return path;
+  }
+
+  it('kill -9 and restart: the state is kept and the epoch grows', async () => {
+    const config = await writeConductorYaml('main', 'main');
+    const first = spawnCli(['conductor', '--config', config]);
+    try {
+      await waitFor('first floor', () => floors.length > 0, 15_000);
+      await control({ id: 'g', action: 'grant', site: 'rouyn-noranda' });
+      await control({ id: 'r', action: 'reorder', queue: ['riviere-du-loup', 'saint-camille'] });
+      await waitFor('reordered', () => newest().queue.length === 2, 5000);
+      const before = newest();
+      const onDisk = JSON.parse(await readFile(join(dir, 'main.json'), 'utf8')) as { state: { epoch: number } };
+      assert.equal(onDisk.state.epoch, before.epoch, 'written before it was published');
+      await stopChild(first, 'SIGKILL');
+
+      const second = spawnCli(['conductor', '--config', config]);
+      try {
+        await waitFor('resumed floor', () => newest().epoch > before.epoch, 15_000);
+        const after = newest();
+        assert.equal(after.onAir, 'rouyn-noranda');
+        assert.deepEqual(after.queue, ['riviere-du-loup', 'saint-camille']);
+        assert.equal(after.conductor, 'main');
+        // The id window survived: a replayed control is not applied again.
+        await control({ id: 'g', action: 'grant', site: 'rouyn-noranda' });
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(newest().epoch, after.epoch);
+      } finally {
+        await stopChild(second);
+      }
+    } finally {
+      await stopChild(first, 'SIGKILL');
+    }
+  });
+
+  it('a standby takes over when the primary is killed, and fences it when it returns', async () => {
+    const log = quietLogger('standby');
+    const primaryConfig = await writeConductorYaml('primary', 'alpha');
+    const primary = spawnCli(['conductor', '--config', primaryConfig]);
+    const standby = new Conductor({ config: conductorConfig(broker.url, join(dir, 'beta.json'), { id: 'beta', heartbeatMs: 200, leaseMs: 1000 }), standby: true, log });
+    let returning: ReturnType<typeof spawnCli> | null = null;
+    try {
+      await waitFor('primary floor', () => floors.some((f) => f.conductor === 'alpha'), 15_000);
+      await standby.start();
+      assert.equal(standby.role, 'standby');
+      await control({ id: 'g1', action: 'grant', site: 'saint-camille' });
+      await waitFor('granted', () => newest().onAir === 'saint-camille');
+      const beforeKill = newest().epoch;
+
+      const killedAt = Date.now();
+      await stopChild(primary, 'SIGKILL');
+      await waitFor('standby took over', () => standby.role === 'primary', 5000);
+      const takeoverMs = Date.now() - killedAt;
+      assert.ok(takeoverMs < 3000, `took ${takeoverMs} ms`);
+      await waitFor('new floor from beta', () => newest().conductor === 'beta');
+      assert.ok(newest().epoch > beforeKill);
+      assert.equal(newest().onAir, 'saint-camille', 'the floor carried over');
+
+      // The old primary comes back with its older state file: it must step down.
+      const fromReturn = floors.length;
+      returning = spawnCli(['conductor', '--config', primaryConfig]);
+      await waitFor('old primary fenced', () => /standby|stepping down/.test(returning!.output()), 15_000);
+      await control({ id: 'g2', action: 'grant', site: 'riviere-du-loup' });
+      await waitFor('beta applies controls', () => newest().onAir === 'riviere-du-loup');
+      await new Promise((r) => setTimeout(r, 500));
+      const recent = floors.slice(fromReturn).map((f) => f.conductor);
+      assert.ok(recent.length > 0 && recent.every((c) => c === 'beta'), `only beta publishes the floor now: ${recent.join(',')}\n${returning.output()}`);
+      assert.equal(standby.role, 'primary');
+    } finally {
+      if (returning) await stopChild(returning);
+      await stopChild(primary, 'SIGKILL');
+      await standby.stop();
+    }
+  });
+});
