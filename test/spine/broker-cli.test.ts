@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import mqtt from 'mqtt';
+import { startEmbeddedBroker, PortInUseError, type EmbeddedBroker } from '../../src/broker/embedded.js';
+import { publishRefusal } from '../../src/broker/acl.js';
+import { freePort, quietLogger } from '../helpers/brokers.js';
+import { runCli, spawnCli, stopChild } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('embedded broker', function () {
+  this.timeout(30_000);
+
+  it('says which port is taken and how to change it, in one line', async () => {
+    const blocker: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
+    try {
+      await assert.rejects(startEmbeddedBroker({ tcpPort: port, wsPort: null, log: quietLogger() }), (err: unknown) => {
+        assert.ok(err instanceof PortInUseError);
+        assert.match(err.message, new RegExp(`MQTT \\(TCP\\) port ${port} is already in use.*--mqtt-port`));
+        return true;
+      });
+      const result = await runCli(['demo', '--no-screen', '--mqtt-port', String(port), '--ws-port', '0', '--no-media', '--no-dashboard']);
+      assert.equal(result.code, 2);
+      const lines = result.output.trim().split('\n').filter((l) => l.startsWith('relais:'));
+      assert.equal(lines.length, 1, result.output);
+      assert.match(lines[0]!, new RegExp(`port ${port} is already in use; .*--mqtt-port`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('serves MQTT over TCP and WebSockets, and enforces the ACL per role', async () => {
+    const broker: EmbeddedBroker = await startEmbeddedBroker({
+      tcpPort: 0,
+      wsPort: 0,
+      log: quietLogger(),
+      users: [
+        { username: 'op', password: 'op-secret', role: 'operator' },
+        { username: 'view', password: 'view-secret', role: 'viewer' },
+        { username: 'site-a', password: 'a-secret', role: 'site', site: 'a' },
+      ],
+    });
+    const clients: mqtt.MqttClient[] = [];
+    try {
+      const watcher = await mqtt.connectAsync(broker.wsUrl!, { username: 'view', password: 'view-secret' });
+      clients.push(watcher);
+      const seen: string[] = [];
+      watcher.on('message', (t) => seen.push(t));
+      await watcher.subscribeAsync('relais/#', { qos: 1 });
+      const op = await mqtt.connectAsync(broker.url, { username: 'op', password: 'op-secret' });
+      const siteA = await mqtt.connectAsync(broker.url, { username: 'site-a', password: 'a-secret' });
+      clients.push(op, siteA);
+      await op.publishAsync('relais/v1/e/control', '{}', { qos: 1 });
+      await siteA.publishAsync('relais/v1/e/site/a/intent', '{}', { qos: 1 });
+      await waitFor('allowed messages', () => seen.length >= 2);
+      // Refused: a site speaking for another, a site publishing the floor, a viewer acting.
+      // Like Mosquitto, the broker never delivers them; Aedes also closes the offender's connection.
+      const refusedBy = async (username: string, password: string, t: string): Promise<void> => {
+        const c = await mqtt.connectAsync(broker.url, { username, password, reconnectPeriod: 0 });
+        c.on('error', () => undefined);
+        const closed = new Promise((r) => c.once('close', r));
+        c.publish(t, '{}', { qos: 0 });
+        await closed;
+        c.end(true);
+      };
+      await refusedBy('site-a', 'a-secret', 'relais/v1/e/site/b/intent');
+      await refusedBy('site-a', 'a-secret', 'relais/v1/e/floor');
+      await refusedBy('view', 'view-secret', 'relais/v1/e/control');
+      assert.equal(broker.refusedPublishes(), 3);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(seen.sort(), ['relais/v1/e/control', 'relais/v1/e/site/a/intent']);
+      await assert.rejects(mqtt.connectAsync(broker.url, { username: 'op', password: 'wrong', reconnectPeriod: 0 }), /Bad username or password|Not authorized|bad user/i);
+    } finally {
+      await Promise.all(clients.map((c) => c.endAsync(true)));
+      await broker.close();
+    }
+  });
+
+  it('ACL: operators may move cameras, sites may not command their own PTZ topic', () => {
+    assert.equal(publishRefusal({ username: 'o', password: '', role: 'operator' }, 'relais/v1/e/site/a/ptz/command'), null);
+    assert.match(publishRefusal({ username: 's', password: '', role: 'site', site: 'a' }, 'relais/v1/e/site/a/ptz/command') ?? '', /only under/);
+    assert.match(publishRefusal({ username: 'c', password: '', role: 'conductor' }, 'relais/v1/e/control') ?? '', /only floor/);
+    assert.equal(publishRefusal({ username: 'c', password: '', role: 'conductor' }, 'relais/v1/e/conductor/heartbeat'), null);
+  });
+});
+
+describe('relais CLI', function () {
+  this.timeout(60_000);
+
+  it('has --help on every command', async () => {
+    const commands = [[], ['demo'], ['appliance'], ['conductor'], ['config'], ['config', 'check'], ['floor'], ...['status', 'request', 'cancel', 'release', 'pass', 'grant', 'revoke', 'next', 'reorder'].map((c) => ['floor', c])];
+    const results = await Promise.all(commands.map((c) => runCli([...c, '--help'])));
+    results.forEach((r, i) => {
+      assert.equal(r.code, 0, `relais ${commands[i]!.join(' ')} --help: ${r.output}`);
+      assert.match(r.stdout, /Usage: relais/);
+    });
+  });
+
+  it('config check: OK for the examples, path and fix for a broken one', async () => {
+    const ok = await runCli(['config', 'check', 'hardware/examples/conductor.yaml']);
+    assert.equal(ok.code, 0, ok.output);
+    assert.match(ok.stdout, /OK \(conductor config/);
+    const site = await runCli(['config', 'check', 'hardware/examples/site-simulated.yaml']);
+    assert.equal(site.code, 0, site.output);
+    const bad = await runCli(['config', 'check', 'test/fixtures/bad-conductor.yaml']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.output, /sites\[1\]\.id: must be a lowercase slug/);
+  });
+
+  it('drives the demo from outside: floor request, grant, pass, status', async () => {
+    const mqttPort = await freePort();
+    const demo = spawnCli(['demo', '--no-screen', '--mqtt-port', String(mqttPort), '--ws-port', '0', '--no-media', '--no-dashboard']);
+    try {
+      await waitFor('demo running', () => /running; press Ctrl-C/.test(demo.output()), 20_000);
+      const broker = ['--broker', `mqtt://127.0.0.1:${mqttPort}`];
+      const request = await runCli(['floor', 'request', '--site', 'rouyn-noranda', ...broker]);
+      assert.match(request.stdout, /request: accepted/);
+      const pass = await runCli(['floor', 'pass', 'riviere-du-loup', '--site', 'rouyn-noranda', ...broker]);
+      assert.match(pass.stdout, /pass: accepted/);
+      const wrong = await runCli(['floor', 'release', '--site', 'saint-camille', ...broker]);
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.stdout, /release: rejected \(saint-camille is not on air/);
+      const status = await runCli(['floor', 'status', '--json', ...broker]);
+      const parsed = JSON.parse(status.stdout) as { floor: { onAir: string }; sites: Record<string, { availability: string; role: string }> };
+      assert.equal(parsed.floor.onAir, 'riviere-du-loup');
+      assert.equal(parsed.sites['riviere-du-loup']?.role, 'on-air');
+      assert.equal(Object.values(parsed.sites).filter((s) => s.availability === 'online').length, 3);
+      await stopChild(demo, 'SIGINT');
+      assert.match(demo.output(), /relais demo: stopped/);
+      assert.equal(demo.exitCode, 0);
+    } finally {
+      await stopChild(demo, 'SIGKILL');
+    }
+  });
+});
