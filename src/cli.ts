@@ -79,7 +79,7 @@ export function buildProgram(): Command {
       const config = await loadSiteConfig(opts.config);
       if (opts.broker) config.broker.url = opts.broker;
       const driver = await createApplianceDriver(config);
-      const runtime = new ApplianceRuntime({ config, driver, features: await applianceFeatures(config) });
+      const runtime = new ApplianceRuntime({ config, driver, features: await applianceFeatures(config, driver) });
       await runtime.start();
       log.info('appliance running; Ctrl-C to stop', { event: config.event, site: config.site, io: driver.kind });
       await untilSignal(async () => {

@@ -18,6 +18,8 @@ export interface ApplianceEvents {
   role: [role: SiteRole, floor: Floor];
   /** Broker and conductor reachable (`true`) or silent longer than the lease (`false`). */
   link: [up: boolean];
+  /** A button gesture mapped to `preset:<camera>:<n>` (the PTZ feature recalls it). */
+  preset: [camera: string, preset: number];
 }
 
 export interface FeatureContext {

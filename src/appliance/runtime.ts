@@ -15,23 +15,14 @@ import { decode, encode, matchTopic, publishOptions, topic, topicBase, topicFilt
 import { createLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
 import type { ApplianceEvents, Feature, FeatureContext, SiteRole } from './feature.js';
-import { roleIn, roomLamps } from './tally.js';
+import { roleIn } from './tally.js';
+import { buttonLamp, roomLamps } from './camera-tally.js';
+import { pinSpec } from '../hardware/config.js';
+import { resolveButtonAction, type ButtonAction as ConfiguredAction } from '../buttons/config.js';
+import { GestureRecognizer, type Gesture } from '../buttons/gestures.js';
 
-/** What a button gesture asks for; `auto` depends on the site's role. */
+/** What a press asks for; `auto` depends on the site's role. */
 export type ButtonAction = 'auto' | IntentAction;
-
-/** `auto`: idle or next -> request, queued -> cancel, on air -> pass to whoever is next. */
-export function resolveAuto(action: ButtonAction, role: SiteRole): IntentAction {
-  if (action !== 'auto') return action;
-  switch (role) {
-    case 'on-air':
-      return 'pass';
-    case 'queued':
-      return 'cancel';
-    default:
-      return 'request';
-  }
-}
 
 /** How long a sent press waits for the conductor's answer on `events`. */
 const ANSWER_TIMEOUT_MS = 5000;
@@ -68,6 +59,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   private client: MqttClient | null = null;
   private lamps: Record<'onAir' | 'next' | 'button', PatternOutput> | null = null;
   private buttonInputs: DigitalInput[] = [];
+  private recognizers: GestureRecognizer[] = [];
   private currentFloor: Floor | null = null;
   private newestEpoch = -1;
   private currentRole: SiteRole = 'idle';
@@ -116,18 +108,17 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
 
   async start(): Promise<void> {
     const { config, driver } = this.options;
-    this.lamps = {
-      onAir: new PatternOutput(await driver.openOutput({ name: config.lamps.onAir, pin: config.lamps.onAir }), undefined, () => this.markDirty()),
-      next: new PatternOutput(await driver.openOutput({ name: config.lamps.next, pin: config.lamps.next }), undefined, () => this.markDirty()),
-      button: new PatternOutput(await driver.openOutput({ name: config.lamps.button, pin: config.lamps.button }), undefined, () => this.markDirty()),
-    };
+    const output = async (lamp: 'onAir' | 'next' | 'button'): Promise<PatternOutput> =>
+      new PatternOutput(await driver.openOutput(pinSpec(config.io, 'output', config.lamps[lamp], `lamps.${lamp}`)), undefined, () => this.markDirty());
+    this.lamps = { onAir: await output('onAir'), next: await output('next'), button: await output('button') };
     this.updateLamps();
-    if (driver.kind === 'simulated') {
-      const podium = await driver.openInput({ name: 'podium', pin: 'podium' });
-      podium.on('edge', (down) => {
-        if (down) this.press('auto', 'button');
-      });
-      this.buttonInputs.push(podium);
+    for (const [name, button] of Object.entries(config.buttons)) {
+      const input = await driver.openInput(pinSpec(config.io, 'input', button.input, `buttons.${name}.input`));
+      const gestures = new GestureRecognizer({ bounceMs: button.bounceMs, longMs: button.longMs, doubleMs: button.doubleMs });
+      input.on('edge', (level) => gestures.input(level));
+      gestures.on('gesture', (gesture) => this.onGesture(name, gesture, button.gestures));
+      this.buttonInputs.push(input);
+      this.recognizers.push(gestures);
     }
 
     const client = connectBroker(config.broker, {
@@ -286,10 +277,32 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   private updateLamps(): void {
     if (!this.lamps) return;
     const pending = this.held !== null || this.inFlight.size > 0;
-    const lamps = roomLamps({ role: this.currentRole, linkUp: this.link, pending });
-    this.lamps.onAir.set(lamps.onAir);
-    this.lamps.next.set(lamps.next);
-    this.lamps.button.set(lamps.button);
+    const site = { role: this.currentRole, linkUp: this.link };
+    const room = roomLamps(site);
+    this.lamps.onAir.set(room.onAir);
+    this.lamps.next.set(room.next);
+    this.lamps.button.set(buttonLamp(site, pending));
+  }
+
+  /**
+   * The role a button's `auto` action reads: a site that is next only because
+   * the rundown says so has not asked for anything, so its press is a request.
+   */
+  private buttonRole(): SiteRole {
+    if (this.currentRole === 'next' && !this.currentFloor?.queue.includes(this.site)) return 'idle';
+    return this.currentRole;
+  }
+
+  private onGesture(button: string, gesture: Gesture, map: Record<'press' | 'long' | 'double', ConfiguredAction | null>): void {
+    if (gesture.kind === 'release') return;
+    const resolved = resolveButtonAction(map[gesture.kind], this.buttonRole());
+    if (resolved.kind === 'none') return;
+    if (resolved.kind === 'preset') {
+      this.log.info('button recalls a camera preset', { button, camera: resolved.camera, preset: resolved.preset });
+      this.emit('preset', resolved.camera, resolved.preset);
+      return;
+    }
+    this.press(resolved.action, `button:${button}:${gesture.kind}`);
   }
 
   /**
@@ -298,7 +311,9 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
    * the button lamp flashes.
    */
   press(action: ButtonAction = 'auto', origin = 'button', to?: string): string {
-    const resolved = resolveAuto(action, this.currentRole);
+    const resolution = resolveButtonAction(action, this.buttonRole());
+    if (resolution.kind !== 'intent') throw new Error(`press: ${action} is not an intent`);
+    const resolved = resolution.action;
     const id = `${this.site}-${randomUUID()}`;
     const press: HeldPress = { id, action: resolved, at: this.now(), origin };
     if (to) press.to = to;
@@ -402,6 +417,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
       await client.endAsync().catch(() => undefined);
     }
     if (this.lamps) await Promise.allSettled(Object.values(this.lamps).map((l) => l.close()));
+    for (const recognizer of this.recognizers) recognizer.dispose();
     await Promise.allSettled(this.buttonInputs.map((i) => i.close()));
   }
 }

@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import { slug } from '../protocol/schemas.js';
+import { ioConfigSchema, pinReferenceIssues, type PinReference } from '../hardware/config.js';
+import { buttonsConfigSchema, buttonPinReferences } from '../buttons/config.js';
+import { tallyInConfigSchema, tallyInPinReferences } from '../appliance/tally-in.js';
 
 export const brokerSchema = z
   .strictObject({
@@ -71,7 +74,8 @@ export type ConductorConfig = z.infer<typeof conductorConfigSchema>;
 
 const outputName = z.string().min(1);
 
-export const siteConfigSchema = z.strictObject({
+export const siteConfigSchema = z
+  .strictObject({
   event: slug.default('demo'),
   site: slug,
   name: z.string().optional(),
@@ -94,11 +98,20 @@ export const siteConfigSchema = z.strictObject({
     .prefault({}),
   /** Period of the retained `state` refresh; changes are published at once anyway. */
   stateIntervalMs: z.number().int().min(1000).max(600_000).default(10_000),
-  io: z.unknown().optional(),
-  buttons: z.unknown().optional(),
-  tallyIn: z.unknown().optional(),
+  /** Which I/O driver and the named pins (hardware/pinout.md). */
+  io: ioConfigSchema,
+  /** Podium buttons: which input, which gestures do what. */
+  buttons: buttonsConfigSchema,
+  /** Switcher tally contacts per camera, and their red/green lamps. */
+  tallyIn: tallyInConfigSchema,
   cameras: z.unknown().optional(),
   encoder: z.unknown().optional(),
   display: z.unknown().optional(),
-});
+})
+  .superRefine((cfg, ctx) => {
+    const lampRefs: PinReference[] = (['onAir', 'next', 'button'] as const).map((lamp) => ({ path: ['lamps', lamp], kind: 'output', name: cfg.lamps[lamp] }));
+    for (const issue of pinReferenceIssues(cfg.io, [...lampRefs, ...buttonPinReferences(cfg.buttons), ...tallyInPinReferences(cfg.tallyIn)])) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  });
 export type SiteConfig = z.infer<typeof siteConfigSchema>;

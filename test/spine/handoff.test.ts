@@ -36,7 +36,8 @@ for (const kind of brokerKinds()) {
       for (const site of ['rouyn-noranda', 'riviere-du-loup']) assert.equal(onAirLevel(site), false, `${site} must be dark`);
       assert.equal(ev.box('rouyn-noranda').driver.output('next').level, true);
 
-      // The on-air speaker presses: auto = pass to next.
+      // The on-air speaker presses again (later than the double-press window): auto = pass to next.
+      await new Promise((r) => setTimeout(r, 450));
       sc.driver.input('podium').press();
       await waitFor('rouyn-noranda on air', () => onAirLevel('rouyn-noranda'));
       await waitFor('saint-camille dark', () => !onAirLevel('saint-camille'));

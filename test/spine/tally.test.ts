@@ -1,29 +1,10 @@
 import assert from 'node:assert/strict';
 import FakeTimers from '@sinonjs/fake-timers';
-import { roleIn, roomLamps } from '../../src/appliance/tally.js';
+import { roleIn } from '../../src/appliance/tally.js';
 import { PatternOutput } from '../../src/hardware/patterns.js';
 import { SimulatedOutput } from '../../src/hardware/simulated.js';
 
-describe('tally truth table', () => {
-  const roles = ['on-air', 'next', 'queued', 'idle'] as const;
-
-  it('never shows a steady ON AIR lamp when the link is lost', () => {
-    for (const role of roles) for (const pending of [true, false]) {
-      const lamps = roomLamps({ role, linkUp: false, pending });
-      assert.equal(lamps.onAir, 'link-lost');
-      assert.notEqual(lamps.button, 'on');
-    }
-  });
-
-  it('lights ON AIR only for the on-air site, NEXT for next, blinks while queued', () => {
-    const table = Object.fromEntries(roles.map((role) => [role, roomLamps({ role, linkUp: true, pending: false })]));
-    assert.deepEqual(table['on-air'], { onAir: 'on', next: 'off', button: 'on' });
-    assert.deepEqual(table.next, { onAir: 'off', next: 'on', button: 'off' });
-    assert.deepEqual(table.queued, { onAir: 'off', next: 'slow-blink', button: 'slow-blink' });
-    assert.deepEqual(table.idle, { onAir: 'off', next: 'off', button: 'off' });
-    assert.equal(roomLamps({ role: 'idle', linkUp: true, pending: true }).button, 'slow-blink');
-  });
-
+describe('site role', () => {
   it('derives the role from a floor', () => {
     const floor = { onAir: 'a', next: 'b', queue: ['b', 'c'] };
     assert.equal(roleIn(floor, 'a'), 'on-air');
@@ -35,7 +16,7 @@ describe('tally truth table', () => {
 });
 
 describe('lamp patterns', () => {
-  let clock: FakeTimers.InstalledClock;
+  let clock: ReturnType<typeof FakeTimers.install>;
   beforeEach(() => {
     clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
   });
