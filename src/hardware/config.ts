@@ -1,0 +1,173 @@
+/**
+ * The `io` section of a site config: which driver, and the named pins that
+ * buttons, lamps and tally inputs refer to. The defaults are the pin map of
+ * hardware/pinout.md; an `inputs` or `outputs` map given in the config
+ * replaces the default one as a whole, so the file shows every pin in use.
+ */
+import { z } from 'zod';
+import type { PinSpec } from './types.js';
+
+/** Default named pins, BCM numbers on the 40-pin header (hardware/pinout.md). */
+export const DEFAULT_GPIO_PINS = {
+  inputs: {
+    podium: { pin: 17, activeLow: true },
+    cam1Program: { pin: 5, activeLow: true },
+    cam1Preview: { pin: 6, activeLow: true },
+    cam2Program: { pin: 13, activeLow: true },
+    cam2Preview: { pin: 19, activeLow: true },
+  },
+  outputs: {
+    onAir: { pin: 22, activeLow: false },
+    next: { pin: 23, activeLow: false },
+    buttonLamp: { pin: 24, activeLow: false },
+    cam1Red: { pin: 25, activeLow: false },
+    cam1Green: { pin: 12, activeLow: false },
+    cam2Red: { pin: 16, activeLow: false },
+    cam2Green: { pin: 20, activeLow: false },
+  },
+} as const;
+
+/** Default named pins on an Arduino Nano running StandardFirmata (hardware/pinout.md). */
+export const DEFAULT_FIRMATA_PINS = {
+  inputs: {
+    podium: { pin: 2, activeLow: true },
+    cam1Program: { pin: 3, activeLow: true },
+    cam1Preview: { pin: 4, activeLow: true },
+    cam2Program: { pin: 5, activeLow: true },
+    cam2Preview: { pin: 6, activeLow: true },
+  },
+  outputs: {
+    onAir: { pin: 7, activeLow: false },
+    next: { pin: 8, activeLow: false },
+    buttonLamp: { pin: 9, activeLow: false },
+    cam1Red: { pin: 10, activeLow: false },
+    cam1Green: { pin: 11, activeLow: false },
+    cam2Red: { pin: 12, activeLow: false },
+    cam2Green: { pin: 'A0', activeLow: false },
+  },
+} as const;
+
+const bcmPin = z
+  .number({ error: 'must be a BCM GPIO number such as 17' })
+  .int({ message: 'must be a whole BCM GPIO number such as 17' })
+  .min(0, { message: 'BCM numbers of the 40-pin header are 0-27' })
+  .max(27, { message: 'BCM numbers of the 40-pin header are 0-27: use the BCM number, not the physical pin (header pin 11 is BCM 17)' });
+
+const FIRMATA_PIN_HELP = 'must be an Arduino pin: a number (2), "D2" or "A0"';
+const firmataPin = z.union(
+  [z.number().int({ message: FIRMATA_PIN_HELP }).min(0, { message: FIRMATA_PIN_HELP }).max(127, { message: FIRMATA_PIN_HELP }), z.string().regex(/^(D\d{1,3}|A\d)$/, { message: FIRMATA_PIN_HELP })],
+  { error: FIRMATA_PIN_HELP },
+);
+
+const simulatedPin = z.union([z.number().int().min(0), z.string().min(1)], { error: 'must be a pin number or name' });
+
+function pinMaps<P extends z.ZodType<number | string>>(
+  pin: P,
+  defaults: { inputs: Record<string, { pin: number | string; activeLow: boolean }>; outputs: Record<string, { pin: number | string; activeLow: boolean }> },
+) {
+  const input = z.strictObject({
+    pin,
+    /** Inputs wired through an optocoupler or a button to ground read inverted: the default. */
+    activeLow: z.boolean().default(true),
+  });
+  const output = z.strictObject({
+    pin,
+    /** Relay boards that switch on a low level (many cheap ones). */
+    activeLow: z.boolean().default(false),
+  });
+  return {
+    inputs: z.record(z.string(), input).default(() => structuredClone(defaults.inputs) as never),
+    outputs: z.record(z.string(), output).default(() => structuredClone(defaults.outputs) as never),
+  };
+}
+
+const simulatedIo = z.strictObject({
+  driver: z.literal('simulated'),
+  ...pinMaps(simulatedPin, DEFAULT_GPIO_PINS),
+});
+
+const gpioIo = z.strictObject({
+  driver: z.literal('gpio'),
+  /** sysfs root (only for tests and unusual mounts). */
+  sysfsRoot: z.string().default('/sys/class/gpio'),
+  /** Label of the GPIO chip carrying the header (default: the Raspberry Pi SoC labels). */
+  chip: z.string().min(1).optional(),
+  /** sysfs number of BCM 0, to skip the lookup. */
+  base: z.number().int().min(0).max(4096).optional(),
+  ...pinMaps(bcmPin, DEFAULT_GPIO_PINS),
+});
+
+const firmataIo = z.strictObject({
+  driver: z.literal('firmata'),
+  /** Serial device of the Arduino; the udev rules make it stable. */
+  port: z.string().min(1, { message: 'must be a serial device such as /dev/relais-firmata' }).default('/dev/relais-firmata'),
+  baud: z
+    .number()
+    .int()
+    .refine((b) => [9600, 19200, 38400, 57600, 115200].includes(b), { message: 'must be a baud rate StandardFirmata uses (57600 unless you changed the sketch)' })
+    .default(57600),
+  /** How long to wait for the Firmata handshake after opening the port. */
+  readyTimeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
+  /** Liveness check: the board is asked for its version this often; 0 turns it off. */
+  heartbeatMs: z.number().int().min(0).max(60_000).default(5000),
+  ...pinMaps(firmataPin, DEFAULT_FIRMATA_PINS),
+});
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** The `io` section. Omitted, it is the simulated driver with the default pin names. */
+export const ioConfigSchema = z.preprocess(
+  (value) => (value === undefined || value === null ? { driver: 'simulated' } : typeof value === 'object' && !('driver' in value) ? { driver: 'simulated', ...value } : value),
+  z
+    .discriminatedUnion('driver', [simulatedIo, gpioIo, firmataIo], {
+      error: (issue) => (issue.code === 'invalid_union' ? 'must be "simulated", "gpio" (Raspberry Pi header) or "firmata" (Arduino over USB)' : undefined),
+    })
+    .superRefine((io, ctx) => {
+      const seen = new Map<string, string>();
+      for (const kind of ['inputs', 'outputs'] as const) {
+        for (const [name, spec] of Object.entries(io[kind])) {
+          if (!NAME.test(name)) {
+            ctx.addIssue({ code: 'custom', path: [kind, name], message: `"${name}" is not a usable pin name: start with a letter, then letters, digits, "-" or "_"` });
+          }
+          const key = String(spec.pin).toUpperCase();
+          const other = seen.get(key);
+          if (other) ctx.addIssue({ code: 'custom', path: [kind, name, 'pin'], message: `pin ${String(spec.pin)} is already used by ${other}: give each input and output its own pin` });
+          else seen.set(key, `${kind}.${name}`);
+        }
+      }
+    }),
+);
+export type IoConfig = z.output<typeof ioConfigSchema>;
+
+/** A place in the config that names a pin, for cross-checks: `buttons.podium.input` names input `podium`. */
+export interface PinReference {
+  path: (string | number)[];
+  kind: 'input' | 'output';
+  name: string;
+}
+
+/** Issues for every reference to a pin name that `io` does not define (for the site config's superRefine). */
+export function pinReferenceIssues(io: IoConfig, refs: readonly PinReference[]): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  for (const ref of refs) {
+    const map = ref.kind === 'input' ? io.inputs : io.outputs;
+    if (!(ref.name in map)) {
+      const known = Object.keys(map);
+      issues.push({
+        path: ref.path,
+        message: `${ref.kind} "${ref.name}" is not defined in io.${ref.kind}s (defined: ${known.join(', ') || 'none'}); add it there or fix the name`,
+      });
+    }
+  }
+  return issues;
+}
+
+/** The {@link PinSpec} for a named pin; throws naming the config path when it is missing. */
+export function pinSpec(io: IoConfig, kind: 'input' | 'output', name: string, usedAt: string): PinSpec {
+  const map = kind === 'input' ? io.inputs : io.outputs;
+  const entry = map[name];
+  if (!entry) {
+    throw new Error(`${usedAt}: ${kind} "${name}" is not defined in io.${kind}s (defined: ${Object.keys(map).join(', ') || 'none'}); add it there or fix the name`);
+  }
+  return { name, pin: entry.pin, activeLow: entry.activeLow };
+}

@@ -1,0 +1,135 @@
+/**
+ * Commands of the media area: `relais relay`, `relais media probe`,
+ * `relais media sign <site>`.
+ */
+import type { Command } from 'commander';
+import { createLogger } from '../util/log.js';
+import { MediaConfigError, parseRelayConfig } from './config.js';
+import { chooseEncoder, defaultProbeCache } from './probe.js';
+import { Relay } from './relay.js';
+import { signPublishUrl } from './sign.js';
+import { slug } from '../protocol/schemas.js';
+
+function int(what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${what} must be a positive whole number, got "${value}"`);
+    return n;
+  };
+}
+
+function fail(cmd: Command, err: unknown): never {
+  const message = err instanceof MediaConfigError ? err.message : (err as Error).message;
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  cmd.error(`relais ${names.join(' ')}: ${message}`, { exitCode: 2 });
+}
+
+interface RelayFlags {
+  rtmpPort?: number;
+  httpPort?: number;
+  secret?: string;
+  bind?: string;
+  dataDir?: string;
+}
+
+interface ProbeFlags {
+  ffmpeg?: string;
+  cache?: string;
+  json?: boolean;
+}
+
+interface SignFlags {
+  secret?: string;
+  base: string;
+  ttl?: number;
+}
+
+/** Adds `relay` and `media probe|sign` to the program. */
+export function registerMediaCommands(program: Command): void {
+  program
+    .command('relay')
+    .description('run the relay: RTMP ingest of the room feeds (signed publishing), HTTP-FLV / WS-FLV out; runs until Ctrl-C')
+    .option('--rtmp-port <port>', 'RTMP ingest port (default 1935)', int('--rtmp-port'))
+    .option('--http-port <port>', 'HTTP-FLV / WS-FLV port (default 8000)', int('--http-port'))
+    .option('--secret <secret>', 'publish secret shared with the sites (or RELAIS_RELAY_SECRET)')
+    .option('--bind <address>', 'address to listen on (default 0.0.0.0)')
+    .option('--data-dir <dir>', "node-media-server's store (publish history)")
+    .action(async (flags: RelayFlags, cmd: Command) => {
+      // Listen for Ctrl-C before starting, so an early one still stops cleanly.
+      const interrupted = new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      let relay: Relay;
+      try {
+        const config = parseRelayConfig({
+          secret: flags.secret || process.env.RELAIS_RELAY_SECRET || undefined,
+          ...(flags.rtmpPort ? { rtmpPort: flags.rtmpPort } : {}),
+          ...(flags.httpPort ? { httpPort: flags.httpPort } : {}),
+          ...(flags.bind ? { bind: flags.bind } : {}),
+          ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+        });
+        const log = createLogger('relay');
+        relay = new Relay({ ...config, log });
+        relay.on('streams', (snap) => {
+          const live = snap.streams.filter((s) => s.status !== 'idle').map((s) => `${s.site}(${s.status}, ${s.viewers} watching)`);
+          log.info('streams', { live: live.join(' ') || 'none' });
+        });
+        await relay.start();
+      } catch (err) {
+        fail(cmd, err);
+      }
+      await interrupted;
+      await relay.stop();
+    });
+
+  const media = program.command('media').description('room feed tools: encoder probe, signed publish URLs');
+
+  media
+    .command('probe')
+    .description('try every H.264 encoder with a real trial encode; print which works and why the others do not')
+    .option('--ffmpeg <path>', 'ffmpeg binary (default: RELAIS_FFMPEG or ffmpeg on PATH)')
+    .option('--cache <file>', `where the choice is remembered (default ${defaultProbeCache()})`)
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: ProbeFlags, cmd: Command) => {
+      try {
+        const result = await chooseEncoder({ binary: flags.ffmpeg, cacheFile: flags.cache, all: true, fresh: true, log: createLogger('probe') });
+        if (flags.json) {
+          process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+          return;
+        }
+        const lines = [`ffmpeg ${result.version} (${result.binary})`];
+        if (result.board) lines.push(`board: ${result.board}`);
+        if (result.note) lines.push(`note: ${result.note}`);
+        for (const t of result.trials) lines.push(`  ${t.ok ? 'ok  ' : 'no  '} ${t.encoder.padEnd(13)} ${t.reason}${t.ms ? ` (${t.ms} ms)` : ''}`);
+        lines.push(`chosen: ${result.encoder}`);
+        process.stdout.write(lines.join('\n') + '\n');
+      } catch (err) {
+        fail(cmd, err);
+      }
+    });
+
+  media
+    .command('sign <site>')
+    .description('print a signed RTMP publish URL for a site (HMAC-SHA256, see docs/media.md)')
+    .option('--secret <secret>', 'publish secret (or RELAIS_RELAY_SECRET)')
+    .option('--base <url>', 'relay base URL', 'rtmp://127.0.0.1:1935/live')
+    .option('--ttl <seconds>', 'validity in seconds (default 6 h)', int('--ttl'))
+    .action((site: string, flags: SignFlags, cmd: Command) => {
+      try {
+        const parsedSite = slug.safeParse(site);
+        if (!parsedSite.success) throw new Error(`site "${site}" must be a lowercase slug such as saint-camille`);
+        const config = parseRelayConfig({ secret: flags.secret || process.env.RELAIS_RELAY_SECRET || undefined, ...(flags.ttl ? { urlTtlSeconds: flags.ttl } : {}) });
+        if (!/^rtmps?:\/\/[^\s/]+(?::\d+)?\/live\/?$/.test(flags.base)) throw new Error(`--base "${flags.base}" must look like rtmp://relay.example:1935/live`);
+        process.stdout.write(signPublishUrl({ base: flags.base, site, secret: config.secret, ttlSeconds: config.urlTtlSeconds }) + '\n');
+      } catch (err) {
+        fail(cmd, err);
+      }
+    });
+}

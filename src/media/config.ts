@@ -1,0 +1,190 @@
+/**
+ * Configuration of the room feed (encoder), the relay and the room display.
+ * The site config carries `encoder:` and `display:`; the relay has its own
+ * section. Every field has a default a demo can live with, except secrets.
+ */
+import { z } from 'zod';
+
+/** Names of the H.264 encoders relais knows how to drive, in trial order. */
+export const ENCODER_NAMES = ['h264_v4l2m2m', 'h264_vaapi', 'h264_qsv', 'h264_rkmpp', 'h264_nvenc', 'libx264'] as const;
+export type EncoderName = (typeof ENCODER_NAMES)[number];
+
+const size = z
+  .string()
+  .regex(/^\d{2,4}x\d{2,4}$/, { message: 'must be WIDTHxHEIGHT, e.g. "1280x720"' })
+  .refine((value) => value.split('x').every((n) => Number(n) % 2 === 0), {
+    message: 'width and height must be even numbers (H.264 with 4:2:0 needs them), e.g. "1280x720"',
+  });
+
+const secret = z.string({
+  error: (issue) => (issue.input === undefined ? 'is missing; set the shared publish secret (at least 16 characters, e.g. from `openssl rand -hex 24`)' : 'must be a string'),
+}).min(16, {
+  message: 'must be at least 16 characters; generate one with `openssl rand -hex 24` and give the same value to the relay and every site',
+});
+
+/** A V4L2 camera or HDMI capture card, with optional ALSA sound. */
+export const v4l2InputSchema = z.strictObject({
+  kind: z.literal('v4l2'),
+  device: z.string().regex(/^\/dev\/\S+$/, { message: 'must be a device path such as /dev/video0 (see `v4l2-ctl --list-devices`)' }).default('/dev/video0'),
+  /** Capture size; defaults to the encoder's `size`. */
+  size: size.optional(),
+  /** Capture rate; defaults to the encoder's `fps`. */
+  rate: z.number().int().min(1).max(120).optional(),
+  /** V4L2 pixel format as ffmpeg names it: `mjpeg`, `yuyv422`, `nv12`, `h264`... (`v4l2-ctl --list-formats-ext`). */
+  pixelFormat: z.string().regex(/^[a-z0-9_]+$/, { message: 'must be an ffmpeg pixel format name such as mjpeg or yuyv422' }).default('mjpeg'),
+  /** ALSA device (`hw:1,0`, `plughw:CARD=HDMI`); without one the feed carries silence. */
+  audioDevice: z.string().min(1).optional(),
+});
+
+/** A generated picture (bars or a moving pattern) with the site's name, a clock and a tone. */
+export const testPatternInputSchema = z.strictObject({
+  kind: z.literal('test-pattern'),
+  pattern: z.enum(['testsrc2', 'smptebars']).default('testsrc2'),
+  /** Text drawn on the picture; defaults to the site id. */
+  label: z.string().max(80).optional(),
+  /** Tone frequency in Hz. */
+  toneHz: z.number().int().min(20).max(20_000).default(440),
+});
+
+export const encoderInputSchema = z.discriminatedUnion('kind', [testPatternInputSchema, v4l2InputSchema], {
+  error: 'must be { kind: "test-pattern" } or { kind: "v4l2", device: "/dev/video0" }',
+});
+export type EncoderInput = z.infer<typeof encoderInputSchema>;
+
+export const rtmpOutputSchema = z.strictObject({
+  kind: z.literal('rtmp'),
+  /** Base of the relay's publish URL; the site and a signature are appended. */
+  url: z
+    .string()
+    .regex(/^rtmps?:\/\/[^\s/]+(?::\d+)?\/live\/?$/, { message: 'must be the relay base such as rtmp://relay.example:1935/live' })
+    .default('rtmp://127.0.0.1:1935/live'),
+  secret,
+  /** How long a signed URL stays valid; it is signed again at every (re)start. */
+  ttlSeconds: z.number().int().min(30).max(7 * 24 * 3600).default(6 * 3600),
+});
+
+export const srtOutputSchema = z.strictObject({
+  kind: z.literal('srt'),
+  url: z.string().regex(/^srt:\/\/\S+$/, { message: 'must be an SRT URL such as srt://relay.example:9000?streamid=publish:site' }),
+});
+
+export const encoderOutputSchema = z.discriminatedUnion('kind', [rtmpOutputSchema, srtOutputSchema], {
+  error: 'must be { kind: "rtmp", url, secret } or { kind: "srt", url }',
+});
+export type EncoderOutput = z.infer<typeof encoderOutputSchema>;
+
+export const encoderConfigSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  input: encoderInputSchema.default({ kind: 'test-pattern', pattern: 'testsrc2', toneHz: 440 }),
+  size: size.default('1280x720'),
+  fps: z.number().int().min(1).max(60).default(30),
+  /** Video bitrate in kbit/s. */
+  bitrateKbps: z.number().int().min(100).max(50_000).default(2500),
+  audioBitrateKbps: z.number().int().min(32).max(320).default(96),
+  /** Seconds between key frames (1-2 s keeps joins and switches quick). */
+  keyframeSeconds: z.number().min(0.5).max(10).default(2),
+  /** `auto`: the first encoder that passes a real trial encode; or force one. */
+  encoder: z.union([z.literal('auto'), z.enum(ENCODER_NAMES)], {
+    error: `must be "auto" or one of ${ENCODER_NAMES.join(', ')}`,
+  }).default('auto'),
+  /** x264 preset when libx264 is used (`ultrafast` for weak CPUs). */
+  x264Preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
+  /** VAAPI render node. */
+  vaapiDevice: z.string().default('/dev/dri/renderD128'),
+  /** ffmpeg binary (also `RELAIS_FFMPEG`). */
+  ffmpeg: z.string().min(1).optional(),
+  /** Where the trial-encode result is remembered. */
+  probeCache: z.string().optional(),
+  output: encoderOutputSchema,
+  /** Restart policy of the supervisor. */
+  restart: z
+    .strictObject({
+      initialDelayMs: z.number().int().min(50).max(60_000).default(500),
+      maxDelayMs: z.number().int().min(100).max(600_000).default(15_000),
+      /** Live this long without a crash: the delay starts small again. */
+      stableAfterMs: z.number().int().min(1000).max(3_600_000).default(30_000),
+      /** No new frame for this long: the encoder is stalled and restarted. */
+      stallTimeoutMs: z.number().int().min(1000).max(600_000).default(5000),
+      /** Grace between SIGINT and SIGKILL on stop. */
+      killTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
+    })
+    .prefault({}),
+  /** Period of the `encoder` figures in the site's state. */
+  reportIntervalMs: z.number().int().min(500).max(600_000).default(5000),
+});
+export type EncoderConfig = z.infer<typeof encoderConfigSchema>;
+
+export const relayConfigSchema = z.strictObject({
+  /** Address the listeners bind to. */
+  bind: z.string().default('0.0.0.0'),
+  rtmpPort: z.number().int().min(1).max(65_535).default(1935),
+  httpPort: z.number().int().min(1).max(65_535).default(8000),
+  secret,
+  /** Expiry given to URLs made by `relais media sign`. */
+  urlTtlSeconds: z.number().int().min(30).max(7 * 24 * 3600).default(6 * 3600),
+  /** node-media-server's small store (publish history); a temp dir by default. */
+  dataDir: z.string().optional(),
+  /** Period of the `relay/streams` snapshot even when nothing changed. */
+  reportIntervalMs: z.number().int().min(200).max(600_000).default(2000),
+});
+export type RelayConfig = z.infer<typeof relayConfigSchema>;
+
+export const displayConfigSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** HTTP-FLV base of the relay: the stream of site S is `<relayHttp>/live/S.flv`. */
+  relayHttp: z
+    .string()
+    .regex(/^(https?|wss?):\/\/[^\s/]+(?::\d+)?\/?$/, { message: 'must be the relay HTTP base such as http://relay.example:8000' })
+    .default('http://127.0.0.1:8000'),
+  /** Player argv; `{url}` is replaced by the stream URL. */
+  player: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-fflags', 'nobuffer', '-flags', 'low_delay', '-framedrop', '{url}']),
+  /** Slate argv; `{slate}` is replaced by an ffmpeg lavfi graph drawing the slate. */
+  slate: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-f', 'lavfi', '{slate}']),
+  /** Size of the slate picture. */
+  slateSize: size.default('1280x720'),
+  /** Title of the event shown on the slate (defaults to the event id). */
+  title: z.string().max(120).optional(),
+  /** Player gone while still wanted: respawn after this delay (grows to 5 s). */
+  respawnMs: z.number().int().min(50).max(60_000).default(500),
+});
+export type DisplayConfig = z.infer<typeof displayConfigSchema>;
+
+/** One line per problem: `encoder.output.secret: must be ... (got ...)`. */
+export class MediaConfigError extends Error {
+  constructor(
+    readonly where: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid ${where} configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'MediaConfigError';
+  }
+}
+
+function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = [where, ...issue.path.map(String)].join('.');
+    return `${path}: ${issue.message}`;
+  });
+  throw new MediaConfigError(where, problems);
+}
+
+/** Parses the `encoder` section; `where` prefixes the path in error messages. */
+export function parseEncoderConfig(value: unknown, where = 'encoder'): EncoderConfig {
+  return parseWith(encoderConfigSchema, value, where);
+}
+
+export function parseRelayConfig(value: unknown, where = 'relay'): RelayConfig {
+  return parseWith(relayConfigSchema, value, where);
+}
+
+export function parseDisplayConfig(value: unknown, where = 'display'): DisplayConfig {
+  return parseWith(displayConfigSchema, value, where);
+}
+
+/** `"1280x720"` -> `{ width: 1280, height: 720 }`. */
+export function parseSize(value: string): { width: number; height: number } {
+  const [w, h] = value.split('x').map(Number);
+  return { width: w ?? 0, height: h ?? 0 };
+}

@@ -1,0 +1,69 @@
+/**
+ * Appliance feature: the room display follows the floor. Reports
+ * `display: { playing, url, slate, since }` in the site's state.
+ */
+import type { Feature, FeatureContext } from '../appliance/feature.js';
+import type { Floor } from '../protocol/schemas.js';
+import { findFont } from './command.js';
+import { parseDisplayConfig, parseSize, type DisplayConfig } from './config.js';
+import { DisplayPlayer, displayTarget } from './display.js';
+
+export interface DisplayFeatureOptions {
+  /** Font for the slate; found automatically when left out, `null` for none. */
+  fontFile?: string | null;
+}
+
+export class DisplayFeature implements Feature {
+  readonly name = 'display';
+  private player: DisplayPlayer | null = null;
+  private ctx: FeatureContext | null = null;
+  private readonly config: DisplayConfig;
+  private readonly onFloor = (floor: Floor): void => this.follow(floor);
+
+  /** `config` is the raw `display:` section (parsed here) or an already parsed one. */
+  constructor(
+    config: unknown,
+    private readonly options: DisplayFeatureOptions = {},
+  ) {
+    this.config = parseDisplayConfig(config);
+  }
+
+  async start(ctx: FeatureContext): Promise<void> {
+    if (!this.config.enabled) return;
+    this.ctx = ctx;
+    let fontFile = this.options.fontFile;
+    if (fontFile === undefined) {
+      fontFile = findFont();
+      if (!fontFile) ctx.log.warn('no font found for the slate text; the slate is a plain colour (install fonts-dejavu-core)');
+    }
+    this.player = new DisplayPlayer({
+      player: this.config.player,
+      slate: this.config.slate,
+      slateSize: parseSize(this.config.slateSize),
+      fontFile,
+      respawnMs: this.config.respawnMs,
+      log: ctx.log.child('display'),
+    });
+    this.player.on('state', (state) => ctx.reportState('display', { playing: state.playing, url: state.url, slate: state.slate, since: state.since }));
+    ctx.bus.on('floor', this.onFloor);
+    this.follow(ctx.floor());
+  }
+
+  async stop(): Promise<void> {
+    this.ctx?.bus.off('floor', this.onFloor);
+    await this.player?.stop();
+    this.player = null;
+    this.ctx = null;
+  }
+
+  private follow(floor: Floor | null): void {
+    const ctx = this.ctx;
+    if (!ctx || !this.player) return;
+    this.player.show(displayTarget(floor, ctx.site, this.config.relayHttp, this.config.title ?? ctx.event));
+  }
+}
+
+/** The display feature of a site config's `display:` section. */
+export function createDisplayFeature(config: unknown, options?: DisplayFeatureOptions): Feature {
+  return new DisplayFeature(config, options);
+}

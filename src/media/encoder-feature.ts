@@ -1,0 +1,82 @@
+/**
+ * Appliance feature: the room feed. Chooses the encoder (config or trial
+ * encode), runs it under the supervisor and reports its live figures as the
+ * `encoder` part of the site's state.
+ */
+import type { Feature, FeatureContext } from '../appliance/feature.js';
+import { parseEncoderConfig, type EncoderConfig, type EncoderName } from './config.js';
+import { createFeed } from './feed.js';
+import { ffmpegBinary } from './ffmpeg.js';
+import { chooseEncoder } from './probe.js';
+import type { EncoderFigures, EncoderSupervisor } from './supervisor.js';
+
+/** What `state.encoder` carries. */
+export interface EncoderReport extends Omit<EncoderFigures, 'pid'> {
+  /** Why the encoder was chosen: `configured`, `probe`, `probe (cached)`. */
+  choice: string | null;
+  /** The reason, when the feed could not be started at all. */
+  error: string | null;
+}
+
+export class EncoderFeature implements Feature {
+  readonly name = 'encoder';
+  private readonly config: EncoderConfig;
+  private feed: EncoderSupervisor | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private choice: string | null = null;
+
+  /** `config` is the raw `encoder:` section (parsed here). */
+  constructor(config: unknown) {
+    this.config = parseEncoderConfig(config);
+  }
+
+  async start(ctx: FeatureContext): Promise<void> {
+    if (!this.config.enabled) {
+      ctx.reportState('encoder', { state: 'disabled' });
+      return;
+    }
+    const log = ctx.log.child('encoder');
+    const binary = ffmpegBinary(this.config.ffmpeg);
+    let encoder: EncoderName;
+    try {
+      if (this.config.encoder === 'auto') {
+        const probe = await chooseEncoder({ binary, cacheFile: this.config.probeCache, vaapiDevice: this.config.vaapiDevice, log });
+        encoder = probe.encoder;
+        this.choice = probe.cached ? 'probe (cached)' : 'probe';
+        log.info('encoder chosen', { encoder, by: this.choice, ffmpeg: probe.version });
+      } else {
+        encoder = this.config.encoder;
+        this.choice = 'configured';
+      }
+    } catch (err) {
+      // No encoder: the rest of the box (lamps, buttons) keeps working.
+      const message = (err as Error).message;
+      log.error('room feed not started', { error: message });
+      ctx.reportState('encoder', { state: 'failed', encoder: null, choice: null, error: message });
+      return;
+    }
+    const feed = createFeed({ config: this.config, site: ctx.site, encoder, binary, log });
+    this.feed = feed;
+    const report = (): void => ctx.reportState('encoder', this.report());
+    feed.on('state', report);
+    this.timer = setInterval(report, this.config.reportIntervalMs);
+    await feed.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.feed?.stop();
+    this.feed = null;
+  }
+
+  report(): EncoderReport | null {
+    if (!this.feed) return null;
+    const { pid: _pid, ...figures } = this.feed.figures();
+    return { ...figures, choice: this.choice, error: figures.state === 'failed' ? figures.lastExit : null };
+  }
+}
+
+export function createEncoderFeature(config: unknown): Feature {
+  return new EncoderFeature(config);
+}

@@ -1,0 +1,99 @@
+/** Shared bits of the media tests: ports, temp dirs, waiting, ffprobe. */
+import { spawn } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, setLogLevel, type Logger } from '../../src/util/log.js';
+
+export const SECRET = 'test-secret-0123456789abcdef';
+
+if (!process.env.RELAIS_LOG_LEVEL) setLogLevel('error');
+
+export function quietLog(scope = 'test'): Logger {
+  return createLogger(scope);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function tempDir(prefix = 'relais-media-'): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Resolves when `predicate` holds, checked on each `event`; rejects after `timeoutMs`. */
+export function waitForEvent<T extends unknown[]>(
+  emitter: EventEmitter,
+  event: string,
+  predicate: (...args: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off(event, listener);
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const listener = (...args: unknown[]): void => {
+      if (!predicate(...(args as T))) return;
+      clearTimeout(timer);
+      emitter.off(event, listener);
+      resolve(args as T);
+    };
+    emitter.on(event, listener);
+  });
+}
+
+export interface ProbedStream {
+  codec_type: string;
+  codec_name: string;
+  width?: number;
+  height?: number;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+}
+
+/** ffprobe of a live URL (bounded by `-read_intervals` and a kill timeout). */
+export function ffprobeStreams(url: string, timeoutMs = 10_000): Promise<ProbedStream[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ffprobe', ['-v', 'error', '-rw_timeout', '5000000', '-show_entries', 'stream=codec_type,codec_name,width,height,r_frame_rate,avg_frame_rate', '-of', 'json', url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`ffprobe ${url} failed (${code}): ${err.trim().slice(-300)}`));
+      try {
+        resolve((JSON.parse(out) as { streams: ProbedStream[] }).streams);
+      } catch (e) {
+        reject(e as Error);
+      }
+    });
+  });
+}
+
+/** Whether a pid is alive (signal 0). */
+export function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
