@@ -9,18 +9,29 @@ import type { DemoExtension } from './demo/demo.js';
 import { createIoDriver } from './hardware/factory.js';
 import type { IoDriver } from './hardware/types.js';
 import { TallyInFeature } from './appliance/tally-in.js';
+import { registerMediaCommands } from './media/cli.js';
+import { createDisplayFeature } from './media/display-feature.js';
+import { createEncoderFeature } from './media/encoder-feature.js';
+import { mediaDemoExtension } from './demo/media-extension.js';
 
 /** Commands of the other parts (`ptz`, `sim`, `relay`, `media`, `dashboard`, `doctor`). */
-export function registerExtraCommands(_program: Command): void {}
+export function registerExtraCommands(program: Command): void {
+  registerMediaCommands(program);
+}
 
-export async function demoExtensions(_opts: Record<string, unknown>): Promise<DemoExtension[]> {
-  return [];
+/** What `relais demo` starts beside the core, from its flags. */
+export async function demoExtensions(opts: Record<string, unknown>): Promise<DemoExtension[]> {
+  const extensions: DemoExtension[] = [];
+  if (opts.media !== false) extensions.push(mediaDemoExtension({ rtmpPort: opts.rtmpPort as number, httpPort: opts.httpPort as number }));
+  return extensions;
 }
 
 /** The features a box runs, from its config. */
 export async function applianceFeatures(config: SiteConfig, driver: IoDriver): Promise<Feature[]> {
   const features: Feature[] = [];
   if (Object.keys(config.tallyIn).length > 0) features.push(new TallyInFeature({ driver, io: config.io, cameras: config.tallyIn }));
+  if (config.encoder?.enabled) features.push(createEncoderFeature(config.encoder));
+  if (config.display?.enabled) features.push(createDisplayFeature(config.display));
   return features;
 }
 

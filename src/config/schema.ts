@@ -7,6 +7,7 @@ import { slug } from '../protocol/schemas.js';
 import { ioConfigSchema, pinReferenceIssues, type PinReference } from '../hardware/config.js';
 import { buttonsConfigSchema, buttonPinReferences } from '../buttons/config.js';
 import { tallyInConfigSchema, tallyInPinReferences } from '../appliance/tally-in.js';
+import { displayConfigSchema, encoderConfigSchema } from '../media/config.js';
 
 export const brokerSchema = z
   .strictObject({
@@ -105,8 +106,10 @@ export const siteConfigSchema = z
   /** Switcher tally contacts per camera, and their red/green lamps. */
   tallyIn: tallyInConfigSchema,
   cameras: z.unknown().optional(),
-  encoder: z.unknown().optional(),
-  display: z.unknown().optional(),
+  /** The room feed: capture or test pattern, encoder choice, relay URL (docs/media.md). */
+  encoder: encoderConfigSchema.optional(),
+  /** The room display: plays whichever site is on air (docs/media.md). */
+  display: displayConfigSchema.optional(),
 })
   .superRefine((cfg, ctx) => {
     const lampRefs: PinReference[] = (['onAir', 'next', 'button'] as const).map((lamp) => ({ path: ['lamps', lamp], kind: 'output', name: cfg.lamps[lamp] }));

@@ -89,20 +89,6 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
   const ctx: DemoContext = { event: DEMO_EVENT, title: DEMO_TITLE, sites: DEMO_SITES, host: options.host, brokerUrl, wsUrl, logins: DEMO_LOGINS, log };
   const extensions = options.extensions ?? [];
-  const boxes = new Map<string, { runtime: ApplianceRuntime; driver: SimulatedDriver }>();
-  for (const site of DEMO_SITES) {
-    const driver = new SimulatedDriver();
-    const features = extensions.flatMap((e) => e.siteFeatures?.(site.id, ctx) ?? []);
-    const runtime = new ApplianceRuntime({
-      config: validateConfig('site', { event: DEMO_EVENT, site: site.id, name: site.name, broker: { url: brokerUrl, ...login(`site-${site.id}`) } }, 'demo'),
-      driver,
-      features,
-      log: log.child(site.id),
-    });
-    await runtime.start();
-    boxes.set(site.id, { runtime, driver });
-  }
-
   const lines: string[] = [];
   if (broker) lines.push(`MQTT ${broker.url}  WebSockets ${broker.wsUrl ?? 'off'}  (logins: operator/${DEMO_LOGINS.operator.password}, viewer/${DEMO_LOGINS.viewer.password})`);
   const stops: Array<() => Promise<void>> = [];
@@ -118,6 +104,20 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     }
   }
 
+  const boxes = new Map<string, { runtime: ApplianceRuntime; driver: SimulatedDriver }>();
+  for (const site of DEMO_SITES) {
+    const driver = new SimulatedDriver();
+    const features = extensions.flatMap((e) => e.siteFeatures?.(site.id, ctx) ?? []);
+    const runtime = new ApplianceRuntime({
+      config: validateConfig('site', { event: DEMO_EVENT, site: site.id, name: site.name, broker: { url: brokerUrl, ...login(`site-${site.id}`) } }, 'demo'),
+      driver,
+      features,
+      log: log.child(site.id),
+    });
+    await runtime.start();
+    boxes.set(site.id, { runtime, driver });
+  }
+
   return {
     broker,
     brokerUrl,
@@ -125,8 +125,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     boxes,
     lines,
     async stop() {
-      await Promise.allSettled(stops.map((s) => s()));
       await Promise.allSettled([...boxes.values()].map((b) => b.runtime.stop()));
+      await Promise.allSettled(stops.map((s) => s()));
       await conductor.stop();
       await broker?.close();
     },

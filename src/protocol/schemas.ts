@@ -138,3 +138,10 @@ export type SiteState = z.infer<typeof siteState>;
 
 /** Largest payload accepted on any topic; bigger ones are dropped before parsing. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+/** What the relay carries: one entry per site's stream (retained on `relay/streams`). */
+export const relayStreams = z.object({
+  at: z.string(),
+  streams: z.array(z.object({ site: z.string() }).passthrough()),
+});
+export type RelayStreams = z.infer<typeof relayStreams>;

@@ -1,0 +1,95 @@
+/**
+ * PTZ topics of the MQTT contract (v1), below `relais/v1/<event>/`:
+ *
+ * | suffix | retained | QoS | payload |
+ * |---|---|---|---|
+ * | `site/<site>/ptz/command` | no | 1 | {@link PtzCommand} |
+ * | `site/<site>/ptz/result` | no | 1 | {@link PtzResult} |
+ *
+ * Camera status is part of the retained `site/<site>/state` under `cameras`.
+ */
+import { z } from 'zod';
+import { MAX_PAYLOAD_BYTES, messageId, slug } from './schemas.js';
+
+export const PTZ_COMMAND_OPTIONS = { retain: false, qos: 1 } as const;
+export const PTZ_RESULT_OPTIONS = { retain: false, qos: 1 } as const;
+
+export function ptzCommandSuffix(site: string): string {
+  return `site/${site}/ptz/command`;
+}
+
+export function ptzResultSuffix(site: string): string {
+  return `site/${site}/ptz/result`;
+}
+
+const preset = z.union([z.number().int().min(0).max(127), slug]);
+const panSpeed = z.number().int().min(1).max(0x18);
+const tiltSpeed = z.number().int().min(1).max(0x14);
+const common = { id: messageId, camera: slug, origin: z.string().max(64).optional() };
+
+export const ptzDirection = z.enum(['up', 'down', 'left', 'right', 'up-left', 'up-right', 'down-left', 'down-right']);
+
+export const ptzCommand = z.discriminatedUnion('op', [
+  /** Recall a preset by number or by its name in the camera's config. */
+  z.strictObject({ ...common, op: z.literal('recall'), preset }),
+  z.strictObject({ ...common, op: z.literal('store'), preset }),
+  /** Start moving; with `forMs` relais sends the stop itself (bounded to 10 s). */
+  z.strictObject({
+    ...common,
+    op: z.literal('drive'),
+    direction: ptzDirection,
+    panSpeed: panSpeed.optional(),
+    tiltSpeed: tiltSpeed.optional(),
+    forMs: z.number().int().min(1).max(10_000).optional(),
+  }),
+  z.strictObject({ ...common, op: z.literal('stop') }),
+  z.strictObject({ ...common, op: z.literal('zoom'), direction: z.enum(['in', 'out', 'stop']), speed: z.number().int().min(0).max(7).optional() }),
+  z.strictObject({ ...common, op: z.literal('zoom-to'), position: z.number().int().min(0).max(0x7fff) }),
+  z.strictObject({
+    ...common,
+    op: z.literal('absolute'),
+    pan: z.number().int().min(-0x8000).max(0x7fff),
+    tilt: z.number().int().min(-0x8000).max(0x7fff),
+    panSpeed: panSpeed.optional(),
+    tiltSpeed: tiltSpeed.optional(),
+  }),
+  z.strictObject({ ...common, op: z.literal('home') }),
+  z.strictObject({ ...common, op: z.literal('power'), on: z.boolean() }),
+  z.strictObject({ ...common, op: z.literal('tally'), on: z.boolean() }),
+  z.strictObject({ ...common, op: z.literal('inquire'), what: z.enum(['power', 'zoom', 'position']) }),
+]);
+export type PtzCommand = z.infer<typeof ptzCommand>;
+export type PtzOp = PtzCommand['op'];
+
+export const ptzResult = z.object({
+  id: z.string(),
+  camera: z.string(),
+  op: z.string(),
+  ok: z.boolean(),
+  /** Person-readable failure (`camera 2 on /dev/ttyUSB0: preset recall 9: ...`), or null. */
+  error: z.string().nullable(),
+  /** Inquiry answer: `"on"`, a zoom position, or `{ pan, tilt }`. */
+  value: z.unknown().optional(),
+  at: z.string(),
+});
+export type PtzResult = z.infer<typeof ptzResult>;
+
+export type DecodedPtz = { ok: true; value: PtzCommand } | { ok: false; reason: string; id?: string };
+
+/** Parses a command payload. Never throws; the reason says which field is wrong. */
+export function decodePtzCommand(payload: Buffer | string): DecodedPtz {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: `payload of ${size} bytes is over the ${MAX_PAYLOAD_BYTES}-byte limit` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload.toString());
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const parsed = ptzCommand.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length ? issue.path.join('.') + ': ' : '';
+  const id = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
+  return { ok: false, reason: `${where}${issue?.message ?? 'invalid payload'}`, ...(id ? { id } : {}) };
+}
