@@ -2,16 +2,19 @@
 /**
  * `relais <command>`: one CLI for every role (see `relais --help`).
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { ApplianceRuntime } from './appliance/runtime.js';
 import { PortInUseError, startEmbeddedBroker } from './broker/embedded.js';
 import { Conductor } from './conductor/conductor.js';
 import { ConfigError, loadConductorConfig, loadConfigFile, loadSiteConfig } from './config/load.js';
-import { SimulatedDriver } from './hardware/simulated.js';
 import { formatStatus, readStatus, sendAndWait, type FloorClientOptions } from './commands/floor-client.js';
 import { runDemo } from './demo/demo.js';
 import { createLogger, setLogLevel, type LogLevel } from './util/log.js';
 import { VERSION } from './version.js';
+import { announceService } from './system/service.js';
+import { DashboardConfigError } from './dashboard/server.js';
+import { MediaConfigError } from './media/config.js';
+import { PtzConfigError } from './ptz/config.js';
 import { registerExtraCommands, demoExtensions, applianceFeatures, createApplianceDriver } from './wiring.js';
 
 const log = createLogger('relais');
@@ -82,7 +85,10 @@ export function buildProgram(): Command {
       const runtime = new ApplianceRuntime({ config, driver, features: await applianceFeatures(config, driver) });
       await runtime.start();
       log.info('appliance running; Ctrl-C to stop', { event: config.event, site: config.site, io: driver.kind });
+      // Healthy while the event loop runs; a lost broker link is shown on the lamps, not fixed by a restart.
+      const service = announceService('appliance');
       await untilSignal(async () => {
+        await service.stopping();
         await runtime.stop();
         await driver.close();
       });
@@ -109,7 +115,9 @@ export function buildProgram(): Command {
       if (broker) config.broker.url = broker.url;
       const conductor = new Conductor({ config, standby: Boolean(opts.standby) });
       await conductor.start();
+      const service = announceService('conductor');
       await untilSignal(async () => {
+        await service.stopping();
         await conductor.stop();
         await broker?.close();
       });
@@ -184,7 +192,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof PortInUseError) {
+    if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof DashboardConfigError || err instanceof MediaConfigError || err instanceof PtzConfigError) {
       process.stderr.write(`relais: ${err.message}\n`);
       process.exitCode = 2;
       return;
@@ -195,4 +203,3 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 void main(process.argv);
-export { Option, SimulatedDriver };

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
 import type { ApplianceEvents, Feature, FeatureContext, SiteRole } from './feature.js';
 import { roleIn } from './tally.js';
+import { systemFigures } from './system.js';
 import { buttonLamp, roomLamps } from './camera-tally.js';
 import { pinSpec } from '../hardware/config.js';
 import { resolveButtonAction, type ButtonAction as ConfiguredAction } from '../buttons/config.js';
@@ -385,6 +386,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
       encoder: this.parts.encoder ?? null,
       cameras: this.parts.cameras ?? [],
       counters: { ...this.counters },
+      system: systemFigures(),
       ...Object.fromEntries(Object.entries(this.parts).filter(([k]) => !['encoder', 'cameras', 'tallyIn'].includes(k))),
       updatedAt: new Date(this.now()).toISOString(),
     };

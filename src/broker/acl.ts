@@ -25,8 +25,8 @@ export function publishRefusal(user: BrokerUser, topic: string): string | null {
   const rest = match[2]!;
   switch (user.role) {
     case 'conductor':
-      if (rest === 'floor' || rest === 'events' || rest.startsWith('conductor/') || rest.startsWith('relay/')) return null;
-      return `conductor ${user.username} may publish only floor, events, conductor/# and relay/#`;
+      if (rest === 'floor' || rest === 'events' || rest === 'rundown' || rest.startsWith('conductor/') || rest.startsWith('relay/')) return null;
+      return `conductor ${user.username} may publish only floor, events, rundown, conductor/# and relay/#`;
     case 'site': {
       const prefix = `site/${user.site}/`;
       if (user.site && rest.startsWith(prefix) && !rest.startsWith(`${prefix}ptz/command`)) return null;

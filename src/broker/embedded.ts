@@ -126,7 +126,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
     },
   });
 
-  const tcpServer = createServer((socket) => aedes.handle(socket));
+  const tcpServer = createServer((socket) => {
+    socket.setNoDelay(true);
+    aedes.handle(socket);
+  });
   let tcpPort: number;
   try {
     tcpPort = await listen(tcpServer, options.tcpPort ?? 1883, host, 'MQTT (TCP)', 'pick another with --mqtt-port <port> (or point to a broker with --broker mqtt://host:port)');

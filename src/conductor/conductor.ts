@@ -11,7 +11,7 @@ import type { MqttClient } from 'mqtt';
 import type { ConductorConfig } from '../config/schema.js';
 import { bumpEpoch, floorView, initialFloorState, step, stateFromFloor, type FloorCommand, type FloorRules, type FloorState } from '../floor/machine.js';
 import { connectBroker } from '../mqtt/connect.js';
-import type { ConductorState, EventResult, Floor, Heartbeat } from '../protocol/schemas.js';
+import type { ConductorState, EventResult, Floor, Heartbeat, RundownList } from '../protocol/schemas.js';
 import { decode, encode, matchTopic, publishOptions, topic, topicFilter, type PayloadOf, type TopicName } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { StateStore, StateFileError } from './store.js';
@@ -173,6 +173,21 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     await this.publish('conductorAvailability', 'online');
     await this.publish('floor', this.floor());
     await this.publish('conductorState', this.conductorState());
+    await this.publish('rundown', this.rundownList());
+  }
+
+  /** The rundown with each item's planned start, counted from the current item's start when there is one. */
+  rundownList(): RundownList {
+    const current = this.state.itemIndex;
+    let clock = current !== null && this.state.since !== null ? this.state.since : null;
+    const items = this.rules.rundown.map((item, index) => ({ index, ...item, plannedStart: null as string | null }));
+    if (clock !== null && current !== null) {
+      for (let i = current; i < items.length; i++) {
+        items[i]!.plannedStart = new Date(clock).toISOString();
+        clock += items[i]!.plannedMinutes * 60_000;
+      }
+    }
+    return { items };
   }
 
   private async becomePrimary(why: string): Promise<void> {
@@ -334,6 +349,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     if (result.changed) {
       const floor = this.floor();
       await this.publish('floor', floor);
+      await this.publish('rundown', this.rundownList());
       this.emit('floor', floor);
     }
     const event: EventResult = {

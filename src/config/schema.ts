@@ -8,6 +8,7 @@ import { ioConfigSchema, pinReferenceIssues, type PinReference } from '../hardwa
 import { buttonsConfigSchema, buttonPinReferences } from '../buttons/config.js';
 import { tallyInConfigSchema, tallyInPinReferences } from '../appliance/tally-in.js';
 import { displayConfigSchema, encoderConfigSchema } from '../media/config.js';
+import { ptzConfigSchema } from '../ptz/config.js';
 
 export const brokerSchema = z
   .strictObject({
@@ -105,7 +106,8 @@ export const siteConfigSchema = z
   buttons: buttonsConfigSchema,
   /** Switcher tally contacts per camera, and their red/green lamps. */
   tallyIn: tallyInConfigSchema,
-  cameras: z.unknown().optional(),
+  /** PTZ cameras over VISCA (serial, IP, TCP), their presets and floor bindings (docs/ptz.md). */
+  cameras: ptzConfigSchema,
   /** The room feed: capture or test pattern, encoder choice, relay URL (docs/media.md). */
   encoder: encoderConfigSchema.optional(),
   /** The room display: plays whichever site is on air (docs/media.md). */

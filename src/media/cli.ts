@@ -2,11 +2,16 @@
  * Commands of the media area: `relais relay`, `relais media probe`,
  * `relais media sign <site>`.
  */
+import { connectBroker } from '../mqtt/connect.js';
+import { brokerSchema } from '../config/schema.js';
+import { encode, publishOptions, topic } from '../protocol/topics.js';
+import type { RelayStreams } from '../protocol/schemas.js';
+import { announceService } from '../system/service.js';
 import type { Command } from 'commander';
 import { createLogger } from '../util/log.js';
 import { MediaConfigError, parseRelayConfig } from './config.js';
 import { chooseEncoder, defaultProbeCache } from './probe.js';
-import { Relay } from './relay.js';
+import { Relay, type StreamsSnapshot } from './relay.js';
 import { signPublishUrl } from './sign.js';
 import { slug } from '../protocol/schemas.js';
 
@@ -55,7 +60,11 @@ export function registerMediaCommands(program: Command): void {
     .option('--secret <secret>', 'publish secret shared with the sites (or RELAIS_RELAY_SECRET)')
     .option('--bind <address>', 'address to listen on (default 0.0.0.0)')
     .option('--data-dir <dir>', "node-media-server's store (publish history)")
-    .action(async (flags: RelayFlags, cmd: Command) => {
+    .option('--broker <url>', 'report who publishes and how many watch on MQTT (relay/streams, retained)', process.env.RELAIS_BROKER_URL)
+    .option('--event <id>', 'event id for the MQTT report', process.env.RELAIS_EVENT ?? 'demo')
+    .option('-u, --username <name>', 'broker user name', process.env.RELAIS_BROKER_USERNAME)
+    .option('-P, --password <secret>', 'broker password', process.env.RELAIS_BROKER_PASSWORD)
+    .action(async (flags: RelayFlags & { broker?: string; event: string; username?: string; password?: string }, cmd: Command) => {
       // Listen for Ctrl-C before starting, so an early one still stops cleanly.
       const interrupted = new Promise<void>((resolve) => {
         const stop = (): void => {
@@ -67,6 +76,7 @@ export function registerMediaCommands(program: Command): void {
         process.on('SIGTERM', stop);
       });
       let relay: Relay;
+      const stops: Array<() => Promise<void>> = [];
       try {
         const config = parseRelayConfig({
           secret: flags.secret || process.env.RELAIS_RELAY_SECRET || undefined,
@@ -82,10 +92,23 @@ export function registerMediaCommands(program: Command): void {
           log.info('streams', { live: live.join(' ') || 'none' });
         });
         await relay.start();
+        if (flags.broker) {
+          const client = connectBroker(brokerSchema.parse({ url: flags.broker, username: flags.username, password: flags.password }), { clientId: `relais-relay-${process.pid}` });
+          client.on('error', (err) => log.warn('broker error', { error: err.message }));
+          const report = (snap: StreamsSnapshot): void => {
+            client.publish(topic(flags.event, 'relayStreams'), encode('relayStreams', snap as unknown as RelayStreams), publishOptions('relayStreams'));
+          };
+          relay.on('streams', report);
+          client.on('connect', () => report(relay.snapshot()));
+          stops.push(() => client.endAsync().then(() => undefined));
+        }
       } catch (err) {
         fail(cmd, err);
       }
+      const service = announceService('relay');
       await interrupted;
+      await service.stopping();
+      await Promise.allSettled(stops.map((s) => s()));
       await relay.stop();
     });
 

@@ -51,7 +51,19 @@ export function clientOptions(broker: BrokerConfig, options: ConnectOptions): IC
 }
 
 export function connectBroker(broker: BrokerConfig, options: ConnectOptions): MqttClient {
-  return mqtt.connect(broker.url, clientOptions(broker, options));
+  const client = mqtt.connect(broker.url, clientOptions(broker, options));
+  client.on('connect', () => disableNagle(client));
+  return client;
+}
+
+/**
+ * Floor messages are small and must go at once: without TCP_NODELAY, Nagle's
+ * algorithm holds a publish until the broker's delayed ACK (40 ms on Linux).
+ */
+export function disableNagle(client: MqttClient): void {
+  const stream = client.stream as unknown as { setNoDelay?: (on: boolean) => void; socket?: { setNoDelay?: (on: boolean) => void } } | undefined;
+  stream?.setNoDelay?.(true);
+  stream?.socket?.setNoDelay?.(true);
 }
 
 /** Resolves at the first `connect`, or rejects with a readable error after `timeoutMs`. */

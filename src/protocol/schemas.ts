@@ -145,3 +145,9 @@ export const relayStreams = z.object({
   streams: z.array(z.object({ site: z.string() }).passthrough()),
 });
 export type RelayStreams = z.infer<typeof relayStreams>;
+
+/** The day's rundown, retained on `rundown` so a page can list every item with its planned start. */
+export const rundownList = z.object({
+  items: z.array(rundownItem.extend({ plannedStart: z.string().nullable().optional() })).max(500),
+});
+export type RundownList = z.infer<typeof rundownList>;

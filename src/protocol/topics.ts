@@ -39,6 +39,7 @@ export const TOPICS = {
   conductorState: spec('conductor/state', s.conductorState, 'json', true, 1),
   conductorHeartbeat: spec('conductor/heartbeat', s.heartbeat, 'json', false, 0),
   events: spec('events', s.eventResult, 'json', false, 1),
+  rundown: spec('rundown', s.rundownList, 'json', true, 1),
   relayStreams: spec('relay/streams', s.relayStreams, 'json', true, 1),
 } as const;
 

@@ -66,6 +66,7 @@ class MosquittoBroker implements TestBroker {
       [
         `listener ${this.port} 127.0.0.1`,
         'allow_anonymous true',
+        'set_tcp_nodelay true',
         'persistence true',
         `persistence_location ${this.dir}/`,
         'autosave_interval 1',

@@ -1,0 +1,145 @@
+#!/bin/sh
+# Makes the Mosquitto password file and ACL for a relais event.
+#
+#   make-users.sh [--users FILE] [--passwd FILE] [--acl FILE] [--credentials FILE]
+#
+# --users        "<role> <name> [password]" lines (default: users.example next to this script)
+# --passwd       password file to write (default /etc/mosquitto/relais/passwd)
+# --acl          ACL file to write (default /etc/mosquitto/relais/acl); "-" for stdout
+# --credentials  where drawn passwords are written, mode 0600 (default ./relais-credentials.txt)
+# --acl-only     only write the ACL (no mosquitto_passwd needed)
+#
+# The password file is made anew each run: hand out the credentials file again.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+users="$here/users.example"
+passwd=/etc/mosquitto/relais/passwd
+acl=/etc/mosquitto/relais/acl
+credentials=./relais-credentials.txt
+acl_only=0
+
+die() {
+	echo "make-users.sh: $*" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--users) users=${2:?--users needs a file}; shift 2 ;;
+	--passwd) passwd=${2:?--passwd needs a file}; shift 2 ;;
+	--acl) acl=${2:?--acl needs a file}; shift 2 ;;
+	--credentials) credentials=${2:?--credentials needs a file}; shift 2 ;;
+	--acl-only) acl_only=1; shift ;;
+	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+	*) die "unknown option '$1' (try --help)" ;;
+	esac
+done
+
+[ -r "$users" ] || die "cannot read users file '$users'"
+if [ "$acl_only" = 0 ] && ! command -v mosquitto_passwd >/dev/null 2>&1; then
+	die "mosquitto_passwd not found: apt-get install mosquitto"
+fi
+
+slug_ok() {
+	printf '%s' "$1" | grep -Eq '^[a-z0-9]+(-[a-z0-9]+)*$'
+}
+
+# Check every line before writing anything, so a typo loses nothing.
+lineno=0
+while read -r role name _rest; do
+	lineno=$((lineno + 1))
+	case "$role" in '' | '#'*) continue ;; esac
+	[ -n "${name:-}" ] || die "$users:$lineno: '$role' has no name"
+	case "$role" in
+	conductor | operator | viewer) ;;
+	site) slug_ok "$name" || die "$users:$lineno: site '$name' is not a lowercase slug like saint-camille" ;;
+	*) die "$users:$lineno: unknown role '$role' (conductor, operator, viewer or site)" ;;
+	esac
+	case "$name" in *[!A-Za-z0-9_.-]*) die "$users:$lineno: name '$name' may only use letters, digits, '-', '_' and '.'" ;; esac
+done <"$users"
+
+write_acl() {
+	echo "# relais broker ACL, made by scripts/mosquitto/make-users.sh from $(basename "$users")."
+	echo "# Topics live under relais/v1/<event>/; '+' stands for any event."
+	echo "# Mosquitto drops an unauthorised publish silently (MQTT 3.1.1) or answers"
+	echo "# reason code 135 \"not authorized\" (MQTT 5)."
+	while read -r role name _rest; do
+		case "$role" in '' | '#'*) continue ;; esac
+		echo
+		case "$role" in
+		conductor)
+			echo "# conductor: the floor arbiter"
+			echo "user $name"
+			echo "topic read relais/v1/#"
+			echo "topic write relais/v1/+/floor"
+			echo "topic write relais/v1/+/events"
+			echo "topic write relais/v1/+/conductor/#"
+			echo "topic write relais/v1/+/rundown"
+			echo "topic write relais/v1/+/relay/#"
+			;;
+		operator)
+			echo "# operator: the régie"
+			echo "user $name"
+			echo "topic read relais/v1/#"
+			echo "topic write relais/v1/+/control"
+			echo "topic write relais/v1/+/site/+/ptz/command"
+			;;
+		viewer)
+			echo "# viewer: read only"
+			echo "user $name"
+			echo "topic read relais/v1/#"
+			;;
+		site)
+			echo "# site $name: its own topics, and what a box needs to follow the floor"
+			echo "user site-$name"
+			echo "topic readwrite relais/v1/+/site/$name/#"
+			echo "topic read relais/v1/+/floor"
+			echo "topic read relais/v1/+/events"
+			echo "topic read relais/v1/+/conductor/#"
+			echo "topic read relais/v1/+/site/+/state"
+			echo "topic read relais/v1/+/site/+/availability"
+			;;
+		esac
+	done <"$users"
+}
+
+if [ "$acl" = "-" ]; then
+	write_acl
+else
+	mkdir -p "$(dirname "$acl")"
+	write_acl >"$acl.tmp"
+	mv "$acl.tmp" "$acl"
+	echo "wrote ACL $acl"
+fi
+
+[ "$acl_only" = 1 ] && exit 0
+
+mkdir -p "$(dirname "$passwd")"
+tmp_passwd="$passwd.tmp"
+: >"$tmp_passwd"
+chmod 0640 "$tmp_passwd"
+old_umask=$(umask)
+umask 077
+: >"$credentials.tmp"
+umask "$old_umask"
+drawn=0
+while read -r role name password _rest; do
+	case "$role" in '' | '#'*) continue ;; esac
+	user=$name
+	[ "$role" = site ] && user="site-$name"
+	if [ -z "${password:-}" ]; then
+		password=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
+		echo "$user $password" >>"$credentials.tmp"
+		drawn=$((drawn + 1))
+	fi
+	mosquitto_passwd -b "$tmp_passwd" "$user" "$password"
+done <"$users"
+mv "$tmp_passwd" "$passwd"
+echo "wrote password file $passwd"
+if [ "$drawn" -gt 0 ]; then
+	mv "$credentials.tmp" "$credentials"
+	echo "wrote $drawn drawn password(s) to $credentials (mode 0600): hand them to the sites, then delete it"
+else
+	rm -f "$credentials.tmp"
+fi

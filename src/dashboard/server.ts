@@ -1,0 +1,200 @@
+/**
+ * `relais dashboard`: a small static HTTP server for the built page
+ * (dist/dashboard) plus `/config.json`, which tells the page where the broker
+ * and the relay are. The page talks MQTT to the broker itself; this server
+ * holds no secret and no MQTT connection.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PortInUseError } from '../broker/embedded.js';
+import { SLUG_PATTERN } from '../protocol/schemas.js';
+import { createLogger, type Logger } from '../util/log.js';
+import { VERSION } from '../version.js';
+import type { DashboardPageConfig } from './web/config.js';
+
+export interface DashboardServerOptions {
+  /** Address to listen on (default 127.0.0.1; `0.0.0.0` to serve phones on the venue network). */
+  host?: string;
+  /** HTTP port (default 8080; 0 picks a free one). */
+  port?: number;
+  /** The broker's MQTT-over-WebSockets URL the page connects to (`ws://host:9001`). */
+  brokerWsUrl: string;
+  event: string;
+  title?: string;
+  /** The relay's HTTP-FLV base (`http://host:8000`); null or absent: previews show "no feed". */
+  relayHttpBase?: string | null;
+  /** Folder of the built page (default: dist/dashboard of this install, built on first use when missing; a given folder must hold a build). */
+  webRoot?: string;
+  log?: Logger;
+}
+
+export interface RunningDashboard {
+  /** `http://host:port/` */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** A dashboard option that cannot work: says which and what to do. */
+export class DashboardConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DashboardConfigError';
+  }
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+};
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i += 1) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scripts'))) return dir;
+    dir = dirname(dir);
+  }
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+}
+
+/** Where the built page is by default. */
+export function defaultWebRoot(): string {
+  return join(packageRoot(), 'dist', 'dashboard');
+}
+
+/**
+ * Makes sure the page is built: when `index.html` is missing from the default
+ * place, runs scripts/build-web.mjs (esbuild, about a second).
+ */
+export async function ensureWebBuilt(webRoot: string, log: Logger): Promise<void> {
+  if (existsSync(join(webRoot, 'index.html'))) return;
+  const script = join(packageRoot(), 'scripts', 'build-web.mjs');
+  if (!existsSync(script)) throw new DashboardConfigError(`the dashboard page is not built (no ${join(webRoot, 'index.html')}); run "npm run build" first`);
+  log.info('building the dashboard page', { into: webRoot });
+  try {
+    const { buildWeb } = (await import(pathToFileURL(script).href)) as { buildWeb(o: { outdir: string }): Promise<{ ms: number }> };
+    const built = await buildWeb({ outdir: webRoot });
+    log.info('dashboard page built', { ms: built.ms });
+  } catch (err) {
+    throw new DashboardConfigError(`cannot build the dashboard page into ${webRoot}: ${(err as Error).message}; run "node scripts/build-web.mjs" to see why`);
+  }
+}
+
+function checkUrl(value: string, what: string, protocols: string[], flag: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new DashboardConfigError(`${what} "${value}" is not a URL; give one like ${protocols[0]}//host:port with ${flag}`);
+  }
+  if (!protocols.includes(url.protocol)) throw new DashboardConfigError(`${what} "${value}" must start with ${protocols.map((p) => `${p}//`).join(' or ')}; fix ${flag}`);
+  return url;
+}
+
+/** Validates the options into the page's `/config.json`. Throws {@link DashboardConfigError}. */
+export function pageConfig(options: DashboardServerOptions): DashboardPageConfig {
+  if (!SLUG_PATTERN.test(options.event)) throw new DashboardConfigError(`event "${options.event}" must be a lowercase slug like "saint-camille-2025"; fix --event`);
+  checkUrl(options.brokerWsUrl, 'broker WebSocket URL', ['ws:', 'wss:'], '--broker-ws');
+  const relay = options.relayHttpBase ? checkUrl(options.relayHttpBase, 'relay URL', ['http:', 'https:'], '--relay') : null;
+  return {
+    brokerWsUrl: options.brokerWsUrl.replace(/\/$/, ''),
+    event: options.event,
+    title: options.title ?? `relais: ${options.event}`,
+    relayHttpBase: relay ? relay.toString().replace(/\/$/, '') : null,
+    version: VERSION,
+  };
+}
+
+function securityHeaders(config: DashboardPageConfig): Record<string, string> {
+  const broker = new URL(config.brokerWsUrl);
+  // A phone reaches the broker on the page's own host (see brokerUrlFor), so any ws origin on that port is allowed.
+  const connect = ["'self'", `${broker.protocol}//*:${broker.port || (broker.protocol === 'wss:' ? 443 : 80)}`, config.brokerWsUrl];
+  if (config.relayHttpBase) connect.push(new URL(config.relayHttpBase).origin, `${new URL(config.relayHttpBase).protocol}//*:${new URL(config.relayHttpBase).port || 80}`);
+  return {
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'content-security-policy': `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; worker-src 'self' blob:; connect-src ${connect.join(' ')}; frame-ancestors 'none'`,
+  };
+}
+
+export async function startDashboardServer(options: DashboardServerOptions): Promise<RunningDashboard> {
+  const log = options.log ?? createLogger('dashboard');
+  const config = pageConfig(options);
+  const host = options.host ?? '127.0.0.1';
+  const webRoot = resolve(options.webRoot ?? defaultWebRoot());
+  if (options.webRoot === undefined) await ensureWebBuilt(webRoot, log);
+  else if (!existsSync(join(webRoot, 'index.html'))) throw new DashboardConfigError(`the dashboard page is not built in ${webRoot} (no index.html); run "node scripts/build-web.mjs --outdir ${webRoot}"`);
+  const configBody = JSON.stringify(config);
+  const headers = securityHeaders(config);
+
+  const serveFile = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    const file = resolve(webRoot, '.' + path);
+    if (file !== webRoot && !file.startsWith(webRoot + sep)) return send(res, 404, 'not found\n', 'text/plain; charset=utf-8');
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) return send(res, 404, `not found: ${path}\n`, 'text/plain; charset=utf-8');
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && existsSync(`${file}.gz`);
+    const body = await readFile(gzip ? `${file}.gz` : file);
+    // Hashed chunks never change; everything else is checked on every load.
+    const cache = path.startsWith('/chunks/') ? 'public, max-age=31536000, immutable' : 'no-cache';
+    res.writeHead(200, { ...headers, 'content-type': type, 'content-length': body.length, 'cache-control': cache, vary: 'accept-encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  const send = (res: ServerResponse, status: number, body: string, type: string): void => {
+    res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+    res.end(body);
+  };
+
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return send(res, 405, 'only GET and HEAD\n', 'text/plain; charset=utf-8');
+    }
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      return send(res, 400, 'bad path\n', 'text/plain; charset=utf-8');
+    }
+    if (path === '/config.json') return send(res, 200, configBody, 'application/json; charset=utf-8');
+    if (path === '/healthz') return send(res, 200, 'ok\n', 'text/plain; charset=utf-8');
+    serveFile(req, res, path === '/' ? '/index.html' : path).catch((err: Error) => {
+      log.warn('cannot serve a file', { path, error: err.message });
+      if (!res.headersSent) send(res, 500, 'internal error\n', 'text/plain; charset=utf-8');
+      else res.destroy();
+    });
+  });
+
+  const port = await new Promise<number>((resolvePort, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new PortInUseError('dashboard HTTP', options.port ?? 8080, 'pick another with --port <port> (demo: --dashboard-port)'));
+      else if (err.code === 'EACCES') reject(new DashboardConfigError(`dashboard HTTP port ${options.port ?? 8080} needs privileges; pick one above 1023 with --port`));
+      else reject(err);
+    });
+    server.listen(options.port ?? 8080, host, () => {
+      const address = server.address();
+      resolvePort(typeof address === 'object' && address ? address.port : options.port ?? 8080);
+    });
+  });
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}/`;
+  log.info('dashboard serving', { url, broker: config.brokerWsUrl, event: config.event, relay: config.relayHttpBase ?? 'none' });
+  return {
+    url,
+    port,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,536 @@
+/**
+ * The dashboard page: login, the MQTT link, and the wiring of the pure model
+ * and renderers to the DOM (clicks, keyboard shortcuts, drag and drop,
+ * press-and-hold PTZ). Everything shown is rebuilt from retained topics, so a
+ * reload or a broker restart loses nothing.
+ */
+import { topic, topicBase } from '../../protocol/topics.js';
+import type { Control } from '../../protocol/schemas.js';
+import { ago, duration, itemClock } from './clock.js';
+import type { DashboardPageConfig } from './config.js';
+import type { UiState } from './html.js';
+import { BrokerLink, brokerUrlFor } from './link.js';
+import { DashboardModel } from './model.js';
+import { describeStatus, PendingActions } from './pending.js';
+import { Preview } from './preview.js';
+import { renderFloor, renderRundown } from './render-floor.js';
+import { renderLog, renderStatus } from './render-log.js';
+import { renderPtz, renderSiteBody } from './render-sites.js';
+
+const REMEMBER_KEY = 'relais.dashboard.login';
+/** A refused publish closes the link; a reconnect this soon means the broker is fine and said no. */
+const REFUSAL_WINDOW_MS = 5000;
+/** A jog repeats its drive this often with a dead-man `forMs`, so a lost page cannot leave a camera moving. */
+const JOG_REPEAT_MS = 1500;
+const JOG_DEADMAN_MS = 2500;
+
+const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
+
+interface Remembered {
+  username: string;
+  role: UiState['role'];
+}
+
+function remembered(): Remembered | null {
+  try {
+    const raw = JSON.parse(localStorage.getItem(REMEMBER_KEY) ?? 'null') as Partial<Remembered> | null;
+    if (raw && typeof raw.username === 'string') return { username: raw.username, role: raw.role === 'viewer' ? 'viewer' : 'operator' };
+  } catch {
+    // Nothing usable remembered.
+  }
+  return null;
+}
+
+export class Dashboard {
+  readonly model: DashboardModel;
+  readonly pending = new PendingActions();
+  readonly ui: UiState;
+  private link: BrokerLink | null = null;
+  private readonly previews = new Map<string, Preview>();
+  private readonly cards = new Map<string, { body: HTMLElement }>();
+  private readonly lastHtml = new Map<HTMLElement, string>();
+  private renderQueued = false;
+  private downSince: number | null = Date.now();
+  private refusalAt: number | null = null;
+  private dragging: string | null = null;
+  private jog: { stop: () => void } | null = null;
+  private counter = 0;
+  private readonly tickTimer: ReturnType<typeof setInterval>;
+
+  constructor(
+    readonly config: DashboardPageConfig,
+    readonly username: string | null,
+    password: string | null,
+    role: UiState['role'],
+  ) {
+    this.model = new DashboardModel(config.event);
+    this.ui = { role, canAct: false, connected: false, selected: null, ptzSpeed: 8, ptzTarget: null };
+    const url = brokerUrlFor(config.brokerWsUrl, location.hostname);
+    this.link = new BrokerLink({
+      url,
+      username,
+      password,
+      subscriptions: this.model.subscriptions(),
+      handlers: {
+        up: () => this.linkUp(),
+        down: (reason) => this.linkDown(reason),
+        loginRefused: (reason) => showLogin(`The broker refused the login: ${reason}.`),
+        message: (t, payload) => {
+          const outcome = this.model.apply(t, payload, Date.now());
+          if (outcome.kind === 'event') this.pending.answered(outcome.result.id, outcome.result.result !== 'rejected', outcome.result.reason);
+          if (outcome.kind === 'ptz') this.pending.answered(outcome.id, outcome.ok, outcome.error);
+          this.scheduleRender();
+        },
+      },
+    });
+    $('#broker-url').textContent = url;
+    this.tickTimer = setInterval(() => this.tick(), 1000);
+    this.scheduleRender();
+  }
+
+  private linkUp(): void {
+    this.downSince = null;
+    this.ui.connected = true;
+    this.model.resubscribed();
+    if (this.refusalAt !== null && Date.now() - this.refusalAt < REFUSAL_WINDOW_MS && this.ui.role === 'operator') {
+      this.ui.role = 'viewer';
+      this.model.note('page', `the broker refused an action from ${this.username ?? 'this login'}: watch-only, controls hidden (log in again to change)`, 'bad', Date.now());
+    }
+    this.refusalAt = null;
+    this.scheduleRender();
+  }
+
+  private linkDown(reason: string | null): void {
+    if (this.ui.connected) this.downSince = Date.now();
+    this.ui.connected = false;
+    this.jog?.stop();
+    const dropped = this.pending.linkClosed();
+    for (const action of dropped) {
+      if (action.messageId !== null) this.link?.withdraw(action.messageId);
+      this.model.note('page', `${action.label}: refused or lost (the broker closed the link before confirming; not sent again)`, 'bad', Date.now());
+    }
+    if (dropped.length > 0) this.refusalAt = Date.now();
+    if (reason) $('#banner-reason').textContent = reason;
+    this.scheduleRender();
+  }
+
+  private nextId(kind: string): string {
+    this.counter += 1;
+    return `dash-${kind}-${Date.now().toString(36)}-${this.counter}`;
+  }
+
+  /** Publishes an action and tracks its fate under `key`. The role is not checked here: the broker decides. */
+  private send(key: string, label: string, fullTopic: string, payload: Record<string, unknown> & { id: string }): string {
+    const now = Date.now();
+    if (!this.link || !this.link.connected) {
+      const status = this.pending.start(payload.id, key, label, now);
+      this.pending.failed(payload.id, 'the broker link is down; nothing was sent');
+      this.model.note('page', `${label}: not sent, the broker link is down`, 'bad', now);
+      this.scheduleRender();
+      return status.id;
+    }
+    const { messageId, acked } = this.link.publish(fullTopic, JSON.stringify(payload));
+    this.pending.start(payload.id, key, label, now, messageId);
+    acked.then(
+      () => {
+        this.pending.acknowledged(payload.id);
+        this.scheduleRender();
+      },
+      (err: Error) => {
+        this.pending.failed(payload.id, err.message);
+        this.scheduleRender();
+      },
+    );
+    this.scheduleRender();
+    return payload.id;
+  }
+
+  /** Sends a floor control; its result (from `events`, by id) shows beside the control. */
+  sendControl(control: Omit<Control, 'id' | 'origin'>): string {
+    const full: Control = { id: this.nextId(control.action), origin: 'dashboard', ...control };
+    const key = control.action === 'grant' ? `grant:${control.site}` : control.action;
+    const label = `control ${control.action}${control.site ? ` ${control.site}` : ''}`;
+    return this.send(key, label, topic(this.config.event, 'control'), full);
+  }
+
+  sendPtz(site: string, camera: string, command: Record<string, unknown>): string {
+    const payload = { id: this.nextId('ptz'), camera, origin: 'dashboard', ...command };
+    return this.send(`ptz:${site}:${camera}`, `ptz ${String(command['op'])} ${site}/${camera}`, `${topicBase(this.config.event)}site/${site}/ptz/command`, payload);
+  }
+
+  private moveInQueue(site: string, delta: number): void {
+    const queue = [...(this.model.floor?.queue ?? [])];
+    const from = queue.indexOf(site);
+    const to = from + delta;
+    if (from < 0 || to < 0 || to >= queue.length) return;
+    queue.splice(from, 1);
+    queue.splice(to, 0, site);
+    this.sendControl({ action: 'reorder', queue });
+  }
+
+  /** Drops `site` where `target` is: before it when moving up, after it when moving down. */
+  dropInQueue(site: string, target: string): void {
+    const queue = [...(this.model.floor?.queue ?? [])];
+    const from = queue.indexOf(site);
+    const to = queue.indexOf(target);
+    if (from < 0 || to < 0 || from === to) return;
+    queue.splice(from, 1);
+    queue.splice(to, 0, site);
+    this.sendControl({ action: 'reorder', queue });
+  }
+
+  handleClick(target: HTMLElement): void {
+    const el = target.closest<HTMLElement>('[data-action]');
+    if (!el || (el as HTMLButtonElement).disabled) return;
+    const site = el.dataset['site'];
+    const camera = el.dataset['camera'];
+    switch (el.dataset['action']) {
+      case 'select':
+        this.select(this.ui.selected === site ? null : site ?? null);
+        break;
+      case 'grant':
+        if (site) this.sendControl({ action: 'grant', site });
+        break;
+      case 'revoke':
+        this.sendControl({ action: 'revoke' });
+        break;
+      case 'next':
+        this.sendControl({ action: 'next' });
+        break;
+      case 'queue-up':
+        if (site) this.moveInQueue(site, -1);
+        break;
+      case 'queue-down':
+        if (site) this.moveInQueue(site, 1);
+        break;
+      case 'ptz-preset': {
+        const raw = el.dataset['preset'] ?? '';
+        const preset = /^\d+$/.test(raw) ? Number(raw) : raw;
+        if (site && camera) this.sendPtz(site, camera, { op: 'recall', preset });
+        break;
+      }
+      case 'ptz-stop':
+        if (site && camera) this.sendPtz(site, camera, { op: 'stop' });
+        break;
+      default:
+        return;
+    }
+    this.scheduleRender();
+  }
+
+  /** Press-and-hold: drive (repeated with a dead-man time) until released, then stop. */
+  startHold(el: HTMLElement): void {
+    const site = el.dataset['site'];
+    const camera = el.dataset['camera'];
+    const direction = el.dataset['direction'];
+    if (!site || !camera || !direction || (el as HTMLButtonElement).disabled) return;
+    this.jog?.stop();
+    const zoom = el.dataset['action'] === 'ptz-zoom';
+    const speed = this.ui.ptzSpeed;
+    const drive = (): void => {
+      if (zoom) this.sendPtz(site, camera, { op: 'zoom', direction, speed: Math.max(0, Math.min(7, Math.round((speed / 24) * 7))) });
+      else this.sendPtz(site, camera, { op: 'drive', direction, panSpeed: speed, tiltSpeed: Math.min(20, speed), forMs: JOG_DEADMAN_MS });
+    };
+    drive();
+    // Zoom has no dead-man time in the protocol, so only the pan/tilt drive repeats.
+    const repeat = zoom ? null : setInterval(drive, JOG_REPEAT_MS);
+    el.classList.add('held');
+    this.jog = {
+      stop: () => {
+        this.jog = null;
+        if (repeat) clearInterval(repeat);
+        el.classList.remove('held');
+        if (this.link?.connected) this.sendPtz(site, camera, zoom ? { op: 'zoom', direction: 'stop' } : { op: 'stop' });
+      },
+    };
+  }
+
+  stopHold(): void {
+    this.jog?.stop();
+  }
+
+  handleKey(event: KeyboardEvent): void {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target as HTMLElement | null;
+    if (target && ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) return;
+    const key = event.key.toLowerCase();
+    if (/^[1-9]$/.test(key)) {
+      const site = this.model.sortedSites()[Number(key) - 1];
+      if (site) this.select(site.id);
+      this.scheduleRender();
+      return;
+    }
+    if (this.ui.role !== 'operator' || !this.ui.canAct) return;
+    if (key === 'n') this.sendControl({ action: 'next' });
+    else if (key === 'r') this.sendControl({ action: 'revoke' });
+    else if (key === 'g') {
+      if (this.ui.selected) this.sendControl({ action: 'grant', site: this.ui.selected });
+      else this.model.note('page', 'G grants the selected site: select one first (click its name or press 1-9)', 'warn', Date.now());
+      this.scheduleRender();
+    } else return;
+    event.preventDefault();
+  }
+
+  setDragging(site: string | null): void {
+    this.dragging = site;
+    if (site === null) this.scheduleRender();
+  }
+
+  draggingSite(): string | null {
+    return this.dragging;
+  }
+
+  /** Selects a site (G grants it) and points the PTZ panel at its cameras. */
+  select(site: string | null): void {
+    this.ui.selected = site;
+    if (site && !this.ui.ptzTarget?.startsWith(`${site}/`)) this.ui.ptzTarget = null;
+  }
+
+  setPtzTarget(value: string): void {
+    this.ui.ptzTarget = value;
+    this.scheduleRender();
+  }
+
+  setSpeed(value: number): void {
+    this.ui.ptzSpeed = Math.max(1, Math.min(24, Math.round(value)));
+  }
+
+  scheduleRender(): void {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    requestAnimationFrame(() => {
+      this.renderQueued = false;
+      this.render();
+    });
+  }
+
+  /** Replaces a section's HTML only when it changed, keeping keyboard focus on the same control. */
+  private patch(el: HTMLElement, html: string): void {
+    if (this.lastHtml.get(el) === html) return;
+    const active = document.activeElement as HTMLElement | null;
+    const focused = active && el.contains(active) ? { key: active.dataset['key'], site: active.dataset['site'] } : null;
+    el.innerHTML = html;
+    this.lastHtml.set(el, html);
+    if (!focused?.key) return;
+    // The same control if it can still take focus, else another one of the same site (a row moved to the end).
+    const same = el.querySelector<HTMLButtonElement>(`[data-key="${CSS.escape(focused.key)}"]`);
+    const fallback = focused.site ? el.querySelector<HTMLElement>(`[data-site="${CSS.escape(focused.site)}"]:not(:disabled)`) : null;
+    (same && !same.disabled ? same : fallback)?.focus();
+  }
+
+  render(): void {
+    const ui = this.ui;
+    ui.canAct = ui.role === 'operator' && ui.connected;
+    document.body.dataset['role'] = ui.role;
+    document.body.dataset['link'] = ui.connected ? 'up' : 'down';
+    $('#banner').hidden = ui.connected;
+    $('#conductor-banner').hidden = !(ui.connected && this.model.conductor.availability === 'offline');
+    $('#whoami').textContent = `${this.username ?? 'anonymous'} · ${ui.role}`;
+    this.patch($('#status'), renderStatus(this.model, ui.connected));
+    if (this.dragging === null) this.patch($('#floor'), renderFloor(this.model, ui, this.pending));
+    this.patch($('#rundown'), renderRundown(this.model));
+    this.patch($('#ptz'), renderPtz(this.model, ui, this.pending));
+    this.patch($('#log'), renderLog(this.model));
+    const grid = $('#sites');
+    for (const site of this.model.sortedSites()) {
+      let card = this.cards.get(site.id);
+      if (!card) {
+        const article = document.createElement('article');
+        article.className = 'site';
+        article.dataset['site'] = site.id;
+        const body = document.createElement('div');
+        body.className = 'site-body';
+        const slot = document.createElement('div');
+        slot.className = 'preview';
+        article.append(body, slot);
+        grid.append(article);
+        card = { body };
+        this.cards.set(site.id, card);
+        const preview = new Preview(slot, site.id, this.config.relayHttpBase);
+        this.previews.set(site.id, preview);
+        preview.start();
+        // Keep the cards in id order as sites appear.
+        [...grid.children].sort((a, b) => ((a as HTMLElement).dataset['site'] ?? '').localeCompare((b as HTMLElement).dataset['site'] ?? '')).forEach((n) => grid.append(n));
+      }
+      const article = card.body.parentElement!;
+      article.classList.toggle('selected', ui.selected === site.id);
+      article.dataset['availability'] = site.availability;
+      this.patch(card.body, renderSiteBody(this.model, site, ui, this.pending));
+    }
+    $('#sites-empty').hidden = this.model.sites.size > 0;
+    this.tickClocks();
+  }
+
+  private tick(): void {
+    if (this.pending.expire(Date.now()).length > 0) this.scheduleRender();
+    this.tickClocks();
+  }
+
+  /** Fills the clock and "seen … ago" spans; the rest of the HTML stays as it is. */
+  private tickClocks(): void {
+    const now = Date.now();
+    const conductorNow = now + this.model.clockOffsetMs;
+    for (const el of document.querySelectorAll<HTMLElement>('[data-clock]')) {
+      const clock = itemClock(el.dataset['since'] ?? null, el.dataset['end'] ?? null, conductorNow);
+      if (el.dataset['clock'] === 'elapsed') el.textContent = clock ? duration(clock.elapsedMs) : '-';
+      else if (el.dataset['clock'] === 'remaining') {
+        const end = el.dataset['end'] ? Date.parse(el.dataset['end']) : NaN;
+        const remaining = Number.isFinite(end) ? end - conductorNow : null;
+        const overtime = remaining !== null && remaining < 0;
+        el.textContent = remaining === null ? '-' : overtime ? `+${duration(-remaining)}` : duration(remaining);
+        const host = el.closest<HTMLElement>('[data-overtime-host]');
+        host?.classList.toggle('overtime', overtime);
+        const label = host?.querySelector('[data-clock-label]');
+        if (label) label.textContent = overtime ? 'over by' : 'remaining';
+      }
+    }
+    for (const el of document.querySelectorAll<HTMLElement>('[data-ago]')) el.textContent = ago(now - Number(el.dataset['ago']));
+    if (this.downSince !== null) $('#banner-since').textContent = new Date(this.downSince).toLocaleTimeString('en-GB', { hour12: false });
+    for (const out of document.querySelectorAll<HTMLElement>('output[data-action-id]')) {
+      const status = this.pending.get(out.dataset['actionId']!);
+      if (status && out.dataset['phase'] !== status.phase) out.textContent = describeStatus(status);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.tickTimer);
+    this.jog?.stop();
+    for (const preview of this.previews.values()) preview.stop();
+    this.link?.close();
+    this.link = null;
+  }
+
+  /** The MQTT client, for diagnostics from the browser console. */
+  client(): BrokerLink['client'] | null {
+    return this.link?.client ?? null;
+  }
+}
+
+let current: Dashboard | null = null;
+let pageConfig: DashboardPageConfig | null = null;
+
+declare global {
+  interface Window {
+    /** The running dashboard, for the browser console and the end-to-end tests. */
+    relaisDashboard?: Dashboard | null;
+  }
+}
+
+function showLogin(error: string | null): void {
+  current?.close();
+  current = null;
+  window.relaisDashboard = null;
+  $('#app').hidden = true;
+  $('#login').hidden = false;
+  $('#login-error').textContent = error ?? '';
+  $('#login-error').hidden = !error;
+  const saved = remembered();
+  if (saved) {
+    $<HTMLInputElement>('#login-user').value = saved.username;
+    $<HTMLSelectElement>('#login-role').value = saved.role;
+    $<HTMLInputElement>('#login-password').focus();
+  } else $<HTMLInputElement>('#login-user').focus();
+}
+
+function startDashboard(username: string, password: string, role: UiState['role']): void {
+  if (!pageConfig) return;
+  localStorage.setItem(REMEMBER_KEY, JSON.stringify({ username, role }));
+  $('#login').hidden = true;
+  $('#app').hidden = false;
+  for (const id of ['#sites']) $(id).querySelectorAll('article').forEach((n) => n.remove());
+  current = new Dashboard(pageConfig, username || null, password || null, role);
+  window.relaisDashboard = current;
+}
+
+function wireDom(): void {
+  $('#login-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const password = $<HTMLInputElement>('#login-password');
+    startDashboard($<HTMLInputElement>('#login-user').value.trim(), password.value, $<HTMLSelectElement>('#login-role').value === 'viewer' ? 'viewer' : 'operator');
+    password.value = '';
+  });
+  $('#logout').addEventListener('click', () => showLogin(null));
+  const app = $('#app');
+  app.addEventListener('click', (event) => {
+    const el = (event.target as HTMLElement).closest<HTMLElement>('[data-action]');
+    if (el && (el.dataset['action'] === 'ptz-drive' || el.dataset['action'] === 'ptz-zoom')) return;
+    current?.handleClick(event.target as HTMLElement);
+  });
+  app.addEventListener('pointerdown', (event) => {
+    const el = (event.target as HTMLElement).closest<HTMLElement>('[data-action="ptz-drive"], [data-action="ptz-zoom"]');
+    if (!el || event.button !== 0) return;
+    event.preventDefault();
+    current?.startHold(el);
+  });
+  for (const type of ['pointerup', 'pointercancel', 'blur'] as const) window.addEventListener(type, () => current?.stopHold());
+  app.addEventListener('keydown', (event) => {
+    const el = (event.target as HTMLElement).closest<HTMLElement>('[data-action="ptz-drive"], [data-action="ptz-zoom"]');
+    if (el && (event.key === ' ' || event.key === 'Enter') && !event.repeat) {
+      event.preventDefault();
+      current?.startHold(el);
+    }
+  });
+  app.addEventListener('keyup', (event) => {
+    if (event.key === ' ' || event.key === 'Enter') current?.stopHold();
+  });
+  app.addEventListener('change', (event) => {
+    const el = event.target as HTMLSelectElement;
+    if (el.matches('[data-ptz-target]')) current?.setPtzTarget(el.value);
+  });
+  app.addEventListener('input', (event) => {
+    const el = event.target as HTMLInputElement;
+    if (el.matches('[data-ptz-speed]')) {
+      current?.setSpeed(Number(el.value));
+      const out = el.nextElementSibling;
+      if (out) out.textContent = el.value;
+    }
+  });
+  document.addEventListener('keydown', (event) => {
+    if (!$('#app').hidden) current?.handleKey(event);
+  });
+  // Queue drag and drop (HTML5); the up/down buttons do the same from the keyboard.
+  const floorEl = $('#floor');
+  floorEl.addEventListener('dragstart', (event) => {
+    const row = (event.target as HTMLElement).closest<HTMLElement>('[data-queue-site]');
+    if (!row || !current) return;
+    current.setDragging(row.dataset['queueSite']!);
+    event.dataTransfer?.setData('text/plain', row.dataset['queueSite']!);
+    if (event.dataTransfer) event.dataTransfer.effectAllowed = 'move';
+    row.classList.add('dragging');
+  });
+  floorEl.addEventListener('dragover', (event) => {
+    const row = (event.target as HTMLElement).closest<HTMLElement>('[data-queue-site]');
+    if (!row || !current?.draggingSite()) return;
+    event.preventDefault();
+    floorEl.querySelectorAll('.drop-target').forEach((n) => n.classList.remove('drop-target'));
+    row.classList.add('drop-target');
+  });
+  floorEl.addEventListener('drop', (event) => {
+    const row = (event.target as HTMLElement).closest<HTMLElement>('[data-queue-site]');
+    const site = current?.draggingSite() ?? event.dataTransfer?.getData('text/plain');
+    event.preventDefault();
+    if (row && site && current) current.dropInQueue(site, row.dataset['queueSite']!);
+    current?.setDragging(null);
+  });
+  floorEl.addEventListener('dragend', () => current?.setDragging(null));
+}
+
+async function boot(): Promise<void> {
+  wireDom();
+  try {
+    const response = await fetch('config.json', { cache: 'no-store' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    pageConfig = (await response.json()) as DashboardPageConfig;
+  } catch (err) {
+    $('#login-error').textContent = `Cannot read config.json from the dashboard server (${(err as Error).message}); reload when it is back.`;
+    $('#login-error').hidden = false;
+    return;
+  }
+  document.title = `${pageConfig.title} · relais`;
+  for (const el of document.querySelectorAll('[data-title]')) el.textContent = pageConfig.title;
+  $('#event-id').textContent = pageConfig.event;
+  $('#version').textContent = pageConfig.version;
+  showLogin(null);
+}
+
+void boot();

@@ -1,0 +1,129 @@
+/**
+ * A site's live preview: mpegts.js playing the relay's HTTP-FLV stream in a
+ * muted <video>. "no feed" when there is no relay, no stream, or no browser
+ * support; it retries with growing delays while the page is open.
+ */
+type MpegtsModule = typeof import('mpegts.js').default;
+type Player = ReturnType<MpegtsModule['createPlayer']>;
+
+let loader: Promise<MpegtsModule> | null = null;
+function loadMpegts(): Promise<MpegtsModule> {
+  loader ??= import('mpegts.js').then((m) => m.default);
+  return loader;
+}
+
+const RETRY_MIN_MS = 3000;
+const RETRY_MAX_MS = 30_000;
+/** No new frame for this long: the stream is gone even if the connection is not. */
+const STALL_MS = 8000;
+
+export class Preview {
+  readonly video: HTMLVideoElement;
+  private readonly label: HTMLElement;
+  private player: Player | null = null;
+  private retryMs = RETRY_MIN_MS;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private watchTimer: ReturnType<typeof setInterval> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly slot: HTMLElement,
+    private readonly site: string,
+    private readonly relayHttpBase: string | null,
+  ) {
+    this.video = document.createElement('video');
+    this.video.muted = true;
+    this.video.playsInline = true;
+    this.video.dataset['site'] = site;
+    this.video.setAttribute('aria-label', `live preview of ${site}`);
+    this.label = document.createElement('span');
+    this.label.className = 'feed-label';
+    slot.append(this.video, this.label);
+    this.show('no feed', false);
+  }
+
+  start(): void {
+    if (!this.relayHttpBase) {
+      this.show('no feed (no relay configured)', false);
+      return;
+    }
+    void this.open();
+  }
+
+  private show(text: string, live: boolean): void {
+    this.label.textContent = text;
+    this.slot.classList.toggle('live', live);
+    this.slot.dataset['feed'] = live ? 'live' : 'none';
+  }
+
+  private async open(): Promise<void> {
+    if (this.stopped) return;
+    let mpegts: MpegtsModule;
+    try {
+      mpegts = await loadMpegts();
+    } catch {
+      this.show('no feed (player failed to load)', false);
+      return;
+    }
+    if (!mpegts.isSupported()) {
+      this.show('no feed (this browser cannot play the stream)', false);
+      return;
+    }
+    const url = `${this.relayHttpBase!.replace(/\/$/, '')}/live/${encodeURIComponent(this.site)}.flv`;
+    const player = mpegts.createPlayer({ type: 'flv', isLive: true, url, hasAudio: false }, { enableWorker: false, lazyLoad: false, liveBufferLatencyChasing: true });
+    this.player = player;
+    player.on(mpegts.Events.ERROR, () => this.fail('no feed'));
+    player.attachMediaElement(this.video);
+    player.load();
+    this.video.play()?.catch(() => undefined);
+    let lastTime = -1;
+    let lastChange = Date.now();
+    this.watchTimer = setInterval(() => {
+      if (this.video.currentTime !== lastTime) {
+        lastTime = this.video.currentTime;
+        lastChange = Date.now();
+        if (lastTime > 0) {
+          this.show('live', true);
+          this.retryMs = RETRY_MIN_MS;
+        }
+      } else if (Date.now() - lastChange > STALL_MS) {
+        this.fail('no feed (stalled)');
+      }
+    }, 1000);
+  }
+
+  private teardown(): void {
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = null;
+    const player = this.player;
+    this.player = null;
+    if (player) {
+      try {
+        player.pause();
+        player.unload();
+        player.detachMediaElement();
+        player.destroy();
+      } catch {
+        // A player that failed half-way may refuse some of these; it is gone either way.
+      }
+    }
+  }
+
+  private fail(text: string): void {
+    this.teardown();
+    this.show(text, false);
+    if (this.stopped || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.open();
+    }, this.retryMs);
+    this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.teardown();
+  }
+}

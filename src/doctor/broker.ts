@@ -1,0 +1,189 @@
+/**
+ * Broker reachability with the box's own credentials and TLS settings, the
+ * round-trip time, and the clock offset that can honestly be estimated.
+ *
+ * What the probe measures: a message with our send time goes to the broker
+ * and back; the difference is the round trip (network + broker). MQTT
+ * carries no broker timestamp, so the broker's own clock cannot be read this
+ * way. The offset is estimated against the conductor instead, from the `at`
+ * stamp of its heartbeat: offset = at - (arrival - rtt/2), good to about
+ * ±rtt/2 plus however long the conductor took to publish.
+ */
+import { readFile } from 'node:fs/promises';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { CheckResult } from './types.js';
+
+export interface BrokerCheckOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  /** CA certificate file for mqtts:// / wss:// with a private CA. */
+  ca?: string;
+  /** Event id, for the conductor heartbeat topic. */
+  event?: string;
+  /**
+   * Where the probe is published and read back. It must be writable and
+   * readable by this user under the broker ACL: a site's own
+   * `relais/v1/<event>/site/<site>/doctor` works for `site-<site>`.
+   */
+  probeTopic: string;
+  /** Round trips to time (default 5). */
+  probes?: number;
+  connectTimeoutMs?: number;
+  /** How long to listen for a conductor heartbeat (default 3 s). */
+  heartbeatWaitMs?: number;
+  /** Injectable clock (ms since epoch). */
+  now?: () => number;
+}
+
+function explain(err: Error & { code?: string | number }): { summary: string; fix: string } {
+  const code = String(err.code ?? '');
+  const msg = err.message;
+  if (code === 'ECONNREFUSED') return { summary: `connection refused (${msg})`, fix: 'is the broker running and listening on that port? (systemctl status mosquitto; ss -ltn)' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { summary: `host not found (${msg})`, fix: 'check the host name in broker.url and the box DNS (resolvectl status)' };
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { summary: `the broker certificate is for another host name (${msg})`, fix: 'use the host name written in the certificate in broker.url, or reissue the certificate' };
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return { summary: `certificate not trusted (${code})`, fix: 'set broker.ca to the event CA file (/etc/relais/ca.pem)' };
+  // Mosquitto answers a wrong password with "not authorized" (135 / 5), other brokers with 134 / 4.
+  if (['134', '135', '4', '5'].includes(code) || /Bad User Name or Password|Bad username or password|Not authorized/i.test(msg)) {
+    return { summary: 'user name or password refused', fix: 'check broker.username/password against the credentials made with make-users.sh (the user must be in the broker password file)' };
+  }
+  return { summary: msg, fix: 'check broker.url, the network and the broker log' };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Connects, times probes, listens for a heartbeat: returns the `broker` and `clock` lines. */
+export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]> {
+  const now = o.now ?? Date.now;
+  const options: IClientOptions = {
+    protocolVersion: 5,
+    reconnectPeriod: 0,
+    connectTimeout: o.connectTimeoutMs ?? 5000,
+    clientId: `relais-doctor-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+    clean: true,
+  };
+  if (o.username) options.username = o.username;
+  if (o.password) options.password = o.password;
+  if (o.ca) {
+    try {
+      options.ca = await readFile(o.ca);
+    } catch (err) {
+      return [{ check: 'broker', status: 'FAIL', summary: `cannot read CA file ${o.ca}: ${(err as Error).message}`, fix: 'copy the event CA certificate there, or fix broker.ca' }];
+    }
+  }
+
+  let client: MqttClient;
+  const started = now();
+  try {
+    client = await mqtt.connectAsync(o.url, options, false);
+  } catch (err) {
+    const { summary, fix } = explain(err as Error & { code?: string });
+    return [
+      { check: 'broker', status: 'FAIL', summary: `${o.url}: ${summary}`, fix },
+      { check: 'clock', status: 'WARN', summary: 'not measured (no broker)', fix: 'fix the broker line first' },
+    ];
+  }
+  const connectMs = now() - started;
+  client.on('error', () => undefined);
+
+  try {
+    const rtts: number[] = [];
+    const pending = new Map<string, (at: number) => void>();
+    let heartbeat: { at: string; arrival: number } | null = null;
+    let heartbeatArrived: (() => void) | null = null;
+    client.on('message', (topic, payload) => {
+      const arrival = now();
+      if (topic === o.probeTopic) {
+        pending.get(payload.toString())?.(arrival);
+        return;
+      }
+      try {
+        const parsed = JSON.parse(payload.toString()) as { at?: unknown };
+        if (typeof parsed.at === 'string' && !heartbeat) {
+          heartbeat = { at: parsed.at, arrival };
+          heartbeatArrived?.();
+        }
+      } catch {
+        // Not a heartbeat we can read: ignore.
+      }
+    });
+    await client.subscribeAsync(o.probeTopic, { qos: 1 });
+    const probes = o.probes ?? 5;
+    for (let i = 0; i < probes; i++) {
+      const token = `probe-${i}-${now()}`;
+      const sent = now();
+      const back = new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no answer')), 3000);
+        pending.set(token, (arrival) => {
+          clearTimeout(timer);
+          resolve(arrival);
+        });
+      });
+      try {
+        await client.publishAsync(o.probeTopic, token, { qos: 1 });
+        rtts.push((await back) - sent);
+      } catch (err) {
+        pending.delete(token);
+        const denied = /Not authorized/i.test((err as Error).message) || (err as { code?: number }).code === 135;
+        return [
+          {
+            check: 'broker',
+            status: 'WARN',
+            summary: `${o.url}: connected in ${connectMs} ms, but the probe on ${o.probeTopic} ${denied ? 'was refused by the ACL' : 'did not come back within 3 s'}`,
+            fix: denied ? 'pass --probe-topic with a topic this user may publish and read (a site: relais/v1/<event>/site/<site>/doctor)' : 'the ACL may drop it silently: pass --probe-topic with a topic this user may publish and read',
+          },
+          { check: 'clock', status: 'WARN', summary: 'not measured (no round trip)' },
+        ];
+      } finally {
+        pending.delete(token);
+      }
+    }
+    const rtt = median(rtts);
+    const brokerLine: CheckResult = {
+      check: 'broker',
+      status: rtt > 500 ? 'WARN' : 'PASS',
+      summary: `${o.url}${o.username ? ` as ${o.username}` : ''}: connected in ${connectMs} ms, round trip ${rtt.toFixed(1)} ms (median of ${rtts.length})`,
+      ...(rtt > 500 ? { fix: 'a slow link: lamps and hand-offs will lag; check the venue uplink' } : {}),
+      data: { connectMs, rttMs: rtts },
+    };
+
+    if (!o.event) return [brokerLine, { check: 'clock', status: 'WARN', summary: `round trip ${rtt.toFixed(1)} ms; offset not estimated (no event given)`, fix: 'pass --event (or --config) to compare with the conductor heartbeat' }];
+    const hbTopic = `relais/v1/${o.event}/conductor/heartbeat`;
+    await client.subscribeAsync(hbTopic, { qos: 0 });
+    const waitMs = o.heartbeatWaitMs ?? 3000;
+    if (!heartbeat) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        heartbeatArrived = resolve;
+        timer = setTimeout(resolve, waitMs);
+      });
+      clearTimeout(timer);
+    }
+    const hb = heartbeat as { at: string; arrival: number } | null;
+    if (!hb || Number.isNaN(Date.parse(hb.at))) {
+      return [
+        brokerLine,
+        {
+          check: 'clock',
+          status: 'WARN',
+          summary: `no conductor heartbeat on ${hbTopic} within ${waitMs} ms: offset not estimated (the broker itself has no clock to read over MQTT)`,
+          fix: 'start the conductor, or check time sync by hand: timedatectl show -p NTPSynchronized',
+        },
+      ];
+    }
+    const offset = Date.parse(hb.at) - (hb.arrival - rtt / 2);
+    const bound = rtt / 2;
+    const summary = `conductor clock ${offset >= 0 ? '+' : ''}${Math.round(offset)} ms from ours (±${Math.ceil(bound)} ms + its publish delay)`;
+    const data = { offsetMs: offset, boundMs: bound, heartbeatAt: hb.at };
+    if (Math.abs(offset) - bound > 1000) {
+      return [brokerLine, { check: 'clock', status: 'WARN', summary, fix: 'rundown timers will disagree between sites: enable NTP (timedatectl set-ntp true) here and on the conductor host', data }];
+    }
+    return [brokerLine, { check: 'clock', status: 'PASS', summary, data }];
+  } finally {
+    await client.endAsync(true);
+  }
+}

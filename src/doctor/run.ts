@@ -1,0 +1,63 @@
+/**
+ * Runs the doctor's checks in a fixed order and formats the result: one
+ * line per check, `--json` for machines, exit status 1 when any check fails.
+ */
+import { existsSync } from 'node:fs';
+import { checkBroker, type BrokerCheckOptions } from './broker.js';
+import { checkFfmpeg, spawnFfmpeg, type FfmpegRunner } from './ffmpeg.js';
+import { defaultFsProbe } from './fs-probe.js';
+import { checkGpio } from './gpio.js';
+import { checkDisk, checkTemperature, defaultStatFs, type StatFs } from './host.js';
+import { checkSerial } from './serial.js';
+import type { CheckResult, FsProbe } from './types.js';
+
+export const CHECK_NAMES = ['gpio', 'serial', 'ffmpeg', 'broker', 'disk', 'temperature'] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+export interface DoctorOptions {
+  /** Checks to run (default all). `broker` also yields the `clock` line. */
+  only?: readonly CheckName[];
+  probe?: FsProbe;
+  ffmpeg?: FfmpegRunner;
+  ffmpegTimeoutMs?: number;
+  /** Without it the broker check is a WARN ("no broker given"). */
+  broker?: BrokerCheckOptions;
+  /** Where state lives (default /var/lib/relais, or / when absent). */
+  diskPath?: string;
+  statfs?: StatFs;
+}
+
+export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
+  const only = new Set<CheckName>(o.only ?? CHECK_NAMES);
+  const probe = o.probe ?? defaultFsProbe();
+  const results: CheckResult[] = [];
+  // One at a time: the ffmpeg trials and the broker timing should not compete for 2 cores.
+  if (only.has('gpio')) results.push(await checkGpio(probe));
+  if (only.has('serial')) results.push(await checkSerial(probe));
+  if (only.has('ffmpeg')) results.push(await checkFfmpeg({ run: o.ffmpeg ?? spawnFfmpeg(), timeoutMs: o.ffmpegTimeoutMs }));
+  if (only.has('broker')) {
+    if (o.broker) results.push(...(await checkBroker(o.broker)));
+    else results.push({ check: 'broker', status: 'WARN', summary: 'no broker given', fix: 'pass --config /etc/relais/appliance.yaml or --broker mqtts://host:8883 -u site-<site> -p ...' });
+  }
+  if (only.has('disk')) results.push(await checkDisk(o.diskPath ?? (existsSync('/var/lib/relais') ? '/var/lib/relais' : '/'), o.statfs ?? defaultStatFs));
+  if (only.has('temperature')) results.push(await checkTemperature(probe));
+  return results;
+}
+
+/** `PASS  gpio         what` plus an indented `fix:` line for WARN and FAIL. */
+export function formatResults(results: readonly CheckResult[]): string {
+  const width = Math.max(...results.map((r) => r.check.length), 6);
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(`${r.status.padEnd(5)} ${r.check.padEnd(width)}  ${r.summary}`);
+    if (r.fix && r.status !== 'PASS') lines.push(`${' '.repeat(6 + width)}  fix: ${r.fix}`);
+  }
+  const fails = results.filter((r) => r.status === 'FAIL').length;
+  const warns = results.filter((r) => r.status === 'WARN').length;
+  lines.push(fails ? `${fails} check(s) failed, ${warns} warning(s)` : warns ? `all checks passed, ${warns} warning(s)` : 'all checks passed');
+  return lines.join('\n');
+}
+
+export function exitCodeFor(results: readonly CheckResult[]): number {
+  return results.some((r) => r.status === 'FAIL') ? 1 : 0;
+}

@@ -1,0 +1,202 @@
+/**
+ * `relais ptz <op>` (move a camera from the shell) and `relais sim camera`
+ * (a VISCA camera simulator on a pty, UDP and TCP).
+ */
+import { readFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { startCameraSim } from '../sim/runner.js';
+import { Camera } from './camera.js';
+import { DRIVE_DIRECTIONS, type DriveDirection } from './commands.js';
+import { parsePtzConfig, resolvePreset, type PtzCameraConfig, type PtzTransportConfig } from './config.js';
+import { DEFAULT_VISCA_IP_PORT } from './ip-header.js';
+import type { LinkTimeouts } from './link.js';
+import { defaultLinkFactory } from './open.js';
+import { DEFAULT_TCP_PORT } from './tcp-link.js';
+
+interface TargetOptions {
+  config?: string;
+  camera?: string;
+  serial?: string;
+  address?: number;
+  baud?: number;
+  ip?: string;
+  port?: number;
+  tcp?: boolean;
+  timeout?: number;
+  json?: boolean;
+}
+
+function intArg(name: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'site config (YAML or JSON) whose `cameras` list names the camera')
+    .option('--camera <name>', 'camera name in --config (optional when it holds one camera)')
+    .option('--serial <path>', 'serial port of a VISCA chain, e.g. /dev/ttyUSB0')
+    .option('--address <n>', 'camera address on the serial chain (1-7)', intArg('--address', 1, 7))
+    .option('--baud <rate>', 'serial speed: 9600 (default) or 38400', (value: string) => {
+      if (value !== '9600' && value !== '38400') throw new InvalidArgumentError('--baud must be 9600 or 38400, the speed set on the camera.');
+      return Number(value);
+    })
+    .option('--ip <host>', 'camera host for VISCA over IP (UDP) or, with --tcp, raw VISCA over TCP')
+    .option('--port <port>', `port (default ${DEFAULT_VISCA_IP_PORT} for UDP, ${DEFAULT_TCP_PORT} with --tcp)`, intArg('--port', 1, 65535))
+    .option('--tcp', 'speak raw VISCA over TCP instead of VISCA over IP')
+    .option('--timeout <ms>', 'wait this long for each acknowledgement', intArg('--timeout', 50, 60_000))
+    .option('--json', 'print the result as JSON');
+}
+
+async function resolveTarget(opts: TargetOptions): Promise<{ transport: PtzTransportConfig; config: PtzCameraConfig | null; name: string }> {
+  const given = [opts.config, opts.serial, opts.ip].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new Error('name exactly one camera: --config FILE [--camera NAME], --serial PATH [--address N] [--baud R], or --ip HOST [--port P] [--tcp]');
+  if (opts.serial) {
+    return { transport: { type: 'serial', path: opts.serial, baud: (opts.baud ?? 9600) as 9600 | 38400, address: opts.address ?? 1 }, config: null, name: `camera ${opts.address ?? 1} on ${opts.serial}` };
+  }
+  if (opts.ip) {
+    const transport: PtzTransportConfig = opts.tcp
+      ? { type: 'tcp', host: opts.ip, port: opts.port ?? DEFAULT_TCP_PORT }
+      : { type: 'visca-ip', host: opts.ip, port: opts.port ?? DEFAULT_VISCA_IP_PORT };
+    return { transport, config: null, name: `camera at ${opts.ip}` };
+  }
+  const file = opts.config!;
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const cameras = parsePtzConfig((raw as { cameras?: unknown } | null)?.cameras ?? [], `${file}: cameras`);
+  if (cameras.length === 0) throw new Error(`${file} has no cameras: add a \`cameras\` list (see docs/ptz.md)`);
+  const names = cameras.map((c) => c.name).join(', ');
+  const chosen = opts.camera ? cameras.find((c) => c.name === opts.camera) : cameras.length === 1 ? cameras[0] : undefined;
+  if (!chosen) throw new Error(opts.camera ? `${file} has no camera named "${opts.camera}" (cameras: ${names})` : `${file} holds several cameras (${names}): pick one with --camera NAME`);
+  return { transport: chosen.transport, config: chosen, name: chosen.name };
+}
+
+/** Opens the camera, runs `fn`, prints its result, closes. Sets the exit code on failure. */
+async function withCamera(opts: TargetOptions, fn: (camera: Camera, config: PtzCameraConfig | null) => Promise<unknown>): Promise<void> {
+  let close: (() => Promise<void>) | null = null;
+  try {
+    const target = await resolveTarget(opts);
+    const timeouts: LinkTimeouts = {};
+    if (opts.timeout !== undefined) timeouts.ackTimeoutMs = opts.timeout;
+    const link = defaultLinkFactory(target.transport, timeouts);
+    close = () => link.close();
+    await link.open();
+    const address = target.transport.type === 'serial' ? target.transport.address : 1;
+    const camera = new Camera(target.name, link, { address });
+    const value = await fn(camera, target.config);
+    if (opts.json) process.stdout.write(JSON.stringify({ ok: true, camera: target.name, value: value ?? null }) + '\n');
+    else process.stdout.write(value === undefined ? 'ok\n' : `${typeof value === 'object' ? JSON.stringify(value) : String(value)}\n`);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (opts.json) process.stdout.write(JSON.stringify({ ok: false, error: message }) + '\n');
+    process.stderr.write(`relais ptz: ${message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await close?.();
+  }
+}
+
+function presetOf(config: PtzCameraConfig | null, value: string): number {
+  const n = config ? resolvePreset(config, value) : /^\d+$/.test(value) ? Number(value) : null;
+  if (n === null) throw new Error(`preset "${value}" is not a number${config ? ` nor a name in ${config.name}'s presets (${Object.keys(config.presets).join(', ') || 'none'})` : ''}`);
+  return n;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Adds `ptz <op>` and `sim camera` to a commander program. */
+export function registerPtzCommands(program: Command): void {
+  const ptz = program.command('ptz').description('move a PTZ camera over VISCA (serial, VISCA over IP or TCP)');
+  const op = (name: string, description: string): Command => addTargetOptions(ptz.command(name).description(description));
+
+  op('recall', 'recall a preset').argument('<preset>', 'preset number (0-127) or name from --config')
+    .action((preset: string, opts: TargetOptions) => withCamera(opts, (cam, cfg) => cam.recallPreset(presetOf(cfg, preset))));
+  op('store', 'store the current position as a preset').argument('<preset>', 'preset number (0-127) or name from --config')
+    .action((preset: string, opts: TargetOptions) => withCamera(opts, (cam, cfg) => cam.storePreset(presetOf(cfg, preset))));
+  op('home', 'move to the home position').action((opts: TargetOptions) => withCamera(opts, (cam) => cam.home()));
+  op('stop', 'stop panning and tilting').action((opts: TargetOptions) => withCamera(opts, (cam) => cam.stop()));
+
+  for (const direction of DRIVE_DIRECTIONS.filter((d) => d !== 'stop')) {
+    op(direction, `pan/tilt ${direction} until stop (or for --for MS)`)
+      .option('--speed <n>', 'speed 1-24 (tilt is capped at 20)', intArg('--speed', 1, 0x18))
+      .option('--for <ms>', 'stop after this many milliseconds', intArg('--for', 1, 60_000))
+      .action((opts: TargetOptions & { speed?: number; for?: number }) =>
+        withCamera(opts, async (cam) => {
+          const speed = opts.speed !== undefined ? { pan: opts.speed, tilt: Math.min(opts.speed, 0x14) } : {};
+          await cam.drive(direction as DriveDirection, speed);
+          if (opts.for !== undefined) {
+            await sleep(opts.for);
+            await cam.stop();
+          }
+        }),
+      );
+  }
+
+  op('zoom', 'zoom in (tele), out (wide) or stop')
+    .addArgument(ptz.createArgument('<direction>', 'in, out or stop').choices(['in', 'out', 'stop']))
+    .option('--speed <n>', 'variable speed 0-7 (standard speed without it)', intArg('--speed', 0, 7))
+    .action((direction: string, opts: TargetOptions & { speed?: number }) =>
+      withCamera(opts, (cam) => cam.zoom(direction === 'in' ? 'tele' : direction === 'out' ? 'wide' : 'stop', opts.speed)),
+    );
+  op('zoom-to', 'zoom to a position (0 = wide)').argument('<position>', 'zoom position 0-32767', intArg('position', 0, 0x7fff))
+    .action((position: number, opts: TargetOptions) => withCamera(opts, (cam) => cam.zoomTo(position)));
+  op('power', 'switch the camera on or to standby')
+    .addArgument(ptz.createArgument('<state>', 'on or off').choices(['on', 'off']))
+    .action((state: string, opts: TargetOptions) => withCamera(opts, (cam) => cam.power(state === 'on')));
+  op('tally', "switch the camera's own tally lamp")
+    .addArgument(ptz.createArgument('<state>', 'on or off').choices(['on', 'off']))
+    .action((state: string, opts: TargetOptions) => withCamera(opts, (cam) => cam.setTally(state === 'on')));
+  op('inquire', 'ask the camera its power state, zoom or pan-tilt position')
+    .addArgument(ptz.createArgument('<what>', 'power, zoom or position').choices(['power', 'zoom', 'position']))
+    .action((what: string, opts: TargetOptions) =>
+      withCamera(opts, (cam) => (what === 'power' ? cam.inquirePower() : what === 'zoom' ? cam.inquireZoom() : cam.inquirePosition())),
+    );
+
+  const sim = program.commands.find((c) => c.name() === 'sim') ?? program.command('sim').description('simulators for trying relais without hardware');
+  sim
+    .command('camera')
+    .description('simulate VISCA cameras: a daisy chain on a pty pair, one camera on VISCA over IP (UDP), one on raw TCP')
+    .option('--pty <link>', 'path of the serial link to create for the controller (e.g. /tmp/visca)')
+    .option('--udp <port>', 'VISCA over IP port (0 = any free port)', intArg('--udp', 0, 65535))
+    .option('--tcp <port>', 'raw VISCA over TCP port (0 = any free port)', intArg('--tcp', 0, 65535))
+    .option('--cameras <n>', 'cameras on the serial chain', intArg('--cameras', 1, 7), 1)
+    .option('--host <addr>', 'listen address for UDP and TCP', '127.0.0.1')
+    .option('--ms-per-unit <ms>', 'movement time per position unit (completion delay)', (value: string) => {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('--ms-per-unit must be a number from 0 to 100.');
+      return n;
+    }, 0.25)
+    .action(async (opts: { pty?: string; udp?: number; tcp?: number; cameras: number; host: string; msPerUnit: number }) => {
+      const none = opts.pty === undefined && opts.udp === undefined && opts.tcp === undefined;
+      const running = await startCameraSim({
+        pty: none ? true : (opts.pty ?? false),
+        ...(none ? { udp: DEFAULT_VISCA_IP_PORT, tcp: DEFAULT_TCP_PORT } : {}),
+        ...(opts.udp !== undefined ? { udp: opts.udp } : {}),
+        ...(opts.tcp !== undefined ? { tcp: opts.tcp } : {}),
+        cameras: opts.cameras,
+        host: opts.host,
+        msPerUnit: opts.msPerUnit,
+      });
+      for (const line of running.describe()) process.stdout.write(`listening ${line}\n`);
+      process.stdout.write('camera simulator running; Ctrl-C stops it\n');
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          process.off('SIGINT', done);
+          process.off('SIGTERM', done);
+          resolve();
+        };
+        process.on('SIGINT', done);
+        process.on('SIGTERM', done);
+      });
+      await running.stop();
+      process.stdout.write('camera simulator stopped\n');
+    });
+}

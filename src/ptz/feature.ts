@@ -1,0 +1,220 @@
+/**
+ * The appliance's PTZ feature: opens the configured cameras, recalls the
+ * preset bound to the site's new role, lights camera tally lamps while on air,
+ * reports `cameras` into the site state and runs dashboard commands from
+ * `site/<site>/ptz/command`, answering on `site/<site>/ptz/result`.
+ *
+ * At start-up nothing moves: a box restarting mid-show must not swing a
+ * camera that is on air. Only role *changes* recall presets.
+ */
+import type { Feature, FeatureContext, SiteRole } from '../appliance/feature.js';
+import { decodePtzCommand, ptzCommandSuffix, ptzResultSuffix, PTZ_RESULT_OPTIONS, type PtzCommand, type PtzResult } from '../protocol/ptz.js';
+import type { Logger } from '../util/log.js';
+import type { Camera, CameraStatus } from './camera.js';
+import { resolvePreset, type PtzCameraConfig, type PtzConfig } from './config.js';
+import type { ViscaLink } from './link.js';
+import { buildRig, type CameraRig, type LinkFactory } from './open.js';
+
+export interface PtzFeatureOptions {
+  cameras: PtzConfig;
+  /** Builds links; defaults to real serial ports and sockets. */
+  linkFactory?: LinkFactory;
+  /** Delay between attempts to open a link that failed. Default 10 s. */
+  reopenMs?: number;
+}
+
+export class PtzFeature implements Feature {
+  readonly name = 'ptz';
+  private ctx: FeatureContext | null = null;
+  private log: Logger | null = null;
+  private rig: CameraRig | null = null;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private reportScheduled = false;
+  private stopped = false;
+  private readonly onRole = (role: SiteRole): void => this.applyRole(role);
+
+  constructor(private readonly options: PtzFeatureOptions) {}
+
+  async start(ctx: FeatureContext): Promise<void> {
+    this.ctx = ctx;
+    this.log = ctx.log.child('ptz');
+    this.stopped = false;
+    const rig = buildRig(this.options.cameras, this.options.linkFactory);
+    this.rig = rig;
+    for (const { camera } of rig.cameras.values()) camera.on('change', () => this.scheduleReport());
+    for (const [key, link] of rig.links) {
+      link.on('problem', (error) => this.log?.warn('camera link problem', { link: link.description, error: error.message }));
+      link.on('online', (up) => {
+        this.log?.info(up ? 'camera link up' : 'camera link down', { link: link.description });
+        if (up) this.applyTally(ctx.role());
+        // A serial adapter pulled out does not come back by itself; TCP reconnects on its own and this is then a no-op.
+        else if (!this.stopped) this.later(() => this.openLink(key, link), this.options.reopenMs ?? 10_000);
+      });
+    }
+    await ctx.subscribe(ptzCommandSuffix(ctx.site), (topic, payload) => this.onCommand(topic, payload));
+    ctx.bus.on('role', this.onRole);
+    // Links open in the background: one dead camera must not hold up the appliance.
+    for (const [key, link] of rig.links) this.openLink(key, link);
+    this.report();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.ctx?.bus.off('role', this.onRole);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    const links = [...(this.rig?.links.values() ?? [])];
+    await Promise.allSettled(links.map((link) => link.close()));
+  }
+
+  /** Status of every camera, as reported into the site state. */
+  statuses(): CameraStatus[] {
+    return [...(this.rig?.cameras.values() ?? [])].map(({ camera }) => camera.status());
+  }
+
+  private openLink(key: string, link: ViscaLink): void {
+    if (this.stopped || link.online) return;
+    link.open().then(
+      () => this.log?.info('camera link open', { link: link.description }),
+      (error: Error) => {
+        this.log?.warn('cannot open camera link; retrying', { link: link.description, error: error.message, inMs: this.options.reopenMs ?? 10_000 });
+        for (const { camera } of this.rig?.cameras.values() ?? []) {
+          if (camera.link === link) camera.noteProblem(error.message);
+        }
+        this.later(() => this.openLink(key, link), this.options.reopenMs ?? 10_000);
+      },
+    );
+  }
+
+  /** The camera already holds the error as `lastError`; this logs it. */
+  private noteError(camera: Camera, config: PtzCameraConfig, error: Error): void {
+    this.log?.warn('camera command failed', { camera: config.name, address: camera.address, error: error.message });
+  }
+
+  private applyRole(role: SiteRole): void {
+    if (!this.rig) return;
+    for (const { camera, config } of this.rig.cameras.values()) {
+      const ref = config.bindings[role];
+      if (ref !== undefined) {
+        const preset = resolvePreset(config, ref);
+        if (preset !== null) {
+          this.log?.info('recalling bound preset', { camera: config.name, role, preset });
+          camera.recallPreset(preset).catch((error: Error) => this.noteError(camera, config, error));
+        }
+      }
+    }
+    this.applyTally(role);
+  }
+
+  private applyTally(role: SiteRole): void {
+    for (const { camera, config } of this.rig?.cameras.values() ?? []) {
+      if (!config.tally || !camera.link.online) continue;
+      const on = role === 'on-air';
+      if (camera.status().tally === on) continue;
+      camera.setTally(on).catch((error: Error) => this.noteError(camera, config, error));
+    }
+  }
+
+  private onCommand(topic: string, payload: Buffer): void {
+    const decoded = decodePtzCommand(payload);
+    if (!decoded.ok) {
+      this.ctx?.countBadPayload(topic, decoded.reason);
+      this.log?.warn('dropped bad PTZ command', { topic, reason: decoded.reason });
+      return;
+    }
+    void this.execute(decoded.value);
+  }
+
+  /** Runs one command and publishes its result. Never throws. */
+  async execute(cmd: PtzCommand): Promise<PtzResult> {
+    const entry = this.rig?.cameras.get(cmd.camera);
+    let result: PtzResult;
+    if (!entry) {
+      const known = [...(this.rig?.cameras.keys() ?? [])].join(', ') || 'none configured';
+      result = this.result(cmd, `no camera named "${cmd.camera}" at site ${this.ctx?.site ?? '?'} (cameras: ${known})`);
+    } else {
+      try {
+        const value = await this.run(entry.camera, entry.config, cmd);
+        result = this.result(cmd, null, value);
+      } catch (error) {
+        result = this.result(cmd, (error as Error).message);
+      }
+    }
+    if (this.ctx && !this.stopped) {
+      await this.ctx.publish(ptzResultSuffix(this.ctx.site), JSON.stringify(result), PTZ_RESULT_OPTIONS).catch((error: Error) => {
+        this.log?.warn('cannot publish PTZ result', { error: error.message });
+      });
+    }
+    return result;
+  }
+
+  private async run(camera: Camera, config: PtzCameraConfig, cmd: PtzCommand): Promise<unknown> {
+    switch (cmd.op) {
+      case 'recall':
+      case 'store': {
+        const preset = resolvePreset(config, cmd.preset);
+        if (preset === null) throw new Error(`camera ${config.name} has no preset named "${cmd.preset}" (presets: ${Object.keys(config.presets).join(', ') || 'none'})`);
+        return cmd.op === 'recall' ? camera.recallPreset(preset) : camera.storePreset(preset);
+      }
+      case 'drive': {
+        const speed: { pan?: number; tilt?: number } = {};
+        if (cmd.panSpeed !== undefined) speed.pan = cmd.panSpeed;
+        if (cmd.tiltSpeed !== undefined) speed.tilt = cmd.tiltSpeed;
+        await camera.drive(cmd.direction, speed);
+        if (cmd.forMs !== undefined) {
+          this.later(() => camera.stop().catch((error: Error) => this.noteError(camera, config, error)), cmd.forMs);
+        }
+        return undefined;
+      }
+      case 'stop':
+        return camera.stop();
+      case 'zoom':
+        return camera.zoom(cmd.direction === 'in' ? 'tele' : cmd.direction === 'out' ? 'wide' : 'stop', cmd.speed);
+      case 'zoom-to':
+        return camera.zoomTo(cmd.position);
+      case 'absolute': {
+        const speed: { pan?: number; tilt?: number } = {};
+        if (cmd.panSpeed !== undefined) speed.pan = cmd.panSpeed;
+        if (cmd.tiltSpeed !== undefined) speed.tilt = cmd.tiltSpeed;
+        return camera.absolute(cmd.pan, cmd.tilt, speed);
+      }
+      case 'home':
+        return camera.home();
+      case 'power':
+        return camera.power(cmd.on);
+      case 'tally':
+        return camera.setTally(cmd.on);
+      case 'inquire':
+        return cmd.what === 'power' ? camera.inquirePower() : cmd.what === 'zoom' ? camera.inquireZoom() : camera.inquirePosition();
+    }
+  }
+
+  private result(cmd: PtzCommand, error: string | null, value?: unknown): PtzResult {
+    const out: PtzResult = { id: cmd.id, camera: cmd.camera, op: cmd.op, ok: error === null, error, at: new Date().toISOString() };
+    if (value !== undefined) out.value = value;
+    return out;
+  }
+
+  private later(fn: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopped) fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  /** Coalesces bursts of camera changes into one state update. */
+  private scheduleReport(): void {
+    if (this.reportScheduled) return;
+    this.reportScheduled = true;
+    queueMicrotask(() => {
+      this.reportScheduled = false;
+      this.report();
+    });
+  }
+
+  private report(): void {
+    if (!this.ctx || this.stopped) return;
+    this.ctx.reportState('cameras', this.statuses());
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * VISCA over a byte stream: an RS-232/RS-422 daisy chain of up to seven
+ * cameras, or one camera over raw TCP. One {@link CameraChannel} (and so one
+ * queue) per camera address; replies are routed by their sender address.
+ *
+ * With `addressing` on (serial), opening broadcasts AddressSet and IF_Clear,
+ * and a network-change message (`z0 38 FF`) re-addresses the chain while the
+ * camera queues wait.
+ */
+import { EventEmitter } from 'node:events';
+import { BROADCAST, frame, hex, type ViscaCommand } from './commands.js';
+import { CameraChannel, type ViscaResult } from './channel.js';
+import { ViscaError } from './errors.js';
+import type { LinkTimeouts, ViscaLink, ViscaLinkEvents } from './link.js';
+import { ViscaReplyParser, type ViscaReply } from './parser.js';
+import type { ByteTransport } from './transport.js';
+
+export interface StreamLinkOptions extends LinkTimeouts {
+  /** Broadcast AddressSet and IF_Clear at start and on network change (serial chains). */
+  addressing: boolean;
+  /** How long to wait for the AddressSet / IF_Clear broadcast to come back. Default 1000 ms. */
+  broadcastTimeoutMs?: number;
+}
+
+export const MAX_CHAIN = 7;
+
+export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements ViscaLink {
+  private readonly parser = new ViscaReplyParser();
+  private readonly channels = new Map<number, CameraChannel>();
+  /** Cameras found by the last AddressSet (7 until then, or always without addressing). */
+  private chainLength = MAX_CHAIN;
+  private broadcastWaiter: ((reply: ViscaReply) => boolean) | null = null;
+  private closing = false;
+  private addressing: Promise<void> | null = null;
+  private up = false;
+
+  constructor(
+    private readonly transport: ByteTransport,
+    private readonly options: StreamLinkOptions,
+  ) {
+    super();
+    transport.on('data', (chunk) => this.onData(chunk));
+    transport.on('close', (error) => this.onTransportClose(error));
+    transport.on('open', () => this.onTransportOpen());
+  }
+
+  get description(): string {
+    return this.transport.description;
+  }
+
+  get online(): boolean {
+    return this.up;
+  }
+
+  /** Cameras on the chain after the last AddressSet. */
+  get cameraCount(): number {
+    return this.chainLength;
+  }
+
+  async open(): Promise<void> {
+    this.closing = false;
+    await this.transport.open();
+    if (this.options.addressing) await this.readdress();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const channel of this.channels.values()) channel.failAll('link-closed', 'link closed by relais');
+    await this.transport.close();
+    this.setOnline(false);
+  }
+
+  send<T>(address: number, cmd: ViscaCommand<T>): Promise<ViscaResult<T>> {
+    if (!Number.isInteger(address) || address < 1 || address > MAX_CHAIN) {
+      return Promise.reject(new RangeError(`camera address must be 1 to ${MAX_CHAIN}; got ${String(address)}`));
+    }
+    if (address > this.chainLength) {
+      return Promise.reject(
+        new ViscaError('no-camera', this.where(address), cmd.name, `the chain holds ${this.chainLength} camera(s), so there is no camera ${address}`),
+      );
+    }
+    if (!this.transport.isOpen) {
+      return Promise.reject(new ViscaError('link-closed', this.where(address), cmd.name, 'not connected'));
+    }
+    return this.channel(address).send(cmd);
+  }
+
+  /** Re-runs AddressSet and IF_Clear; camera queues wait meanwhile. */
+  readdress(): Promise<void> {
+    this.addressing ??= this.runAddressing().finally(() => {
+      this.addressing = null;
+    });
+    return this.addressing;
+  }
+
+  private where(address: number): string {
+    return `camera ${address} on ${this.description}`;
+  }
+
+  private channel(address: number): CameraChannel {
+    let channel = this.channels.get(address);
+    if (!channel) {
+      channel = new CameraChannel((out) => this.transport.write(frame(address, out.cmd)), { where: this.where(address), ...this.options });
+      if (this.addressing) channel.pause();
+      this.channels.set(address, channel);
+    }
+    return channel;
+  }
+
+  private async runAddressing(): Promise<void> {
+    for (const channel of this.channels.values()) channel.pause();
+    try {
+      const set = await this.broadcast(BROADCAST.addressSet, 'address set', (r) => r.type === 'address-set');
+      const next = set.type === 'address-set' ? set.next : 1;
+      const count = next - 1;
+      if (count < 1 || count > MAX_CHAIN) throw new Error(`address set on ${this.description} came back as ${next}, which means ${count} cameras; check the chain wiring`);
+      this.chainLength = count;
+      await this.broadcast(BROADCAST.ifClear, 'interface clear', (r) => r.type === 'if-clear');
+      this.setOnline(true);
+      this.emit('addressed', count);
+      for (const [address, channel] of this.channels) {
+        if (address > count) channel.failAll('no-camera', `the chain now holds ${count} camera(s)`);
+        else channel.resume();
+      }
+    } catch (error) {
+      for (const channel of this.channels.values()) channel.failAll('link-reset', (error as Error).message);
+      this.setOnline(false);
+      throw error;
+    }
+  }
+
+  /** Writes a broadcast frame and waits for its echo; one retry. */
+  private async broadcast(bytes: Uint8Array, what: string, accept: (r: ViscaReply) => boolean): Promise<ViscaReply> {
+    const timeoutMs = this.options.broadcastTimeoutMs ?? 1000;
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const reply = await new Promise<ViscaReply | null>((resolve) => {
+        const timer = setTimeout(() => {
+          this.broadcastWaiter = null;
+          resolve(null);
+        }, timeoutMs);
+        this.broadcastWaiter = (r) => {
+          if (!accept(r)) return false;
+          clearTimeout(timer);
+          this.broadcastWaiter = null;
+          resolve(r);
+          return true;
+        };
+        try {
+          this.transport.write(bytes);
+        } catch (error) {
+          clearTimeout(timer);
+          this.broadcastWaiter = null;
+          resolve(null);
+        }
+      });
+      if (reply) return reply;
+      if (this.closing) break;
+    }
+    throw new Error(
+      `no camera answered the ${what} broadcast (${hex(bytes)}) on ${this.description} within ${timeoutMs} ms, twice: check the VISCA cable (RS-232 crossover), camera power and the baud rate`,
+    );
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const reply of this.parser.push(chunk)) {
+      if (this.broadcastWaiter?.(reply)) continue;
+      switch (reply.type) {
+        case 'garbage':
+          this.emit('garbage', reply.bytes);
+          break;
+        case 'network-change':
+          if (this.options.addressing) this.readdress().catch((error: Error) => this.emit('problem', error));
+          break;
+        case 'address-set':
+        case 'if-clear':
+          break; // late echo of a broadcast that already timed out
+        default:
+          this.channels.get(reply.from)?.handle(reply);
+      }
+    }
+  }
+
+  private onTransportOpen(): void {
+    this.parser.reset();
+    if (this.options.addressing) {
+      // A reconnect after the first open: the chain may have changed while away.
+      if (this.up || this.chainLength !== MAX_CHAIN) this.readdress().catch((error: Error) => this.emit('problem', error));
+      return;
+    }
+    this.setOnline(true);
+    for (const channel of this.channels.values()) channel.resume();
+  }
+
+  private onTransportClose(error?: Error): void {
+    for (const channel of this.channels.values()) {
+      channel.failAll('link-closed', error ? `connection lost: ${error.message}` : 'connection lost');
+    }
+    this.setOnline(false);
+    if (!this.closing && error) this.emit('problem', new Error(`${this.description}: ${error.message}`));
+  }
+
+  private setOnline(up: boolean): void {
+    if (this.up === up) return;
+    this.up = up;
+    this.emit('online', up);
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The dashboard in real headless Chromium against the in-process demo: the
+ * page shows what is on MQTT, its clicks become controls the conductor
+ * applies, the broker's ACL stops a viewer, and a reload rebuilds everything.
+ */
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { buildWeb } from '../../scripts/build-web.mjs';
+import { waitFor } from '../helpers/wait.js';
+import { collectErrors, launchBrowser, login, startDemoWithDashboard, type Browser, type DemoWithDashboard } from './harness.js';
+
+describe('dashboard in Chromium (demo in-process)', function () {
+  this.timeout(30_000);
+  let env: DemoWithDashboard;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  before(async function () {
+    this.timeout(60_000);
+    await buildWeb();
+    [env, browser] = await Promise.all([startDemoWithDashboard(), launchBrowser()]);
+    page = await browser.context.newPage();
+    errors = collectErrors(page);
+    await login(page, env.dashboardUrl, 'operator');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await env?.stop();
+  });
+
+  afterEach(() => {
+    assert.deepEqual(errors.splice(0), [], 'the page logged errors');
+  });
+
+  it('shows the three demo sites online, with their encoder, cameras and box health', async () => {
+    await page.locator('article.site[data-availability="online"]').nth(2).waitFor();
+    assert.equal(await page.locator('article.site').count(), 3);
+    await page.getByText('3/3 sites online').waitFor();
+    const card = page.locator('article.site[data-site="saint-camille"]');
+    await card.getByText('encoder live').waitFor();
+    await card.getByText('cam1 PGM').waitFor();
+    await card.locator('.sys').getByText('°C').waitFor();
+    // No relay in this demo: the preview says so instead of a black box.
+    assert.match(await card.locator('.feed-label').innerText(), /no feed/);
+  });
+
+  it('a grant click changes the floor on MQTT and on the page, with the result beside the button', async () => {
+    const before = env.floor()!.epoch;
+    await page.click('article.site[data-site="rouyn-noranda"] [data-action="grant"]');
+    await waitFor('rouyn-noranda on air on MQTT', () => env.floor()?.onAir === 'rouyn-noranda');
+    assert.ok(env.floor()!.epoch > before, 'the epoch grew');
+    await page.locator('article.site[data-site="rouyn-noranda"] .tally-onair').getByText('ON AIR').waitFor();
+    await page.locator('#floor .onair-cell .big-name').getByText('rouyn-noranda').waitFor();
+    await page.locator('output[data-result="grant:rouyn-noranda"]').getByText('accepted').waitFor();
+    const control = env.events.find((e) => e['kind'] === 'control' && e['action'] === 'grant' && e['site'] === 'rouyn-noranda');
+    assert.ok(control, 'the conductor answered the control on events');
+    assert.match(String(control['id']), /^dash-grant-/);
+    await page.locator('#log').getByText('control grant rouyn-noranda accepted').waitFor();
+  });
+
+  it('shows a rejection with its reason next to the control', async () => {
+    // Granting the site already on air is refused by the floor rules.
+    const id = await page.evaluate(() => window.relaisDashboard!.sendControl({ action: 'grant', site: 'rouyn-noranda' }));
+    await page.locator(`output[data-action-id="${id}"]`).getByText('rejected: rouyn-noranda is already on air').waitFor();
+    await page.locator('#log .log-bad').getByText('rejected').first().waitFor();
+  });
+
+  it('reorders the queue with the keyboard buttons and by drag and drop', async () => {
+    for (const site of ['saint-camille', 'riviere-du-loup']) env.demo.boxes.get(site)!.driver.input('podium').press();
+    await waitFor('two sites queued', () => env.floor()?.queue.length === 2, 5000);
+    const [first, second] = env.floor()!.queue as [string, string];
+    await page.locator(`#floor [data-queue-site="${second}"]`).waitFor();
+    await page.locator(`#floor [data-action="queue-down"][data-site="${first}"]`).focus();
+    await page.keyboard.press('Enter');
+    await waitFor('the queue reversed by the down button', () => env.floor()?.queue.join() === [second, first].join());
+    await page.locator('output[data-result="reorder"]').getByText('accepted').waitFor();
+    // Focus stays on the moved site's row (its down button is disabled now), so a keyboard user can keep moving it.
+    await page.waitForFunction((s) => document.activeElement?.getAttribute('data-site') === s, first);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-key')), `queue-up:${first}`);
+    await page.locator(`#floor li[data-queue-site="${second}"]`).nth(0).waitFor();
+    await page.waitForFunction((s) => document.querySelector('#floor li[data-queue-site]')?.getAttribute('data-queue-site') === s, second);
+    await page.dragAndDrop(`#floor li[data-queue-site="${first}"]`, `#floor li[data-queue-site="${second}"]`);
+    await waitFor('the queue reordered by drag and drop', () => env.floor()?.queue.join() === [first, second].join());
+  });
+
+  it('keyboard shortcuts: 1-9 selects a site, G grants it, N hands over, R revokes', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('3'); // sites sorted: riviere-du-loup, rouyn-noranda, saint-camille
+    await page.locator('article.site.selected[data-site="saint-camille"]').waitFor();
+    await page.keyboard.press('g');
+    await waitFor('saint-camille granted by G', () => env.floor()?.onAir === 'saint-camille');
+    const expectedNext = env.floor()!.next;
+    await page.keyboard.press('n');
+    await waitFor('N handed the floor to the next site', () => env.floor()?.onAir === expectedNext && expectedNext !== null);
+    await page.keyboard.press('r');
+    await waitFor('R revoked the floor', () => env.floor()?.onAir === null);
+    await page.locator('#floor .onair-cell .big-name').getByText('nobody').waitFor();
+  });
+
+  it('PTZ: a preset click and a press-and-hold jog become commands the box answers', async () => {
+    await page.selectOption('[data-ptz-target]', 'rouyn-noranda/cam2');
+    await page.click('#ptz [data-action="ptz-preset"][data-preset="3"]');
+    await waitFor('the preset command', () => env.ptzSeen.some((c) => c.site === 'rouyn-noranda' && c.payload['op'] === 'recall'));
+    const recall = env.ptzSeen.find((c) => c.payload['op'] === 'recall')!;
+    assert.equal(recall.payload['camera'], 'cam2');
+    assert.equal(recall.payload['preset'], 3);
+    assert.equal(recall.payload['origin'], 'dashboard');
+    await page.locator('output[data-result="ptz:rouyn-noranda:cam2"]').getByText('accepted').waitFor();
+
+    const jog = page.locator('#ptz [data-action="ptz-drive"][data-direction="up-left"]');
+    await jog.hover();
+    await page.mouse.down();
+    await waitFor('a drive while held', () => env.ptzSeen.some((c) => c.payload['op'] === 'drive'));
+    const drive = env.ptzSeen.find((c) => c.payload['op'] === 'drive')!;
+    assert.equal(drive.payload['direction'], 'up-left');
+    assert.ok(Number(drive.payload['forMs']) > 0, 'a drive carries a dead-man time');
+    assert.equal(env.ptzSeen.some((c) => c.payload['op'] === 'stop'), false, 'no stop while held');
+    await page.mouse.up();
+    await waitFor('a stop on release', () => env.ptzSeen.some((c) => c.payload['op'] === 'stop'));
+  });
+
+  it('saves the operator and phone screenshots', async () => {
+    // A site on air with a queue makes the picture worth reading.
+    await env.watcher.publishAsync('relais/v1/demo/control', JSON.stringify({ id: 'shot-1', action: 'grant', site: 'saint-camille' }), { qos: 1 });
+    await waitFor('saint-camille on air', () => env.floor()?.onAir === 'saint-camille');
+    await env.watcher.publishAsync('relais/v1/demo/control', JSON.stringify({ id: 'shot-2', action: 'reorder', queue: ['riviere-du-loup', 'rouyn-noranda'] }), { qos: 1 });
+    await waitFor('two sites queued', () => env.floor()?.queue.length === 2);
+    await page.locator('#floor .queue-row').first().waitFor();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.evaluate(() => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      window.scrollTo(0, 0);
+    });
+    await page.screenshot({ path: 'docs/screenshots/dashboard.png' });
+    const phone = await browser.context.newPage();
+    const phoneErrors = collectErrors(phone);
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await login(phone, env.dashboardUrl, 'viewer');
+    await phone.locator('article.site').nth(2).waitFor();
+    await phone.screenshot({ path: 'docs/screenshots/dashboard-phone.png' });
+    await phone.close();
+    assert.deepEqual(phoneErrors, []);
+  });
+
+  it('a viewer sees no controls, and its forced publish is refused by the broker: floor unchanged, refusal shown', async () => {
+    const viewer = await browser.context.newPage();
+    const viewerErrors = collectErrors(viewer);
+    await login(viewer, env.dashboardUrl, 'viewer');
+    await viewer.locator('article.site').nth(2).waitFor();
+    assert.equal(await viewer.locator('button.act:visible').count(), 0, 'no visible control for a viewer');
+    const floorBefore = env.floor()!;
+    const refusedBefore = env.demo.broker!.refusedPublishes();
+    const target = floorBefore.onAir === 'saint-camille' ? 'rouyn-noranda' : 'saint-camille';
+    await viewer.evaluate((site) => window.relaisDashboard!.sendControl({ action: 'grant', site }), target);
+    await viewer.locator('#log').getByText(`control grant ${target}: refused or lost`).waitFor();
+    assert.equal(env.demo.broker!.refusedPublishes(), refusedBefore + 1, 'the broker refused exactly one publish');
+    // The page reconnects and is not refused again (the control is not replayed).
+    await viewer.locator('body[data-link="up"]').waitFor();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(env.demo.broker!.refusedPublishes(), refusedBefore + 1, 'the refused control was not sent again');
+    assert.equal(env.floor()!.epoch, floorBefore.epoch, 'the floor did not change');
+    assert.equal(env.floor()!.onAir, floorBefore.onAir);
+    await viewer.close();
+    // Failed network requests are expected here: the broker cut the WebSocket.
+    assert.deepEqual(viewerErrors.filter((e) => !/WebSocket/.test(e)), []);
+  });
+
+  it('a reload rebuilds the whole picture from the retained topics', async () => {
+    const floor = env.floor()!;
+    await page.reload();
+    await page.locator('#login-form').waitFor();
+    // The last login on this browser was the viewer's page: its name is remembered, never a password.
+    assert.equal(await page.inputValue('#login-user'), 'viewer', 'the user name is remembered');
+    assert.equal(await page.inputValue('#login-password'), '', 'the password is not');
+    await page.fill('#login-user', 'operator');
+    await page.selectOption('#login-role', 'operator');
+    await page.fill('#login-password', 'relais-operator');
+    await page.click('#login-form button[type=submit]');
+    await page.locator('article.site[data-availability="online"]').nth(2).waitFor();
+    await page.locator('#floor .epoch').getByText(`epoch ${env.floor()!.epoch}`).waitFor();
+    if (floor.onAir) await page.locator('#floor .onair-cell .big-name').getByText(floor.onAir).waitFor();
+    const queue = await page.locator('#floor li[data-queue-site]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-queue-site')));
+    assert.deepEqual(queue, env.floor()!.queue);
+  });
+
+  it('shows an item running over in another colour with an OVERTIME label, computed on the page', async () => {
+    const since = new Date(Date.now() - 7 * 60_000).toISOString();
+    const plannedEnd = new Date(Date.now() - 2 * 60_000).toISOString();
+    const late = { ...env.floor()!, epoch: env.floor()!.epoch + 1000, onAir: 'saint-camille', since, plannedEnd, item: { index: 0, title: 'Welcome and opening', speaker: 'Hélène Gagnon', site: 'saint-camille', plannedMinutes: 5 } };
+    await page.evaluate((json) => {
+      window.relaisDashboard!.model.apply('relais/v1/demo/floor', new TextEncoder().encode(json), Date.now());
+      window.relaisDashboard!.render();
+    }, JSON.stringify(late));
+    const host = page.locator('#rundown .item-now.overtime');
+    await host.locator('.overtime-label').getByText('OVERTIME').waitFor();
+    assert.match(await host.locator('[data-clock="remaining"]').innerText(), /^\+2:0\d$/);
+    assert.match(await host.locator('[data-clock="elapsed"]').innerText(), /^7:0\d$/);
+    const colour = await host.locator('[data-clock="remaining"]').evaluate((el) => getComputedStyle(el).color);
+    const normal = await page.locator('#rundown [data-clock="elapsed"]').evaluate((el) => getComputedStyle(el).color);
+    assert.notEqual(colour, normal, 'overtime has its own colour');
+  });
+
+  it('a wrong password is refused with a clear message and nothing else happens', async () => {
+    const other = await browser.context.newPage();
+    await other.goto(env.dashboardUrl);
+    await other.fill('#login-user', 'operator');
+    await other.fill('#login-password', 'wrong');
+    await other.click('#login-form button[type=submit]');
+    await other.locator('#login-error').getByText('The broker refused the login: bad user name or password').waitFor();
+    assert.equal(await other.locator('#app').isHidden(), true);
+    await other.close();
+  });
+});

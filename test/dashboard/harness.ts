@@ -1,0 +1,167 @@
+/**
+ * End-to-end harness: the demo in-process with the dashboard, a real headless
+ * Chromium (playwright-core on /usr/bin/chromium) with a fresh profile, an
+ * MQTT test client, and a fake "site hardware" extension that reports encoder
+ * figures, cameras and box health and answers PTZ commands like a box would.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Feature, FeatureContext } from '../../src/appliance/feature.js';
+import { startDemo, type DemoExtension, type RunningDemo } from '../../src/demo/demo.js';
+import { DEMO_LOGINS } from '../../src/demo/scenario.js';
+import { dashboardDemoExtension } from '../../src/dashboard/command.js';
+import type { Floor } from '../../src/protocol/schemas.js';
+import { freePort, quietLogger } from '../helpers/brokers.js';
+import { waitFor } from '../helpers/wait.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export interface Browser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Chromium with a fresh `--user-data-dir` (a persistent context on a temp dir). */
+export async function launchBrowser(): Promise<Browser> {
+  const dir = await mkdtemp(join(tmpdir(), 'relais-chromium-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+  });
+  return {
+    context,
+    async close() {
+      await context.close().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PtzCommandSeen {
+  site: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Per-site parts a real box would add: encoder figures that move, two PTZ
+ * cameras, box health, switcher tally per camera; PTZ commands are recorded
+ * and answered on `ptz/result`.
+ */
+export function fakeSiteHardware(seen: PtzCommandSeen[]): DemoExtension {
+  return {
+    name: 'fake-site-hardware',
+    siteFeatures(site) {
+      let timer: NodeJS.Timeout | null = null;
+      let frames = 0;
+      const feature: Feature = {
+        name: 'fake-hardware',
+        async start(ctx: FeatureContext) {
+          const report = (): void => {
+            frames += 1;
+            ctx.reportState('encoder', { state: 'live', encoder: 'libx264', fps: 25 + (frames % 3), bitrateKbps: 2400 + 150 * Math.sin(frames / 2), restarts: 0 });
+            ctx.reportState('system', { temperatureC: 48 + (site.length % 5), load1: 0.4 + (frames % 4) / 10, cpus: 4 });
+          };
+          report();
+          ctx.reportState('cameras', [
+            { name: 'cam1', online: true, lastError: null, position: null, zoom: null, power: 'on', preset: 1, tally: null },
+            { name: 'cam2', online: true, lastError: null, position: null, zoom: null, power: 'on', preset: null, tally: null },
+          ]);
+          ctx.reportState('tallyIn', { cam1: { program: true, preview: false }, cam2: { program: false, preview: true } });
+          timer = setInterval(report, 1000);
+          await ctx.subscribe(`site/${site}/ptz/command`, (_topic, payload) => {
+            const command = JSON.parse(payload.toString()) as Record<string, unknown>;
+            seen.push({ site, payload: command });
+            const known = command['camera'] === 'cam1' || command['camera'] === 'cam2';
+            void ctx.publish(`site/${site}/ptz/result`, JSON.stringify({ id: command['id'], camera: command['camera'], op: command['op'], ok: known, error: known ? null : `no camera "${String(command['camera'])}"`, at: new Date().toISOString() }), { qos: 1 });
+          });
+        },
+        async stop() {
+          if (timer) clearInterval(timer);
+        },
+      };
+      return [feature];
+    },
+    async start() {
+      return null;
+    },
+  };
+}
+
+export interface DemoWithDashboard {
+  demo: RunningDemo;
+  dashboardUrl: string;
+  mqttUrl: string;
+  ptzSeen: PtzCommandSeen[];
+  /** The test's own MQTT client (anonymous loopback = admin in the demo). */
+  watcher: MqttClient;
+  floor(): Floor | null;
+  events: Array<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+export async function startDemoWithDashboard(extra: { relayHttpBase?: string | null; extensions?: DemoExtension[] } = {}): Promise<DemoWithDashboard> {
+  const [mqttPort, wsPort, dashboardPort] = [await freePort(), await freePort(), await freePort()];
+  const ptzSeen: PtzCommandSeen[] = [];
+  const demo = await startDemo({
+    host: '127.0.0.1',
+    mqttPort,
+    wsPort,
+    interactive: false,
+    log: quietLogger('demo'),
+    extensions: [fakeSiteHardware(ptzSeen), dashboardDemoExtension(dashboardPort, { relayHttpBase: extra.relayHttpBase ?? null }), ...(extra.extensions ?? [])],
+  });
+  const line = demo.lines.find((l) => l.startsWith('Dashboard '));
+  if (!line) {
+    await demo.stop();
+    throw new Error(`the dashboard did not start: ${demo.lines.join(' | ')}`);
+  }
+  const watcher = await mqtt.connectAsync(demo.brokerUrl, { connectTimeout: 3000, reconnectPeriod: 200 });
+  let floor: Floor | null = null;
+  const events: Array<Record<string, unknown>> = [];
+  watcher.on('message', (t, payload) => {
+    if (t === 'relais/v1/demo/floor' && payload.length > 0) floor = JSON.parse(payload.toString()) as Floor;
+    if (t === 'relais/v1/demo/events') events.push(JSON.parse(payload.toString()) as Record<string, unknown>);
+  });
+  await watcher.subscribeAsync(['relais/v1/demo/floor', 'relais/v1/demo/events'], { qos: 1 });
+  await waitFor('the retained floor', () => floor !== null);
+  return {
+    demo,
+    dashboardUrl: `http://127.0.0.1:${dashboardPort}/`,
+    mqttUrl: demo.brokerUrl,
+    ptzSeen,
+    watcher,
+    floor: () => floor,
+    events,
+    async stop() {
+      await watcher.endAsync(true).catch(() => undefined);
+      await demo.stop();
+    },
+  };
+}
+
+/** Opens the page and logs in with the demo's operator or viewer account. */
+export async function login(page: Page, url: string, who: 'operator' | 'viewer'): Promise<void> {
+  await page.goto(url);
+  await page.locator('#login-form').waitFor();
+  await page.fill('#login-user', DEMO_LOGINS[who].username);
+  await page.fill('#login-password', DEMO_LOGINS[who].password);
+  await page.selectOption('#login-role', who);
+  await page.click('#login-form button[type=submit]');
+  await page.locator('body[data-link="up"]').waitFor();
+}
+
+/** Page errors and console errors, collected so a test can assert there were none. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  return errors;
+}

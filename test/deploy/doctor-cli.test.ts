@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import mqtt, { type MqttClient } from 'mqtt';
+import { checkBroker } from '../../src/doctor/broker.js';
+import type { CheckResult } from '../../src/doctor/types.js';
+import { freePort, makeTestCa, makeUsers, renderCentral, startMosquitto, TEST_USERS, type RunningBroker } from './mosquitto-harness.js';
+
+const run = promisify(execFile);
+const ENTRY = join(import.meta.dirname, 'cli-entry.ts');
+
+/** Runs `relais doctor ...` through the test entry; resolves even on a non-zero exit. */
+async function doctor(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', ENTRY, 'doctor', ...args], { timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('deploy: relais doctor against a real broker and through the CLI', () => {
+  let dir: string;
+  let broker: RunningBroker;
+  let ports: { plain: number; tls: number; ws: number };
+  let conductor: MqttClient | null = null;
+  let beat: ReturnType<typeof setInterval> | undefined;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'relais-doctor-cli-'));
+    await makeTestCa(dir);
+    await makeUsers(dir);
+    ports = { plain: await freePort(), tls: await freePort(), ws: await freePort() };
+    broker = await startMosquitto(dir, 'central', await renderCentral(dir, ports));
+  });
+  afterEach(async () => {
+    clearInterval(beat);
+    await conductor?.endAsync(true);
+    conductor = null;
+  });
+  after(async () => {
+    await broker?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const site = { ...TEST_USERS.saintCamille, probeTopic: 'relais/v1/demo/site/saint-camille/doctor' };
+
+  it('times round trips over TLS with the site credentials, and estimates the conductor clock offset', async () => {
+    // A conductor whose clock runs 5 s ahead.
+    conductor = await mqtt.connectAsync(`mqtt://127.0.0.1:${ports.plain}`, TEST_USERS.conductor);
+    beat = setInterval(() => {
+      const at = new Date(Date.now() + 5000).toISOString();
+      void conductor?.publishAsync('relais/v1/demo/conductor/heartbeat', JSON.stringify({ conductor: 'main', epoch: 1, at, role: 'primary' }));
+    }, 100);
+    const [line, clock] = await checkBroker({ url: `mqtts://localhost:${ports.tls}`, ca: join(dir, 'ca.crt'), event: 'demo', ...site });
+    assert.equal(line?.status, 'PASS', JSON.stringify(line));
+    assert.match(line!.summary, /^mqtts:\/\/localhost:\d+ as site-saint-camille: connected in \d+ ms, round trip [\d.]+ ms \(median of 5\)$/);
+    assert.equal(clock?.status, 'WARN');
+    const offset = (clock!.data as { offsetMs: number }).offsetMs;
+    assert.ok(Math.abs(offset - 5000) < 200, `offset ${offset}`);
+    assert.match(clock!.fix ?? '', /NTP/);
+  });
+
+  it('says why it cannot connect: wrong password, refused port, untrusted certificate', async () => {
+    const [badPw] = await checkBroker({ url: `mqtt://127.0.0.1:${ports.plain}`, username: site.username, password: 'wrong', probeTopic: site.probeTopic });
+    assert.equal(badPw?.status, 'FAIL');
+    assert.match(badPw!.summary, /user name or password refused/);
+    const closed = await freePort();
+    const [refused] = await checkBroker({ url: `mqtt://127.0.0.1:${closed}`, probeTopic: 'x' });
+    assert.match(refused!.summary, /connection refused/);
+    assert.match(refused!.fix ?? '', /systemctl status mosquitto/);
+    const [untrusted] = await checkBroker({ url: `mqtts://localhost:${ports.tls}`, ...site });
+    assert.match(untrusted!.summary, /certificate not trusted/);
+    assert.match(untrusted!.fix ?? '', /broker.ca/);
+  });
+
+  it('reports a probe topic the ACL refuses instead of hanging', async () => {
+    const [line, clock] = await checkBroker({ url: `mqtt://127.0.0.1:${ports.plain}`, ...TEST_USERS.viewer, probeTopic: 'relais/v1/demo/control' });
+    assert.equal(line?.status, 'WARN');
+    assert.match(line!.summary, /refused by the ACL/);
+    assert.equal(clock?.status, 'WARN');
+  });
+
+  describe('CLI', () => {
+    let root: string;
+    beforeEach(async () => {
+      root = await mkdtemp(join(tmpdir(), 'relais-doctor-root-'));
+      await mkdir(join(root, 'dev'), { recursive: true });
+      await writeFile(join(root, 'dev/ttyUSB0'), '');
+      await symlink('ttyUSB0', join(root, 'dev/relais-visca0'));
+    });
+    afterEach(async () => {
+      await rm(root, { recursive: true, force: true });
+    });
+
+    it('prints one line per check and exits 0 when nothing fails', async () => {
+      const config = join(root, 'appliance.yaml');
+      await writeFile(config, `event: demo\nsite: saint-camille\nbroker:\n  url: mqtt://127.0.0.1:${ports.plain}\n  username: site-saint-camille\n  password: sc-pw\n`);
+      const r = await doctor(['--config', config, '--root', root, '--only', 'gpio', 'serial', 'broker', 'temperature']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const lines = r.stdout.trim().split('\n');
+      assert.match(lines[0]!, /^WARN  gpio +no GPIO chips on this machine$/);
+      assert.match(lines[2]!, /^PASS  serial +\/dev\/ttyUSB0, \/dev\/relais-visca0 -> \/dev\/ttyUSB0$/);
+      assert.match(lines[3]!, /^PASS  broker +mqtt:\/\/127\.0\.0\.1:\d+ as site-saint-camille: connected/);
+      assert.match(lines[4]!, /^WARN  clock +no conductor heartbeat on relais\/v1\/demo\/conductor\/heartbeat/);
+      assert.match(lines.at(-1)!, /^all checks passed, 2 warning\(s\)$/);
+    });
+
+    it('--json, and exit status 1 when a check fails', async () => {
+      const r = await doctor(['--root', root, '--only', 'broker', 'serial', '--broker', `mqtt://127.0.0.1:${ports.plain}`, '-u', 'site-saint-camille', '-p', 'nope', '--json']);
+      assert.equal(r.code, 1);
+      const results = JSON.parse(r.stdout) as CheckResult[];
+      assert.deepEqual(
+        results.map((x) => [x.check, x.status]),
+        [
+          ['serial', 'PASS'],
+          ['broker', 'FAIL'],
+          ['clock', 'WARN'],
+        ],
+      );
+    });
+
+    it('rejects a config it cannot read with a clear message and status 2', async () => {
+      const r = await doctor(['--config', join(root, 'missing.yaml')]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /cannot read config .*missing\.yaml.*\/etc\/relais\/appliance\.yaml/);
+      const bad = await doctor(['--only', 'everything']);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /Allowed choices are gpio, serial, ffmpeg, broker, disk, temperature/);
+    });
+  });
+});

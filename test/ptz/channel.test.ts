@@ -1,0 +1,83 @@
+/** The wire state machine alone, on fake timers: exact timeouts, retries and socket bookkeeping. */
+import assert from 'node:assert/strict';
+import FakeTimers from '@sinonjs/fake-timers';
+import { CameraChannel, type Outbound } from '../../src/ptz/channel.js';
+import * as v from '../../src/ptz/commands.js';
+import { ViscaError } from '../../src/ptz/errors.js';
+
+describe('VISCA channel state machine (fake timers)', () => {
+  let clock: ReturnType<typeof FakeTimers.install>;
+  let written: Outbound[];
+  let channel: CameraChannel;
+  beforeEach(() => {
+    clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
+    written = [];
+    channel = new CameraChannel((out) => written.push(out), { where: 'camera 1 on test', ackTimeoutMs: 1000, completionTimeoutMs: 5000 });
+  });
+  afterEach(() => clock.uninstall());
+
+  const settle = async <T>(p: Promise<T>): Promise<{ ok: T } | { error: ViscaError }> => p.then((ok) => ({ ok }), (error: ViscaError) => ({ error }));
+
+  it('resends once exactly at the ACK timeout, then fails at the second', async () => {
+    const outcome = settle(channel.send(v.home()));
+    assert.equal(written.length, 1);
+    await clock.tickAsync(999);
+    assert.equal(written.length, 1);
+    await clock.tickAsync(1);
+    assert.equal(written.length, 2);
+    assert.equal(written[1], written[0], 'the same command object is resent');
+    await clock.tickAsync(1000);
+    const result = await outcome;
+    assert.ok('error' in result);
+    assert.equal(result.error.failure, 'timeout');
+    assert.match(result.error.message, /no acknowledgement within 1000 ms \(sent 2 times\)/);
+  });
+
+  it('holds a third command until a socket frees, and does not send it early', async () => {
+    const a = settle(channel.send(v.presetRecall(1)));
+    channel.handle({ type: 'ack', from: 1, socket: 1 });
+    const b = settle(channel.send(v.zoomDirect(10)));
+    channel.handle({ type: 'ack', from: 1, socket: 2 });
+    const c = settle(channel.send(v.home()));
+    assert.equal(written.length, 2, 'both sockets busy: the third waits');
+    const inquiry = settle(channel.send(v.inquirePower()));
+    assert.equal(written.length, 2, 'queued behind the third command, in order');
+    channel.handle({ type: 'completion', from: 1, socket: 2, data: new Uint8Array(0) });
+    assert.equal(written.length, 3);
+    assert.equal(written[2]!.cmd.name, 'pan-tilt home');
+    channel.handle({ type: 'ack', from: 1, socket: 2 });
+    assert.equal(written[3]!.cmd.name, 'power inquiry');
+    channel.handle({ type: 'completion', from: 1, socket: 0, data: Uint8Array.of(0x02) });
+    channel.handle({ type: 'completion', from: 1, socket: 1, data: new Uint8Array(0) });
+    channel.handle({ type: 'completion', from: 1, socket: 2, data: new Uint8Array(0) });
+    assert.deepEqual((await inquiry as { ok: { value: unknown } }).ok.value, 'on');
+    for (const p of [a, b, c]) assert.ok('ok' in (await p));
+    assert.equal(channel.inFlight, 0);
+  });
+
+  it('ignores a completion for a socket that holds nothing', () => {
+    void settle(channel.send(v.inquireZoom()));
+    assert.equal(channel.handle({ type: 'completion', from: 1, socket: 1, data: new Uint8Array(0) }), false);
+    assert.equal(channel.inFlight, 1);
+  });
+
+  it('matches by sequence number when one is given', async () => {
+    const p = settle(channel.send(v.home()));
+    written[0]!.seq = 7;
+    assert.equal(channel.handle({ type: 'ack', from: 1, socket: 1 }, 6), false);
+    assert.equal(channel.handle({ type: 'ack', from: 1, socket: 1 }, 7), true);
+    assert.equal(channel.handle({ type: 'completion', from: 1, socket: 1, data: new Uint8Array(0) }, 8), false);
+    assert.equal(channel.handle({ type: 'completion', from: 1, socket: 1, data: new Uint8Array(0) }, 7), true);
+    assert.ok('ok' in (await p));
+  });
+
+  it('refuses more than the bounded queue', async () => {
+    const small = new CameraChannel(() => undefined, { where: 'camera 1 on test', maxQueue: 2 });
+    void small.send(v.home()).catch(() => undefined);
+    void small.send(v.home()).catch(() => undefined);
+    void small.send(v.home()).catch(() => undefined);
+    const error = await small.send(v.home()).then(() => null, (e: ViscaError) => e);
+    assert.match(error!.message, /2 commands already wait for this camera/);
+    small.failAll('link-closed');
+  });
+});

@@ -1,0 +1,11 @@
+/**
+ * A commander program with only the PTZ and camera-simulator commands, for
+ * trying them (and testing them) before they are part of `relais`.
+ * Run: node --import tsx test/ptz/cli-entry.ts ptz --help
+ */
+import { Command } from 'commander';
+import { registerPtzCommands } from '../../src/ptz/cli.js';
+
+const program = new Command('relais').description('relais (PTZ commands only)');
+registerPtzCommands(program);
+await program.parseAsync(process.argv);

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import * as v from '../../src/ptz/commands.js';
+import { hexOf } from './rig.js';
+
+const wire = (address: number, cmd: v.ViscaCommand<unknown>): string => hexOf(v.frame(address, cmd));
+
+describe('ptz command table', () => {
+  it('declares the Sony byte layouts', () => {
+    assert.equal(wire(1, v.presetRecall(3)), '81 01 04 3f 02 03 ff');
+    assert.equal(wire(2, v.presetStore(127)), '82 01 04 3f 01 7f ff');
+    assert.equal(wire(1, v.presetReset(0)), '81 01 04 3f 00 00 ff');
+    assert.equal(wire(1, v.drive('up', { pan: 0x18, tilt: 0x14 })), '81 01 06 01 18 14 03 01 ff');
+    assert.equal(wire(1, v.drive('down-left', { pan: 1, tilt: 1 })), '81 01 06 01 01 01 01 02 ff');
+    assert.equal(wire(7, v.stop()), '87 01 06 01 0c 0a 03 03 ff');
+    assert.equal(wire(1, v.absolutePosition(-1, 0x1234)), '81 01 06 02 0c 0a 0f 0f 0f 0f 01 02 03 04 ff');
+    assert.equal(wire(1, v.home()), '81 01 06 04 ff');
+    assert.equal(wire(1, v.zoom('tele')), '81 01 04 07 02 ff');
+    assert.equal(wire(1, v.zoom('wide', 7)), '81 01 04 07 37 ff');
+    assert.equal(wire(1, v.zoom('stop')), '81 01 04 07 00 ff');
+    assert.equal(wire(1, v.zoomDirect(0x4000)), '81 01 04 47 04 00 00 00 ff');
+    assert.equal(wire(1, v.power(true)), '81 01 04 00 02 ff');
+    assert.equal(wire(1, v.power(false)), '81 01 04 00 03 ff');
+    assert.equal(wire(1, v.tally(true)), '81 01 7e 01 0a 00 02 ff');
+    assert.equal(wire(1, v.tally(false)), '81 01 7e 01 0a 00 03 ff');
+    assert.equal(wire(1, v.ifClear()), '81 01 00 01 ff');
+    assert.equal(hexOf(v.BROADCAST.addressSet), '88 30 01 ff');
+    assert.equal(hexOf(v.BROADCAST.ifClear), '88 01 00 01 ff');
+    assert.equal(wire(1, v.inquirePower()), '81 09 04 00 ff');
+    assert.equal(wire(1, v.inquireZoom()), '81 09 04 47 ff');
+    assert.equal(wire(1, v.inquirePosition()), '81 09 06 12 ff');
+  });
+
+  it('decodes inquiry answers', () => {
+    assert.equal(v.inquirePower().decode!(Uint8Array.of(0x02)), 'on');
+    assert.equal(v.inquirePower().decode!(Uint8Array.of(0x03)), 'standby');
+    assert.equal(v.inquireZoom().decode!(Uint8Array.of(0x01, 0x02, 0x03, 0x04)), 0x1234);
+    assert.deepEqual(v.inquirePosition().decode!(Uint8Array.of(0x0f, 0x0f, 0x0f, 0x0e, 0x00, 0x01, 0x00, 0x00)), { pan: -2, tilt: 0x100 });
+    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2)), /4 data bytes; got 2/);
+    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(9)), /02, 03 or 04/);
+  });
+
+  it('refuses arguments out of range with what, range and value', () => {
+    assert.throws(() => v.presetRecall(128), { name: 'ViscaArgumentError', message: /preset must be a whole number from 0 to 127 .*got 128/ });
+    assert.throws(() => v.presetRecall(16, 15), /from 0 to 15 .*got 16/);
+    assert.throws(() => v.presetStore(1.5), /got 1.5/);
+    assert.throws(() => v.drive('left', { pan: 0x19 }), /pan speed must be a whole number from 1 to 24 .*got 25/);
+    assert.throws(() => v.drive('left', { tilt: 0 }), /tilt speed .* from 1 to 20/);
+    assert.throws(() => v.drive('sideways' as v.DriveDirection), /direction must be one of up, down/);
+    assert.throws(() => v.zoom('tele', 8), /zoom speed .* 0 to 7/);
+    assert.throws(() => v.zoomDirect(-1), /zoom position/);
+    assert.throws(() => v.absolutePosition(0x8000, 0), /pan position/);
+    assert.throws(() => v.frame(8, v.home()), /camera address must be .* 1 to 7/);
+  });
+});

@@ -1,0 +1,189 @@
+/** The PTZ feature with a plain EventEmitter as the bus, a fake context and simulated cameras on UDP and TCP. */
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import type { ApplianceEvents, FeatureContext, SiteRole } from '../../src/appliance/feature.js';
+import type { Floor } from '../../src/protocol/schemas.js';
+import { ptzResult, type PtzResult } from '../../src/protocol/ptz.js';
+import type { CameraStatus } from '../../src/ptz/camera.js';
+import { parsePtzConfig } from '../../src/ptz/config.js';
+import { PtzFeature } from '../../src/ptz/feature.js';
+import type { Logger } from '../../src/util/log.js';
+import { TcpSim, UdpSim } from '../../src/sim/servers.js';
+import { nextEvent } from './rig.js';
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+interface ContextEvents {
+  report: [cameras: CameraStatus[]];
+  publish: [suffix: string, payload: string];
+}
+
+class FakeContext extends EventEmitter<ContextEvents> implements FeatureContext {
+  readonly event = 'demo';
+  readonly site = 'saint-camille';
+  readonly log = quiet;
+  readonly bus = new EventEmitter<ApplianceEvents>();
+  currentRole: SiteRole = 'idle';
+  readonly handlers = new Map<string, (topic: string, payload: Buffer) => void>();
+  readonly bad: Array<{ topic: string; reason: string }> = [];
+  floor(): Floor | null {
+    return null;
+  }
+  role(): SiteRole {
+    return this.currentRole;
+  }
+  linkUp(): boolean {
+    return true;
+  }
+  reportState(key: string, value: unknown): void {
+    if (key === 'cameras') this.emit('report', value as CameraStatus[]);
+  }
+  async subscribe(suffix: string, handler: (topic: string, payload: Buffer) => void): Promise<void> {
+    this.handlers.set(suffix, handler);
+  }
+  async publish(suffix: string, payload: string): Promise<void> {
+    this.emit('publish', suffix, payload);
+  }
+  countBadPayload(topic: string, reason: string): void {
+    this.bad.push({ topic, reason });
+  }
+  /** Delivers an MQTT message to the feature's command subscription. */
+  deliver(payload: string): void {
+    const suffix = 'site/saint-camille/ptz/command';
+    this.handlers.get(suffix)!(`relais/v1/demo/${suffix}`, Buffer.from(payload));
+  }
+  /** Changes the role as the runtime would. */
+  becomes(role: SiteRole): void {
+    this.currentRole = role;
+    const floor: Floor = { epoch: 1, onAir: role === 'on-air' ? this.site : null, next: null, queue: [], since: null, item: null, plannedEnd: null, nextItem: null, conductor: 'test', updatedAt: new Date().toISOString() };
+    this.bus.emit('role', role, floor);
+  }
+}
+
+const nextReport = (ctx: FakeContext, accept: (list: CameraStatus[]) => boolean): Promise<[CameraStatus[]]> => nextEvent<[CameraStatus[]]>(ctx, 'report', accept);
+const cam = (list: CameraStatus[], name: string): CameraStatus => list.find((c) => c.name === name)!;
+
+describe('PTZ feature', () => {
+  let udp: UdpSim;
+  let tcp: TcpSim;
+  let ctx: FakeContext;
+  let feature: PtzFeature;
+
+  beforeEach(async () => {
+    udp = new UdpSim(0, '127.0.0.1', { msPerUnit: 0.02, presets: { 1: { pan: -300, tilt: 0, zoom: 0 }, 2: { pan: 400, tilt: 120, zoom: 2000 } } });
+    tcp = new TcpSim(0, '127.0.0.1', { msPerUnit: 0.02, presets: { 3: { pan: 50, tilt: 50, zoom: 50 } } });
+    await Promise.all([udp.start(), tcp.start()]);
+    const cameras = parsePtzConfig([
+      {
+        name: 'podium-cam',
+        transport: { type: 'visca-ip', host: '127.0.0.1', port: udp.address.port },
+        presets: { wide: 1, podium: 2 },
+        tally: true,
+        bindings: { 'on-air': 'podium', idle: 'wide' },
+        ackTimeoutMs: 300,
+      },
+      { name: 'room-cam', transport: { type: 'tcp', host: '127.0.0.1', port: tcp.address.port }, bindings: { next: 3 }, ackTimeoutMs: 300 },
+    ]);
+    ctx = new FakeContext();
+    feature = new PtzFeature({ cameras });
+    const online = nextReport(ctx, (list) => list.length === 2 && list.every((c) => c.online));
+    await feature.start(ctx);
+    await online;
+  });
+  afterEach(async () => {
+    await feature?.stop();
+    await Promise.all([udp?.stop(), tcp?.stop()]);
+  });
+
+  it('recalls the bound preset and lights the camera tally when the site goes on air', async () => {
+    const moved = nextReport(ctx, (list) => cam(list, 'podium-cam').preset === 2 && cam(list, 'podium-cam').tally === true);
+    ctx.becomes('on-air');
+    await moved;
+    assert.deepEqual(udp.camera.position(), { pan: 400, tilt: 120, zoom: 2000 });
+    assert.equal(udp.camera.tally, true);
+    assert.equal(tcp.camera.handled, 0, 'room-cam has no on-air binding and no tally: untouched');
+
+    const back = nextReport(ctx, (list) => cam(list, 'podium-cam').preset === 1 && cam(list, 'podium-cam').tally === false);
+    ctx.becomes('idle');
+    await back;
+    assert.deepEqual(udp.camera.position(), { pan: -300, tilt: 0, zoom: 0 });
+    assert.equal(udp.camera.tally, false);
+  });
+
+  it('recalls a preset bound to "next" on another camera', async () => {
+    const moved = nextReport(ctx, (list) => cam(list, 'room-cam').preset === 3);
+    ctx.becomes('next');
+    await moved;
+    assert.deepEqual(tcp.camera.position(), { pan: 50, tilt: 50, zoom: 50 });
+  });
+
+  it('runs dashboard commands and publishes results', async () => {
+    const result = (id: string): Promise<PtzResult> =>
+      nextEvent<[string, string]>(ctx, 'publish', (suffix, payload) => suffix === 'site/saint-camille/ptz/result' && JSON.parse(payload).id === id).then(([, p]) => ptzResult.parse(JSON.parse(p)));
+    let done = result('a1');
+    ctx.deliver(JSON.stringify({ id: 'a1', camera: 'podium-cam', op: 'recall', preset: 'podium' }));
+    assert.equal((await done).ok, true);
+    done = result('a2');
+    ctx.deliver(JSON.stringify({ id: 'a2', camera: 'podium-cam', op: 'inquire', what: 'position' }));
+    assert.deepEqual((await done).value, { pan: 400, tilt: 120 });
+    done = result('a3');
+    const timedStop = nextEvent(tcp.camera, 'command', (body: Uint8Array) => body[1] === 0x06 && body[5] === 0x03 && body[6] === 0x03);
+    ctx.deliver(JSON.stringify({ id: 'a3', camera: 'room-cam', op: 'drive', direction: 'left', panSpeed: 24, forMs: 30 }));
+    assert.equal((await done).ok, true);
+    await timedStop; // sent by the feature 30 ms after the drive
+    done = result('a4');
+    ctx.deliver(JSON.stringify({ id: 'a4', camera: 'room-cam', op: 'recall', preset: 77 }));
+    const failed = await done;
+    assert.equal(failed.ok, false);
+    assert.match(failed.error!, /preset recall 77: camera replied "command not executable"/);
+    done = result('a5');
+    ctx.deliver(JSON.stringify({ id: 'a5', camera: 'balcony', op: 'home' }));
+    assert.equal((await done).error, 'no camera named "balcony" at site saint-camille (cameras: podium-cam, room-cam)');
+  });
+
+  it('counts bad payloads and never crashes on them', async () => {
+    ctx.deliver('not json');
+    ctx.deliver(JSON.stringify({ id: 'b1', camera: 'podium-cam', op: 'dance' }));
+    ctx.deliver(JSON.stringify({ id: 'b2', camera: 'podium-cam', op: 'recall', preset: 500 }));
+    ctx.deliver(JSON.stringify({ id: 'b3', camera: 'podium-cam', op: 'drive', direction: 'left', forMs: 999999 }));
+    assert.deepEqual(
+      ctx.bad.map((b) => b.reason),
+      [
+        'not JSON',
+        "op: Invalid discriminator value. Expected 'recall' | 'store' | 'drive' | 'stop' | 'zoom' | 'zoom-to' | 'absolute' | 'home' | 'power' | 'tally' | 'inquire'",
+        'preset: Too big: expected number to be <=127',
+        'forMs: Too big: expected number to be <=10000',
+      ],
+    );
+    assert.ok(ctx.bad.every((b) => b.topic === 'relais/v1/demo/site/saint-camille/ptz/command'));
+    assert.equal(udp.camera.handled, 0);
+  });
+
+  it('stops listening to the bus and closes its links on stop', async () => {
+    await feature.stop();
+    assert.equal(ctx.bus.listenerCount('role'), 0);
+    assert.deepEqual(feature.statuses().map((s) => s.online), [false, false]);
+  });
+
+  it('reports a camera that cannot be reached, and brings it online when it appears', async () => {
+    const probe = new TcpSim(0, '127.0.0.1');
+    await probe.start();
+    const port = probe.address.port;
+    await probe.stop(); // the port is free again: nothing listens there now
+    const lateCtx = new FakeContext();
+    const late = new PtzFeature({ cameras: parsePtzConfig([{ name: 'late-cam', transport: { type: 'tcp', host: '127.0.0.1', port } }]), reopenMs: 50 });
+    const failing = nextReport(lateCtx, (list) => /cannot connect to 127\.0\.0\.1:\d+ \(VISCA over TCP\)/.test(list[0]?.lastError ?? ''));
+    await late.start(lateCtx);
+    let sim: TcpSim | null = null;
+    try {
+      assert.equal((await failing)[0][0]!.online, false);
+      const online = nextReport(lateCtx, (list) => list[0]!.online);
+      sim = new TcpSim(port, '127.0.0.1');
+      await sim.start();
+      await online;
+    } finally {
+      await late.stop();
+      await sim?.stop();
+    }
+  });
+});

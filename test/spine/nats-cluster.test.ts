@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { ApplianceRuntime } from '../../src/appliance/runtime.js';
+import { Conductor } from '../../src/conductor/conductor.js';
+import { validateConfig } from '../../src/config/load.js';
+import { SimulatedDriver } from '../../src/hardware/simulated.js';
+import { quietLogger } from '../helpers/brokers.js';
+import { startNatsCluster, type NatsCluster } from '../helpers/nats.js';
+import { SITES } from '../helpers/event.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('the floor on a three-node NATS cluster (MQTT)', function () {
+  this.timeout(120_000);
+  let cluster: NatsCluster;
+  let dir: string;
+  let conductor: Conductor;
+  const boxes: ApplianceRuntime[] = [];
+  const drivers: SimulatedDriver[] = [];
+
+  before(async () => {
+    cluster = await startNatsCluster();
+    dir = await mkdtemp(join(tmpdir(), 'relais-nats-'));
+    // Each party starts on its own node and lists the others to fail over to.
+    const broker = (node: number): Record<string, unknown> => ({
+      url: cluster.urls[node],
+      fallbackUrls: cluster.urls.filter((_, i) => i !== node),
+      reconnectMs: 300,
+      keepaliveSeconds: 2,
+    });
+    conductor = new Conductor({
+      config: validateConfig('conductor', { event: 'nats', broker: broker(0), conductor: { id: 'c', stateFile: join(dir, 's.json'), heartbeatMs: 300, leaseMs: 3000 }, sites: SITES.map((id) => ({ id })) }, 'test'),
+      log: quietLogger('conductor'),
+    });
+    await conductor.start();
+    for (const [i, site] of SITES.entries()) {
+      const driver = new SimulatedDriver();
+      const runtime = new ApplianceRuntime({ config: validateConfig('site', { event: 'nats', site, broker: broker(i), link: { leaseMs: 3000 } }, 'test'), driver, log: quietLogger(site) });
+      await runtime.start();
+      boxes.push(runtime);
+      drivers.push(driver);
+    }
+    await waitFor('every box linked through its own node', () => boxes.every((b) => b.linkUp), 30_000);
+  });
+  after(async () => {
+    await Promise.allSettled(boxes.map((b) => b.stop()));
+    await conductor?.stop();
+    await cluster?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('hand-offs stay consistent across nodes, and clients of a killed node move and converge', async () => {
+    const op = await mqtt.connectAsync(cluster.urls[1]!, { protocolVersion: 4 });
+    const control = (body: object): Promise<unknown> => op.publishAsync('relais/v1/nats/control', JSON.stringify(body), { qos: 1 });
+    await control({ id: 'g1', action: 'grant', site: SITES[2] });
+    await waitFor('on air everywhere', () => boxes.every((b) => b.floor?.onAir === SITES[2]), 15_000);
+    assert.equal(drivers[2]!.output('onAir').level, true);
+    assert.ok(drivers.slice(0, 2).every((d) => !d.output('onAir').level));
+
+    boxes[2]!.press('pass', 'test', SITES[0]);
+    await waitFor('passed', () => boxes.every((b) => b.floor?.onAir === SITES[0]), 15_000);
+
+    // The node of the third site dies: it moves to another node and catches up.
+    await cluster.kill(2);
+    await control({ id: 'g2', action: 'grant', site: SITES[1] });
+    await waitFor('the moved box converges', () => boxes.every((b) => b.floor?.onAir === SITES[1] && b.linkUp), 60_000);
+    const epochs = new Set(boxes.map((b) => b.floor?.epoch));
+    assert.equal(epochs.size, 1, 'one epoch everywhere');
+    assert.equal(drivers.filter((d) => d.output('onAir').level).length, 1, 'one ON AIR lamp lit');
+    await op.endAsync();
+  });
+});
