@@ -33,7 +33,15 @@ describe('deploy: systemd units', () => {
       assert.match(one('WatchdogSec') ?? '', /^\d+s$/);
       assert.equal(one('Restart'), 'on-failure');
       assert.ok(one('RestartSec'));
-      assert.equal(one('ExecStart'), `/usr/bin/relais ${role} --config /etc/relais/${role}.yaml`);
+      const exec: Record<string, string> = {
+        appliance: '/usr/bin/relais appliance --config /etc/relais/appliance.yaml',
+        conductor: '/usr/bin/relais conductor --config /etc/relais/conductor.yaml',
+        // The relay and the dashboard take flags; their secrets and URLs come from an environment file.
+        relay: '/usr/bin/relais relay',
+        dashboard: '/usr/bin/relais dashboard --host 0.0.0.0',
+      };
+      assert.equal(one('ExecStart'), exec[role]);
+      if (role === 'relay' || role === 'dashboard') assert.equal(one('EnvironmentFile'), `-/etc/relais/${role}.env`);
       assert.equal(one('User'), 'relais');
       assert.equal(one('StateDirectory'), 'relais');
       assert.equal(one('ProtectSystem'), 'strict');
