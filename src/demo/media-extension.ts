@@ -9,6 +9,7 @@ import { ffmpegBinary, resolveBinary } from '../media/ffmpeg.js';
 import { Relay } from '../media/relay.js';
 import { createDisplayFeature } from '../media/display-feature.js';
 import { createEncoderFeature } from '../media/encoder-feature.js';
+import { demoEncoderSettings } from '../media/demo.js';
 import { encode, publishOptions, topic } from '../protocol/topics.js';
 import type { RelayStreams } from '../protocol/schemas.js';
 import type { DemoContext, DemoExtension } from './demo.js';
@@ -23,14 +24,7 @@ export function mediaDemoExtension(ports: { rtmpPort: number; httpPort: number }
       if (!available) return [];
       return [
         createEncoderFeature({
-          size: '640x360',
-          fps: 15,
-          bitrateKbps: 600,
-          audioBitrateKbps: 64,
-          x264Preset: 'ultrafast',
-          encoder: 'libx264',
-          input: { kind: 'test-pattern', label: `${ctx.title} · ${ctx.sites.find((s) => s.id === site)?.name ?? site}` },
-          output: { kind: 'rtmp', url: `rtmp://${ctx.host}:${ports.rtmpPort}/live`, secret },
+          ...demoEncoderSettings(`${ctx.title} · ${ctx.sites.find((s) => s.id === site)?.name ?? site}`, `rtmp://${ctx.host}:${ports.rtmpPort}/live`, secret),
           reportIntervalMs: 2000,
         }),
         createDisplayFeature({

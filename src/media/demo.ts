@@ -27,6 +27,23 @@ export interface DemoMedia {
 }
 
 /**
+ * A light test-pattern feed for a demo on a laptop: 640x360, 15 fps, libx264
+ * ultrafast, pushed to `rtmpUrl` with signed publishing.
+ */
+export function demoEncoderSettings(label: string, rtmpUrl: string, secret: string): Record<string, unknown> {
+  return {
+    size: '640x360',
+    fps: 15,
+    bitrateKbps: 600,
+    audioBitrateKbps: 64,
+    x264Preset: 'ultrafast',
+    encoder: 'libx264',
+    input: { kind: 'test-pattern', label },
+    output: { kind: 'rtmp', url: rtmpUrl, secret },
+  };
+}
+
+/**
  * Starts the relay and a 640x360, 15 fps libx264 (ultrafast) test pattern per
  * site. Resolves with a one-line reason instead when ffmpeg is missing (the
  * rest of the demo runs without pictures).
@@ -40,16 +57,7 @@ export async function startDemoMedia(o: DemoMediaOptions): Promise<DemoMedia | s
   const urls: Record<string, string> = {};
   try {
     for (const site of o.sites) {
-      const config = parseEncoderConfig({
-        size: '640x360',
-        fps: 15,
-        bitrateKbps: 600,
-        audioBitrateKbps: 64,
-        x264Preset: 'ultrafast',
-        encoder: 'libx264',
-        input: { kind: 'test-pattern', label: `${o.event} · ${site}` },
-        output: { kind: 'rtmp', url: relay.rtmpUrl, secret: o.secret },
-      }, 'demo.encoder');
+      const config = parseEncoderConfig(demoEncoderSettings(`${o.event} · ${site}`, relay.rtmpUrl, o.secret), 'demo.encoder');
       const feed = createFeed({ config, site, encoder: 'libx264', binary, log: o.log.child(`feed:${site}`) });
       feeds.push(feed);
       await feed.start();

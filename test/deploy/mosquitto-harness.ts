@@ -14,17 +14,7 @@ const run = promisify(execFile);
 export const REPO = join(import.meta.dirname, '..', '..');
 export const MOSQUITTO_DIR = join(REPO, 'scripts', 'mosquitto');
 
-/** A TCP port nobody listens on right now (the kernel picks it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort } from '../helpers/ports.js';
 
 export interface CentralPorts {
   plain: number;
