@@ -32,6 +32,7 @@ export class PtzFeature implements Feature {
   private reportScheduled = false;
   private stopped = false;
   private readonly onRole = (role: SiteRole): void => this.applyRole(role);
+  private readonly onPreset = (name: string, preset: number): void => this.recallFromButton(name, preset);
 
   constructor(private readonly options: PtzFeatureOptions) {}
 
@@ -53,6 +54,7 @@ export class PtzFeature implements Feature {
     }
     await ctx.subscribe(ptzCommandSuffix(ctx.site), (topic, payload) => this.onCommand(topic, payload));
     ctx.bus.on('role', this.onRole);
+    ctx.bus.on('preset', this.onPreset);
     // Links open in the background: one dead camera must not hold up the appliance.
     for (const [key, link] of rig.links) this.openLink(key, link);
     this.report();
@@ -61,6 +63,7 @@ export class PtzFeature implements Feature {
   async stop(): Promise<void> {
     this.stopped = true;
     this.ctx?.bus.off('role', this.onRole);
+    this.ctx?.bus.off('preset', this.onPreset);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     const links = [...(this.rig?.links.values() ?? [])];
@@ -89,6 +92,17 @@ export class PtzFeature implements Feature {
   /** The camera already holds the error as `lastError`; this logs it. */
   private noteError(camera: Camera, config: PtzCameraConfig, error: Error): void {
     this.log?.warn('camera command failed', { camera: config.name, address: camera.address, error: error.message });
+  }
+
+  /** A podium button mapped to `preset:<camera>:<n>`. */
+  private recallFromButton(name: string, preset: number): void {
+    const entry = [...(this.rig?.cameras.values() ?? [])].find((c) => c.config.name === name);
+    if (!entry) {
+      this.log?.warn('a button names a camera that is not configured', { camera: name, preset });
+      return;
+    }
+    this.log?.info('recalling a preset from a button', { camera: name, preset });
+    entry.camera.recallPreset(preset).catch((error: Error) => this.noteError(entry.camera, entry.config, error));
   }
 
   private applyRole(role: SiteRole): void {

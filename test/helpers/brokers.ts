@@ -118,16 +118,28 @@ class AedesBroker implements TestBroker {
 }
 
 export async function startTestBroker(kind: 'mosquitto' | 'aedes'): Promise<TestBroker> {
-  const port = await freePort();
-  if (kind === 'aedes') {
-    const broker = new AedesBroker(port);
-    await broker.start();
-    return broker;
+  // A port found free may be taken before the broker binds it: try again with another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      if (kind === 'aedes') {
+        const broker = new AedesBroker(port);
+        await broker.start();
+        return broker;
+      }
+      const dir = await mkdtemp(join(tmpdir(), 'relais-mosq-'));
+      const broker = new MosquittoBroker(port, dir);
+      try {
+        await broker.start();
+      } catch (err) {
+        await rm(dir, { recursive: true, force: true });
+        throw err;
+      }
+      return broker;
+    } catch (err) {
+      if (attempt >= 3 || !/in use|Address already/i.test((err as Error).message)) throw err;
+    }
   }
-  const dir = await mkdtemp(join(tmpdir(), 'relais-mosq-'));
-  const broker = new MosquittoBroker(port, dir);
-  await broker.start();
-  return broker;
 }
 
 /** The broker kinds the integration suites run on (`RELAIS_TEST_BROKERS=aedes` narrows it). */

@@ -75,8 +75,21 @@ async function nodeReady(monitorUrl: string): Promise<boolean> {
   }
 }
 
-/** Starts three nats-server nodes with JetStream and MQTT on free loopback ports and waits until they form a cluster. */
+/**
+ * Starts three nats-server nodes with JetStream and MQTT on free loopback ports and waits until they form a cluster.
+ * A port found free can be taken before a node binds it (an outgoing connection's ephemeral port): then it tries again with new ports.
+ */
 export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<NatsCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNatsClusterOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startNatsClusterOnce(options: NatsClusterOptions): Promise<NatsCluster> {
   const binary = options.binary ?? 'nats-server';
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   const dir = await mkdtemp(join(tmpdir(), 'relais-nats-'));

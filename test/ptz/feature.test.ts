@@ -117,6 +117,13 @@ describe('PTZ feature', () => {
     assert.deepEqual(tcp.camera.position(), { pan: 50, tilt: 50, zoom: 50 });
   });
 
+  it('recalls the preset a podium button gesture names', async () => {
+    const moved = nextReport(ctx, (list) => cam(list, 'room-cam').preset === 3);
+    ctx.bus.emit('preset', 'room-cam', 3);
+    await moved;
+    assert.deepEqual(tcp.camera.position(), { pan: 50, tilt: 50, zoom: 50 });
+  });
+
   it('runs dashboard commands and publishes results', async () => {
     const result = (id: string): Promise<PtzResult> =>
       nextEvent<[string, string]>(ctx, 'publish', (suffix, payload) => suffix === 'site/saint-camille/ptz/result' && JSON.parse(payload).id === id).then(([, p]) => ptzResult.parse(JSON.parse(p)));
