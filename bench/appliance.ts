@@ -14,6 +14,8 @@ import mqtt from 'mqtt';
 import { startTestBroker } from '../test/helpers/brokers.js';
 import { summary } from './stats.js';
 
+/** `RELAIS_BENCH_NODE_FLAGS='--max-semi-space-size=1'` measures the flags the systemd unit sets. */
+const NODE_FLAGS = (process.env.RELAIS_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 if (!existsSync(cli)) throw new Error('bench: build first (npm run build)');
 
@@ -43,7 +45,7 @@ try {
     });
     await watcher.subscribeAsync('relais/v1/bench/site/saint-camille/availability', { qos: 1 });
     const spawned = performance.now();
-    const child = spawn(process.execPath, [cli, 'appliance', '--config', config], { stdio: 'ignore', env: { ...process.env, RELAIS_LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, [...NODE_FLAGS, cli, 'appliance', '--config', config], { stdio: 'ignore', env: { ...process.env, RELAIS_LOG_LEVEL: 'warn' } });
     startMs.push((await online) - spawned);
     await new Promise((r) => setTimeout(r, 3000));
     memory.push(await rssMb(child.pid!));
@@ -52,8 +54,8 @@ try {
     await gone;
     await watcher.unsubscribeAsync('relais/v1/bench/site/saint-camille/availability');
   }
-  console.log(JSON.stringify({ bench: 'appliance start -> online (ms)', ...summary(startMs) }));
-  console.log(JSON.stringify({ bench: 'appliance resident memory after 3 s (MB)', ...summary(memory) }));
+  console.log(JSON.stringify({ bench: 'appliance start -> online (ms)', nodeFlags: NODE_FLAGS.join(' '), ...summary(startMs) }));
+  console.log(JSON.stringify({ bench: 'appliance resident memory after 3 s (MB)', nodeFlags: NODE_FLAGS.join(' '), ...summary(memory) }));
 } finally {
   await watcher.endAsync();
   await broker.stop();

@@ -3,16 +3,12 @@
  * `relais <command>`: one CLI for every role (see `relais --help`).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { ApplianceRuntime } from './appliance/runtime.js';
-import { PortInUseError, startEmbeddedBroker } from './broker/embedded.js';
-import { Conductor } from './conductor/conductor.js';
+import { PortInUseError } from './broker/errors.js';
 import { ConfigError, loadConductorConfig, loadConfigFile, loadSiteConfig } from './config/load.js';
-import { formatStatus, readStatus, sendAndWait, type FloorClientOptions } from './commands/floor-client.js';
-import { runDemo } from './demo/demo.js';
+import type { FloorClientOptions } from './commands/floor-client.js';
 import { createLogger, setLogLevel, type LogLevel } from './util/log.js';
 import { VERSION } from './version.js';
 import { announceService } from './system/service.js';
-import { DashboardConfigError } from './dashboard/server.js';
 import { MediaConfigError } from './media/config.js';
 import { PtzConfigError } from './ptz/config.js';
 import { registerExtraCommands, demoExtensions, applianceFeatures, createApplianceDriver } from './wiring.js';
@@ -39,7 +35,7 @@ function untilSignal(stop: () => Promise<void>): Promise<void> {
   });
 }
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command();
   program
     .name('relais')
@@ -63,6 +59,7 @@ export function buildProgram(): Command {
     .option('--http-port <port>', 'relay HTTP-FLV / WS-FLV port', port, 8000)
     .option('--no-screen', 'plain logs instead of the live screen, even on a terminal')
     .action(async (opts) => {
+      const { runDemo } = await import('./demo/demo.js');
       await runDemo({
         host: opts.host,
         mqttPort: opts.mqttPort,
@@ -81,6 +78,7 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const config = await loadSiteConfig(opts.config);
       if (opts.broker) config.broker.url = opts.broker;
+      const { ApplianceRuntime } = await import('./appliance/runtime.js');
       const driver = await createApplianceDriver(config);
       const runtime = new ApplianceRuntime({ config, driver, features: await applianceFeatures(config, driver) });
       await runtime.start();
@@ -111,6 +109,8 @@ export function buildProgram(): Command {
       if (opts.id) config.conductor.id = opts.id;
       if (opts.stateFile) config.conductor.stateFile = opts.stateFile;
       if (opts.broker) config.broker.url = opts.broker;
+      const { Conductor } = await import('./conductor/conductor.js');
+      const { startEmbeddedBroker } = await import('./broker/embedded.js');
       const broker = opts.embeddedBroker ? await startEmbeddedBroker({ host: opts.host, tcpPort: opts.mqttPort, wsPort: opts.wsPort }) : null;
       if (broker) config.broker.url = broker.url;
       const conductor = new Conductor({ config, standby: Boolean(opts.standby) });
@@ -153,6 +153,8 @@ export function buildProgram(): Command {
     ca: opts.ca as string | undefined,
     timeoutMs: opts.timeout as number,
   });
+  const floorClient = (): Promise<typeof import('./commands/floor-client.js')> => import('./commands/floor-client.js');
+  const sendAndWait: (typeof import('./commands/floor-client.js'))['sendAndWait'] = async (...args) => (await floorClient()).sendAndWait(...args);
   const report = (opts: Record<string, unknown>, result: Awaited<ReturnType<typeof sendAndWait>>): void => {
     if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
     else process.stdout.write(`${result.action}: ${result.result}${result.reason ? ` (${result.reason})` : ''}${result.duplicate ? ' [duplicate]' : ''}, epoch ${result.epoch}\n`);
@@ -160,6 +162,7 @@ export function buildProgram(): Command {
   };
 
   common(floor.command('status').description('show who is on air, next, the queue and every site')).action(async (opts) => {
+    const { readStatus, formatStatus } = await floorClient();
     const status = await readStatus(clientOpts(opts));
     process.stdout.write((opts.json ? JSON.stringify(status) : formatStatus(status, opts.event)) + '\n');
   });
@@ -184,16 +187,17 @@ export function buildProgram(): Command {
     report(opts, await sendAndWait(clientOpts(opts), { kind: 'control', control: { action: 'reorder', queue: sites } }));
   });
 
-  registerExtraCommands(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    const program = await buildProgram(argv);
+    await registerExtraCommands(program, argv);
+    await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof DashboardConfigError || err instanceof MediaConfigError || err instanceof PtzConfigError) {
-      process.stderr.write(`relais: ${err.message}\n`);
+    if (err instanceof ConfigError || err instanceof PortInUseError || (err as Error).name === 'DashboardConfigError' || err instanceof MediaConfigError || err instanceof PtzConfigError) {
+      process.stderr.write(`relais: ${(err as Error).message}\n`);
       process.exitCode = 2;
       return;
     }

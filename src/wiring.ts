@@ -1,6 +1,8 @@
 /**
  * Where the optional parts (hardware drivers, PTZ, media, dashboard, doctor)
- * join the CLI, the demo and the appliance. Each part lives in its own folder.
+ * join the CLI, the demo and the appliance. Each part lives in its own folder
+ * and is imported only when used, so a box running `relais appliance` does not
+ * load the relay, the dashboard or the doctor (docs/benchmarks.md: memory).
  */
 import type { Command } from 'commander';
 import type { Feature } from './appliance/feature.js';
@@ -8,31 +10,39 @@ import type { SiteConfig } from './config/schema.js';
 import type { DemoExtension } from './demo/demo.js';
 import { createIoDriver } from './hardware/factory.js';
 import type { IoDriver } from './hardware/types.js';
-import { TallyInFeature } from './appliance/tally-in.js';
-import { registerMediaCommands } from './media/cli.js';
-import { createDisplayFeature } from './media/display-feature.js';
-import { createEncoderFeature } from './media/encoder-feature.js';
-import { mediaDemoExtension } from './demo/media-extension.js';
-import { cameraDemoExtension } from './demo/camera-extension.js';
-import { registerPtzCommands } from './ptz/cli.js';
-import { PtzFeature } from './ptz/feature.js';
-import { registerDashboardCommand, dashboardDemoExtension } from './dashboard/command.js';
-import { registerDoctorCommand } from './doctor/command.js';
 
-/** Commands of the other parts (`ptz`, `sim`, `relay`, `media`, `dashboard`, `doctor`). */
-export function registerExtraCommands(program: Command): void {
-  registerMediaCommands(program);
-  registerPtzCommands(program);
-  registerDashboardCommand(program);
-  registerDoctorCommand(program);
+/** The commands of the core; anything else on the command line is one of the parts below. */
+const CORE_COMMANDS = new Set(['appliance', 'conductor', 'floor', 'config']);
+
+/**
+ * Commands of the other parts (`ptz`, `sim`, `relay`, `media`, `dashboard`, `doctor`).
+ * Skipped when the command line runs a core command, to keep those processes small.
+ */
+export async function registerExtraCommands(program: Command, argv: readonly string[]): Promise<void> {
+  const command = argv.slice(2).find((a) => !a.startsWith('-'));
+  if (command && CORE_COMMANDS.has(command)) return;
+  const [media, ptz, dashboard, doctor] = await Promise.all([
+    import('./media/cli.js'),
+    import('./ptz/cli.js'),
+    import('./dashboard/command.js'),
+    import('./doctor/command.js'),
+  ]);
+  media.registerMediaCommands(program);
+  ptz.registerPtzCommands(program);
+  dashboard.registerDashboardCommand(program);
+  doctor.registerDoctorCommand(program);
 }
 
 /** What `relais demo` starts beside the core, from its flags. */
 export async function demoExtensions(opts: Record<string, unknown>): Promise<DemoExtension[]> {
   const extensions: DemoExtension[] = [];
-  extensions.push(cameraDemoExtension());
-  if (opts.media !== false) extensions.push(mediaDemoExtension({ rtmpPort: opts.rtmpPort as number, httpPort: opts.httpPort as number }));
+  extensions.push((await import('./demo/camera-extension.js')).cameraDemoExtension());
+  if (opts.media !== false) {
+    const { mediaDemoExtension } = await import('./demo/media-extension.js');
+    extensions.push(mediaDemoExtension({ rtmpPort: opts.rtmpPort as number, httpPort: opts.httpPort as number }));
+  }
   if (opts.dashboard !== false) {
+    const { dashboardDemoExtension } = await import('./dashboard/command.js');
     extensions.push(dashboardDemoExtension(opts.dashboardPort as number, {
       host: opts.host as string,
       relayHttpBase: opts.media !== false ? `http://${opts.host as string}:${opts.httpPort as number}` : null,
@@ -44,10 +54,16 @@ export async function demoExtensions(opts: Record<string, unknown>): Promise<Dem
 /** The features a box runs, from its config. */
 export async function applianceFeatures(config: SiteConfig, driver: IoDriver): Promise<Feature[]> {
   const features: Feature[] = [];
-  if (Object.keys(config.tallyIn).length > 0) features.push(new TallyInFeature({ driver, io: config.io, cameras: config.tallyIn }));
-  if (config.cameras.length > 0) features.push(new PtzFeature({ cameras: config.cameras }));
-  if (config.encoder?.enabled) features.push(createEncoderFeature(config.encoder));
-  if (config.display?.enabled) features.push(createDisplayFeature(config.display));
+  if (Object.keys(config.tallyIn).length > 0) {
+    const { TallyInFeature } = await import('./appliance/tally-in.js');
+    features.push(new TallyInFeature({ driver, io: config.io, cameras: config.tallyIn }));
+  }
+  if (config.cameras.length > 0) {
+    const { PtzFeature } = await import('./ptz/feature.js');
+    features.push(new PtzFeature({ cameras: config.cameras }));
+  }
+  if (config.encoder?.enabled) features.push((await import('./media/encoder-feature.js')).createEncoderFeature(config.encoder));
+  if (config.display?.enabled) features.push((await import('./media/display-feature.js')).createDisplayFeature(config.display));
   return features;
 }
 

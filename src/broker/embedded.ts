@@ -37,17 +37,8 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
-/** Thrown when a port is taken: one line that says which and how to change it. */
-export class PortInUseError extends Error {
-  constructor(
-    readonly what: string,
-    readonly port: number,
-    readonly hint: string,
-  ) {
-    super(`${what} port ${port} is already in use; stop whatever uses it or ${hint}`);
-    this.name = 'PortInUseError';
-  }
-}
+export { PortInUseError } from './errors.js';
+import { PortInUseError } from './errors.js';
 
 function listen(server: NetServer | HttpServer, port: number, host: string, what: string, hint: string): Promise<number> {
   return new Promise((resolve, reject) => {
