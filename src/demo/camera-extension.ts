@@ -13,7 +13,8 @@ export function cameraDemoExtension(): DemoExtension {
   return {
     name: 'cameras',
     async start(ctx) {
-      for (const site of ctx.sites) sims.set(site.id, await startCameraSim({ udp: 0, host: '127.0.0.1' }));
+      for (const site of ctx.sites) // Preset 1: the wide shot of the room; preset 2: the podium.
+        sims.set(site.id, await startCameraSim({ udp: 0, host: '127.0.0.1', presets: { 1: { pan: 0, tilt: 0, zoom: 0 }, 2: { pan: -400, tilt: 60, zoom: 1800 } } }));
       const ports = [...sims.entries()].map(([site, sim]) => `${site} udp/${sim.udp?.address.port ?? '?'}`);
       return {
         lines: [`cameras: one simulated VISCA-over-IP camera per site (${ports.join(', ')})`],
