@@ -282,7 +282,8 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     const room = roomLamps(site);
     this.lamps.onAir.set(room.onAir);
     this.lamps.next.set(room.next);
-    this.lamps.button.set(buttonLamp(site, pending));
+    // A site that is next only by the rundown has asked for nothing: its button stays dark.
+    this.lamps.button.set(buttonLamp({ role: this.buttonRole(), linkUp: this.link }, pending));
   }
 
   /**

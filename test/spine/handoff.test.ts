@@ -33,6 +33,8 @@ for (const kind of brokerKinds()) {
       await op.publishAsync('relais/v1/test/control', JSON.stringify({ id: 'g1', action: 'grant', site: 'saint-camille' }), { qos: 1 });
       await waitFor('saint-camille ON AIR lamp', () => onAirLevel('saint-camille'));
       await waitFor('rouyn-noranda next (from the rundown)', () => ev.box('rouyn-noranda').runtime.role === 'next');
+      assert.equal(ev.box('rouyn-noranda').driver.output('next').level, true, 'NEXT lamp lit');
+      assert.equal(ev.box('rouyn-noranda').runtime.lampPatterns()?.button.pattern, 'off', 'no request made: the button stays dark');
       for (const site of ['rouyn-noranda', 'riviere-du-loup']) assert.equal(onAirLevel(site), false, `${site} must be dark`);
       assert.equal(ev.box('rouyn-noranda').driver.output('next').level, true);
 
