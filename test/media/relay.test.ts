@@ -3,6 +3,7 @@
  * feed comes out as HTTP-FLV with the configured picture; unsigned, expired,
  * wrongly signed and off-path publishes are refused and reach no viewer.
  */
+import { WebSocket } from 'ws';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { parseEncoderConfig } from '../../src/media/config.js';
@@ -27,6 +28,44 @@ function publishRaw(url: string): Promise<number | null> {
   });
 }
 
+/** Reads from a WS-FLV URL until enough bytes for a header and a few tags have come. */
+function readWebSocketFlv(url: string, timeoutMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => {
+      socket.terminate();
+      reject(new Error(`WS-FLV ${url}: only ${size} bytes in ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on('message', (data: Buffer) => {
+      chunks.push(Buffer.from(data));
+      size += data.length;
+      if (size >= 16 * 1024) {
+        clearTimeout(timer);
+        socket.close();
+        resolve(Buffer.concat(chunks));
+      }
+    });
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+/** Walks the FLV tags after the header and says whether one is video (type 9). */
+function flvHasVideoTag(bytes: Buffer): boolean {
+  let offset = bytes.readUInt32BE(5) + 4;
+  while (offset + 11 <= bytes.length) {
+    const type = bytes[offset]! & 0x1f;
+    if (type === 9) return true;
+    const dataSize = bytes.readUIntBE(offset + 1, 3);
+    offset += 11 + dataSize + 4;
+  }
+  return false;
+}
+
 describe('media relay (node-media-server, signed publishing)', function () {
   this.timeout(30_000);
   let relay: Relay;
@@ -49,7 +88,7 @@ describe('media relay (node-media-server, signed publishing)', function () {
     await dir.remove();
   });
 
-  it('relays a supervised, signed test pattern as HTTP-FLV H.264 at the configured size and rate', async () => {
+  it('relays a supervised, signed test pattern as HTTP-FLV and WS-FLV H.264 at the configured size and rate', async () => {
     const config = parseEncoderConfig({
       size: '320x180',
       fps: 15,
@@ -72,6 +111,13 @@ describe('media relay (node-media-server, signed publishing)', function () {
     assert.equal(video?.height, 180);
     assert.equal(video?.r_frame_rate, '15/1');
     assert.equal(audio?.codec_name, 'aac');
+
+    // The same stream over WS-FLV, as the dashboard's previews play it: an FLV header, then a video tag.
+    const wsBytes = await readWebSocketFlv(relay.playUrl('saint-camille').replace(/^http/, 'ws'), 10_000);
+    assert.equal(wsBytes.subarray(0, 3).toString('latin1'), 'FLV');
+    const firstTagType = wsBytes[wsBytes.readUInt32BE(5) + 4];
+    assert.ok(firstTagType === 8 || firstTagType === 9 || firstTagType === 18, `an FLV tag follows the header (type ${firstTagType})`);
+    assert.ok(flvHasVideoTag(wsBytes), 'a video tag arrives over WS-FLV');
 
     const snap = relay.snapshot().streams.find((s) => s.site === 'saint-camille');
     assert.equal(snap?.status, 'live');
