@@ -35,3 +35,41 @@ describe('the demo (in-process, with its simulated cameras)', function () {
     }
   });
 });
+
+describe('the demo with its room feeds (real ffmpeg and node-media-server)', function () {
+  this.timeout(60_000);
+  let demo: RunningDemo;
+  let watcher: mqtt.MqttClient;
+  let streams: { streams: Array<{ site: string; status: string }> } | null = null;
+
+  before(async () => {
+    const { mediaDemoExtension } = await import('../../src/demo/media-extension.js');
+    const extension = mediaDemoExtension({ rtmpPort: await freePort(), httpPort: await freePort() });
+    demo = await startDemo({ host: '127.0.0.1', mqttPort: await freePort(), wsPort: await freePort(), interactive: false, extensions: [extension], log: quietLogger('demo-media') });
+    watcher = await mqtt.connectAsync(demo.brokerUrl);
+    watcher.on('message', (_t, p) => (streams = JSON.parse(p.toString()) as typeof streams));
+    await watcher.subscribeAsync('relais/v1/demo/relay/streams', { qos: 1 });
+  });
+  after(async () => {
+    await watcher?.endAsync();
+    await demo?.stop();
+  });
+
+  const state = (site: string): { encoder: { state: string } | null; display?: { playing: string | null; slate: string | null } } =>
+    demo.boxes.get(site)!.runtime.siteState() as never;
+
+  it('publishes three live feeds, reports them on relay/streams, and the displays follow the floor', async () => {
+    await waitFor('three live feeds on relay/streams', () => (streams?.streams.filter((s) => s.status === 'live').length ?? 0) === 3, 30_000);
+    for (const site of demo.boxes.keys()) assert.equal(state(site).encoder?.state, 'live', `${site} encoder`);
+    const op = await mqtt.connectAsync(demo.brokerUrl);
+    try {
+      await op.publishAsync('relais/v1/demo/control', JSON.stringify({ id: 'm1', action: 'grant', site: 'rouyn-noranda' }), { qos: 1 });
+      await waitFor('other displays play rouyn-noranda', () => state('saint-camille').display?.playing === 'rouyn-noranda' && state('riviere-du-loup').display?.playing === 'rouyn-noranda', 10_000);
+      assert.equal(state('rouyn-noranda').display?.playing, null, 'a site never plays its own feed');
+      await op.publishAsync('relais/v1/demo/control', JSON.stringify({ id: 'm2', action: 'revoke' }), { qos: 1 });
+      await waitFor('back to the slate', () => state('saint-camille').display?.playing === null, 10_000);
+    } finally {
+      await op.endAsync();
+    }
+  });
+});
