@@ -1,16 +1,19 @@
 /**
- * The dashboard page: login, the MQTT link, and the wiring of the pure model
- * and renderers to the DOM (clicks, keyboard shortcuts, drag and drop,
- * press-and-hold PTZ). Everything shown is rebuilt from retained topics, so a
- * reload or a broker restart loses nothing.
+ * The dashboard page: start-up, login, the MQTT link, and the glue from the
+ * pure model and renderers to the DOM. What operator input does is in
+ * operator-input.ts and the listeners are in dom-wiring.ts. Everything shown
+ * is rebuilt from retained topics, so a reload or a broker restart loses
+ * nothing.
  */
 import { topic, topicBase } from '../../protocol/topics.js';
 import type { Control } from '../../protocol/schemas.js';
 import { ago, duration, itemClock } from './clock.js';
 import type { DashboardPageConfig } from './config.js';
+import { wireDom } from './dom-wiring.js';
 import type { UiState } from './html.js';
 import { BrokerLink, brokerUrlFor } from './link.js';
 import { DashboardModel } from './model.js';
+import { PtzJog } from './operator-input.js';
 import { describeStatus, PendingActions } from './pending.js';
 import { Preview } from './preview.js';
 import { renderFloor, renderRundown } from './render-floor.js';
@@ -20,9 +23,6 @@ import { renderPtz, renderSiteBody } from './render-sites.js';
 const REMEMBER_KEY = 'relais.dashboard.login';
 /** A refused publish closes the link; a reconnect this soon means the broker is fine and said no. */
 const REFUSAL_WINDOW_MS = 5000;
-/** A jog repeats its drive this often with a dead-man `forMs`, so a lost page cannot leave a camera moving. */
-const JOG_REPEAT_MS = 1500;
-const JOG_DEADMAN_MS = 2500;
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
 
@@ -53,7 +53,11 @@ export class Dashboard {
   private downSince: number | null = Date.now();
   private refusalAt: number | null = null;
   private dragging: string | null = null;
-  private jog: { stop: () => void } | null = null;
+  readonly jog = new PtzJog({
+    sendPtz: (site, camera, command) => this.sendPtz(site, camera, command),
+    linkConnected: () => this.link?.connected ?? false,
+    speed: () => this.ui.ptzSpeed,
+  });
   private counter = 0;
   private readonly tickTimer: ReturnType<typeof setInterval>;
 
@@ -103,7 +107,7 @@ export class Dashboard {
   private linkDown(reason: string | null): void {
     if (this.ui.connected) this.downSince = Date.now();
     this.ui.connected = false;
-    this.jog?.stop();
+    this.jog.stop();
     const dropped = this.pending.linkClosed();
     for (const action of dropped) {
       if (action.messageId !== null) this.link?.withdraw(action.messageId);
@@ -156,119 +160,6 @@ export class Dashboard {
   sendPtz(site: string, camera: string, command: Record<string, unknown>): string {
     const payload = { id: this.nextId('ptz'), camera, origin: 'dashboard', ...command };
     return this.send(`ptz:${site}:${camera}`, `ptz ${String(command['op'])} ${site}/${camera}`, `${topicBase(this.config.event)}site/${site}/ptz/command`, payload);
-  }
-
-  private moveInQueue(site: string, delta: number): void {
-    const queue = [...(this.model.floor?.queue ?? [])];
-    const from = queue.indexOf(site);
-    const to = from + delta;
-    if (from < 0 || to < 0 || to >= queue.length) return;
-    queue.splice(from, 1);
-    queue.splice(to, 0, site);
-    this.sendControl({ action: 'reorder', queue });
-  }
-
-  /** Drops `site` where `target` is: before it when moving up, after it when moving down. */
-  dropInQueue(site: string, target: string): void {
-    const queue = [...(this.model.floor?.queue ?? [])];
-    const from = queue.indexOf(site);
-    const to = queue.indexOf(target);
-    if (from < 0 || to < 0 || from === to) return;
-    queue.splice(from, 1);
-    queue.splice(to, 0, site);
-    this.sendControl({ action: 'reorder', queue });
-  }
-
-  handleClick(target: HTMLElement): void {
-    const el = target.closest<HTMLElement>('[data-action]');
-    if (!el || (el as HTMLButtonElement).disabled) return;
-    const site = el.dataset['site'];
-    const camera = el.dataset['camera'];
-    switch (el.dataset['action']) {
-      case 'select':
-        this.select(this.ui.selected === site ? null : site ?? null);
-        break;
-      case 'grant':
-        if (site) this.sendControl({ action: 'grant', site });
-        break;
-      case 'revoke':
-        this.sendControl({ action: 'revoke' });
-        break;
-      case 'next':
-        this.sendControl({ action: 'next' });
-        break;
-      case 'queue-up':
-        if (site) this.moveInQueue(site, -1);
-        break;
-      case 'queue-down':
-        if (site) this.moveInQueue(site, 1);
-        break;
-      case 'ptz-preset': {
-        const raw = el.dataset['preset'] ?? '';
-        const preset = /^\d+$/.test(raw) ? Number(raw) : raw;
-        if (site && camera) this.sendPtz(site, camera, { op: 'recall', preset });
-        break;
-      }
-      case 'ptz-stop':
-        if (site && camera) this.sendPtz(site, camera, { op: 'stop' });
-        break;
-      default:
-        return;
-    }
-    this.scheduleRender();
-  }
-
-  /** Press-and-hold: drive (repeated with a dead-man time) until released, then stop. */
-  startHold(el: HTMLElement): void {
-    const site = el.dataset['site'];
-    const camera = el.dataset['camera'];
-    const direction = el.dataset['direction'];
-    if (!site || !camera || !direction || (el as HTMLButtonElement).disabled) return;
-    this.jog?.stop();
-    const zoom = el.dataset['action'] === 'ptz-zoom';
-    const speed = this.ui.ptzSpeed;
-    const drive = (): void => {
-      if (zoom) this.sendPtz(site, camera, { op: 'zoom', direction, speed: Math.max(0, Math.min(7, Math.round((speed / 24) * 7))) });
-      else this.sendPtz(site, camera, { op: 'drive', direction, panSpeed: speed, tiltSpeed: Math.min(20, speed), forMs: JOG_DEADMAN_MS });
-    };
-    drive();
-    // Zoom has no dead-man time in the protocol, so only the pan/tilt drive repeats.
-    const repeat = zoom ? null : setInterval(drive, JOG_REPEAT_MS);
-    el.classList.add('held');
-    this.jog = {
-      stop: () => {
-        this.jog = null;
-        if (repeat) clearInterval(repeat);
-        el.classList.remove('held');
-        if (this.link?.connected) this.sendPtz(site, camera, zoom ? { op: 'zoom', direction: 'stop' } : { op: 'stop' });
-      },
-    };
-  }
-
-  stopHold(): void {
-    this.jog?.stop();
-  }
-
-  handleKey(event: KeyboardEvent): void {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    const target = event.target as HTMLElement | null;
-    if (target && ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) return;
-    const key = event.key.toLowerCase();
-    if (/^[1-9]$/.test(key)) {
-      const site = this.model.sortedSites()[Number(key) - 1];
-      if (site) this.select(site.id);
-      this.scheduleRender();
-      return;
-    }
-    if (this.ui.role !== 'operator' || !this.ui.canAct) return;
-    if (key === 'n') this.sendControl({ action: 'next' });
-    else if (key === 'r') this.sendControl({ action: 'revoke' });
-    else if (key === 'g') {
-      if (this.ui.selected) this.sendControl({ action: 'grant', site: this.ui.selected });
-      else this.model.note('page', 'G grants the selected site: select one first (click its name or press 1-9)', 'warn', Date.now());
-      this.scheduleRender();
-    } else return;
-    event.preventDefault();
   }
 
   setDragging(site: string | null): void {
@@ -394,7 +285,7 @@ export class Dashboard {
 
   close(): void {
     clearInterval(this.tickTimer);
-    this.jog?.stop();
+    this.jog.stop();
     for (const preview of this.previews.values()) preview.stop();
     this.link?.close();
     this.link = null;
@@ -442,81 +333,8 @@ function startDashboard(username: string, password: string, role: UiState['role'
   window.relaisDashboard = current;
 }
 
-function wireDom(): void {
-  $('#login-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const password = $<HTMLInputElement>('#login-password');
-    startDashboard($<HTMLInputElement>('#login-user').value.trim(), password.value, $<HTMLSelectElement>('#login-role').value === 'viewer' ? 'viewer' : 'operator');
-    password.value = '';
-  });
-  $('#logout').addEventListener('click', () => showLogin(null));
-  const app = $('#app');
-  app.addEventListener('click', (event) => {
-    const el = (event.target as HTMLElement).closest<HTMLElement>('[data-action]');
-    if (el && (el.dataset['action'] === 'ptz-drive' || el.dataset['action'] === 'ptz-zoom')) return;
-    current?.handleClick(event.target as HTMLElement);
-  });
-  app.addEventListener('pointerdown', (event) => {
-    const el = (event.target as HTMLElement).closest<HTMLElement>('[data-action="ptz-drive"], [data-action="ptz-zoom"]');
-    if (!el || event.button !== 0) return;
-    event.preventDefault();
-    current?.startHold(el);
-  });
-  for (const type of ['pointerup', 'pointercancel', 'blur'] as const) window.addEventListener(type, () => current?.stopHold());
-  app.addEventListener('keydown', (event) => {
-    const el = (event.target as HTMLElement).closest<HTMLElement>('[data-action="ptz-drive"], [data-action="ptz-zoom"]');
-    if (el && (event.key === ' ' || event.key === 'Enter') && !event.repeat) {
-      event.preventDefault();
-      current?.startHold(el);
-    }
-  });
-  app.addEventListener('keyup', (event) => {
-    if (event.key === ' ' || event.key === 'Enter') current?.stopHold();
-  });
-  app.addEventListener('change', (event) => {
-    const el = event.target as HTMLSelectElement;
-    if (el.matches('[data-ptz-target]')) current?.setPtzTarget(el.value);
-  });
-  app.addEventListener('input', (event) => {
-    const el = event.target as HTMLInputElement;
-    if (el.matches('[data-ptz-speed]')) {
-      current?.setSpeed(Number(el.value));
-      const out = el.nextElementSibling;
-      if (out) out.textContent = el.value;
-    }
-  });
-  document.addEventListener('keydown', (event) => {
-    if (!$('#app').hidden) current?.handleKey(event);
-  });
-  // Queue drag and drop (HTML5); the up/down buttons do the same from the keyboard.
-  const floorEl = $('#floor');
-  floorEl.addEventListener('dragstart', (event) => {
-    const row = (event.target as HTMLElement).closest<HTMLElement>('[data-queue-site]');
-    if (!row || !current) return;
-    current.setDragging(row.dataset['queueSite']!);
-    event.dataTransfer?.setData('text/plain', row.dataset['queueSite']!);
-    if (event.dataTransfer) event.dataTransfer.effectAllowed = 'move';
-    row.classList.add('dragging');
-  });
-  floorEl.addEventListener('dragover', (event) => {
-    const row = (event.target as HTMLElement).closest<HTMLElement>('[data-queue-site]');
-    if (!row || !current?.draggingSite()) return;
-    event.preventDefault();
-    floorEl.querySelectorAll('.drop-target').forEach((n) => n.classList.remove('drop-target'));
-    row.classList.add('drop-target');
-  });
-  floorEl.addEventListener('drop', (event) => {
-    const row = (event.target as HTMLElement).closest<HTMLElement>('[data-queue-site]');
-    const site = current?.draggingSite() ?? event.dataTransfer?.getData('text/plain');
-    event.preventDefault();
-    if (row && site && current) current.dropInQueue(site, row.dataset['queueSite']!);
-    current?.setDragging(null);
-  });
-  floorEl.addEventListener('dragend', () => current?.setDragging(null));
-}
-
 async function boot(): Promise<void> {
-  wireDom();
+  wireDom({ current: () => current, login: startDashboard, logout: () => showLogin(null) });
   try {
     const response = await fetch('config.json', { cache: 'no-store' });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
