@@ -147,7 +147,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       this.log.info('connected to the broker', { url: this.options.config.broker.url });
       if (this.currentRole === 'primary') void this.publishPresence();
     });
-    const filters = (['floor', 'conductorHeartbeat', 'conductorAvailability', 'siteIntent', 'control'] as TopicName[]).map((n) => topicFilter(this.event, n));
+    const filters = (['floor', 'conductorHeartbeat', 'conductorAvailability', 'siteIntent', 'control', 'events'] as TopicName[]).map((n) => topicFilter(this.event, n));
     await new Promise<void>((resolve) => {
       const subscribe = (): void => {
         client.subscribe(filters, { qos: 1 }, () => resolve());
@@ -305,6 +305,14 @@ export class Conductor extends EventEmitter<ConductorEvents> {
         this.enqueue(() => this.apply({ kind: 'intent', site, intent: decoded.value }));
         return;
       }
+      case 'events': {
+        // A standby learns the primary's answers, so a retry after a takeover is still applied once.
+        if (this.currentRole !== 'standby') return;
+        const decoded = decode('events', payload);
+        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
+        this.rememberAnswer(decoded.value);
+        return;
+      }
       case 'control': {
         if (this.currentRole !== 'primary') return;
         const decoded = decode('control', payload);
@@ -315,6 +323,14 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       default:
         return;
     }
+  }
+
+  private rememberAnswer(event: EventResult): void {
+    if (event.duplicate || (event.kind !== 'intent' && event.kind !== 'control')) return;
+    const key = event.kind === 'intent' ? `intent:${event.site ?? ''}:${event.id}` : `control:${event.id}`;
+    if (this.state.recent.some((r) => r.key === key)) return;
+    const recent = [...this.state.recent, { key, accepted: event.result === 'accepted', reason: event.reason }].slice(-this.rules.idWindow);
+    this.state = { ...this.state, recent };
   }
 
   /** Another conductor with a higher epoch (ties: the larger id) wins. */

@@ -99,6 +99,18 @@ describe('conductor durability and standby (mosquitto)', function () {
       await waitFor('new floor from beta', () => newest().conductor === 'beta');
       assert.ok(newest().epoch > beforeKill);
       assert.equal(newest().onAir, 'saint-camille', 'the floor carried over');
+      // A control the old primary answered, retried after the takeover: still applied once.
+      await control({ id: 'g0', action: 'revoke' });
+      await control({ id: 'g1', action: 'grant', site: 'saint-camille' });
+      await waitFor('revoked by beta', () => newest().onAir === null);
+      const epochAfterRevoke = newest().epoch;
+      await standby.idle();
+      assert.equal(standby.counters.duplicates, 1, 'the retried grant g1 is a duplicate');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(newest().epoch, epochAfterRevoke);
+      assert.equal(newest().onAir, null);
+      await control({ id: 'g1b', action: 'grant', site: 'saint-camille' });
+      await waitFor('granted again', () => newest().onAir === 'saint-camille');
 
       // The old primary comes back with its older state file: it must step down.
       const fromReturn = floors.length;
