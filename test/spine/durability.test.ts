@@ -104,8 +104,8 @@ describe('conductor durability and standby (mosquitto)', function () {
       await control({ id: 'g1', action: 'grant', site: 'saint-camille' });
       await waitFor('revoked by beta', () => newest().onAir === null);
       const epochAfterRevoke = newest().epoch;
+      await waitFor('the retried grant g1 answered as a duplicate', () => standby.counters.duplicates === 1, 5000);
       await standby.idle();
-      assert.equal(standby.counters.duplicates, 1, 'the retried grant g1 is a duplicate');
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(newest().epoch, epochAfterRevoke);
       assert.equal(newest().onAir, null);
