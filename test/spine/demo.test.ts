@@ -60,7 +60,8 @@ describe('the demo with its room feeds (real ffmpeg and node-media-server)', fun
 
   it('publishes three live feeds, reports them on relay/streams, and the displays follow the floor', async () => {
     await waitFor('three live feeds on relay/streams', () => (streams?.streams.filter((s) => s.status === 'live').length ?? 0) === 3, 30_000);
-    for (const site of demo.boxes.keys()) assert.equal(state(site).encoder?.state, 'live', `${site} encoder`);
+    // The box reports its encoder as live once ffmpeg's progress says so, a moment after the relay sees it.
+    await waitFor('every box reports its encoder live', () => [...demo.boxes.keys()].every((site) => state(site).encoder?.state === 'live'), 15_000);
     const op = await mqtt.connectAsync(demo.brokerUrl);
     try {
       await op.publishAsync('relais/v1/demo/control', JSON.stringify({ id: 'm1', action: 'grant', site: 'rouyn-noranda' }), { qos: 1 });
