@@ -16,6 +16,9 @@ import { decode, encode, matchTopic, publishOptions, topic, topicFilter, type Pa
 import { createLogger, type Logger } from '../util/log.js';
 import { StateStore, StateFileError } from './store.js';
 
+/** How long the conductor waits for a broker's acknowledgement before going on. */
+const PUBLISH_ACK_WAIT_MS = 3000;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type ConductorRole = 'primary' | 'standby';
@@ -160,9 +163,20 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private async publish<T extends TopicName>(name: T, payload: PayloadOf<T>, site?: string): Promise<void> {
     const client = this.client;
     if (!client) return;
-    await client.publishAsync(topic(this.event, name, site), encode(name, payload), publishOptions(name)).catch((err: Error) => {
+    const sent = client.publishAsync(topic(this.event, name, site), encode(name, payload), publishOptions(name)).catch((err: Error) => {
       this.log.warn('publish failed', { topic: name, error: err.message });
     });
+    // A broker that is slow to acknowledge must not stall the floor: mqtt.js keeps the
+    // message and resends it, and epochs order whatever arrives late.
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.log.warn('broker slow to acknowledge; going on', { topic: name });
+        resolve();
+      }, PUBLISH_ACK_WAIT_MS);
+    });
+    await Promise.race([sent, slow]);
+    clearTimeout(timer);
   }
 
   private conductorState(): ConductorState {
