@@ -102,22 +102,22 @@ describe('conductor durability and standby (mosquitto)', function () {
       // A control the old primary answered, retried after the takeover: still applied once.
       await control({ id: 'g0', action: 'revoke' });
       await control({ id: 'g1', action: 'grant', site: 'saint-camille' });
-      await waitFor('revoked by beta', () => newest().onAir === null);
+      await waitFor('revoked by beta', () => newest().onAir === null, 15_000);
       const epochAfterRevoke = newest().epoch;
-      await waitFor('the retried grant g1 answered as a duplicate', () => standby.counters.duplicates === 1, 5000);
+      await waitFor('the retried grant g1 answered as a duplicate', () => standby.counters.duplicates === 1, 15_000);
       await standby.idle();
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(newest().epoch, epochAfterRevoke);
       assert.equal(newest().onAir, null);
       await control({ id: 'g1b', action: 'grant', site: 'saint-camille' });
-      await waitFor('granted again', () => newest().onAir === 'saint-camille');
+      await waitFor('granted again', () => newest().onAir === 'saint-camille', 15_000);
 
       // The old primary comes back with its older state file: it must step down.
       const fromReturn = floors.length;
       returning = spawnCli(['conductor', '--config', primaryConfig]);
       await waitFor('old primary fenced', () => /standby|stepping down/.test(returning!.output()), 15_000);
       await control({ id: 'g2', action: 'grant', site: 'riviere-du-loup' });
-      await waitFor('beta applies controls', () => newest().onAir === 'riviere-du-loup');
+      await waitFor('beta applies controls', () => newest().onAir === 'riviere-du-loup', 15_000);
       await new Promise((r) => setTimeout(r, 500));
       const recent = floors.slice(fromReturn).map((f) => f.conductor);
       assert.ok(recent.length > 0 && recent.every((c) => c === 'beta'), `only beta publishes the floor now: ${recent.join(',')}\n${returning.output()}`);

@@ -13,7 +13,7 @@ import { SITES } from '../helpers/event.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('the floor on a three-node NATS cluster (MQTT)', function () {
-  this.timeout(180_000);
+  this.timeout(240_000);
   let cluster: NatsCluster;
   let dir: string;
   let conductor: Conductor;
@@ -66,7 +66,10 @@ describe('the floor on a three-node NATS cluster (MQTT)', function () {
     // The node of the third site dies: it moves to another node and catches up.
     await cluster.kill(2);
     await control({ id: 'g2', action: 'grant', site: SITES[1] });
-    await waitFor('the moved box converges', () => boxes.every((b) => b.floor?.onAir === SITES[1] && b.linkUp), 90_000);
+    await waitFor('the moved box converges', () => boxes.every((b) => b.floor?.onAir === SITES[1] && b.linkUp), 150_000).catch((err: Error) => {
+      const seen = boxes.map((b) => `${b.site}: link ${b.linkUp ? 'up' : 'down'}, epoch ${b.floor?.epoch ?? '-'}, on air ${b.floor?.onAir ?? '-'}`).join('; ');
+      throw new Error(`${err.message} (${seen}; conductor epoch ${conductor.epoch})`);
+    });
     const epochs = new Set(boxes.map((b) => b.floor?.epoch));
     assert.equal(epochs.size, 1, 'one epoch everywhere');
     assert.equal(drivers.filter((d) => d.output('onAir').level).length, 1, 'one ON AIR lamp lit');
