@@ -19,6 +19,7 @@ describe('conductor durability and standby (mosquitto)', function () {
   let broker: TestBroker;
   let dir: string;
   let floors: Floor[];
+  let answered: string[];
   let watcher: mqtt.MqttClient;
 
   beforeEach(async () => {
@@ -26,8 +27,12 @@ describe('conductor durability and standby (mosquitto)', function () {
     dir = await mkdtemp(join(tmpdir(), 'relais-durable-'));
     floors = [];
     watcher = await mqtt.connectAsync(broker.url, { reconnectPeriod: 200 });
-    watcher.on('message', (t, p) => t.endsWith('/floor') && floors.push(JSON.parse(p.toString()) as Floor));
-    await watcher.subscribeAsync('relais/v1/test/floor', { qos: 1 });
+    answered = [];
+    watcher.on('message', (t, p) => {
+      if (t.endsWith('/floor')) floors.push(JSON.parse(p.toString()) as Floor);
+      if (t.endsWith('/events')) answered.push((JSON.parse(p.toString()) as { id: string }).id);
+    });
+    await watcher.subscribeAsync(['relais/v1/test/floor', 'relais/v1/test/events'], { qos: 1 });
   });
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') {
@@ -96,6 +101,10 @@ describe('conductor durability and standby (mosquitto)', function () {
       assert.equal(standby.role, 'standby');
       await control({ id: 'g1', action: 'grant', site: 'saint-camille' });
       await waitFor('granted', () => newest().onAir === 'saint-camille');
+      // The floor goes out before the answer: kill the primary only once it has answered, so the
+      // standby can know the answer (an answer never sent cannot be learnt).
+      await waitFor('alpha answered g1', () => answered.includes('g1'));
+      await waitFor('the standby learnt it', () => (standby as unknown as { state: { recent: Array<{ key: string }> } }).state.recent.some((r) => r.key === 'control:g1'));
       const beforeKill = newest().epoch;
 
       const killedAt = Date.now();
