@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { PortInUseError } from './broker/errors.js';
 import { ConfigError, loadConductorConfig, loadConfigFile, loadSiteConfig } from './config/load.js';
-import type { FloorClientOptions } from './commands/floor-client.js';
+import type { FloorClientOptions, FloorMessage } from './commands/floor-client.js';
 import { createLogger, setLogLevel, type LogLevel } from './util/log.js';
 import { VERSION } from './version.js';
 import { announceService } from './system/service.js';
@@ -153,9 +153,12 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     ca: opts.ca as string | undefined,
     timeoutMs: opts.timeout as number,
   });
+  // Loaded on use, so the box's own commands do not carry the floor client.
   const floorClient = (): Promise<typeof import('./commands/floor-client.js')> => import('./commands/floor-client.js');
-  const sendAndWait: (typeof import('./commands/floor-client.js'))['sendAndWait'] = async (...args) => (await floorClient()).sendAndWait(...args);
-  const report = (opts: Record<string, unknown>, result: Awaited<ReturnType<typeof sendAndWait>>): void => {
+  /** Sends one intent or control, prints the conductor's answer; exit status 1 when rejected. */
+  const act = async (opts: Record<string, unknown>, message: FloorMessage): Promise<void> => {
+    const { sendAndWait } = await floorClient();
+    const result = await sendAndWait(clientOpts(opts), message);
     if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
     else process.stdout.write(`${result.action}: ${result.result}${result.reason ? ` (${result.reason})` : ''}${result.duplicate ? ' [duplicate]' : ''}, epoch ${result.epoch}\n`);
     if (result.result === 'rejected') process.exitCode = 1;
@@ -168,23 +171,23 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   });
   for (const action of ['request', 'cancel', 'release'] as const) {
     common(floor.command(action).description(`send a "${action}" intent as a site`).requiredOption('--site <site>', 'the site acting')).action(async (opts) => {
-      report(opts, await sendAndWait(clientOpts(opts), { kind: 'intent', site: opts.site, intent: { action } }));
+      await act(opts, { kind: 'intent', site: opts.site, intent: { action } });
     });
   }
   common(floor.command('pass').description('pass the floor from the on-air site to another (default: whoever is next)').argument('[to]', 'site to pass to').requiredOption('--site <site>', 'the site on air')).action(async (to: string | undefined, opts) => {
-    report(opts, await sendAndWait(clientOpts(opts), { kind: 'intent', site: opts.site, intent: to ? { action: 'pass', to } : { action: 'pass' } }));
+    await act(opts, { kind: 'intent', site: opts.site, intent: to ? { action: 'pass', to } : { action: 'pass' } });
   });
   common(floor.command('grant').description('operator: put a site on air').argument('<site>')).action(async (site: string, opts) => {
-    report(opts, await sendAndWait(clientOpts(opts), { kind: 'control', control: { action: 'grant', site } }));
+    await act(opts, { kind: 'control', control: { action: 'grant', site } });
   });
   common(floor.command('revoke').description('operator: take the floor back')).action(async (opts) => {
-    report(opts, await sendAndWait(clientOpts(opts), { kind: 'control', control: { action: 'revoke' } }));
+    await act(opts, { kind: 'control', control: { action: 'revoke' } });
   });
   common(floor.command('next').description('operator: hand the floor to whoever is next')).action(async (opts) => {
-    report(opts, await sendAndWait(clientOpts(opts), { kind: 'control', control: { action: 'next' } }));
+    await act(opts, { kind: 'control', control: { action: 'next' } });
   });
   common(floor.command('reorder').description('operator: set the queue').argument('<sites...>')).action(async (sites: string[], opts) => {
-    report(opts, await sendAndWait(clientOpts(opts), { kind: 'control', control: { action: 'reorder', queue: sites } }));
+    await act(opts, { kind: 'control', control: { action: 'reorder', queue: sites } });
   });
 
   return program;

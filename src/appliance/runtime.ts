@@ -183,7 +183,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
       subscribe: async (suffix, handler) => {
         const full = base + suffix;
         this.client?.on('message', (t, payload) => {
-          if (t === full || (suffix.includes('+') && mqttMatch(full, t))) handler(t, payload);
+          if (mqttMatch(full, t)) handler(t, payload);
         });
         await this.client?.subscribeAsync(full, { qos: 1 });
       },

@@ -88,7 +88,10 @@ export function formatStatus(status: FloorStatus, event: string): string {
 }
 
 /** Publishes an intent (as `site`) or a control and waits for its result on `events`. */
-export async function sendAndWait(opts: FloorClientOptions, message: { kind: 'intent'; site: string; intent: Omit<Intent, 'id'> } | { kind: 'control'; control: Omit<Control, 'id'> }): Promise<EventResult> {
+/** An intent as a site, or an operator control; the id is added when it is sent. */
+export type FloorMessage = { kind: 'intent'; site: string; intent: Omit<Intent, 'id'> } | { kind: 'control'; control: Omit<Control, 'id'> };
+
+export async function sendAndWait(opts: FloorClientOptions, message: FloorMessage): Promise<EventResult> {
   const client = await open(opts);
   const id = `cli-${randomUUID()}`;
   try {
