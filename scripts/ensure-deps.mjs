@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 
 const NEEDS = {
   // command on PATH -> Debian package
-  test: { mosquitto: 'mosquitto', mosquitto_pub: 'mosquitto-clients', socat: 'socat', ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', chromium: 'chromium', 'nats-server': 'nats-server' },
+  test: { mosquitto: 'mosquitto', mosquitto_pub: 'mosquitto-clients', socat: 'socat', ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', chromium: 'chromium', 'nats-server': 'nats-server', shellcheck: 'shellcheck' },
   start: { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', socat: 'socat' },
 };
 

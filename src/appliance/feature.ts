@@ -36,6 +36,8 @@ export interface FeatureContext {
   /**
    * Subscribes to a topic below `relais/v1/<event>/` (QoS 1). The handler gets
    * the full topic and the raw payload; validate it with the protocol module.
+   * Kept across reconnects and broker refusals. Resolves once the broker has
+   * granted it, or at once while the link is down.
    */
   subscribe(suffix: string, handler: (topic: string, payload: Buffer) => void): Promise<void>;
   /** Publishes below `relais/v1/<event>/`. */

@@ -10,8 +10,9 @@ import type { SiteConfig } from '../config/schema.js';
 import { PatternOutput } from '../hardware/patterns.js';
 import type { DigitalInput, IoDriver } from '../hardware/types.js';
 import { connectBroker } from '../mqtt/connect.js';
+import { SubscriptionKeeper, mqttMatch } from '../mqtt/subscriptions.js';
 import type { Floor, IntentAction, SiteState } from '../protocol/schemas.js';
-import { decode, encode, matchTopic, publishOptions, topic, topicBase, topicFilter, type TopicName } from '../protocol/topics.js';
+import { encode, publishOptions, routeMessage, topic, topicBase, topicFilter, type TopicHandlers, type TopicName } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
 import type { ApplianceEvents, Feature, FeatureContext, SiteRole } from './feature.js';
@@ -58,6 +59,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   private readonly log: Logger;
   private readonly now: () => number;
   private client: MqttClient | null = null;
+  private subscriptions: SubscriptionKeeper | null = null;
   private lamps: Record<'onAir' | 'next' | 'button', PatternOutput> | null = null;
   private buttonInputs: DigitalInput[] = [];
   private recognizers: GestureRecognizer[] = [];
@@ -67,6 +69,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   private mqttUp = false;
   private conductorOnline = false;
   private lastHeartbeatAt = 0;
+  private lastCatchUpAt = -Infinity;
   private link = false;
   private linkTimer: NodeJS.Timeout | null = null;
   private stateTimer: NodeJS.Timeout | null = null;
@@ -148,8 +151,9 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     });
     client.on('error', (err) => this.log.warn('broker error', { error: err.message }));
     client.on('message', (t, payload) => this.onMessage(t, payload));
+    this.subscriptions = new SubscriptionKeeper(client, { log: this.log });
     const filters = (['floor', 'conductorAvailability', 'conductorHeartbeat', 'events'] as TopicName[]).map((n) => topicFilter(this.event, n));
-    client.subscribe(filters, { qos: 1 });
+    void this.subscriptions.add(filters);
 
     const { leaseMs } = config.link;
     this.linkTimer = setInterval(() => this.evaluateLink(), Math.max(50, Math.min(250, Math.floor(leaseMs / 4))));
@@ -185,7 +189,9 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
         this.client?.on('message', (t, payload) => {
           if (mqttMatch(full, t)) handler(t, payload);
         });
-        await this.client?.subscribeAsync(full, { qos: 1 });
+        const granted = this.subscriptions?.add(full);
+        // Offline at start-up, a feature goes on at once: the keeper subscribes when the link comes.
+        if (this.client?.connected) await granted;
       },
       publish: async (suffix, payload, opts) => {
         await this.client?.publishAsync(base + suffix, payload, { retain: opts?.retain ?? false, qos: opts?.qos ?? 1 });
@@ -200,48 +206,46 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     this.markDirty();
   }
 
+  private readonly handlers: TopicHandlers = {
+    floor: (floor) => this.onFloor(floor),
+    conductorAvailability: (availability) => {
+      this.conductorOnline = availability === 'online';
+      this.evaluateLink();
+    },
+    conductorHeartbeat: (beat) => {
+      this.lastHeartbeatAt = this.now();
+      this.conductorOnline = true;
+      this.evaluateLink();
+      if (beat.epoch > this.newestEpoch) this.catchUpFloor(beat.epoch);
+    },
+    events: (result) => {
+      if (result.kind !== 'intent' || result.site !== this.site || !this.inFlight.has(result.id)) return;
+      this.inFlight.delete(result.id);
+      if (result.result === 'rejected') {
+        this.log.info('intent rejected', { id: result.id, reason: result.reason ?? '' });
+        this.lamps?.button.set('flash3');
+        this.emit('rejected', result.id, result.reason ?? 'rejected');
+      }
+      this.updateLamps();
+    },
+  };
+
   private onMessage(fullTopic: string, payload: Buffer): void {
-    const match = matchTopic(this.event, fullTopic);
-    if (!match) return;
-    switch (match.name) {
-      case 'floor': {
-        const decoded = decode('floor', payload);
-        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
-        this.onFloor(decoded.value);
-        return;
-      }
-      case 'conductorAvailability': {
-        const decoded = decode('conductorAvailability', payload);
-        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
-        this.conductorOnline = decoded.value === 'online';
-        this.evaluateLink();
-        return;
-      }
-      case 'conductorHeartbeat': {
-        const decoded = decode('conductorHeartbeat', payload);
-        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
-        this.lastHeartbeatAt = this.now();
-        this.conductorOnline = true;
-        this.evaluateLink();
-        return;
-      }
-      case 'events': {
-        const decoded = decode('events', payload);
-        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
-        const result = decoded.value;
-        if (result.kind !== 'intent' || result.site !== this.site || !this.inFlight.has(result.id)) return;
-        this.inFlight.delete(result.id);
-        if (result.result === 'rejected') {
-          this.log.info('intent rejected', { id: result.id, reason: result.reason ?? '' });
-          this.lamps?.button.set('flash3');
-          this.emit('rejected', result.id, result.reason ?? 'rejected');
-        }
-        this.updateLamps();
-        return;
-      }
-      default:
-        return;
-    }
+    routeMessage(this.event, fullTopic, payload, this.handlers, (t, reason) => this.bad(t, reason));
+  }
+
+  /**
+   * The heartbeat carries the conductor's epoch: a box behind it has missed a
+   * floor (a message lost while a clustered broker failed over, or a retained
+   * copy that lagged). Subscribing to the floor again makes the broker send the
+   * retained floor once more; at most once per heartbeat lease.
+   */
+  private catchUpFloor(epoch: number): void {
+    const now = this.now();
+    if (now - this.lastCatchUpAt < Math.min(2000, this.options.config.link.leaseMs)) return;
+    this.lastCatchUpAt = now;
+    this.log.info('the conductor is at a newer floor than this box: asking the broker for it again', { conductorEpoch: epoch, seen: this.newestEpoch });
+    this.subscriptions?.refresh(topicFilter(this.event, 'floor'));
   }
 
   private onFloor(floor: Floor): void {
@@ -415,6 +419,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     await Promise.allSettled(this.startedFeatures.reverse().map((f) => f.stop()));
     const client = this.client;
     this.client = null;
+    this.subscriptions?.stop();
     if (client) {
       if (client.connected) await client.publishAsync(topic(this.event, 'siteAvailability', this.site), 'offline', { retain: true, qos: 1 }).catch(() => undefined);
       await client.endAsync().catch(() => undefined);
@@ -423,16 +428,4 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     for (const recognizer of this.recognizers) recognizer.dispose();
     await Promise.allSettled(this.buttonInputs.map((i) => i.close()));
   }
-}
-
-/** MQTT wildcard match of a filter (`+`, `#`) against a topic. */
-export function mqttMatch(filter: string, topicName: string): boolean {
-  const f = filter.split('/');
-  const t = topicName.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
 }

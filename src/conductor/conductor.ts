@@ -11,8 +11,9 @@ import type { MqttClient } from 'mqtt';
 import type { ConductorConfig } from '../config/schema.js';
 import { bumpEpoch, floorView, initialFloorState, step, stateFromFloor, type FloorCommand, type FloorRules, type FloorState } from '../floor/machine.js';
 import { connectBroker } from '../mqtt/connect.js';
+import { SubscriptionKeeper } from '../mqtt/subscriptions.js';
 import type { ConductorState, EventResult, Floor, Heartbeat, RundownList } from '../protocol/schemas.js';
-import { decode, encode, matchTopic, publishOptions, topic, topicFilter, type PayloadOf, type TopicName } from '../protocol/topics.js';
+import { encode, publishOptions, routeMessage, topic, topicFilter, type PayloadOf, type TopicHandlers, type TopicName } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { StateStore, StateFileError } from './store.js';
 
@@ -57,6 +58,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private state: FloorState = initialFloorState();
   private currentRole: ConductorRole;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private subscriptions: SubscriptionKeeper | null = null;
   private leaseTimer: NodeJS.Timeout | null = null;
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -132,6 +134,8 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private async connect(withWill: boolean): Promise<void> {
     const old = this.client;
     this.client = null;
+    this.subscriptions?.stop();
+    this.subscriptions = null;
     // A clean DISCONNECT discards the old connection's Last Will; a forced close would
     // publish "offline" and make a standby (or ourselves) think the primary died.
     if (old) await Promise.race([old.endAsync(false).catch(() => undefined), sleep(2000).then(() => old.end(true))]);
@@ -151,13 +155,8 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       if (this.currentRole === 'primary') void this.publishPresence();
     });
     const filters = (['floor', 'conductorHeartbeat', 'conductorAvailability', 'siteIntent', 'control', 'events'] as TopicName[]).map((n) => topicFilter(this.event, n));
-    await new Promise<void>((resolve) => {
-      const subscribe = (): void => {
-        client.subscribe(filters, { qos: 1 }, () => resolve());
-      };
-      if (client.connected) subscribe();
-      else client.once('connect', subscribe);
-    });
+    this.subscriptions = new SubscriptionKeeper(client, { log: this.log });
+    await this.subscriptions.add(filters);
   }
 
   private async publish<T extends TopicName>(name: T, payload: PayloadOf<T>, site?: string): Promise<void> {
@@ -282,61 +281,39 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     this.log.warn('dropped a bad payload', { topic: topicName, reason });
   }
 
+  /** What every conductor listens to, whatever its role. */
+  private readonly sharedHandlers: TopicHandlers = {
+    floor: (floor) => this.onFloorSeen(floor),
+    conductorHeartbeat: (beat) => {
+      if (beat.conductor === this.id) return;
+      this.lastOtherSeenAt = this.now();
+      this.otherOffline = false;
+      this.otherHeartbeatSeen = true;
+      if (this.currentRole === 'primary' && this.outranks(beat.epoch, beat.conductor)) {
+        this.enqueue(() => this.stepDown(beat.conductor, beat.epoch));
+      }
+    },
+    conductorAvailability: (availability) => {
+      this.otherOffline = availability === 'offline';
+    },
+  };
+
+  /** Per role: the primary applies intents and controls; a standby learns the primary's answers, so a retry after a takeover is still applied once. */
+  private readonly roleHandlers: Record<ConductorRole, TopicHandlers> = {
+    primary: {
+      ...this.sharedHandlers,
+      siteIntent: (intent, site) => this.enqueue(() => this.apply({ kind: 'intent', site: site!, intent })),
+      control: (control) => this.enqueue(() => this.apply({ kind: 'control', control })),
+    },
+    standby: {
+      ...this.sharedHandlers,
+      events: (event) => this.rememberAnswer(event),
+    },
+  };
+
   private onMessage(fullTopic: string, payload: Buffer): void {
     if (this.stopped) return;
-    const match = matchTopic(this.event, fullTopic);
-    if (!match) return;
-    switch (match.name) {
-      case 'floor': {
-        const decoded = decode('floor', payload);
-        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
-        this.onFloorSeen(decoded.value);
-        return;
-      }
-      case 'conductorHeartbeat': {
-        const decoded = decode('conductorHeartbeat', payload);
-        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
-        if (decoded.value.conductor === this.id) return;
-        this.lastOtherSeenAt = this.now();
-        this.otherOffline = false;
-        this.otherHeartbeatSeen = true;
-        if (this.currentRole === 'primary' && this.outranks(decoded.value.epoch, decoded.value.conductor)) {
-          this.enqueue(() => this.stepDown(decoded.value.conductor, decoded.value.epoch));
-        }
-        return;
-      }
-      case 'conductorAvailability': {
-        const decoded = decode('conductorAvailability', payload);
-        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
-        this.otherOffline = decoded.value === 'offline';
-        return;
-      }
-      case 'siteIntent': {
-        if (this.currentRole !== 'primary') return;
-        const decoded = decode('siteIntent', payload);
-        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
-        const site = match.site!;
-        this.enqueue(() => this.apply({ kind: 'intent', site, intent: decoded.value }));
-        return;
-      }
-      case 'events': {
-        // A standby learns the primary's answers, so a retry after a takeover is still applied once.
-        if (this.currentRole !== 'standby') return;
-        const decoded = decode('events', payload);
-        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
-        this.rememberAnswer(decoded.value);
-        return;
-      }
-      case 'control': {
-        if (this.currentRole !== 'primary') return;
-        const decoded = decode('control', payload);
-        if (!decoded.ok) return this.bad(fullTopic, decoded.reason);
-        this.enqueue(() => this.apply({ kind: 'control', control: decoded.value }));
-        return;
-      }
-      default:
-        return;
-    }
+    routeMessage(this.event, fullTopic, payload, this.roleHandlers[this.currentRole], (t, reason) => this.bad(t, reason));
   }
 
   private rememberAnswer(event: EventResult): void {
@@ -410,6 +387,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     await this.queue;
     const client = this.client;
     this.client = null;
+    this.subscriptions?.stop();
     if (!client) return;
     if (this.currentRole === 'primary' && client.connected) {
       await client.publishAsync(topic(this.event, 'conductorAvailability'), 'offline', { retain: true, qos: 1 }).catch(() => undefined);

@@ -37,7 +37,9 @@ export function clientOptions(broker: BrokerConfig, options: ConnectOptions): IC
     reconnectPeriod: broker.reconnectMs,
     connectTimeout: 5000,
     protocolVersion: 4,
-    resubscribe: true,
+    // Long-lived clients keep their subscriptions with a SubscriptionKeeper (./subscriptions.ts):
+    // mqtt.js's own resubscription gives up on a refused filter.
+    resubscribe: false,
     username: broker.username,
     password: broker.password,
     ca: readPem(broker.ca, 'ca'),

@@ -119,3 +119,22 @@ export function decode<T extends TopicName>(name: T, payload: Buffer | string): 
 export function publishOptions(name: TopicName): { retain: boolean; qos: 0 | 1 } {
   return { retain: TOPICS[name].retain, qos: TOPICS[name].qos };
 }
+
+/** One handler per topic name; each gets the decoded payload and the topic's site (or null). */
+export type TopicHandlers = { [T in TopicName]?: (value: PayloadOf<T>, site: string | null) => void };
+
+/**
+ * Routes an inbound message to the handler of its topic, decoded and
+ * validated. A topic with no handler is ignored before its payload is read
+ * (a standby conductor does not even parse intents); a bad payload goes to
+ * `onBad` with the reason and reaches no handler.
+ */
+export function routeMessage(event: string, fullTopic: string, payload: Buffer | string, handlers: TopicHandlers, onBad: (fullTopic: string, reason: string) => void): void {
+  const match = matchTopic(event, fullTopic);
+  if (!match) return;
+  const handler = handlers[match.name] as ((value: unknown, site: string | null) => void) | undefined;
+  if (!handler) return;
+  const decoded = decode(match.name, payload);
+  if (!decoded.ok) return onBad(fullTopic, decoded.reason);
+  handler(decoded.value, match.site);
+}

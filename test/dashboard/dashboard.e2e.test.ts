@@ -4,6 +4,9 @@
  * applies, the broker's ACL stops a viewer, and a reload rebuilds everything.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { waitFor } from '../helpers/wait.js';
@@ -121,7 +124,9 @@ describe('dashboard in Chromium (demo in-process)', function () {
     await waitFor('a stop on release', () => env.ptzSeen.some((c) => c.payload['op'] === 'stop'));
   });
 
-  it('saves the operator and phone screenshots', async () => {
+  it('takes the operator and phone screenshots (RELAIS_UPDATE_SCREENSHOTS=1 writes them into docs/)', async () => {
+    // A test run leaves the checkout as it found it; the README's pictures change only on request.
+    const dir = process.env.RELAIS_UPDATE_SCREENSHOTS ? 'docs/screenshots' : await mkdtemp(join(tmpdir(), 'relais-shots-'));
     // A site on air with a queue makes the picture worth reading.
     await env.watcher.publishAsync('relais/v1/demo/control', JSON.stringify({ id: 'shot-1', action: 'grant', site: 'saint-camille' }), { qos: 1 });
     await waitFor('saint-camille on air', () => env.floor()?.onAir === 'saint-camille');
@@ -133,15 +138,21 @@ describe('dashboard in Chromium (demo in-process)', function () {
       (document.activeElement as HTMLElement | null)?.blur();
       window.scrollTo(0, 0);
     });
-    await page.screenshot({ path: 'docs/screenshots/dashboard.png' });
+    await page.screenshot({ path: join(dir, 'dashboard.png') });
     const phone = await browser.context.newPage();
     const phoneErrors = collectErrors(phone);
     await phone.setViewportSize({ width: 390, height: 844 });
     await login(phone, env.dashboardUrl, 'viewer');
     await phone.locator('article.site').nth(2).waitFor();
-    await phone.screenshot({ path: 'docs/screenshots/dashboard-phone.png' });
+    await phone.screenshot({ path: join(dir, 'dashboard-phone.png') });
     await phone.close();
     assert.deepEqual(phoneErrors, []);
+    for (const name of ['dashboard.png', 'dashboard-phone.png']) {
+      const png = await readFile(join(dir, name));
+      assert.equal(png.subarray(1, 4).toString(), 'PNG', `${name} is a PNG`);
+      assert.ok(png.length > 10_000, `${name} has a picture in it (${png.length} bytes)`);
+    }
+    if (!process.env.RELAIS_UPDATE_SCREENSHOTS) await rm(dir, { recursive: true, force: true });
   });
 
   it('a viewer sees no controls, and its forced publish is refused by the broker: floor unchanged, refusal shown', async () => {

@@ -14,7 +14,8 @@ import { startDemo, type DemoExtension, type RunningDemo } from '../../src/demo/
 import { DEMO_LOGINS } from '../../src/demo/scenario.js';
 import { dashboardDemoExtension } from '../../src/dashboard/command.js';
 import type { Floor } from '../../src/protocol/schemas.js';
-import { freePort, quietLogger } from '../helpers/brokers.js';
+import { freePort } from '../helpers/brokers.js';
+import { quietLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
 
 export const CHROMIUM = '/usr/bin/chromium';

@@ -12,7 +12,8 @@ import { dashboardDemoExtension } from '../../src/dashboard/command.js';
 import { startDemo, type DemoExtension, type RunningDemo } from '../../src/demo/demo.js';
 import { DEMO_LOGINS } from '../../src/demo/scenario.js';
 import { startDemoMedia } from '../../src/media/demo.js';
-import { freePort, quietLogger } from '../helpers/brokers.js';
+import { freePort } from '../helpers/brokers.js';
+import { quietLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
 import { collectErrors, launchBrowser, login, type Browser } from './harness.js';
 

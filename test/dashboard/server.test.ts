@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { DashboardConfigError, startDashboardServer, type RunningDashboard } from '../../src/dashboard/server.js';
 import { PortInUseError } from '../../src/broker/embedded.js';
-import { quietLogger } from '../helpers/brokers.js';
+import { quietLogger } from '../helpers/log.js';
 
 interface Reply {
   status: number;

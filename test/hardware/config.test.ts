@@ -12,7 +12,7 @@ import { tallyInConfigSchema, tallyInPinReferences } from '../../src/appliance/t
 import { createIoDriver } from '../../src/hardware/factory.js';
 import { SimulatedDriver } from '../../src/hardware/simulated.js';
 import type { SysfsGpioBackend } from '../../src/hardware/onoff.js';
-import { quietLogger } from './quiet-log.js';
+import { recordingLogger } from '../helpers/log.js';
 
 const HARDWARE = new URL('../../hardware/', import.meta.url);
 
@@ -143,7 +143,7 @@ describe('hardware: createIoDriver', () => {
   });
 
   it('simulated by default', async () => {
-    const driver = await createIoDriver(undefined, { log: quietLogger() });
+    const driver = await createIoDriver(undefined, { log: recordingLogger() });
     assert.ok(driver instanceof SimulatedDriver);
     await driver.close();
   });
@@ -161,7 +161,7 @@ describe('hardware: createIoDriver', () => {
         return { readSync: () => 1, writeSync: () => {}, watch: () => {}, unexport: () => {} };
       },
     };
-    const driver = await createIoDriver({ driver: 'gpio', sysfsRoot: join(root, 'gpio') }, { gpioBackend: backend, log: quietLogger() });
+    const driver = await createIoDriver({ driver: 'gpio', sysfsRoot: join(root, 'gpio') }, { gpioBackend: backend, log: recordingLogger() });
     assert.equal(driver.kind, 'gpio');
     await driver.openInput({ name: 'podium', pin: 17, activeLow: true });
     assert.deepEqual(exported, [529]);
@@ -169,7 +169,7 @@ describe('hardware: createIoDriver', () => {
   });
 
   it('firmata: a missing board is a clear error', async () => {
-    await assert.rejects(createIoDriver({ driver: 'firmata', port: join(root, 'ttyNOPE') }, { log: quietLogger() }), /no serial device at .*ttyNOPE/);
+    await assert.rejects(createIoDriver({ driver: 'firmata', port: join(root, 'ttyNOPE') }, { log: recordingLogger() }), /no serial device at .*ttyNOPE/);
   });
 
   it('a bad section is refused before anything opens', async () => {

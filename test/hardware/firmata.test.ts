@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { openFirmataDriver, FirmataDriver, resolveFirmataPin } from '../../src/hardware/firmata.js';
 import { FirmataEmulator, MODE } from './firmata-emulator.js';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
-import { quietLogger } from './quiet-log.js';
+import { recordingLogger } from '../helpers/log.js';
 
 /** Resolves with the next `write` of that pin. */
 function nextWrite(emu: FirmataEmulator, pin: number): Promise<0 | 1> {
@@ -40,7 +40,7 @@ describe('hardware: Firmata driver (emulated StandardFirmata on a pty pair)', fu
   });
 
   const open = (extra: Partial<Parameters<typeof openFirmataDriver>[0]> = {}) =>
-    openFirmataDriver({ port: pair.host, reportVersionTimeoutMs: 50, readyTimeoutMs: 4000, log: quietLogger(), ...extra });
+    openFirmataDriver({ port: pair.host, reportVersionTimeoutMs: 50, readyTimeoutMs: 4000, log: recordingLogger(), ...extra });
 
   it('handshakes by querying a board that does not announce itself', async () => {
     driver = await open();
@@ -174,7 +174,7 @@ describe('hardware: Firmata driver on a real board (RELAIS_TEST_FIRMATA)', funct
   });
 
   it('handshakes, opens the podium input and the ON AIR lamp, and closes', async () => {
-    const driver = await openFirmataDriver({ port: path!, log: quietLogger() });
+    const driver = await openFirmataDriver({ port: path!, log: recordingLogger() });
     try {
       assert.match(driver.firmware, /Firmata/);
       const button = await driver.openInput({ name: 'podium', pin: 2, activeLow: true });

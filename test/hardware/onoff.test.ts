@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOnoffDriver, loadOnoffBackend, type SysfsGpioBackend, type SysfsPin } from '../../src/hardware/onoff.js';
 import { GpioSetupError } from '../../src/hardware/gpiochip.js';
-import { quietLogger } from './quiet-log.js';
+import { recordingLogger } from '../helpers/log.js';
 
 /** Stands where onoff and the kernel would: exported lines with electrical levels and interrupts. */
 class FakeLines implements SysfsGpioBackend {
@@ -50,7 +50,7 @@ async function fakeSysfs(root: string, base: number, label: string): Promise<str
   return gpio;
 }
 
-const quiet = quietLogger();
+const quiet = recordingLogger();
 
 describe('hardware: onoff driver (fake sysfs lines)', () => {
   let root: string;
@@ -147,7 +147,7 @@ describe('hardware: onoff driver (fake sysfs lines)', () => {
     const lines2: SysfsGpioBackend = {
       open: () => ({ readSync: () => 0, writeSync: () => { throw new Error('EIO'); }, watch: () => {}, unexport: () => {} }),
     };
-    const log = quietLogger();
+    const log = recordingLogger();
     const driver = await createOnoffDriver({ base: 0, backend: lines2, log });
     const lamp = await driver.openOutput({ name: 'onAir', pin: 22 });
     assert.doesNotThrow(() => lamp.write(true));

@@ -8,7 +8,7 @@ import type { PinSpec } from '../../src/hardware/types.js';
 import { ioConfigSchema, pinReferenceIssues } from '../../src/hardware/config.js';
 import type { Timers } from '../../src/hardware/patterns.js';
 import type { Floor } from '../../src/protocol/schemas.js';
-import { quietLogger } from './quiet-log.js';
+import { recordingLogger } from '../helpers/log.js';
 
 function fakeContext() {
   const bus = new EventEmitter<ApplianceEvents>();
@@ -16,7 +16,7 @@ function fakeContext() {
   const ctx: FeatureContext = {
     event: 'demo',
     site: 'saint-camille',
-    log: quietLogger(),
+    log: recordingLogger(),
     bus,
     floor: () => null,
     role: () => state.role,

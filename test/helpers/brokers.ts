@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded.js';
 
 import { freePort } from './ports.js';
+import { quietLogger } from './log.js';
 
 export { freePort };
 
@@ -146,22 +147,4 @@ export async function startTestBroker(kind: 'mosquitto' | 'aedes'): Promise<Test
 export function brokerKinds(): Array<'mosquitto' | 'aedes'> {
   const wanted = (process.env.RELAIS_TEST_BROKERS ?? 'mosquitto,aedes').split(',').map((s) => s.trim());
   return (['mosquitto', 'aedes'] as const).filter((k) => wanted.includes(k));
-}
-
-import { createLogger, setLogSink, type Logger } from '../../src/util/log.js';
-
-/** Logs into a buffer that a failing test can print. */
-export const logBuffer: string[] = [];
-let installed = false;
-export function quietLogger(scope = 'test'): Logger {
-  if (!installed) {
-    installed = true;
-    if (!process.env.RELAIS_TEST_LOG) {
-      setLogSink((line) => {
-        logBuffer.push(line);
-        if (logBuffer.length > 2000) logBuffer.splice(0, 1000);
-      });
-    }
-  }
-  return createLogger(scope);
 }

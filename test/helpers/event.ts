@@ -7,7 +7,7 @@ import { Conductor } from '../../src/conductor/conductor.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { ConductorConfig, SiteConfig } from '../../src/config/schema.js';
 import { SimulatedDriver } from '../../src/hardware/simulated.js';
-import { quietLogger } from './brokers.js';
+import { quietLogger } from './log.js';
 
 export const SITES = ['saint-camille', 'rouyn-noranda', 'riviere-du-loup'];
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startDemoMedia } from '../../src/media/demo.js';
 import type { StreamsSnapshot } from '../../src/media/relay.js';
 import { verifyPublishSign } from '../../src/media/sign.js';
-import { freePort, quietLog, SECRET, waitForEvent } from './helpers.js';
+import { freePort, quietLogger, SECRET, waitForEvent } from './helpers.js';
 
 const entry = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
 
@@ -83,7 +83,7 @@ describe('media commands', function () {
   });
 
   it('startDemoMedia runs the relay and one live test pattern per site', async () => {
-    const demo = await startDemoMedia({ sites: ['a-site', 'b-site'], event: 'demo', host: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, log: quietLog('demo') });
+    const demo = await startDemoMedia({ sites: ['a-site', 'b-site'], event: 'demo', host: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, log: quietLogger('demo') });
     assert.notEqual(typeof demo, 'string');
     if (typeof demo === 'string') return;
     try {

@@ -15,7 +15,7 @@ import { createFeed } from '../../src/media/feed.js';
 import { Relay, type StreamsSnapshot } from '../../src/media/relay.js';
 import type { EncoderSupervisor, SupervisorState } from '../../src/media/supervisor.js';
 import type { Floor } from '../../src/protocol/schemas.js';
-import { alive, freePort, quietLog, SECRET, tempDir, waitForEvent } from './helpers.js';
+import { alive, freePort, quietLogger, SECRET, tempDir, waitForEvent } from './helpers.js';
 
 let epoch = 0;
 function floor(onAir: string | null, next: string | null = null, nextItem: Floor['nextItem'] = null): Floor {
@@ -61,7 +61,7 @@ describe('media room display', function () {
     const ctx: FeatureContext = {
       event: 'test-day',
       site: 'riviere-du-loup',
-      log: quietLog('display'),
+      log: quietLogger('display'),
       bus,
       floor: () => current,
       role: (): SiteRole => 'idle',
@@ -88,11 +88,11 @@ describe('media room display', function () {
 
     before(async () => {
       dir = await tempDir();
-      relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, dataDir: dir.path, log: quietLog('relay'), pollMs: 50 });
+      relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, dataDir: dir.path, log: quietLogger('relay'), pollMs: 50 });
       await relay.start();
       const config = parseEncoderConfig({ size: '320x180', fps: 15, bitrateKbps: 250, x264Preset: 'ultrafast', output: { kind: 'rtmp', url: relay.rtmpUrl, secret: SECRET } });
       for (const site of ['saint-camille', 'rouyn-noranda']) {
-        const feed = createFeed({ config, site, encoder: 'libx264', binary: 'ffmpeg', log: quietLog(site) });
+        const feed = createFeed({ config, site, encoder: 'libx264', binary: 'ffmpeg', log: quietLogger(site) });
         feeds.push(feed);
         const live = waitForEvent(feed, 'state', (s: SupervisorState) => s === 'live', 15_000, `${site} live`);
         await feed.start();

@@ -5,16 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, setLogSink, type Logger } from '../../src/util/log.js';
 
 export const SECRET = 'test-secret-0123456789abcdef';
 
-// Quiet by default without touching the global level other suites rely on.
-if (!process.env.RELAIS_LOG_LEVEL && !process.env.RELAIS_TEST_LOG) setLogSink(() => undefined);
-
-export function quietLog(scope = 'test'): Logger {
-  return createLogger(scope);
-}
+export { quietLogger } from '../helpers/log.js';
 
 export { freePort } from '../helpers/ports.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { boardInfo } from '../../src/media/encoders.js';
 import { ffmpegBinary, resolveBinary } from '../../src/media/ffmpeg.js';
 import { chooseEncoder, readBoardModel } from '../../src/media/probe.js';
-import { quietLog, tempDir } from './helpers.js';
+import { quietLogger, tempDir } from './helpers.js';
 
 const REAL_FFMPEG = resolveBinary('ffmpeg');
 
@@ -62,7 +62,7 @@ describe('media encoder choice (trial encodes)', function () {
     const fake = await standIn(tmp.path, ['h264_v4l2m2m', 'h264_vaapi'], ['h264_qsv']);
     process.env.PATH = `${fake.dir}:${savedPath}`;
     const cacheFile = join(tmp.path, 'cache', 'probe.json');
-    const result = await chooseEncoder({ cacheFile, modelPaths: [], log: quietLog() });
+    const result = await chooseEncoder({ cacheFile, modelPaths: [], log: quietLogger() });
 
     assert.equal(result.encoder, 'h264_qsv');
     assert.equal(result.binary, join(fake.dir, 'ffmpeg'), 'the stand-in first on PATH is the one used');

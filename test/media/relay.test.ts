@@ -14,7 +14,7 @@ import { EncoderFeature, type EncoderReport } from '../../src/media/encoder-feat
 import { Relay, type RefusedPublish, type StreamsSnapshot } from '../../src/media/relay.js';
 import { signPublishUrl } from '../../src/media/sign.js';
 import type { EncoderSupervisor } from '../../src/media/supervisor.js';
-import { ffprobeStreams, freePort, quietLog, SECRET, tempDir, waitForEvent } from './helpers.js';
+import { ffprobeStreams, freePort, quietLogger, SECRET, tempDir, waitForEvent } from './helpers.js';
 
 /** Publishes a few seconds of test pattern with plain ffmpeg; resolves with its exit code. */
 function publishRaw(url: string): Promise<number | null> {
@@ -74,7 +74,7 @@ describe('media relay (node-media-server, signed publishing)', function () {
 
   before(async () => {
     dir = await tempDir();
-    relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, dataDir: dir.path, log: quietLog('relay'), pollMs: 100 });
+    relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, dataDir: dir.path, log: quietLogger('relay'), pollMs: 100 });
     await relay.start();
   });
 
@@ -98,7 +98,7 @@ describe('media relay (node-media-server, signed publishing)', function () {
       output: { kind: 'rtmp', url: relay.rtmpUrl, secret: SECRET },
     });
     const published = waitForEvent<[StreamsSnapshot]>(relay, 'streams', (s) => s.streams.some((x) => x.site === 'saint-camille' && x.status === 'live'), 10_000, 'saint-camille live on the relay');
-    feed = createFeed({ config, site: 'saint-camille', encoder: 'libx264', binary: 'ffmpeg', log: quietLog('feed') });
+    feed = createFeed({ config, site: 'saint-camille', encoder: 'libx264', binary: 'ffmpeg', log: quietLogger('feed') });
     const live = waitForEvent(feed, 'state', (s: string) => s === 'live', 10_000, 'encoder live');
     await feed.start();
     await Promise.all([live, published]);
@@ -155,7 +155,7 @@ describe('media relay (node-media-server, signed publishing)', function () {
   it('the encoder feature probes, publishes and reports its figures in the site state', async () => {
     const reports = new EventEmitter<{ report: [value: EncoderReport] }>();
     const ctx = {
-      event: 'test', site: 'riviere-du-loup', log: quietLog('feature'), bus: new EventEmitter<ApplianceEvents>(),
+      event: 'test', site: 'riviere-du-loup', log: quietLogger('feature'), bus: new EventEmitter<ApplianceEvents>(),
       floor: () => null, role: () => 'idle', linkUp: () => true,
       reportState: (key: string, value: unknown) => key === 'encoder' && reports.emit('report', value as EncoderReport),
       subscribe: async () => undefined, publish: async () => undefined, countBadPayload: () => undefined,
@@ -192,7 +192,7 @@ describe('media relay (node-media-server, signed publishing)', function () {
   });
 
   it('refuses a second relay in the same process with a clear error', async () => {
-    const other = new Relay({ rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, log: quietLog('relay2') });
+    const other = new Relay({ rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, log: quietLogger('relay2') });
     await assert.rejects(other.start(), /already running in this process/);
   });
 });

@@ -12,7 +12,7 @@ import { createFeed } from '../../src/media/feed.js';
 import type { ProgressSample } from '../../src/media/progress.js';
 import { Relay } from '../../src/media/relay.js';
 import { EncoderSupervisor, type SupervisorState } from '../../src/media/supervisor.js';
-import { alive, freePort, quietLog, SECRET, tempDir, waitForEvent } from './helpers.js';
+import { alive, freePort, quietLogger, SECRET, tempDir, waitForEvent } from './helpers.js';
 
 class ScriptedProcess extends EventEmitter<EncoderProcessEvents> implements EncoderProcess {
   exited = false;
@@ -176,7 +176,7 @@ describe('media encoder supervisor', function () {
 
     before(async () => {
       dir = await tempDir();
-      relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, dataDir: dir.path, log: quietLog('relay') });
+      relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, dataDir: dir.path, log: quietLogger('relay') });
       await relay.start();
       const config = parseEncoderConfig({
         size: '320x180',
@@ -186,7 +186,7 @@ describe('media encoder supervisor', function () {
         output: { kind: 'rtmp', url: relay.rtmpUrl, secret: SECRET },
         restart: { initialDelayMs: 300, stallTimeoutMs: 1500, killTimeoutMs: 1000 },
       });
-      feed = createFeed({ config, site: 'saint-camille', encoder: 'libx264', binary: 'ffmpeg', log: quietLog('feed') });
+      feed = createFeed({ config, site: 'saint-camille', encoder: 'libx264', binary: 'ffmpeg', log: quietLogger('feed') });
       const live = waitForEvent(feed, 'state', (s: SupervisorState) => s === 'live', 10_000, 'first live');
       await feed.start();
       await live;

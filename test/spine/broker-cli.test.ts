@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:net';
 import mqtt from 'mqtt';
 import { startEmbeddedBroker, PortInUseError, type EmbeddedBroker } from '../../src/broker/embedded.js';
 import { publishRefusal } from '../../src/broker/acl.js';
-import { freePort, quietLogger } from '../helpers/brokers.js';
+import { freePort } from '../helpers/brokers.js';
+import { quietLogger } from '../helpers/log.js';
 import { runCli, spawnCli, stopChild } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 

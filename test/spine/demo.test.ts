@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import { startDemo, type RunningDemo } from '../../src/demo/demo.js';
 import { cameraDemoExtension } from '../../src/demo/camera-extension.js';
-import { freePort, quietLogger } from '../helpers/brokers.js';
+import { freePort } from '../helpers/brokers.js';
+import { quietLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('the demo (in-process, with its simulated cameras)', function () {
