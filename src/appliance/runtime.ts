@@ -238,7 +238,9 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
    * The heartbeat carries the conductor's epoch: a box behind it has missed a
    * floor (a message lost while a clustered broker failed over, or a retained
    * copy that lagged). Subscribing to the floor again makes the broker send the
-   * retained floor once more; at most once per heartbeat lease.
+   * retained floor once more; and its state, published at once, tells the
+   * conductor its epoch, so the conductor publishes the floor again should the
+   * retained copy be stale too. At most once per lease (or 2 s).
    */
   private catchUpFloor(epoch: number): void {
     const now = this.now();
@@ -246,6 +248,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     this.lastCatchUpAt = now;
     this.log.info('the conductor is at a newer floor than this box: asking the broker for it again', { conductorEpoch: epoch, seen: this.newestEpoch });
     this.subscriptions?.refresh(topicFilter(this.event, 'floor'));
+    this.markDirty();
   }
 
   private onFloor(floor: Floor): void {

@@ -59,6 +59,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private currentRole: ConductorRole;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private subscriptions: SubscriptionKeeper | null = null;
+  private lastRepublishAt = -Infinity;
   private leaseTimer: NodeJS.Timeout | null = null;
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -154,7 +155,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       this.log.info('connected to the broker', { url: this.options.config.broker.url });
       if (this.currentRole === 'primary') void this.publishPresence();
     });
-    const filters = (['floor', 'conductorHeartbeat', 'conductorAvailability', 'siteIntent', 'control', 'events'] as TopicName[]).map((n) => topicFilter(this.event, n));
+    const filters = (['floor', 'conductorHeartbeat', 'conductorAvailability', 'siteIntent', 'siteState', 'control', 'events'] as TopicName[]).map((n) => topicFilter(this.event, n));
     this.subscriptions = new SubscriptionKeeper(client, { log: this.log });
     await this.subscriptions.add(filters);
   }
@@ -304,12 +305,33 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       ...this.sharedHandlers,
       siteIntent: (intent, site) => this.enqueue(() => this.apply({ kind: 'intent', site: site!, intent })),
       control: (control) => this.enqueue(() => this.apply({ kind: 'control', control })),
+      siteState: (state, site) => {
+        if (state.tally.epoch < this.state.epoch) this.republishFloor(site!, state.tally.epoch);
+      },
     },
     standby: {
       ...this.sharedHandlers,
       events: (event) => this.rememberAnswer(event),
     },
   };
+
+  /**
+   * A box reports (in its state) an older floor than ours: it missed one, for
+   * instance while a clustered broker failed over, and the broker's retained
+   * copy did not help it. Publishing the current floor again reaches it live;
+   * the floor is already on disk, and boxes ignore an epoch they have. At most
+   * once per three heartbeats, whatever the number of boxes behind.
+   */
+  private republishFloor(site: string, seen: number): void {
+    const now = this.now();
+    if (now - this.lastRepublishAt < Math.max(1000, 3 * this.options.config.conductor.heartbeatMs)) return;
+    this.lastRepublishAt = now;
+    this.log.info('a site is behind the floor: publishing it again', { site, seen, epoch: this.state.epoch });
+    // Through the queue: never between a new state and its save.
+    this.enqueue(async () => {
+      if (this.currentRole === 'primary') await this.publish('floor', this.floor());
+    });
+  }
 
   private onMessage(fullTopic: string, payload: Buffer): void {
     if (this.stopped) return;

@@ -110,6 +110,10 @@ const firmataIo = z.strictObject({
   readyTimeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
   /** Liveness check: the board is asked for its version this often; 0 turns it off. */
   heartbeatMs: z.number().int().min(0).max(60_000).default(5000),
+  /** After the USB link drops, the wait before the first reopen attempt; doubled after each failure. */
+  reconnectDelayMs: z.number().int().min(10).max(60_000).default(500),
+  /** The longest wait between reopen attempts. */
+  reconnectMaxDelayMs: z.number().int().min(10).max(300_000).default(10_000),
   ...pinMaps(firmataPin, DEFAULT_FIRMATA_PINS),
 });
 

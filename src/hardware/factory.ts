@@ -13,8 +13,8 @@ export interface CreateIoDriverOptions {
   log?: Logger;
   /** Replaces onoff for the gpio driver (tests). */
   gpioBackend?: SysfsGpioBackend;
-  /** Overrides of the Firmata handshake timings (tests). */
-  firmata?: { reportVersionTimeoutMs?: number; firstReportTimeoutMs?: number; heartbeatMs?: number };
+  /** Overrides of the Firmata handshake and reconnect timings (tests). */
+  firmata?: { reportVersionTimeoutMs?: number; firstReportTimeoutMs?: number; heartbeatMs?: number; reconnectDelayMs?: number; reconnectMaxDelayMs?: number };
 }
 
 /**
@@ -45,6 +45,8 @@ export async function createIoDriver(config: IoConfig | unknown, options: Create
         baud: io.baud,
         readyTimeoutMs: io.readyTimeoutMs,
         heartbeatMs: io.heartbeatMs,
+        reconnectDelayMs: io.reconnectDelayMs,
+        reconnectMaxDelayMs: io.reconnectMaxDelayMs,
         ...options.firmata,
         log: log.child('firmata'),
       });

@@ -2,72 +2,28 @@
  * Digital I/O on an Arduino running StandardFirmata over USB, through
  * johnny-five and firmata.js.
  *
- * johnny-five 2 and firmata 2 were written against serialport 8, whose module
- * *was* the SerialPort constructor. From serialport 10 on the module exports
- * `{ SerialPort, ... }`, so with serialport 13:
- *  - `new Board()` without a port calls `require("serialport").list()` in its
- *    Serial.detect and throws "serialport.list is not a function";
- *  - `new Board({ port: "/dev/ttyUSB0" })` and `new Firmata(path)` call
- *    `new (require("serialport"))(path, options)` (firmata/lib/com.js) and throw
- *    "Transport is not a constructor"; even the class itself would refuse the
- *    positional `(path, options)` form, as serialport 10+ takes `{ path, baudRate }`.
- * So this driver opens the port itself with serialport 13 and hands the open
- * stream to firmata (`new Firmata(port)` accepts any object with `on`/`write`),
- * then wraps it in a johnny-five Board with `io`, `repl: false`, `debug: false`
- * and `sigint: false` (johnny-five's own SIGINT handler would exit the process
- * behind the appliance runtime's back).
+ * The serial port, firmata.js and the johnny-five Board are opened together
+ * in ./firmata-link.ts, which explains why relais opens the port itself.
  *
  * Pins are driven through the Board's io directly rather than johnny-five's
  * Button/Led classes: Button debounces on its own and would delay the first
  * edge that the gesture recognizer acts on at once.
+ *
+ * When the link drops (unplugged, a hub glitch, a board that stops answering)
+ * the driver keeps its inputs and outputs, reopens the same path with a growing
+ * delay (./reconnect.ts) and, once the board answers, builds a fresh
+ * serialport + Firmata + Board, sets every pin's mode again and writes the lamps
+ * back. Meanwhile writes are remembered and reads give the last known level.
  */
 import { EventEmitter } from 'node:events';
 import type { DigitalInput, DigitalOutput, IoDriver, PinSpec } from './types.js';
+import { DEFAULT_RETRY_DELAYS, retryWithBackoff, type RetryDelays } from './reconnect.js';
+import { connectBoard, FirmataError, loadStack, type FirmataIo, type FirmataLink, type FirmataLinkOptions, type J5Board, type SerialStream } from './firmata-link.js';
 import { createLogger, type Logger } from '../util/log.js';
 
-/** The parts of firmata.js's Board this driver uses. */
-interface FirmataIo extends EventEmitter {
-  isReady: boolean;
-  reportVersionTimeoutId?: NodeJS.Timeout;
-  MODES: { INPUT: number; OUTPUT: number; PULLUP: number };
-  pins: { supportedModes: number[]; mode?: number; value: number; analogChannel?: number }[];
-  analogPins: number[];
-  firmware: { name?: string; version?: { major: number; minor: number } };
-  version: { major?: number; minor?: number };
-  pinMode(pin: number, mode: number): void;
-  digitalWrite(pin: number, value: 0 | 1): void;
-  digitalRead(pin: number, callback: (value: 0 | 1) => void): void;
-  reportDigitalPin(pin: number, value: 0 | 1): void;
-  reportVersion(callback: () => void): void;
-}
-type FirmataCtor = new (port: unknown, options: Record<string, unknown>, callback: (err?: Error) => void) => FirmataIo;
+export { FirmataError } from './firmata-link.js';
 
-interface J5Board extends EventEmitter {
-  timer: NodeJS.Timeout | null;
-  isReady: boolean;
-}
-type J5BoardCtor = new (options: Record<string, unknown>) => J5Board;
-
-/** The parts of serialport 13's SerialPort this driver uses. */
-interface SerialStream extends EventEmitter {
-  readonly isOpen: boolean;
-  readonly path: string;
-  open(callback: (err: Error | null) => void): void;
-  close(callback?: (err: Error | null) => void): void;
-  drain(callback: (err: Error | null) => void): void;
-  write(data: Buffer | number[], callback?: (err: Error | null | undefined) => void): boolean;
-}
-type SerialCtor = new (options: { path: string; baudRate: number; autoOpen: boolean }) => SerialStream;
-
-export interface FirmataDriverOptions {
-  /** Serial device of the board, e.g. `/dev/relais-firmata` (see hardware/udev/99-relais.rules). */
-  port: string;
-  /** StandardFirmata talks at 57600 baud. */
-  baud?: number;
-  /** How long to wait for the board's handshake (an Arduino resets on open and boots in about 2 s). */
-  readyTimeoutMs?: number;
-  /** After this long without the board announcing itself, ask for its version (boards that do not reset on open). */
-  reportVersionTimeoutMs?: number;
+export interface FirmataDriverOptions extends FirmataLinkOptions {
   /** How long `openInput` waits for the board's first report of the pin's level. */
   firstReportTimeoutMs?: number;
   /**
@@ -76,27 +32,11 @@ export interface FirmataDriverOptions {
    * 0 turns the check off.
    */
   heartbeatMs?: number;
+  /** After the link drops, the wait before the first reopen attempt; doubled after each failure. */
+  reconnectDelayMs?: number;
+  /** The wait between reopen attempts never grows past this. */
+  reconnectMaxDelayMs?: number;
   log?: Logger;
-}
-
-/** A Firmata setup or wiring failure a person can act on. */
-export class FirmataError extends Error {
-  override readonly name = 'FirmataError';
-}
-
-/** Says what to do about a serial open error. */
-function describeOpenError(err: Error & { code?: string }, path: string): FirmataError {
-  const text = err.message;
-  if (err.code === 'ENOENT' || /no such file|ENOENT/i.test(text)) {
-    return new FirmataError(`no serial device at ${path}: plug the Arduino in, check "ls -l /dev/serial/by-id/", install hardware/udev/99-relais.rules for /dev/relais-firmata, or set io.port to the right device.`);
-  }
-  if (err.code === 'EACCES' || /permission denied|EACCES/i.test(text)) {
-    return new FirmataError(`cannot open ${path}: permission denied. Add the service user to the "dialout" group (sudo usermod -aG dialout relais) and restart.`);
-  }
-  if (/lock|busy|EBUSY/i.test(text)) {
-    return new FirmataError(`cannot open ${path}: another program holds it (an Arduino IDE serial monitor, a second relais?). Close it and restart.`);
-  }
-  return new FirmataError(`cannot open ${path}: ${text}`);
 }
 
 /** Resolves `13`, `"13"`, `"D13"` or `"A0"` to a Firmata pin index. */
@@ -113,16 +53,38 @@ export function resolveFirmataPin(pin: number | string, analogPins: readonly num
   throw new FirmataError(`pin ${JSON.stringify(pin)} is not a Firmata pin: use a number (2), "D2" or "A0".`);
 }
 
+/**
+ * Resolves true at the board's next report of `pin`, false after `timeoutMs`
+ * or when `signal` aborts (the driver is closing).
+ */
+function firstReport(io: FirmataIo, pin: number, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const done = (reported: boolean): void => {
+      clearTimeout(timer);
+      io.removeListener(`digital-read-${pin}`, onReport);
+      signal.removeEventListener('abort', onAbort);
+      resolve(reported);
+    };
+    const onReport = (): void => done(true);
+    const onAbort = (): void => done(false);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    io.once(`digital-read-${pin}`, onReport);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) done(false);
+  });
+}
+
 class FirmataInput extends EventEmitter<{ edge: [value: boolean, atMs: number] }> implements DigitalInput {
   level = false;
   closed = false;
-  raw: 0 | 1 | null = null;
+  /** False until the board's first report, which sets the level without an edge. */
+  private settled = false;
   readonly listener: (value: 0 | 1) => void;
 
   constructor(
     readonly name: string,
     readonly pin: number,
-    private readonly activeLow: boolean,
+    readonly activeLow: boolean,
     private readonly onClose: (input: FirmataInput) => void,
   ) {
     super();
@@ -132,12 +94,17 @@ class FirmataInput extends EventEmitter<{ edge: [value: boolean, atMs: number] }
   /** Firmata reports a whole port on every change of any pin in it; only real changes of this pin are edges. */
   report(raw: 0 | 1): void {
     if (this.closed) return;
-    const first = this.raw === null;
-    this.raw = raw;
+    const first = !this.settled;
+    this.settled = true;
     const level = this.activeLow ? raw === 0 : raw === 1;
     if (level === this.level) return;
     this.level = level;
     if (!first) this.emit('edge', level, performance.now());
+  }
+
+  /** After a reconnect the board's first report is compared with the last known level: a change while the link was down is one edge. */
+  resume(): void {
+    this.settled = true;
   }
 
   read(): boolean {
@@ -154,77 +121,201 @@ class FirmataInput extends EventEmitter<{ edge: [value: boolean, atMs: number] }
 
 class FirmataOutput implements DigitalOutput {
   closed = false;
+  /** The level last asked for: kept while the link is down and written back when it returns. */
+  level = false;
+
   constructor(
     readonly name: string,
     readonly pin: number,
     private readonly activeLow: boolean,
-    private readonly io: FirmataIo,
+    private readonly send: (pin: number, raw: 0 | 1) => void,
+    private readonly onClose: (output: FirmataOutput) => void,
   ) {}
+
+  /** The electrical level for the logical one. */
+  raw(level = this.level): 0 | 1 {
+    return level !== this.activeLow ? 1 : 0;
+  }
 
   write(level: boolean): void {
     if (this.closed) return;
-    this.io.digitalWrite(this.pin, level !== this.activeLow ? 1 : 0);
+    this.level = level;
+    this.send(this.pin, this.raw());
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.write(false);
     this.closed = true;
+    this.onClose(this);
   }
 }
 
+/** The driver's resolved settings. */
+interface DriverSettings {
+  path: string;
+  firstReportTimeoutMs: number;
+  heartbeatMs: number;
+  retry: RetryDelays;
+}
+
+export type FirmataDriverEvents = {
+  /** The link dropped. Pins keep their state; the driver is reopening the port. */
+  disconnect: [reason: string];
+  /** The board answers again: pin modes, lamp levels and input reports are restored. */
+  reconnect: [];
+  /** A reopen attempt failed; the next one follows in `nextDelayMs`. */
+  retry: [attempt: number, error: string, nextDelayMs: number];
+};
+
 /**
- * {@link IoDriver} over a Firmata board. Emits `disconnect` when the USB
- * device goes away (the runtime should restart: nothing can be read or lit).
+ * {@link IoDriver} over a Firmata board. When the USB link drops it emits
+ * `disconnect`, keeps every input and output, and reopens the same path until
+ * the board is back (`reconnect`) or the driver is closed.
  */
-export class FirmataDriver extends EventEmitter<{ disconnect: [reason: string] }> implements IoDriver {
+export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements IoDriver {
   readonly kind = 'firmata';
   private readonly inputs = new Map<number, FirmataInput>();
   private readonly outputs = new Map<number, FirmataOutput>();
+  private link: FirmataLink;
+  private up = true;
   private closing = false;
-  private gone = false;
   private heartbeat: NodeJS.Timeout | null = null;
-  private awaitingBeat = false;
+  /** Aborted by close(): ends the reconnect wait, an attempt in flight and first-report waits. */
+  private readonly stop = new AbortController();
+  private recovery: Promise<void> | null = null;
 
   constructor(
-    readonly port: SerialStream,
-    readonly io: FirmataIo,
-    readonly board: J5Board,
+    link: FirmataLink,
+    private readonly reopen: (signal: AbortSignal) => Promise<FirmataLink>,
+    private readonly settings: DriverSettings,
     private readonly log: Logger,
-    private readonly firstReportTimeoutMs: number,
-    heartbeatMs: number,
   ) {
     super();
-    port.on('close', (err?: Error & { disconnected?: boolean }) => {
-      this.lost(err?.disconnected ? `${port.path} was unplugged` : `${port.path} closed${err ? ` (${err.message})` : ''}`);
-    });
-    if (heartbeatMs > 0) {
-      this.heartbeat = setInterval(() => {
-        if (this.awaitingBeat) {
-          this.lost(`no answer from the board on ${port.path} for ${heartbeatMs} ms`);
-          return;
-        }
-        this.awaitingBeat = true;
-        this.io.reportVersion(() => {
-          this.awaitingBeat = false;
-        });
-      }, heartbeatMs);
-      this.heartbeat.unref();
-    }
+    this.link = link;
+    this.watch(link);
   }
 
-  private lost(reason: string): void {
-    if (this.closing || this.gone) return;
-    this.gone = true;
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.log.error('firmata board lost', { reason });
-    this.emit('disconnect', reason);
+  /** The serial port of the current link (a new one after each reconnect). */
+  get port(): SerialStream {
+    return this.link.port;
+  }
+
+  get io(): FirmataIo {
+    return this.link.io;
+  }
+
+  get board(): J5Board {
+    return this.link.board;
+  }
+
+  /** False while the link is down and the driver is reopening it. */
+  get connected(): boolean {
+    return this.up && !this.closing;
   }
 
   /** `StandardFirmata 2.5` and the like, for the logs and `state`. */
   get firmware(): string {
     const f = this.io.firmware;
     return f.name ? `${f.name.replace(/\.ino$/, '')} ${f.version?.major ?? '?'}.${f.version?.minor ?? '?'}` : 'unknown';
+  }
+
+  /** Notices the link dropping: the port closing, or the board not answering the heartbeat (a pty or a hung board gives no read error). */
+  private watch(link: FirmataLink): void {
+    const { port } = link;
+    port.on('close', (err?: Error & { disconnected?: boolean }) => {
+      this.lost(link, err?.disconnected ? `${port.path} was unplugged` : `${port.path} closed${err ? ` (${err.message})` : ''}`);
+    });
+    const { heartbeatMs } = this.settings;
+    if (heartbeatMs <= 0) return;
+    let awaitingBeat = false;
+    this.heartbeat = setInterval(() => {
+      if (awaitingBeat) {
+        this.lost(link, `no answer from the board on ${port.path} for ${heartbeatMs} ms`);
+        return;
+      }
+      awaitingBeat = true;
+      link.io.reportVersion(() => {
+        awaitingBeat = false;
+      });
+    }, heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private lost(link: FirmataLink, reason: string): void {
+    if (this.closing || !this.up || link !== this.link) return;
+    this.up = false;
+    this.stopHeartbeat();
+    const { initialDelayMs, maxDelayMs } = this.settings.retry;
+    this.log.warn(`firmata board on ${this.settings.path} lost; reopening it, lamps are set back and inputs re-read once it answers`, {
+      port: this.settings.path,
+      reason,
+      retry: `${initialDelayMs} ms doubling to ${maxDelayMs} ms`,
+    });
+    this.emit('disconnect', reason);
+    this.recovery = this.recover(link, performance.now()).catch((err: unknown) => {
+      this.log.error('firmata reconnect stopped', { port: this.settings.path, error: err instanceof Error ? err.message : String(err) });
+    });
+  }
+
+  /** Lets go of the dead link, reopens the path until the board answers, then restores every pin. */
+  private async recover(old: FirmataLink, lostAt: number): Promise<void> {
+    for (const input of this.inputs.values()) old.io.removeListener(`digital-read-${input.pin}`, input.listener);
+    await old.release();
+    const { signal } = this.stop;
+    const link = await retryWithBackoff({
+      ...this.settings.retry,
+      signal,
+      attempt: (s) => this.reopen(s),
+      onFailure: ({ attempt, error, nextDelayMs }) => {
+        this.log.debug('firmata reopen failed', { port: this.settings.path, attempt, error: error.message, nextDelayMs });
+        this.emit('retry', attempt, error.message, nextDelayMs);
+      },
+    });
+    if (!link) return;
+    if (signal.aborted) {
+      await link.release();
+      return;
+    }
+    this.link = link;
+    this.up = true;
+    this.watch(link);
+    const reported = this.restore(link);
+    this.log.info(`firmata board on ${this.settings.path} is back`, { port: this.settings.path, firmware: this.firmware, downMs: Math.round(performance.now() - lostAt) });
+    await reported;
+    if (this.link === link && this.connected) this.emit('reconnect');
+  }
+
+  /** Sets every pin up again on a fresh board; resolves once the inputs have reported (or timed out). */
+  private restore(link: FirmataLink): Promise<void> {
+    const { io } = link;
+    const exists = (pin: number, name: string): boolean => {
+      if (io.pins[pin]) return true;
+      this.log.error('firmata pin missing on the reconnected board', { port: this.settings.path, name, pin });
+      return false;
+    };
+    for (const output of this.outputs.values()) {
+      if (!exists(output.pin, output.name)) continue;
+      // As in openOutput: the level first, so switching to output does not flash the lamp.
+      io.digitalWrite(output.pin, output.raw());
+      io.pinMode(output.pin, io.MODES.OUTPUT);
+      io.digitalWrite(output.pin, output.raw());
+    }
+    const inputs = [...this.inputs.values()].filter((input) => exists(input.pin, input.name));
+    // Every mode before any reporting: the board's first report of a port then covers all its inputs.
+    for (const input of inputs) io.pinMode(input.pin, input.activeLow ? io.MODES.PULLUP : io.MODES.INPUT);
+    const reports = inputs.map((input) => {
+      input.resume();
+      const first = firstReport(io, input.pin, this.settings.firstReportTimeoutMs, this.stop.signal);
+      io.digitalRead(input.pin, input.listener);
+      return first;
+    });
+    return Promise.all(reports).then(() => undefined);
   }
 
   private pinFor(spec: PinSpec, mode: number, what: string): number {
@@ -243,6 +334,7 @@ export class FirmataDriver extends EventEmitter<{ disconnect: [reason: string] }
    * Opens an input. Active-low inputs (a button or an optocoupler to ground)
    * get the board's internal pull-up; active-high ones need an external
    * pull-down. Waits for the board's first report so `read()` is right at once.
+   * While the link is down the input is set up when the board is back.
    */
   async openInput(spec: PinSpec): Promise<DigitalInput> {
     const activeLow = spec.activeLow ?? false;
@@ -250,33 +342,32 @@ export class FirmataDriver extends EventEmitter<{ disconnect: [reason: string] }
     const pin = this.pinFor(spec, mode, activeLow ? 'an input with pull-up' : 'an input');
     const input = new FirmataInput(spec.name, pin, activeLow, (closed) => this.releaseInput(closed));
     this.inputs.set(pin, input);
-    const first = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.io.removeListener(`digital-read-${pin}`, onFirst);
-        resolve(false);
-      }, this.firstReportTimeoutMs);
-      const onFirst = (): void => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.io.once(`digital-read-${pin}`, onFirst);
-    });
-    this.io.pinMode(pin, mode);
-    this.io.digitalRead(pin, input.listener);
+    if (!this.connected) return input;
+    const { io } = this.link;
+    const first = firstReport(io, pin, this.settings.firstReportTimeoutMs, this.stop.signal);
+    io.pinMode(pin, mode);
+    io.digitalRead(pin, input.listener);
     if (!(await first)) this.log.warn('firmata input not reported yet; assuming released', { input: spec.name, pin });
     return input;
   }
 
   async openOutput(spec: PinSpec): Promise<DigitalOutput> {
     const pin = this.pinFor(spec, this.io.MODES.OUTPUT, 'an output');
-    const output = new FirmataOutput(spec.name, pin, spec.activeLow ?? false, this.io);
-    // Set the "off" level before switching to output (on an AVR a high write to an
-    // input latches the pull-up), so the pin never drives the lamp on; then again as an output.
-    this.io.digitalWrite(pin, spec.activeLow ? 1 : 0);
-    this.io.pinMode(pin, this.io.MODES.OUTPUT);
+    const output = new FirmataOutput(spec.name, pin, spec.activeLow ?? false, (p, raw) => this.send(p, raw), (closed) => this.outputs.delete(closed.pin));
+    if (this.connected) {
+      // Set the "off" level before switching to output (on an AVR a high write to an
+      // input latches the pull-up), so the pin never drives the lamp on; then again as an output.
+      this.io.digitalWrite(pin, output.raw(false));
+      this.io.pinMode(pin, this.io.MODES.OUTPUT);
+    }
     output.write(false);
     this.outputs.set(pin, output);
     return output;
+  }
+
+  /** A write while the link is down is only remembered by the output; restore() sends it. */
+  private send(pin: number, raw: 0 | 1): void {
+    if (this.up) this.io.digitalWrite(pin, raw);
   }
 
   private releaseInput(input: FirmataInput): void {
@@ -285,84 +376,45 @@ export class FirmataDriver extends EventEmitter<{ disconnect: [reason: string] }
     // Reporting is per port of 8 pins: keep it on while another input of the port is open.
     const port = input.pin >> 3;
     const shared = [...this.inputs.keys()].some((pin) => pin >> 3 === port);
-    if (!shared && this.port.isOpen) this.io.reportDigitalPin(input.pin, 0);
+    if (!shared && this.up && this.port.isOpen) this.io.reportDigitalPin(input.pin, 0);
   }
 
-  /** Turns every lamp off, stops reports and closes the serial port. */
+  /** Stops reconnecting, turns every lamp off, stops reports and closes the serial port. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.stopHeartbeat();
+    this.stop.abort();
+    // The reconnect wait or an attempt in flight ends and lets go of its port first.
+    await this.recovery;
     await Promise.allSettled([...this.inputs.values()].map((i) => i.close()));
     await Promise.allSettled([...this.outputs.values()].map((o) => o.close()));
     this.outputs.clear();
-    if (!this.port.isOpen) return;
-    await new Promise<void>((resolve) => this.port.drain(() => resolve()));
-    await new Promise<void>((resolve) => this.port.close(() => resolve()));
+    const { port } = this.link;
+    if (this.up && port.isOpen) {
+      await new Promise<void>((resolve) => port.drain(() => resolve()));
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+    }
+    this.up = false;
+    await this.link.release();
   }
 }
 
-/** Loads a CommonJS package lazily; the specifier is a string so TypeScript does not want its types. */
-async function loadCjs<T>(specifier: string): Promise<T> {
-  const mod = (await import(specifier)) as { default?: T } & T;
-  return mod.default ?? mod;
-}
-
-/**
- * Opens the serial port, waits for the StandardFirmata handshake (version,
- * firmware, capabilities, analog mapping) and returns a ready driver.
- */
+/** Opens the board and returns a ready driver that reconnects by itself when the link drops. */
 export async function openFirmataDriver(options: FirmataDriverOptions): Promise<FirmataDriver> {
   const log = options.log ?? createLogger('firmata');
-  const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
-  let SerialPort: SerialCtor;
-  let Firmata: FirmataCtor;
-  let Board: J5BoardCtor;
-  try {
-    ({ SerialPort } = await loadCjs<{ SerialPort: SerialCtor }>('serialport'));
-    Firmata = await loadCjs<FirmataCtor>('firmata');
-    ({ Board } = await loadCjs<{ Board: J5BoardCtor }>('johnny-five'));
-  } catch (err) {
-    throw new FirmataError(`cannot load the Firmata stack (${(err as Error).message}): reinstall relais with its dependencies (serialport, firmata, johnny-five), or set io.driver to "gpio" or "simulated".`);
-  }
-
-  const port = new SerialPort({ path: options.port, baudRate: options.baud ?? 57_600, autoOpen: false });
-  return new Promise<FirmataDriver>((resolve, reject) => {
-    let settled = false;
-    let board: J5Board | null = null;
-    const fail = (err: Error): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (board?.timer) clearTimeout(board.timer);
-      clearTimeout(io.reportVersionTimeoutId);
-      if (port.isOpen) port.close();
-      reject(err);
-    };
-    const timer = setTimeout(() => {
-      fail(new FirmataError(`no Firmata handshake from ${options.port} within ${readyTimeoutMs} ms: flash StandardFirmata onto the board (Arduino IDE: File > Examples > Firmata > StandardFirmata) and check io.baud (57600).`));
-    }, readyTimeoutMs);
-
-    // Firmata reports errors before "ready" through this callback; afterwards on the emitter.
-    const io = new Firmata(port, { reportVersionTimeout: options.reportVersionTimeoutMs ?? 3000 }, (err) => {
-      if (err) fail(describeOpenError(err, options.port));
-    });
-    board = new Board({ io, repl: false, debug: false, sigint: false, timeout: readyTimeoutMs + 1000 });
-    const readyBoard = board;
-    readyBoard.on('error', (event: Error | { message?: string }) => {
-      if (!settled) fail(new FirmataError(`Firmata board at ${options.port}: ${event.message ?? String(event)}`));
-      else log.error('firmata board error', { error: event.message ?? String(event) });
-    });
-    readyBoard.once('ready', () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      const driver = new FirmataDriver(port, io, readyBoard, log, options.firstReportTimeoutMs ?? 1000, options.heartbeatMs ?? 5000);
-      log.info('firmata board ready', { port: options.port, firmware: driver.firmware, pins: io.pins.length });
-      resolve(driver);
-    });
-    port.open((err) => {
-      if (err) fail(describeOpenError(err, options.port));
-    });
-  });
+  const stack = await loadStack();
+  const reopen = (signal?: AbortSignal): Promise<FirmataLink> => connectBoard(stack, options, log, signal);
+  const link = await reopen();
+  const driver = new FirmataDriver(link, reopen, {
+    path: options.port,
+    firstReportTimeoutMs: options.firstReportTimeoutMs ?? 1000,
+    heartbeatMs: options.heartbeatMs ?? 5000,
+    retry: {
+      initialDelayMs: options.reconnectDelayMs ?? DEFAULT_RETRY_DELAYS.initialDelayMs,
+      maxDelayMs: options.reconnectMaxDelayMs ?? DEFAULT_RETRY_DELAYS.maxDelayMs,
+    },
+  }, log);
+  log.info('firmata board ready', { port: options.port, firmware: driver.firmware, pins: link.io.pins.length });
+  return driver;
 }

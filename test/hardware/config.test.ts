@@ -43,6 +43,7 @@ describe('hardware: io, buttons and tallyIn config', () => {
     assert.ok(io.driver === 'firmata');
     assert.equal(io.port, '/dev/relais-firmata');
     assert.equal(io.baud, 57600);
+    assert.deepEqual([io.reconnectDelayMs, io.reconnectMaxDelayMs], [500, 10_000]);
     assert.deepEqual(io.outputs.cam2Green, { pin: 'A0', activeLow: false });
   });
 

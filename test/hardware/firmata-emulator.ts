@@ -204,3 +204,15 @@ export class FirmataEmulator extends EventEmitter<{
     this.emit('write', pin, level);
   }
 }
+
+/** Resolves with the emulator's next `write` of that pin. */
+export function nextWrite(emu: FirmataEmulator, pin: number): Promise<0 | 1> {
+  return new Promise((resolve) => {
+    const onWrite = (p: number, level: 0 | 1): void => {
+      if (p !== pin) return;
+      emu.off('write', onWrite);
+      resolve(level);
+    };
+    emu.on('write', onWrite);
+  });
+}

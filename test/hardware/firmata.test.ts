@@ -6,21 +6,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { openFirmataDriver, FirmataDriver, resolveFirmataPin } from '../../src/hardware/firmata.js';
-import { FirmataEmulator, MODE } from './firmata-emulator.js';
+import { FirmataEmulator, MODE, nextWrite } from './firmata-emulator.js';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
 import { recordingLogger } from '../helpers/log.js';
-
-/** Resolves with the next `write` of that pin. */
-function nextWrite(emu: FirmataEmulator, pin: number): Promise<0 | 1> {
-  return new Promise((resolve) => {
-    const onWrite = (p: number, level: 0 | 1) => {
-      if (p !== pin) return;
-      emu.off('write', onWrite);
-      resolve(level);
-    };
-    emu.on('write', onWrite);
-  });
-}
 
 describe('hardware: Firmata driver (emulated StandardFirmata on a pty pair)', function () {
   this.timeout(10_000);

@@ -1,6 +1,9 @@
 /**
  * A pair of linked pseudo-terminals made by socat: bytes written to one end
- * come out of the other, as between a host and a USB serial board.
+ * come out of the other, as between a host and a USB serial board. With
+ * `links`, socat also makes symlinks to both ends and removes them when it
+ * exits, so a new pair on the same links is the same board coming back on the
+ * same device path (as /dev/relais-firmata after a replug).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,8 +16,16 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
-export async function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
-  const child: ChildProcess = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+export interface PtyPairOptions {
+  /** Stable paths for the two ends; `host` and `device` are then these paths. */
+  links?: { host: string; device: string };
+  timeoutMs?: number;
+}
+
+export async function openPtyPair(options: PtyPairOptions = {}): Promise<PtyPair> {
+  const { links, timeoutMs = 5000 } = options;
+  const end = (link: string | undefined): string => `pty,raw,echo=0${link ? `,link=${link}` : ''}`;
+  const child: ChildProcess = spawn('socat', ['-d', '-d', end(links?.host), end(links?.device)], { stdio: ['ignore', 'ignore', 'pipe'] });
   const paths: string[] = [];
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
@@ -35,8 +46,8 @@ export async function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
     });
   });
   return {
-    host: paths[0]!,
-    device: paths[1]!,
+    host: links?.host ?? paths[0]!,
+    device: links?.device ?? paths[1]!,
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

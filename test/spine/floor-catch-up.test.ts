@@ -5,13 +5,17 @@
  * lagged), and the heartbeat's epoch tells the box it is behind.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { ApplianceRuntime } from '../../src/appliance/runtime.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded.js';
+import { Conductor } from '../../src/conductor/conductor.js';
 import { SimulatedDriver } from '../../src/hardware/simulated.js';
 import type { Floor } from '../../src/protocol/schemas.js';
-import { encode, topic } from '../../src/protocol/topics.js';
-import { siteConfig } from '../helpers/event.js';
+import { decode, encode, topic } from '../../src/protocol/topics.js';
+import { conductorConfig, siteConfig } from '../helpers/event.js';
 import { quietLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -83,5 +87,71 @@ describe('floor catch-up from the heartbeat (embedded broker)', function () {
     await new Promise((r) => setTimeout(r, 2500));
     assert.ok(floorSubscribes.length >= 2 && floorSubscribes.length <= 4, `asked ${floorSubscribes.length} times in 2.5 s with a 1 s lease`);
     assert.equal(box.floor?.epoch, 1);
+  });
+});
+
+describe('the conductor publishes the floor again for a site behind it (embedded broker)', function () {
+  this.timeout(15_000);
+  let broker: EmbeddedBroker;
+  let conductor: Conductor;
+  let watcher: MqttClient;
+  let dir: string;
+  const floors: Floor[] = [];
+
+  const stateAt = (epoch: number): string =>
+    JSON.stringify({
+      version: 'test',
+      tally: { role: 'idle', link: 'ok', epoch },
+      lamps: { onAir: { pattern: 'off', level: false } },
+      encoder: null,
+      cameras: null,
+      counters: { badPayloads: 0, droppedPresses: 0 },
+      updatedAt: new Date().toISOString(),
+    });
+
+  beforeEach(async () => {
+    broker = await startEmbeddedBroker({ tcpPort: 0, wsPort: null, log: quietLogger('broker') });
+    dir = await mkdtemp(join(tmpdir(), 'relais-catch-up-'));
+    conductor = new Conductor({ config: conductorConfig(broker.url, join(dir, 'state.json'), { heartbeatMs: 200 }), log: quietLogger('conductor') });
+    await conductor.start();
+    watcher = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'watcher' });
+    floors.length = 0;
+    watcher.on('message', (t, p) => {
+      const d = decode('floor', p);
+      if (t === topic('test', 'floor') && d.ok) floors.push(d.value);
+    });
+    await watcher.subscribeAsync(topic('test', 'floor'), { qos: 1 });
+    await watcher.publishAsync(topic('test', 'control'), JSON.stringify({ id: 'g1', action: 'grant', site: 'rouyn-noranda' }), { qos: 1 });
+    await waitFor('epoch 2 on the wire', () => floors.some((f) => f.onAir === 'rouyn-noranda'));
+    floors.length = 0;
+  });
+  afterEach(async () => {
+    await watcher?.endAsync(true);
+    await conductor?.stop();
+    await broker?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a site state at an older epoch brings the same floor again, at most once per three heartbeats', async () => {
+    const epoch = conductor.epoch;
+    const box = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'lagging-box' });
+    try {
+      await box.publishAsync(topic('test', 'siteState', 'saint-camille'), stateAt(epoch - 1), { qos: 1 });
+      await waitFor('the floor published again', () => floors.length === 1, 3000);
+      assert.equal(floors[0]!.epoch, epoch, 'the same floor, not a new one');
+      assert.equal(floors[0]!.onAir, 'rouyn-noranda');
+      // A burst of lagging states within the rate limit (600 ms here) brings no more copies.
+      await box.publishAsync(topic('test', 'siteState', 'riviere-du-loup'), stateAt(epoch - 1), { qos: 1 });
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(floors.length, 1);
+      // A state at the current epoch asks for nothing, even after the limit.
+      await new Promise((r) => setTimeout(r, 1000));
+      await box.publishAsync(topic('test', 'siteState', 'saint-camille'), stateAt(epoch), { qos: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(floors.length, 1);
+      assert.equal(conductor.epoch, epoch, 'nothing changed on the floor');
+    } finally {
+      await box.endAsync(true);
+    }
   });
 });
