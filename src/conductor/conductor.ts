@@ -60,6 +60,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private subscriptions: SubscriptionKeeper | null = null;
   private lastRepublishAt = -Infinity;
+  private floorChangedAt = -Infinity;
   private leaseTimer: NodeJS.Timeout | null = null;
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -212,6 +213,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       this.state = { ...stateFromFloor(this.lastFloor, this.rules), recent };
     }
     this.state = bumpEpoch(this.state, seen);
+    this.floorChangedAt = this.now();
     await this.store.save(this.state, this.id);
     const wasStandby = this.currentRole === 'standby';
     this.currentRole = 'primary';
@@ -320,11 +322,15 @@ export class Conductor extends EventEmitter<ConductorEvents> {
    * instance while a clustered broker failed over, and the broker's retained
    * copy did not help it. Publishing the current floor again reaches it live;
    * the floor is already on disk, and boxes ignore an epoch they have. At most
-   * once per three heartbeats, whatever the number of boxes behind.
+   * once per three heartbeats (1 s at least), whatever the number of boxes
+   * behind, and not in the first such interval after a change.
    */
   private republishFloor(site: string, seen: number): void {
     const now = this.now();
-    if (now - this.lastRepublishAt < Math.max(1000, 3 * this.options.config.conductor.heartbeatMs)) return;
+    const limit = Math.max(1000, 3 * this.options.config.conductor.heartbeatMs);
+    // Right after a change a box's state may still be on its way with the old epoch.
+    if (now - this.floorChangedAt < limit) return;
+    if (now - this.lastRepublishAt < limit) return;
     this.lastRepublishAt = now;
     this.log.info('a site is behind the floor: publishing it again', { site, seen, epoch: this.state.epoch });
     // Through the queue: never between a new state and its save.
@@ -376,6 +382,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     else if (result.accepted) this.counters.accepted += 1;
     else this.counters.rejected += 1;
     if (result.changed) {
+      this.floorChangedAt = this.now();
       const floor = this.floor();
       await this.publish('floor', floor);
       await this.publish('rundown', this.rundownList());
