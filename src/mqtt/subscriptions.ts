@@ -23,7 +23,7 @@ export interface SubscriptionKeeperOptions {
   log?: Logger;
   /** Delay before the first retry of a refused filter (default 250 ms); it doubles up to `maxRetryMs`. */
   firstRetryMs?: number;
-  /** Longest delay between two retries (default 5 s). */
+  /** Longest delay between two retries (default 2 s). */
   maxRetryMs?: number;
 }
 
@@ -60,7 +60,7 @@ export class SubscriptionKeeper extends EventEmitter<SubscriptionKeeperEvents> {
   constructor(private readonly client: MqttClient, private readonly options: SubscriptionKeeperOptions = {}) {
     super();
     this.firstRetryMs = options.firstRetryMs ?? 250;
-    this.maxRetryMs = options.maxRetryMs ?? 5000;
+    this.maxRetryMs = options.maxRetryMs ?? 2000;
     client.on('connect', this.onConnect);
     client.on('close', this.onClose);
   }
