@@ -1,34 +1,8 @@
 /**
- * The media part of `relais demo`: the relay and one small test-pattern feed
- * per site, all on this machine.
- */
-import type { Logger } from '../util/log.js';
-import { parseEncoderConfig } from './config.js';
-import { createFeed } from './feed.js';
-import { ffmpegBinary, resolveBinary } from './ffmpeg.js';
-import { Relay } from './relay.js';
-import type { EncoderSupervisor } from './supervisor.js';
-
-export interface DemoMediaOptions {
-  sites: string[];
-  event: string;
-  host: string;
-  rtmpPort: number;
-  httpPort: number;
-  secret: string;
-  log: Logger;
-}
-
-export interface DemoMedia {
-  stop(): Promise<void>;
-  /** HTTP-FLV URL of each site's feed on the relay. */
-  urls: Record<string, string>;
-  relay: Relay;
-}
-
-/**
- * A light test-pattern feed for a demo on a laptop: 640x360, 15 fps, libx264
- * ultrafast, pushed to `rtmpUrl` with signed publishing.
+ * The encoder settings of `relais demo`'s room feeds (src/demo/media-extension.ts
+ * runs them), shared with the media tests: a light test-pattern feed for a
+ * laptop, 640x360, 15 fps, libx264 ultrafast, pushed to `rtmpUrl` with signed
+ * publishing.
  */
 export function demoEncoderSettings(label: string, rtmpUrl: string, secret: string): Record<string, unknown> {
   return {
@@ -40,40 +14,5 @@ export function demoEncoderSettings(label: string, rtmpUrl: string, secret: stri
     encoder: 'libx264',
     input: { kind: 'test-pattern', label },
     output: { kind: 'rtmp', url: rtmpUrl, secret },
-  };
-}
-
-/**
- * Starts the relay and a 640x360, 15 fps libx264 (ultrafast) test pattern per
- * site. Resolves with a one-line reason instead when ffmpeg is missing (the
- * rest of the demo runs without pictures).
- */
-export async function startDemoMedia(o: DemoMediaOptions): Promise<DemoMedia | string> {
-  const binary = ffmpegBinary();
-  if (!resolveBinary(binary)) return `no room feeds: ffmpeg not found ("${binary}"); install ffmpeg (apt install ffmpeg) or set RELAIS_FFMPEG`;
-  const relay = new Relay({ bind: o.host, rtmpPort: o.rtmpPort, httpPort: o.httpPort, secret: o.secret, log: o.log.child('relay') });
-  await relay.start();
-  const feeds: EncoderSupervisor[] = [];
-  const urls: Record<string, string> = {};
-  try {
-    for (const site of o.sites) {
-      const config = parseEncoderConfig(demoEncoderSettings(`${o.event} · ${site}`, relay.rtmpUrl, o.secret), 'demo.encoder');
-      const feed = createFeed({ config, site, encoder: 'libx264', binary, log: o.log.child(`feed:${site}`) });
-      feeds.push(feed);
-      await feed.start();
-      urls[site] = relay.playUrl(site);
-    }
-  } catch (err) {
-    await Promise.allSettled(feeds.map((f) => f.stop()));
-    await relay.stop();
-    throw err;
-  }
-  return {
-    relay,
-    urls,
-    stop: async () => {
-      await Promise.allSettled(feeds.map((f) => f.stop()));
-      await relay.stop();
-    },
   };
 }

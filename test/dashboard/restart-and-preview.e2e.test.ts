@@ -11,7 +11,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embed
 import { dashboardDemoExtension } from '../../src/dashboard/command.js';
 import { startDemo, type DemoExtension, type RunningDemo } from '../../src/demo/demo.js';
 import { DEMO_LOGINS } from '../../src/demo/scenario.js';
-import { startDemoMedia } from '../../src/media/demo.js';
+import { startDemoMedia } from '../media/demo-feeds.js';
 import { freePort } from '../helpers/brokers.js';
 import { quietLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startDemoMedia } from '../../src/media/demo.js';
+import { startDemoMedia } from './demo-feeds.js';
 import type { StreamsSnapshot } from '../../src/media/relay.js';
 import { verifyPublishSign } from '../../src/media/sign.js';
 import { freePort, quietLogger, SECRET, waitForEvent } from './helpers.js';
@@ -82,7 +82,7 @@ describe('media commands', function () {
     }
   });
 
-  it('startDemoMedia runs the relay and one live test pattern per site', async () => {
+  it('the demo encoder settings give one live test pattern per site through the relay', async () => {
     const demo = await startDemoMedia({ sites: ['a-site', 'b-site'], event: 'demo', host: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, log: quietLogger('demo') });
     assert.notEqual(typeof demo, 'string');
     if (typeof demo === 'string') return;
