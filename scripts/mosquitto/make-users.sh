@@ -1,15 +1,19 @@
 #!/bin/sh
-# Makes the Mosquitto password file and ACL for a relais event.
+# Makes the Mosquitto password file and ACL for a relais event, and on request
+# the same users with the same rights for a NATS cluster.
 #
-#   make-users.sh [--users FILE] [--passwd FILE] [--acl FILE] [--credentials FILE]
+#   make-users.sh [--users FILE] [--passwd FILE] [--acl FILE] [--credentials FILE] [--nats FILE]
 #
 # --users        "<role> <name> [password]" lines (default: users.example next to this script)
 # --passwd       password file to write (default /etc/mosquitto/relais/passwd)
 # --acl          ACL file to write (default /etc/mosquitto/relais/acl); "-" for stdout
 # --credentials  where drawn passwords are written, mode 0600 (default ./relais-credentials.txt)
 # --acl-only     only write the ACL (no mosquitto_passwd needed)
+# --nats         also write a NATS authorization file (users, passwords and permissions on the
+#                subjects MQTT topics map to), mode 0640; "include" it from the node config
+# --nats-only    write only the --nats file (no Mosquitto files, no mosquitto_passwd needed)
 #
-# The password file is made anew each run: hand out the credentials file again.
+# The password files are made anew each run: hand out the credentials file again.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +22,8 @@ passwd=/etc/mosquitto/relais/passwd
 acl=/etc/mosquitto/relais/acl
 credentials=./relais-credentials.txt
 acl_only=0
+nats=
+nats_only=0
 
 die() {
 	echo "make-users.sh: $*" >&2
@@ -31,13 +37,17 @@ while [ $# -gt 0 ]; do
 	--acl) acl=${2:?--acl needs a file}; shift 2 ;;
 	--credentials) credentials=${2:?--credentials needs a file}; shift 2 ;;
 	--acl-only) acl_only=1; shift ;;
-	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+	--nats) nats=${2:?--nats needs a file}; shift 2 ;;
+	--nats-only) nats_only=1; shift ;;
+	-h | --help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
 done
 
 [ -r "$users" ] || die "cannot read users file '$users'"
-if [ "$acl_only" = 0 ] && ! command -v mosquitto_passwd >/dev/null 2>&1; then
+[ "$nats_only" = 1 ] && [ -z "$nats" ] && die "--nats-only needs --nats FILE"
+[ "$acl_only" = 1 ] && [ -n "$nats" ] && die "--nats needs passwords: drop --acl-only"
+if [ "$acl_only" = 0 ] && [ "$nats_only" = 0 ] && ! command -v mosquitto_passwd >/dev/null 2>&1; then
 	die "mosquitto_passwd not found: apt-get install mosquitto"
 fi
 
@@ -47,7 +57,7 @@ slug_ok() {
 
 # Check every line before writing anything, so a typo loses nothing.
 lineno=0
-while read -r role name _rest; do
+while read -r role name password _rest; do
 	lineno=$((lineno + 1))
 	case "$role" in '' | '#'*) continue ;; esac
 	[ -n "${name:-}" ] || die "$users:$lineno: '$role' has no name"
@@ -57,6 +67,7 @@ while read -r role name _rest; do
 	*) die "$users:$lineno: unknown role '$role' (conductor, operator, viewer or site)" ;;
 	esac
 	case "$name" in *[!A-Za-z0-9_.-]*) die "$users:$lineno: name '$name' may only use letters, digits, '-', '_' and '.'" ;; esac
+	case "${password:-}" in *[\"\\]*) die "$users:$lineno: the password of '$name' may not contain a quote or a backslash" ;; esac
 done <"$users"
 
 write_acl() {
@@ -104,39 +115,93 @@ write_acl() {
 	done <"$users"
 }
 
-if [ "$acl" = "-" ]; then
-	write_acl
-else
-	mkdir -p "$(dirname "$acl")"
-	write_acl >"$acl.tmp"
-	mv "$acl.tmp" "$acl"
-	echo "wrote ACL $acl"
+# NATS serves MQTT topics as subjects: relais/v1/demo/floor is relais.v1.demo.floor, '+' is '*',
+# '#' is '>'. A QoS 1 subscription is a JetStream consumer that delivers on $MQTT.sub.<id>, so
+# every user may subscribe there too.
+nats_user() { # role name password
+	case "$1" in
+	conductor)
+		pub='"relais.v1.*.floor", "relais.v1.*.events", "relais.v1.*.conductor.>", "relais.v1.*.rundown", "relais.v1.*.relay.>"'
+		sub='"relais.v1.>"' ;;
+	operator)
+		pub='"relais.v1.*.control", "relais.v1.*.site.*.ptz.command"'
+		sub='"relais.v1.>"' ;;
+	viewer)
+		pub=
+		sub='"relais.v1.>"' ;;
+	site)
+		pub="\"relais.v1.*.site.$2.>\""
+		sub="\"relais.v1.*.site.$2.>\", \"relais.v1.*.floor\", \"relais.v1.*.events\", \"relais.v1.*.conductor.>\", \"relais.v1.*.site.*.state\", \"relais.v1.*.site.*.availability\"" ;;
+	esac
+	user=$2
+	[ "$1" = site ] && user="site-$2"
+	if [ -n "$pub" ]; then pub="allow: [$pub]"; else pub='deny: [">"]'; fi
+	echo "    { user: \"$user\", password: \"$3\", permissions: { publish: { $pub }, subscribe: { allow: [$sub, \"\$MQTT.sub.>\"] } } }"
+}
+
+if [ "$nats_only" = 0 ]; then
+	if [ "$acl" = "-" ]; then
+		write_acl
+	else
+		mkdir -p "$(dirname "$acl")"
+		write_acl >"$acl.tmp"
+		mv "$acl.tmp" "$acl"
+		echo "wrote ACL $acl"
+	fi
 fi
 
 [ "$acl_only" = 1 ] && exit 0
 
-mkdir -p "$(dirname "$passwd")"
-tmp_passwd="$passwd.tmp"
-: >"$tmp_passwd"
-chmod 0640 "$tmp_passwd"
+# One password per user, given or drawn, for every file this run writes.
 old_umask=$(umask)
 umask 077
+pairs=$(mktemp)
 : >"$credentials.tmp"
 umask "$old_umask"
+trap 'rm -f "$pairs"' EXIT
 drawn=0
 while read -r role name password _rest; do
 	case "$role" in '' | '#'*) continue ;; esac
-	user=$name
-	[ "$role" = site ] && user="site-$name"
 	if [ -z "${password:-}" ]; then
 		password=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
+		user=$name
+		[ "$role" = site ] && user="site-$name"
 		echo "$user $password" >>"$credentials.tmp"
 		drawn=$((drawn + 1))
 	fi
-	mosquitto_passwd -b "$tmp_passwd" "$user" "$password"
+	echo "$role $name $password" >>"$pairs"
 done <"$users"
-mv "$tmp_passwd" "$passwd"
-echo "wrote password file $passwd"
+
+if [ "$nats_only" = 0 ]; then
+	mkdir -p "$(dirname "$passwd")"
+	tmp_passwd="$passwd.tmp"
+	: >"$tmp_passwd"
+	chmod 0640 "$tmp_passwd"
+	while read -r role name password; do
+		user=$name
+		[ "$role" = site ] && user="site-$name"
+		mosquitto_passwd -b "$tmp_passwd" "$user" "$password"
+	done <"$pairs"
+	mv "$tmp_passwd" "$passwd"
+	echo "wrote password file $passwd"
+fi
+
+if [ -n "$nats" ]; then
+	mkdir -p "$(dirname "$nats")"
+	: >"$nats.tmp"
+	chmod 0640 "$nats.tmp"
+	{
+		echo "# relais users for a NATS cluster, made by scripts/mosquitto/make-users.sh from $(basename "$users")."
+		echo "authorization {"
+		echo "  users = ["
+		while read -r role name password; do nats_user "$role" "$name" "$password"; done <"$pairs"
+		echo "  ]"
+		echo "}"
+	} >>"$nats.tmp"
+	mv "$nats.tmp" "$nats"
+	echo "wrote NATS authorization $nats"
+fi
+
 if [ "$drawn" -gt 0 ]; then
 	mv "$credentials.tmp" "$credentials"
 	echo "wrote $drawn drawn password(s) to $credentials (mode 0600): hand them to the sites, then delete it"

@@ -70,6 +70,21 @@ describe('deploy: Mosquitto ACL (central.conf + make-users.sh, real mosquitto)',
     await assert.rejects(readFile(out + '.acl'));
   });
 
+  it('make-users.sh --nats: clear errors for options that cannot go together or a password it cannot quote', async () => {
+    const script = join(MOSQUITTO_DIR, 'make-users.sh');
+    const out = join(dir, 'nats-never.conf');
+    await assert.rejects(run('sh', [script, '--nats-only']), (err: { code: number; stderr: string }) => err.code === 2 && /--nats-only needs --nats FILE/.test(err.stderr));
+    await assert.rejects(run('sh', [script, '--acl-only', '--nats', out]), (err: { stderr: string }) => /--nats needs passwords: drop --acl-only/.test(err.stderr));
+    const quoted = join(dir, 'quoted-users');
+    await run('sh', ['-c', `printf 'site saint-camille pa"ss\\n' > ${quoted}`]);
+    await assert.rejects(
+      run('sh', [script, '--users', quoted, '--nats-only', '--nats', out, '--credentials', join(dir, 'cred-never')]),
+      (err: { stderr: string }) => /quoted-users:1: the password of 'saint-camille' may not contain a quote or a backslash/.test(err.stderr),
+    );
+    await assert.rejects(readFile(out), 'nothing written');
+    await assert.rejects(readFile(join(dir, 'cred-never.tmp')), 'no half-written credentials');
+  });
+
   it('refuses a wrong password', async () => {
     await assert.rejects(connect({ username: 'site-saint-camille', password: 'nope' }), /Bad User Name or Password|Not authorized/);
   });

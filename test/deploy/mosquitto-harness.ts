@@ -154,7 +154,11 @@ export const TEST_USERS = {
   lacMegantic: { username: 'site-lac-megantic', password: 'lm-pw' },
 } as const;
 
-export async function makeUsers(dir: string): Promise<void> {
+/**
+ * Writes TEST_USERS as a users file and runs the shipped make-users.sh on it: the Mosquitto
+ * password file and ACL in `dir`, or with `natsFile` only the NATS authorization file.
+ */
+export async function makeUsers(dir: string, natsFile?: string): Promise<void> {
   const users = join(dir, 'users');
   await writeFile(
     users,
@@ -167,5 +171,6 @@ export async function makeUsers(dir: string): Promise<void> {
       '',
     ].join('\n'),
   );
-  await run('sh', [join(MOSQUITTO_DIR, 'make-users.sh'), '--users', users, '--passwd', join(dir, 'passwd'), '--acl', join(dir, 'acl'), '--credentials', join(dir, 'cred')]);
+  const outputs = natsFile ? ['--nats-only', '--nats', natsFile] : ['--passwd', join(dir, 'passwd'), '--acl', join(dir, 'acl')];
+  await run('sh', [join(MOSQUITTO_DIR, 'make-users.sh'), '--users', users, ...outputs, '--credentials', join(dir, 'cred')]);
 }

@@ -36,6 +36,8 @@ export interface NatsCluster {
 export interface NatsClusterOptions {
   /** The nats-server binary (default `nats-server` on PATH). */
   binary?: string;
+  /** The node config every node runs (default the shipped scripts/nats/node.conf). */
+  config?: string;
   /** How long to wait for the cluster and its JetStream meta leader (default 20 s). */
   readyTimeoutMs?: number;
 }
@@ -61,6 +63,8 @@ function getJson(url: string): Promise<{ status: number; body: unknown }> {
     req.end();
   });
 }
+
+export { NODE_CONF };
 
 /** True when the node answers /healthz and knows a JetStream meta leader in a cluster of three. */
 async function nodeReady(monitorUrl: string): Promise<boolean> {
@@ -106,7 +110,7 @@ async function startNatsClusterOnce(options: NatsClusterOptions): Promise<NatsCl
   const routes = Object.fromEntries(nodes.map((n, i) => [`NATS_ROUTE_${i + 1}`, `nats-route://127.0.0.1:${n.cluster}`]));
   const logs = nodes.map(() => '');
   const procs: ChildProcess[] = nodes.map((n, i) => {
-    const proc = spawn(binary, ['-c', NODE_CONF], {
+    const proc = spawn(binary, ['-c', options.config ?? NODE_CONF], {
       env: {
         ...process.env,
         ...routes,
