@@ -43,6 +43,8 @@ export const ptzCommand = z.discriminatedUnion('op', [
     forMs: z.number().int().min(1).max(10_000).optional(),
   }),
   z.strictObject({ ...common, op: z.literal('stop') }),
+  /** VISCA Cancel of what the camera is running (a preset move on its way); `value` lists what was cancelled. */
+  z.strictObject({ ...common, op: z.literal('cancel') }),
   z.strictObject({ ...common, op: z.literal('zoom'), direction: z.enum(['in', 'out', 'stop']), speed: z.number().int().min(0).max(7).optional() }),
   z.strictObject({ ...common, op: z.literal('zoom-to'), position: z.number().int().min(0).max(0x7fff) }),
   z.strictObject({

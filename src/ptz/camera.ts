@@ -79,6 +79,11 @@ export class Camera extends EventEmitter<{ change: [status: CameraStatus] }> {
     this.state.position = null;
   }
 
+  /** Cancels the commands the camera is running (a preset move on its way, say); resolves with their names. */
+  async cancel(): Promise<string[]> {
+    return this.link.cancel(this.address);
+  }
+
   async stop(): Promise<void> {
     await this.run(visca.stop());
   }

@@ -10,7 +10,7 @@
  * with a {@link ViscaError}. Over VISCA over IP, replies carry the command's
  * sequence number and are matched by it instead.
  */
-import type { ViscaCommand } from './commands.js';
+import { cancel, type ViscaCommand } from './commands.js';
 import { ViscaError, failureOfCode, type ViscaFailure } from './errors.js';
 import type { ViscaReply } from './parser.js';
 
@@ -98,6 +98,39 @@ export class CameraChannel {
       });
       this.pump();
     });
+  }
+
+  /**
+   * Cancels what runs in the camera's sockets (a long preset move, say): one
+   * VISCA Cancel per busy socket, written at once, beside anything waiting for
+   * an ACK, as a Cancel gets no ACK. Each cancelled command fails with
+   * `cancelled`. Resolves, within the ACK timeout, with the names of the
+   * commands the camera cancelled; queued commands are left to run.
+   */
+  cancelRunning(): Promise<string[]> {
+    const waits = [...this.sockets.entries()].map(([socket, p]) => {
+      const done = new Promise<string | null>((resolve) => {
+        const timer = setTimeout(() => resolve(null), this.ackTimeoutMs);
+        const { resolve: completed, reject: failed } = p;
+        p.resolve = (result) => {
+          clearTimeout(timer);
+          completed(result);
+          resolve(null);
+        };
+        p.reject = (error) => {
+          clearTimeout(timer);
+          failed(error);
+          resolve(error instanceof ViscaError && error.failure === 'cancelled' ? p.cmd.name : null);
+        };
+      });
+      try {
+        this.write({ cmd: cancel(socket), attempts: 1 });
+      } catch {
+        // The link is going away; the command fails with it.
+      }
+      return done;
+    });
+    return Promise.all(waits).then((names) => names.filter((n): n is string => n !== null));
   }
 
   /** Feeds one reply from this camera. Returns false when it matched nothing (stale or stray). */
@@ -229,8 +262,10 @@ export class CameraChannel {
   private onError(socket: number, code: number, seq?: number): boolean {
     const failure = failureOfCode(code);
     let p: Pending | null | undefined;
-    if (seq !== undefined) p = this.findBySeq(seq);
-    else if ((failure === 'cancelled' || failure === 'no-socket') && this.sockets.has(socket)) p = this.sockets.get(socket);
+    const aboutSocket = (failure === 'cancelled' || failure === 'no-socket') && this.sockets.has(socket);
+    // Over IP a Cancel's answer may carry the Cancel's own sequence number: then the socket says which command.
+    if (seq !== undefined) p = this.findBySeq(seq) ?? (aboutSocket ? this.sockets.get(socket) : undefined);
+    else if (aboutSocket) p = this.sockets.get(socket);
     else if (this.waiting) p = this.waiting;
     else if (socket !== 0) p = this.sockets.get(socket);
     if (!p) return false;

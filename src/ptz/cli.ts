@@ -123,6 +123,7 @@ export function registerPtzCommands(program: Command): void {
     .action((preset: string, opts: TargetOptions) => withCamera(opts, (cam, cfg) => cam.storePreset(presetOf(cfg, preset))));
   op('home', 'move to the home position').action((opts: TargetOptions) => withCamera(opts, (cam) => cam.home()));
   op('stop', 'stop panning and tilting').action((opts: TargetOptions) => withCamera(opts, (cam) => cam.stop()));
+  op('cancel', 'cancel what the camera is running (a preset move on its way)').action((opts: TargetOptions) => withCamera(opts, (cam) => cam.cancel()));
 
   for (const direction of DRIVE_DIRECTIONS.filter((d) => d !== 'stop')) {
     op(direction, `pan/tilt ${direction} until stop (or for --for MS)`)

@@ -74,6 +74,18 @@ function checkPreset(preset: number, max: number = PRESET.max): number {
   return checkInt('preset', preset, { min: PRESET.min, max: Math.min(max, PRESET.max) });
 }
 
+// ---- cancel ----------------------------------------------------------------
+
+/**
+ * Cancel: `8x 2p FF`, where p is the socket (1 or 2) of the command to stop. The
+ * camera answers only through that command ("cancelled", `z0 6p 04`) or with
+ * "no socket" (`z0 6p 05`), never with an ACK.
+ */
+export function cancel(socket: number): ViscaCommand {
+  const p = checkInt('socket', socket, { min: 1, max: 2 });
+  return command(`cancel socket ${p}`, 0x20 | p);
+}
+
 // ---- presets -------------------------------------------------------------
 
 /** CAM_Memory Recall: `8x 01 04 3F 02 pp FF`. `max` narrows the range to what the camera supports. */

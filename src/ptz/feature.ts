@@ -182,6 +182,8 @@ export class PtzFeature implements Feature {
       }
       case 'stop':
         return camera.stop();
+      case 'cancel':
+        return camera.cancel();
       case 'zoom':
         return camera.zoom(cmd.direction === 'in' ? 'tele' : cmd.direction === 'out' ? 'wide' : 'stop', cmd.speed);
       case 'zoom-to':

@@ -71,6 +71,11 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
     return this.channel.send(cmd);
   }
 
+  cancel(address: number): Promise<string[]> {
+    if (address !== 1 || !this.socket) return Promise.resolve([]);
+    return this.channel.cancelRunning();
+  }
+
   /** Sends control RESET and waits for its acknowledgement (one retry); sequence numbers restart at 0. */
   async reset(): Promise<void> {
     const timeoutMs = this.options.controlTimeoutMs ?? 1000;

@@ -28,6 +28,8 @@ export interface ViscaLink extends EventEmitter<ViscaLinkEvents> {
   close(): Promise<void>;
   /** Sends one command to the camera at `address` (1-7; always 1 over IP). */
   send<T>(address: number, cmd: ViscaCommand<T>): Promise<ViscaResult<T>>;
+  /** Cancels the commands running on the camera at `address`; resolves with their names. */
+  cancel(address: number): Promise<string[]>;
 }
 
 /** Timeouts shared by every link. */

@@ -85,6 +85,10 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
     return this.channel(address).send(cmd);
   }
 
+  cancel(address: number): Promise<string[]> {
+    return this.channels.get(address)?.cancelRunning() ?? Promise.resolve([]);
+  }
+
   /** Re-runs AddressSet and IF_Clear; camera queues wait meanwhile. */
   readdress(): Promise<void> {
     this.addressing ??= this.runAddressing().finally(() => {

@@ -166,6 +166,7 @@ export class SimCamera extends EventEmitter<{ command: [body: Uint8Array] }> {
 
     const b = Array.from(body);
     if (b[0] === 0x09) return this.inquiry(b, reply);
+    if (b.length === 2 && (b[0]! & 0xf0) === 0x20) return this.cancelSocket(b[0]! & 0x0f, reply);
     if (b[0] !== 0x01) return reply([0x60, 0x02, 0xff]);
     if (b[1] === 0x00 && b[2] === 0x01 && b.length === 4) {
       this.clear();
@@ -193,6 +194,19 @@ export class SimCamera extends EventEmitter<{ command: [body: Uint8Array] }> {
       reply(fault === 'cancel' ? [0x60 | free, 0x04, 0xff] : [0x50 | free, 0xff]);
     }, durationMs);
     this.sockets.set(free, { category: plan.category, timer, reply });
+  }
+
+  /**
+   * Cancel (`2p`): the command in socket p never completes, and "cancelled"
+   * comes back in answer to the Cancel (over IP with the Cancel's sequence
+   * number, which relais matches by socket); an empty socket answers "no socket".
+   */
+  private cancelSocket(n: number, reply: (bytes: number[]) => void): void {
+    const socket = this.sockets.get(n);
+    if (!socket) return reply([0x60 | n, 0x05, 0xff]);
+    clearTimeout(socket.timer);
+    this.sockets.delete(n);
+    reply([0x60 | n, 0x04, 0xff]);
   }
 
   private inquiry(b: number[], reply: (bytes: number[]) => void): void {

@@ -55,6 +55,41 @@ describe('VISCA channel state machine (fake timers)', () => {
     assert.equal(channel.inFlight, 0);
   });
 
+  it('Cancel: written at once for each busy socket, answered through the command it stops', async () => {
+    const move = settle(channel.send(v.presetRecall(3)));
+    channel.handle({ type: 'ack', from: 1, socket: 1 });
+    const zoom = settle(channel.send(v.zoomDirect(10)));
+    channel.handle({ type: 'ack', from: 1, socket: 2 });
+    const waiting = settle(channel.send(v.inquirePower()));
+    assert.equal(written.length, 3, 'the inquiry waits for its answer');
+    const cancelled = channel.cancelRunning();
+    assert.deepEqual(written.slice(3).map((o) => [o.cmd.name, Array.from(o.cmd.body)]), [
+      ['cancel socket 1', [0x21, 0xff]],
+      ['cancel socket 2', [0x22, 0xff]],
+    ]);
+    channel.handle({ type: 'error', from: 1, socket: 1, code: 0x04 });
+    // The zoom finished before its Cancel arrived: the camera answers "no socket".
+    channel.handle({ type: 'completion', from: 1, socket: 2, data: new Uint8Array(0) });
+    assert.deepEqual(await cancelled, ['preset recall 3']);
+    const moved = await move;
+    assert.ok('error' in moved && moved.error.failure === 'cancelled');
+    assert.ok('ok' in (await zoom));
+    channel.handle({ type: 'completion', from: 1, socket: 0, data: Uint8Array.of(0x02) });
+    assert.ok('ok' in (await waiting), 'the inquiry in flight is untouched');
+  });
+
+  it('Cancel with nothing running writes nothing; an unanswered one gives up at the ACK timeout', async () => {
+    assert.deepEqual(await channel.cancelRunning(), []);
+    assert.equal(written.length, 0);
+    const move = settle(channel.send(v.presetRecall(3)));
+    channel.handle({ type: 'ack', from: 1, socket: 1 });
+    const cancelled = channel.cancelRunning();
+    await clock.tickAsync(1000);
+    assert.deepEqual(await cancelled, [], 'no answer: nothing was cancelled');
+    channel.handle({ type: 'completion', from: 1, socket: 1, data: new Uint8Array(0) });
+    assert.ok('ok' in (await move), 'the move ran to its end');
+  });
+
   it('ignores a completion for a socket that holds nothing', () => {
     void settle(channel.send(v.inquireZoom()));
     assert.equal(channel.handle({ type: 'completion', from: 1, socket: 1, data: new Uint8Array(0) }), false);

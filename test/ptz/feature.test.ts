@@ -146,6 +146,18 @@ describe('PTZ feature', () => {
     done = result('a5');
     ctx.deliver(JSON.stringify({ id: 'a5', camera: 'balcony', op: 'home' }));
     assert.equal((await done).error, 'no camera named "balcony" at site saint-camille (cameras: podium-cam, room-cam)');
+    // A far preset move, cancelled on its way: the result lists what the camera stopped.
+    udp.camera.presets.set(9, { pan: 0x7000, tilt: 0, zoom: 0 });
+    const moving = result('a6');
+    ctx.deliver(JSON.stringify({ id: 'a6', camera: 'podium-cam', op: 'recall', preset: 9 }));
+    await nextEvent(udp.camera, 'command');
+    await new Promise((r) => setTimeout(r, 30));
+    done = result('a7');
+    ctx.deliver(JSON.stringify({ id: 'a7', camera: 'podium-cam', op: 'cancel' }));
+    assert.deepEqual((await done).value, ['preset recall 9']);
+    const stopped = await moving;
+    assert.equal(stopped.ok, false);
+    assert.match(stopped.error!, /preset recall 9: camera replied "command cancelled"/);
   });
 
   it('counts bad payloads and never crashes on them', async () => {
@@ -157,7 +169,7 @@ describe('PTZ feature', () => {
       ctx.bad.map((b) => b.reason),
       [
         'not JSON',
-        "op: Invalid discriminator value. Expected 'recall' | 'store' | 'drive' | 'stop' | 'zoom' | 'zoom-to' | 'absolute' | 'home' | 'power' | 'tally' | 'inquire'",
+        "op: Invalid discriminator value. Expected 'recall' | 'store' | 'drive' | 'stop' | 'cancel' | 'zoom' | 'zoom-to' | 'absolute' | 'home' | 'power' | 'tally' | 'inquire'",
         'preset: Too big: expected number to be <=127',
         'forMs: Too big: expected number to be <=10000',
       ],

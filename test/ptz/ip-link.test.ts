@@ -73,6 +73,17 @@ describe('VISCA over IP (UDP)', () => {
     assert.equal(commandSeqs().at(-1), 0);
   });
 
+  it('Cancel over IP: the cancelled preset move fails with "cancelled", matched by sequence', async () => {
+    sim.camera.presets.set(7, { pan: 0x7000, tilt: 0, zoom: 0 });
+    const move = link.send(1, v.presetRecall(7));
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(await link.cancel(1), ['preset recall 7']);
+    const error = await rejection(move);
+    assert.ok(error instanceof ViscaError);
+    assert.equal(error.failure, 'cancelled');
+    assert.notEqual(sim.camera.position().pan, 0x7000);
+  });
+
   it('turns camera error replies into typed errors, matched by sequence', async () => {
     sim.camera.inject('syntax-error');
     const error = await rejection(link.send(1, v.home()));

@@ -56,6 +56,31 @@ describe('VISCA serial transcripts', function () {
     });
   });
 
+  describe('Cancel', () => {
+    it('stops a preset move on its way: 81 21 FF -> 90 61 04 FF; the camera stays where it was', async () => {
+      camera().presets.set(6, { pan: 0x7000, tilt: 0, zoom: 0 });
+      const before = camera().position();
+      const move = rig.link.send(1, v.presetRecall(6));
+      await nextEvent(camera(), 'command');
+      await new Promise((r) => setTimeout(r, 30));
+      const names = await rig.link.cancel(1);
+      assert.deepEqual(names, ['preset recall 6']);
+      const error = await rejection(move);
+      assert.ok(error instanceof ViscaError);
+      assert.equal(error.failure, 'cancelled');
+      assert.deepEqual(sent, ['01 04 3f 02 06 ff', '21 ff']);
+      assert.notEqual(camera().position().pan, 0x7000, 'the preset was never reached');
+      assert.notDeepEqual(before, { pan: 0x7000, tilt: 0, zoom: 0 });
+      // The camera takes commands again at once.
+      await rig.link.send(1, v.home());
+    });
+
+    it('with nothing running, sends nothing and cancels nothing', async () => {
+      assert.deepEqual(await rig.link.cancel(1), []);
+      assert.deepEqual(sent, []);
+    });
+  });
+
   describe('syntax error', () => {
     it('90 60 02 FF becomes a typed error naming camera and command', async () => {
       camera().inject('syntax-error');
