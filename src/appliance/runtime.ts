@@ -115,6 +115,8 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     const output = async (lamp: 'onAir' | 'next' | 'button'): Promise<PatternOutput> =>
       new PatternOutput(await driver.openOutput(pinSpec(config.io, 'output', config.lamps[lamp], `lamps.${lamp}`)), undefined, () => this.markDirty());
     this.lamps = { onAir: await output('onAir'), next: await output('next'), button: await output('button') };
+    // A USB board that drops off is told in the state, so the régie sees why the lamps went dark.
+    driver.onHealthChange?.(() => this.markDirty());
     this.updateLamps();
     for (const [name, button] of Object.entries(config.buttons)) {
       const input = await driver.openInput(pinSpec(config.io, 'input', button.input, `buttons.${name}.input`));
@@ -395,6 +397,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
       cameras: this.parts.cameras ?? [],
       counters: { ...this.counters },
       system: systemFigures(),
+      io: { driver: this.options.driver.kind, ...(this.options.driver.health?.() ?? { ok: true, detail: null }) },
       ...Object.fromEntries(Object.entries(this.parts).filter(([k]) => !['encoder', 'cameras', 'tallyIn'].includes(k))),
       updatedAt: new Date(this.now()).toISOString(),
     };

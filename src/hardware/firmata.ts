@@ -16,7 +16,7 @@
  * back. Meanwhile writes are remembered and reads give the last known level.
  */
 import { EventEmitter } from 'node:events';
-import type { DigitalInput, DigitalOutput, IoDriver, PinSpec } from './types.js';
+import type { DigitalInput, DigitalOutput, IoDriver, IoHealth, PinSpec } from './types.js';
 import { DEFAULT_RETRY_DELAYS, retryWithBackoff, type RetryDelays } from './reconnect.js';
 import { connectBoard, FirmataError, loadStack, type FirmataIo, type FirmataLink, type FirmataLinkOptions, type J5Board, type SerialStream } from './firmata-link.js';
 import { createLogger, type Logger } from '../util/log.js';
@@ -179,6 +179,7 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
   private readonly outputs = new Map<number, FirmataOutput>();
   private link: FirmataLink;
   private up = true;
+  private lostReason: string | null = null;
   private closing = false;
   private heartbeat: NodeJS.Timeout | null = null;
   /** Aborted by close(): ends the reconnect wait, an attempt in flight and first-report waits. */
@@ -210,6 +211,15 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
   }
 
   /** False while the link is down and the driver is reopening it. */
+  health(): IoHealth {
+    return this.up ? { ok: true, detail: null } : { ok: false, detail: `firmata board on ${this.settings.path} lost (${this.lostReason ?? 'no answer'}); reconnecting` };
+  }
+
+  onHealthChange(listener: (health: IoHealth) => void): void {
+    this.on('disconnect', () => listener(this.health()));
+    this.on('reconnect', () => listener(this.health()));
+  }
+
   get connected(): boolean {
     return this.up && !this.closing;
   }
@@ -250,6 +260,7 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
   private lost(link: FirmataLink, reason: string): void {
     if (this.closing || !this.up || link !== this.link) return;
     this.up = false;
+    this.lostReason = reason;
     this.stopHeartbeat();
     const { initialDelayMs, maxDelayMs } = this.settings.retry;
     this.log.warn(`firmata board on ${this.settings.path} lost; reopening it, lamps are set back and inputs re-read once it answers`, {

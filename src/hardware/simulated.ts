@@ -4,7 +4,7 @@
  * their level and a history of writes that tests can read.
  */
 import { EventEmitter } from 'node:events';
-import type { DigitalInput, DigitalOutput, IoDriver, PinSpec } from './types.js';
+import type { DigitalInput, DigitalOutput, IoDriver, IoHealth, PinSpec } from './types.js';
 
 export class SimulatedInput extends EventEmitter<{ edge: [value: boolean, atMs: number] }> implements DigitalInput {
   private level = false;
@@ -50,6 +50,22 @@ export class SimulatedDriver implements IoDriver {
   readonly kind = 'simulated';
   readonly inputs = new Map<string, SimulatedInput>();
   readonly outputs = new Map<string, SimulatedOutput>();
+  private state: IoHealth = { ok: true, detail: null };
+  private readonly healthListeners: Array<(health: IoHealth) => void> = [];
+
+  health(): IoHealth {
+    return { ...this.state };
+  }
+
+  onHealthChange(listener: (health: IoHealth) => void): void {
+    this.healthListeners.push(listener);
+  }
+
+  /** Plays a board that drops off (`detail` says why) and, with `null`, comes back. */
+  simulateLoss(detail: string | null): void {
+    this.state = detail === null ? { ok: true, detail: null } : { ok: false, detail };
+    for (const listener of this.healthListeners) listener(this.health());
+  }
 
   async openInput(spec: PinSpec): Promise<SimulatedInput> {
     const input = new SimulatedInput(spec.name);

@@ -41,6 +41,12 @@ export interface PinSpec {
   activeLow?: boolean;
 }
 
+/** Whether a driver reaches its pins: `ok: false` while a USB board is unplugged, with what the driver knows. */
+export interface IoHealth {
+  ok: boolean;
+  detail: string | null;
+}
+
 /** A family of pins: simulated, sysfs GPIO (onoff) or a Firmata board (johnny-five). */
 export interface IoDriver {
   readonly kind: string;
@@ -48,4 +54,8 @@ export interface IoDriver {
   openOutput(spec: PinSpec): Promise<DigitalOutput>;
   /** Frees every pin this driver opened. */
   close(): Promise<void>;
+  /** For drivers with a link that can drop (a Firmata board): whether the pins are reachable now. */
+  health?(): IoHealth;
+  /** Calls `listener` on every change of {@link health}. */
+  onHealthChange?(listener: (health: IoHealth) => void): void;
 }

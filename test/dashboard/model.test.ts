@@ -139,6 +139,18 @@ describe('dashboard clocks and rendering', () => {
     assert.equal(ptzTarget(m, ui)?.camera.name, '<script>');
   });
 
+  it('says when a box\'s lamps and buttons are out because its I/O board dropped, escaped, and nothing when it is fine', () => {
+    const m = new DashboardModel('demo');
+    m.apply(`${T}site/a/state`, bytes(siteState({ io: { driver: 'firmata', ok: true, detail: null } })), 1);
+    assert.doesNotMatch(renderSiteBody(m, m.site('a'), ui, new PendingActions()), /lamps and buttons out/);
+    m.apply(`${T}site/a/state`, bytes(siteState({ io: { driver: 'firmata', ok: false, detail: 'board on /dev/ttyACM0 <lost>' } })), 2);
+    const html = renderSiteBody(m, m.site('a'), ui, new PendingActions());
+    assert.match(html, /lamps and buttons out<\/strong>: board on \/dev\/ttyACM0 &lt;lost&gt;/);
+    // An older box without `io` shows nothing.
+    m.apply(`${T}site/a/state`, bytes(siteState()), 3);
+    assert.doesNotMatch(renderSiteBody(m, m.site('a'), ui, new PendingActions()), /lamps and buttons out/);
+  });
+
   it('shows tally by text and shape, and hides controls from a viewer', () => {
     const m = new DashboardModel('demo');
     m.apply(`${T}floor`, bytes(floor()), 1);

@@ -98,11 +98,17 @@ describe('hardware: Firmata driver reconnects (emulated board on a stable pty pa
     tally.on('edge', (v) => tallyEdges.push(v));
     assert.equal(tally.read(), false);
 
+    const healthSeen: boolean[] = [];
+    driver.onHealthChange((h) => healthSeen.push(h.ok));
+    assert.deepEqual(driver.health(), { ok: true, detail: null });
     const lost = once(driver, 'disconnect');
     await unplug();
     const [reason] = await within(lost, 2000, 'disconnect');
     assert.match(reason, /unplugged|closed|no answer/);
     assert.equal(driver.connected, false);
+    const down = driver.health();
+    assert.equal(down.ok, false);
+    assert.match(down.detail ?? '', /^firmata board on .+ lost \(.+\); reconnecting$/);
 
     // While the board is away: a write is remembered, reads give the last level.
     assert.doesNotThrow(() => lamp.write(true));
@@ -117,6 +123,8 @@ describe('hardware: Firmata driver reconnects (emulated board on a stable pty pa
     board.setLevel(4, 1);
     await within(once(driver, 'reconnect'), 5000, 'reconnect');
     assert.equal(driver.connected, true);
+    assert.deepEqual(driver.health(), { ok: true, detail: null });
+    assert.deepEqual(healthSeen, [false, true], 'health listeners hear the drop and the return');
     assert.equal(await within(lit, 500, 'write of the lamp pin'), 1, 'the lamp written during the outage is on');
     assert.deepEqual(
       [...modes].sort((a, b) => a[0] - b[0]),

@@ -5,7 +5,7 @@
  * restarts the video.
  */
 import { attrs, esc, tallyBadge, type UiState } from './html.js';
-import { cameraViews, encoderView, systemView, ENCODER_HISTORY_MS, type EncoderSample, type SiteView } from './model.js';
+import { cameraViews, encoderView, ioTrouble, systemView, ENCODER_HISTORY_MS, type EncoderSample, type SiteView } from './model.js';
 import { button, resultSlot, tallyRole } from './render-floor.js';
 import type { DashboardModel } from './model.js';
 import type { PendingActions } from './pending.js';
@@ -62,6 +62,12 @@ function encoderBlock(site: SiteView): string {
   return `<div class="enc enc-${esc(enc.state)}"><span>encoder <strong>${esc(enc.state)}</strong>${enc.encoder ? ` (${esc(enc.encoder)})` : ''}${figures ? ` · ${figures}` : ''}${enc.restarts ? ` · ${enc.restarts} restarts` : ''}</span>${encoderChart(site.encoderHistory)}</div>`;
 }
 
+/** Only when something is wrong: a box with a lost I/O board cannot light its lamps or read its button. */
+function ioBlock(site: SiteView): string {
+  const trouble = ioTrouble(site.state);
+  return trouble ? `<div class="io warn-text"><strong>lamps and buttons out</strong>: ${esc(trouble)}</div>` : '';
+}
+
 function systemBlock(site: SiteView): string {
   const sys = systemView(site.state);
   if (!sys) return '';
@@ -84,7 +90,7 @@ export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiStat
       <h3><button type="button" class="select" data-action="select"${attrs({ 'data-site': site.id, 'data-key': `select:${site.id}`, 'aria-pressed': ui.selected === site.id ? 'true' : 'false' })}>${esc(name)}</button></h3>
       ${tallyBadge(role, role.kind === 'on-air' || role.kind === 'next')}
     </header>
-    ${availabilityLine(site)}${cameraTallies(site)}${encoderBlock(site)}${systemBlock(site)}${grant}`;
+    ${availabilityLine(site)}${ioBlock(site)}${cameraTallies(site)}${encoderBlock(site)}${systemBlock(site)}${grant}`;
 }
 
 /** Every camera of every site, as `site/camera` targets for the PTZ panel. */
