@@ -39,7 +39,7 @@ async function open(opts: FloorClientOptions): Promise<MqttClient> {
 export interface FloorStatus {
   floor: Floor | null;
   conductor: string | null;
-  sites: Record<string, { availability: string; role?: string; link?: string }>;
+  sites: Record<string, { availability: string; role?: string; link?: string; io?: string }>;
 }
 
 /** Reads the retained topics: floor, conductor availability, every site's availability and state. */
@@ -64,6 +64,9 @@ export async function readStatus(opts: FloorClientOptions): Promise<FloorStatus>
         if (d.ok) {
           entry.role = d.value.tally.role;
           entry.link = d.value.tally.link;
+          const io = d.value['io'] as { ok?: unknown; detail?: unknown } | undefined;
+          if (io && io.ok === false) entry.io = typeof io.detail === 'string' ? io.detail : 'lost';
+          else delete entry.io;
         }
       }
     }
@@ -83,7 +86,10 @@ export function formatStatus(status: FloorStatus, event: string): string {
     lines.push(`epoch ${f.epoch}  on air: ${f.onAir ?? '-'}${f.since ? ` since ${f.since}` : ''}  next: ${f.next ?? '-'}  queue: ${f.queue.join(', ') || '-'}`);
     if (f.item) lines.push(`item: ${f.item.title} (${f.item.speaker}), planned end ${f.plannedEnd}`);
   }
-  for (const [site, s] of Object.entries(status.sites).sort()) lines.push(`  ${site.padEnd(20)} ${s.availability.padEnd(8)} ${s.role ?? ''} ${s.link === 'lost' ? '(link lost)' : ''}`.trimEnd());
+  for (const [site, s] of Object.entries(status.sites).sort()) {
+    const notes = [s.link === 'lost' ? '(link lost)' : '', s.io ? `(lamps and buttons out: ${s.io})` : ''].filter(Boolean).join(' ');
+    lines.push(`  ${site.padEnd(20)} ${s.availability.padEnd(8)} ${s.role ?? ''} ${notes}`.trimEnd());
+  }
   return lines.join('\n');
 }
 

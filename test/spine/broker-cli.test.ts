@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { formatStatus } from '../../src/commands/floor-client.js';
 import { createServer, type Server } from 'node:net';
 import mqtt from 'mqtt';
 import { startEmbeddedBroker, PortInUseError, type EmbeddedBroker } from '../../src/broker/embedded.js';
@@ -109,6 +110,22 @@ describe('relais CLI', function () {
     const bad = await runCli(['config', 'check', 'test/fixtures/bad-conductor.yaml']);
     assert.equal(bad.code, 2);
     assert.match(bad.output, /sites\[1\]\.id: must be a lowercase slug/);
+  });
+
+  it('floor status names a site whose lamps and buttons are out, and why', () => {
+    const text = formatStatus(
+      {
+        floor: null,
+        conductor: 'online',
+        sites: {
+          'saint-camille': { availability: 'online', role: 'idle', link: 'ok', io: 'firmata board on /dev/ttyACM0 lost (unplugged); reconnecting' },
+          'rouyn-noranda': { availability: 'online', role: 'idle', link: 'lost' },
+        },
+      },
+      'demo',
+    );
+    assert.match(text, /rouyn-noranda +online +idle \(link lost\)$/m);
+    assert.match(text, /saint-camille +online +idle \(lamps and buttons out: firmata board on \/dev\/ttyACM0 lost \(unplugged\); reconnecting\)$/m);
   });
 
   it('drives the demo from outside: floor request, grant, pass, status', async () => {
