@@ -18,9 +18,10 @@ import { Conductor } from '../src/conductor/conductor.js';
 import { validateConfig } from '../src/config/load.js';
 import { SimulatedDriver } from '../src/hardware/simulated.js';
 import { SubscriptionKeeper } from '../src/mqtt/subscriptions.js';
-import { decode } from '../src/protocol/topics.js';
 import { setLogSink } from '../src/util/log.js';
+import { controlUntilAnswered } from '../test/helpers/control.js';
 import { startNatsCluster } from '../test/helpers/nats.js';
+import { waitFor } from '../test/helpers/wait.js';
 import { summary } from './stats.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -31,15 +32,6 @@ let refusals = 0;
 setLogSink((line) => {
   if (line.includes('broker refused a subscription')) refusals += 1;
 });
-
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return Date.now();
-}
 
 async function oneRun(run: number): Promise<{ moved: number; answered: number; converged: number; refused: number }> {
   const cluster = await startNatsCluster();
@@ -56,12 +48,7 @@ async function oneRun(run: number): Promise<{ moved: number; answered: number; c
       await box.start();
       boxes.push(box);
     }
-    await until('every box linked', () => boxes.every((b) => b.linkUp), 30_000);
-    let answered = false;
-    op.on('message', (_t, payload) => {
-      const d = decode('events', payload);
-      if (d.ok && d.value.id === `grant-${run}`) answered = true;
-    });
+    await waitFor('every box linked', () => boxes.every((b) => b.linkUp), 30_000);
     await opSubs.add(`relais/v1/${EVENT}/events`);
     refusals = 0;
 
@@ -74,18 +61,11 @@ async function oneRun(run: number): Promise<{ moved: number; answered: number; c
     });
     const t0 = Date.now();
     await cluster.kill(2);
-    const control = JSON.stringify({ id: `grant-${run}`, action: 'grant', site: SITES[1] });
-    let answeredAt = 0;
-    const deadline = t0 + 90_000;
-    while (!answered) {
-      if (Date.now() > deadline) throw new Error('no answer to the grant within 90 s');
-      op.publish(`relais/v1/${EVENT}/control`, control, { qos: 1 });
-      const waitUntil = Date.now() + 3000;
-      while (!answered && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 10));
-    }
-    answeredAt = Date.now();
-    const convergedAt = await until('every box on the new floor, link up', () => boxes.every((b) => b.floor?.onAir === SITES[1] && b.linkUp), 90_000);
-    await until('the moved box on another node', () => movedAt > 0, 30_000);
+    await controlUntilAnswered(op, EVENT, { id: `grant-${run}`, action: 'grant', site: SITES[1] }, { timeoutMs: 90_000 });
+    const answeredAt = Date.now();
+    await waitFor('every box on the new floor, link up', () => boxes.every((b) => b.floor?.onAir === SITES[1] && b.linkUp), 90_000);
+    const convergedAt = Date.now();
+    await waitFor('the moved box on another node', () => movedAt > 0, 30_000);
     return { moved: movedAt - t0, answered: answeredAt - t0, converged: convergedAt - t0, refused: refusals };
   } finally {
     opSubs.stop();

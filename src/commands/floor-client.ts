@@ -7,7 +7,7 @@ import type { MqttClient } from 'mqtt';
 import type { BrokerConfig } from '../config/schema.js';
 import { brokerSchema } from '../config/schema.js';
 import { connectBroker, waitConnected } from '../mqtt/connect.js';
-import type { Control, EventResult, Floor, Intent } from '../protocol/schemas.js';
+import { siteIoTrouble, type Control, type EventResult, type Floor, type Intent } from '../protocol/schemas.js';
 import { decode, encode, publishOptions, topic, topicFilter } from '../protocol/topics.js';
 
 export interface FloorClientOptions {
@@ -64,8 +64,8 @@ export async function readStatus(opts: FloorClientOptions): Promise<FloorStatus>
         if (d.ok) {
           entry.role = d.value.tally.role;
           entry.link = d.value.tally.link;
-          const io = d.value['io'] as { ok?: unknown; detail?: unknown } | undefined;
-          if (io && io.ok === false) entry.io = typeof io.detail === 'string' ? io.detail : 'lost';
+          const trouble = siteIoTrouble(d.value);
+          if (trouble) entry.io = trouble;
           else delete entry.io;
         }
       }

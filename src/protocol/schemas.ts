@@ -136,6 +136,18 @@ export const siteState = z
   .passthrough();
 export type SiteState = z.infer<typeof siteState>;
 
+/**
+ * What is wrong with a box's I/O as its state reports it (`io: { ok: false,
+ * detail }`, e.g. its USB board unplugged); null when it reports nothing wrong
+ * or is too old to report `io`.
+ */
+export function siteIoTrouble(state: SiteState | null | undefined): string | null {
+  const io = state?.['io'];
+  if (!io || typeof io !== 'object' || (io as { ok?: unknown }).ok !== false) return null;
+  const detail = (io as { detail?: unknown }).detail;
+  return typeof detail === 'string' && detail.length > 0 ? detail : 'the I/O does not answer';
+}
+
 /** Largest payload accepted on any topic; bigger ones are dropped before parsing. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 

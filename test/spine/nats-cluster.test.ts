@@ -8,8 +8,7 @@ import { Conductor } from '../../src/conductor/conductor.js';
 import { validateConfig } from '../../src/config/load.js';
 import { SimulatedDriver } from '../../src/hardware/simulated.js';
 import { SubscriptionKeeper } from '../../src/mqtt/subscriptions.js';
-import type { EventResult } from '../../src/protocol/schemas.js';
-import { decode } from '../../src/protocol/topics.js';
+import { controlUntilAnswered } from '../helpers/control.js';
 import { quietLogger } from '../helpers/log.js';
 import { startNatsCluster, type NatsCluster } from '../helpers/nats.js';
 import { SITES } from '../helpers/event.js';
@@ -63,31 +62,6 @@ describe('the floor on a three-node NATS cluster (MQTT)', function () {
     await op?.endAsync();
   });
 
-  /** Publishes a control, again every 3 s with the same id, until the conductor answers it on `events`. */
-  async function controlUntilAnswered(body: { id: string } & Record<string, unknown>, timeoutMs: number): Promise<EventResult[]> {
-    const answers: EventResult[] = [];
-    const onMessage = (_t: string, payload: Buffer): void => {
-      const d = decode('events', payload);
-      if (d.ok && d.value.id === body.id) answers.push(d.value);
-    };
-    op.on('message', onMessage);
-    // Subscribed before the kill; the keeper subscribes again if the node drops or refuses it.
-    await opSubscriptions.add('relais/v1/nats/events');
-    const deadline = Date.now() + timeoutMs;
-    try {
-      while (answers.length === 0) {
-        if (Date.now() > deadline) throw new Error(`no answer to control ${body.id} within ${timeoutMs} ms`);
-        op.publish('relais/v1/nats/control', JSON.stringify(body), { qos: 1 });
-        await waitFor(`an answer to ${body.id}`, () => answers.length > 0, 3000).catch(() => undefined);
-      }
-      // Late copies of a resent control are answered as duplicates; give them a moment.
-      await new Promise((r) => setTimeout(r, 500));
-      return answers;
-    } finally {
-      op.off('message', onMessage);
-    }
-  }
-
   it('hand-offs stay consistent with the sites on different nodes', async () => {
     op = await mqtt.connectAsync(cluster.urls[1]!, { protocolVersion: 4, resubscribe: false });
     opSubscriptions = new SubscriptionKeeper(op, { maxRetryMs: 1000 });
@@ -110,7 +84,8 @@ describe('the floor on a three-node NATS cluster (MQTT)', function () {
     await cluster.kill(2);
     // While the cluster elects leaders a QoS 1 publish may go unanswered: the operator sends the
     // same control again until the conductor answers, and the id makes it apply once.
-    const answers = await controlUntilAnswered({ id: 'g2', action: 'grant', site: SITES[1] }, 90_000);
+    // Late copies of a resent control are answered as duplicates: collect them for half a second.
+    const answers = await controlUntilAnswered(op, 'nats', { id: 'g2', action: 'grant', site: SITES[1] }, { timeoutMs: 90_000, settleMs: 500 });
     await waitFor('the moved box converges', () => boxes.every((b) => b.floor?.onAir === SITES[1] && b.linkUp), 90_000).catch((err: Error) => {
       const seen = boxes.map((b) => `${b.site}: link ${b.linkUp ? 'up' : 'down'}, epoch ${b.floor?.epoch ?? '-'}, on air ${b.floor?.onAir ?? '-'}`).join('; ');
       throw new Error(`${err.message} (${seen}; conductor epoch ${conductor.epoch})`);

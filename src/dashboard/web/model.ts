@@ -141,14 +141,6 @@ export function systemView(state: SiteState | null): SystemView | null {
   return view.temperatureC === null && view.load1 === null ? null : view;
 }
 
-/** What is wrong with the box's I/O (`state.io`, e.g. its USB board unplugged), or null when it reports nothing wrong. */
-export function ioTrouble(state: SiteState | null): string | null {
-  const raw = state?.['io'];
-  if (!raw || typeof raw !== 'object' || field(raw, 'ok') !== false) return null;
-  const detail = field(raw, 'detail');
-  return typeof detail === 'string' && detail.length > 0 ? detail : 'the I/O does not answer';
-}
-
 export const DEFAULT_PRESETS = [1, 2, 3, 4, 5, 6];
 
 /** The cameras a site lists in `state.cameras` (array of `{ name, ... }`); others are skipped. */

@@ -5,10 +5,11 @@
  * restarts the video.
  */
 import { attrs, esc, tallyBadge, type UiState } from './html.js';
-import { cameraViews, encoderView, ioTrouble, systemView, ENCODER_HISTORY_MS, type EncoderSample, type SiteView } from './model.js';
+import { cameraViews, encoderView, systemView, ENCODER_HISTORY_MS, type EncoderSample, type SiteView } from './model.js';
 import { button, resultSlot, tallyRole } from './render-floor.js';
 import type { DashboardModel } from './model.js';
 import type { PendingActions } from './pending.js';
+import { siteIoTrouble } from '../../protocol/schemas.js';
 
 const CHART_W = 180;
 const CHART_H = 40;
@@ -64,7 +65,7 @@ function encoderBlock(site: SiteView): string {
 
 /** Only when something is wrong: a box with a lost I/O board cannot light its lamps or read its button. */
 function ioBlock(site: SiteView): string {
-  const trouble = ioTrouble(site.state);
+  const trouble = siteIoTrouble(site.state);
   return trouble ? `<div class="io warn-text"><strong>lamps and buttons out</strong>: ${esc(trouble)}</div>` : '';
 }
 
