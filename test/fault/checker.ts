@@ -315,7 +315,9 @@ export interface Convergence {
 
 /**
  * When, after `since`, every box's latest report shows the newest floor's
- * epoch with its link ok (null if that never happens by `until`).
+ * epoch with its link ok (null if that never happens by `until`). Newest is
+ * by the key the floor states, among floors of the run's conductors (a forged
+ * floor is never the target).
  */
 export function convergedAt(h: readonly Entry[], o: CheckOptions, since: number, until = Infinity): number | null {
   const floors = floorsOf(h);
@@ -330,7 +332,9 @@ export function convergedAt(h: readonly Entry[], o: CheckOptions, since: number,
     const t = Math.min(f?.t ?? Infinity, r?.t ?? Infinity);
     if (t > until) break;
     if (f && f.t === t) {
-      if (o.conductors.includes(f.conductor) && (!newest || outranks(f, newest))) newest = f;
+      // By the key boxes order floors by (stated term, epoch), so that this measures liveness
+      // apart from check (d)'s judgement of which term should have won.
+      if (o.conductors.includes(f.conductor) && (!newest || f.statedTerm > newest.statedTerm || (f.statedTerm === newest.statedTerm && f.epoch > newest.epoch))) newest = f;
       i++;
     } else if (r) {
       latest.set(r.site, r);

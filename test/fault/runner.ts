@@ -55,7 +55,7 @@ export async function runFaults(o: RunOptions): Promise<RunResult> {
   const prng = new Prng(o.seed);
   const history = new History();
   const cluster = await startCluster(history);
-  const convergeTimeoutMs = o.convergeTimeoutMs ?? 10_000;
+  const convergeTimeoutMs = o.convergeTimeoutMs ?? 8000;
   let client: FloorClient | null = null;
   const connections: mqtt.MqttClient[] = [];
   try {
