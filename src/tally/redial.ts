@@ -54,11 +54,6 @@ export class Redialer extends EventEmitter<RedialEvents> {
     this.delay = Math.max(1, this.options.initialDelayMs);
   }
 
-  /** Drops the current link (a silent switcher); the redial follows as for any drop. */
-  drop(): void {
-    this.link?.close();
-  }
-
   stop(): void {
     this.running = false;
     this.generation += 1;
