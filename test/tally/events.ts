@@ -1,6 +1,7 @@
 /** Waiting on a source's events: the fact, not the time. */
 import type { EventEmitter } from 'node:events';
-import type { SourceConnection, SwitcherSnapshot, TallySourceEvents } from '../../src/tally/source.js';
+import FakeTimers from '@sinonjs/fake-timers';
+import type { SourceConnection, SourceTimers, SwitcherSnapshot, TallySourceEvents } from '../../src/tally/source.js';
 
 export function nextEvent<K extends keyof TallySourceEvents>(
   source: EventEmitter<TallySourceEvents>,
@@ -32,3 +33,10 @@ export function summary(snapshot: SwitcherSnapshot): string {
 
 export const isUp = (c: SourceConnection): boolean => c.connected;
 export const isDown = (c: SourceConnection): boolean => !c.connected;
+
+/** A fake clock and the source timers that run on it. */
+export function fakeSourceTimers(start = 0): { clock: FakeTimers.Clock; timers: SourceTimers } {
+  const clock = FakeTimers.createClock(start);
+  const timers: SourceTimers = { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h as number), now: () => clock.now };
+  return { clock, timers };
+}

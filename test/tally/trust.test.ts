@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import FakeTimers from '@sinonjs/fake-timers';
 import { TallyTrust, camerasFromSnapshot } from '../../src/tally/trust.js';
 import { Redialer, type OpenLink } from '../../src/tally/redial.js';
 import type { SourceTimers, SwitcherSnapshot } from '../../src/tally/source.js';
+import { fakeSourceTimers } from './events.js';
 
-function fakeTimers() {
-  const clock = FakeTimers.createClock(1_000_000);
-  const timers: SourceTimers = { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h as number), now: () => clock.now };
-  return { clock, timers };
-}
+const fakeTimers = () => fakeSourceTimers(1_000_000);
 
 const CAM1_LIVE: SwitcherSnapshot = { inputs: [{ id: '1', name: 'Podium', program: true, preview: false }, { id: '2', name: 'Salle', program: false, preview: true }] };
 const down = (since: number) => ({ connected: false, since, error: 'ECONNRESET' });

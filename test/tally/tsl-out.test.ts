@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import FakeTimers from '@sinonjs/fake-timers';
 import { TslSender, tslPackets } from '../../src/tally/tsl-out.js';
 import { decodeTsl5 } from '../../src/tally/tsl5.js';
 import { TslSource } from '../../src/tally/tsl-in.js';
-import type { SourceTimers } from '../../src/tally/source.js';
-import { nextEvent, summary } from './events.js';
+import { fakeSourceTimers, nextEvent, summary } from './events.js';
 
 describe('tally: TSL UMD 5.0 out', () => {
   it('program is red and preview green on every tally field; program wins', () => {
@@ -24,8 +22,7 @@ describe('tally: TSL UMD 5.0 out', () => {
   });
 
   it('resends the full state every refreshMs over UDP, so a receiver that restarts is right within one period', async () => {
-    const clock = FakeTimers.createClock(0);
-    const timers: SourceTimers = { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h as number), now: () => clock.now };
+    const { clock, timers } = fakeSourceTimers();
     const receiver = dgram.createSocket('udp4');
     await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', () => r()));
     const got: Buffer[] = [];

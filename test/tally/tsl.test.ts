@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import FakeTimers from '@sinonjs/fake-timers';
 import { decodeTsl31, encodeTsl31 } from '../../src/tally/tsl31.js';
 import { decodeTsl5, encodeTsl5, stuffTsl5, Tsl5StreamFramer } from '../../src/tally/tsl5.js';
 import { TslSource } from '../../src/tally/tsl-in.js';
 import { TslEmulator } from '../../src/sim/tsl.js';
-import type { SourceTimers } from '../../src/tally/source.js';
-import { isDown, isUp, nextEvent, summary } from './events.js';
+import { fakeSourceTimers, isDown, isUp, nextEvent, summary } from './events.js';
 
 describe('tally: TSL UMD codecs', () => {
   it('3.1: address + 0x80, tally bits 0-3, brightness bits 4-5, 16 characters', () => {
@@ -115,8 +113,7 @@ describe('tally: TSL UMD sources against the sender', () => {
   });
 
   it('UDP silence past silenceMs reports the source disconnected (fake clock)', async () => {
-    const clock = FakeTimers.createClock(0);
-    const timers: SourceTimers = { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h as number), now: () => clock.now };
+    const { clock, timers } = fakeSourceTimers();
     const source = await listening({ version: '3.1', udpPort: 0, silenceMs: 5000, timers });
     const sim = sender('3.1', 'udp', source.ports().udp!);
     const heard = nextEvent(source, 'tally', (s) => s.inputs.length === 4);
