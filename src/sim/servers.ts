@@ -17,6 +17,11 @@ import { SimChain } from './chain.js';
  * line (`relais -> camera  81 01 06 04 FF`, `camera -> relais  90 41 FF`),
  * newest last. Bounded, so a long-running simulator does not grow.
  */
+export const wireLine = {
+  toCamera: (text: string): string => `relais -> camera  ${text}`,
+  toRelais: (text: string): string => `camera -> relais  ${text}`,
+};
+
 export class WireTranscript {
   private readonly kept: string[] = [];
 
@@ -27,11 +32,11 @@ export class WireTranscript {
   }
 
   toCamera(text: string): void {
-    this.add(`relais -> camera  ${text}`);
+    this.add(wireLine.toCamera(text));
   }
 
   toRelais(text: string): void {
-    this.add(`camera -> relais  ${text}`);
+    this.add(wireLine.toRelais(text));
   }
 
   clear(): void {
@@ -79,6 +84,7 @@ export class SerialSim extends EventEmitter<{ packet: [bytes: Uint8Array] }> {
 
   /** Writes raw bytes to the controller (for tests of stray input). */
   inject(bytes: Uint8Array): void {
+    this.transcript.toRelais(hex(bytes));
     this.transport.write(bytes);
   }
 

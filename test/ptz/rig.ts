@@ -4,7 +4,7 @@ import { createSerialLink, type SerialLinkOptions } from '../../src/ptz/serial-l
 import type { ViscaStreamLink } from '../../src/ptz/stream-link.js';
 import type { SimCameraOptions } from '../../src/sim/camera.js';
 import { openPtyPair, type PtyPair } from '../../src/sim/pty.js';
-import { SerialSim } from '../../src/sim/servers.js';
+import { SerialSim, wireLine } from '../../src/sim/servers.js';
 
 export interface SerialRig {
   pty: PtyPair;
@@ -62,3 +62,9 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & Reco
 export function hexOf(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
+
+/** Lines of a wire transcript, to compare with what the simulator recorded: `says.relais('81 01 06 04 FF')`. */
+export const says = {
+  relais: (bytes: string): string => wireLine.toCamera(bytes),
+  camera: (bytes: string): string => wireLine.toRelais(bytes),
+};
