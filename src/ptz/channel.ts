@@ -53,6 +53,8 @@ export interface ViscaResult<T> {
 interface Pending extends Outbound {
   /** Times paused while written; never given back. */
   interruptions: number;
+  /** Times written in all, interrupted writes included. */
+  writes: number;
   resolve: (result: ViscaResult<unknown>) => void;
   reject: (error: Error) => void;
   socket: number;
@@ -103,6 +105,7 @@ export class CameraChannel {
         cmd: cmd as ViscaCommand<unknown>,
         attempts: 0,
         interruptions: 0,
+        writes: 0,
         socket: 0,
         timer: undefined,
         resolve: resolve as (r: ViscaResult<unknown>) => void,
@@ -223,6 +226,7 @@ export class CameraChannel {
   private transmit(p: Pending): void {
     this.waiting = p;
     p.attempts++;
+    p.writes++;
     p.timer = setTimeout(() => this.onAckTimeout(p), this.ackTimeoutMs);
     try {
       this.write(p);
@@ -318,7 +322,7 @@ export class CameraChannel {
     if (p.attempts <= this.retries) {
       this.queue.unshift(p);
     } else {
-      p.reject(new ViscaError('timeout', this.where, p.cmd.name, `${what} (sent ${p.attempts} times)`));
+      p.reject(new ViscaError('timeout', this.where, p.cmd.name, `${what} (sent ${p.writes} times)`));
     }
     this.pump();
   }
