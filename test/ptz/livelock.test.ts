@@ -10,7 +10,9 @@ import { ViscaError } from '../../src/ptz/errors.js';
 import { PAYLOAD_TYPE, type IpMessage } from '../../src/ptz/ip-header.js';
 import { ViscaIpLink } from '../../src/ptz/ip-link.js';
 import { UdpSim } from '../../src/sim/servers.js';
-import { hexOf, serialRig, type SerialRig } from './rig.js';
+import { hexOf, nextEvent, says, serialRig, type SerialRig } from './rig.js';
+
+const { relais, camera } = says;
 
 /** The documented defaults: one retry, two interruptions per command, three resets (or addressings) per window. */
 const RETRIES = 1;
@@ -53,9 +55,10 @@ describe('VISCA livelocks: every command ends', () => {
     beforeEach(async () => {
       sim = new UdpSim(0, '127.0.0.1');
       await sim.start();
-      link = new ViscaIpLink('127.0.0.1', sim.address.port, { ackTimeoutMs: 200, controlTimeoutMs: 200, resetWindowMs: 1000 });
+      link = new ViscaIpLink('127.0.0.1', sim.address.port, { resetWindowMs: 2000 });
       await link.open();
       sim.misbehaviour = 'stray-sequence-error';
+      sim.transcript.clear();
     });
     afterEach(async () => {
       await link?.close();
@@ -71,6 +74,9 @@ describe('VISCA livelocks: every command ends', () => {
       assert.ok(commands <= WRITES, `${commands} command datagrams for one command`);
       assert.ok(sim.resets <= RESETS, `${sim.resets} resets`);
       assert.ok(sim.datagrams <= WRITES + 2 * RESETS, `${sim.datagrams} datagrams for one command`);
+      const attempt = [relais('command #0: 81 01 06 04 FF'), camera('control reply #2147483648: 0F 01')];
+      const reset = [relais('control #0: 01'), camera('control reply #0: 01')];
+      assert.deepEqual(sim.transcript.lines, [...attempt, ...reset, ...attempt, ...reset, ...attempt], 'the third reset in the window was refused');
 
       // The link cools down: more commands fail at once, and the next datagram is the RESET that ends the cool-down.
       const next = new Promise<IpMessage>((resolve) => sim.once('datagram', resolve));
@@ -79,17 +85,22 @@ describe('VISCA livelocks: every command ends', () => {
         assert.equal(refused?.failure, 'link-unstable');
         assert.match(refused.message, /relais tries again in \d+ s/);
       }
-      const reset = await next;
-      assert.equal(reset.type, PAYLOAD_TYPE.control, 'nothing but the RESET went out while the link cooled down');
+      sim.misbehaviour = null; // the second controller went away
+      const online = nextEvent(link, 'online', (up: boolean) => up, 10_000);
+      const cooled = await next;
+      assert.equal(cooled.type, PAYLOAD_TYPE.control, 'nothing but the RESET went out while the link cooled down');
+      await online;
+      assert.equal((await link.send(1, v.inquirePower())).value, 'on', 'the link works again after the cool-down');
     });
   });
 
   describe('a serial camera that answers everything with network change (90 38 FF)', () => {
     let rig: SerialRig;
     beforeEach(async () => {
-      rig = await serialRig(1, { ackTimeoutMs: 200, broadcastTimeoutMs: 200, resetWindowMs: 1000 });
+      rig = await serialRig(1, { broadcastTimeoutMs: 1000, resetWindowMs: 2000 });
       await rig.link.open();
       rig.sim.chain.camera(1)!.misbehaviour = 'network-change';
+      rig.sim.transcript.clear();
     });
     afterEach(async () => {
       await rig?.stop();
@@ -98,11 +109,14 @@ describe('VISCA livelocks: every command ends', () => {
     it('fails the command with link-unstable after a bounded number of messages, then stops re-addressing', async () => {
       const outcome = await outcomeOrRunaway(rig.link.send(1, v.presetRecall(2)), rig.sim, 'packet');
       assertUnstable(outcome, /camera 1 on .*: preset recall 2: .*network change/);
-      const camera = rig.sim.chain.camera(1)!;
-      const handled = camera.handled;
-      assert.ok(camera.handled <= WRITES, `${camera.handled} messages to the camera for one command`);
+      const cam = rig.sim.chain.camera(1)!;
+      const handled = cam.handled;
+      assert.ok(cam.handled <= WRITES, `${cam.handled} messages to the camera for one command`);
       // AddressSet and IF_Clear per addressing, open included, each within the budget.
       assert.ok(rig.sim.packets <= WRITES + 2 * RESETS, `${rig.sim.packets} messages for one command`);
+      const attempt = [relais('81 01 04 3F 02 02 FF'), camera('90 38 FF')];
+      const addressing = [relais('88 30 01 FF'), camera('88 30 02 FF'), relais('88 01 00 01 FF'), camera('88 01 00 01 FF')];
+      assert.deepEqual(rig.sim.transcript.lines, [...attempt, ...addressing, ...attempt, ...addressing, ...attempt], 'the third addressing in the window was refused');
 
       // The link cools down: commands fail at once, a further network change is not obeyed, and the next
       // message on the line is the AddressSet that ends the cool-down.
@@ -110,8 +124,12 @@ describe('VISCA livelocks: every command ends', () => {
       const refused = await rig.link.send(1, v.home()).then(() => null, (e: ViscaError) => e);
       assert.equal(refused?.failure, 'link-unstable');
       rig.sim.chain.networkChange();
+      const online = nextEvent(rig.link, 'online', (up: boolean) => up, 10_000);
       assert.equal(hexOf(await next), '88 30 01 ff', 'nothing but the AddressSet went out while the link cooled down');
-      assert.equal(camera.handled, handled);
+      assert.equal(cam.handled, handled);
+      cam.misbehaviour = null; // the chain port was fixed
+      await online;
+      assert.equal((await rig.link.send(1, v.inquirePower())).value, 'on', 'the chain works again after the cool-down');
     });
   });
 });
