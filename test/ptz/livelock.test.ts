@@ -10,7 +10,7 @@ import { ViscaError } from '../../src/ptz/errors.js';
 import { PAYLOAD_TYPE, type IpMessage } from '../../src/ptz/ip-header.js';
 import { ViscaIpLink } from '../../src/ptz/ip-link.js';
 import { UdpSim } from '../../src/sim/servers.js';
-import { hexOf, nextEvent, says, serialRig, type SerialRig } from './rig.js';
+import { hexOf, nextEvent, runPtzCli, says, serialRig, type SerialRig } from './rig.js';
 
 const { relais, camera } = says;
 
@@ -130,6 +130,32 @@ describe('VISCA livelocks: every command ends', () => {
       cam.misbehaviour = null; // the chain port was fixed
       await online;
       assert.equal((await rig.link.send(1, v.inquirePower())).value, 'on', 'the chain works again after the cool-down');
+    });
+  });
+
+  describe('relais ptz, as a process', () => {
+    it('ends with exit code 1 and the error against either camera, after a bounded number of messages', async () => {
+      const sim = new UdpSim(0, '127.0.0.1');
+      await sim.start();
+      sim.misbehaviour = 'stray-sequence-error';
+      const rig = await serialRig(1);
+      rig.sim.chain.camera(1)!.misbehaviour = 'network-change';
+      try {
+        const [ip, serial] = await Promise.all([
+          runPtzCli(['ptz', 'home', '--ip', '127.0.0.1', '--port', String(sim.address.port)]),
+          runPtzCli(['ptz', 'home', '--serial', rig.pty.a]),
+        ]);
+        assert.equal(ip.code, 1, ip.stderr);
+        assert.match(ip.stderr, /^relais ptz: camera at 127\.0\.0\.1:\d+ \(VISCA over IP\): pan-tilt home: the camera reports an abnormal sequence number \(already 3 resets within 10 s;/);
+        assert.ok(sim.datagrams <= WRITES + 2 * RESETS, `${sim.datagrams} datagrams`);
+        assert.equal(serial.code, 1, serial.stderr);
+        assert.match(serial.stderr, /^relais ptz: camera 1 on .*: pan-tilt home: camera 1 reports a network change \(90 38 FF\) \(already 3 addressings within 10 s;/);
+        assert.ok(rig.sim.packets <= WRITES + 2 * RESETS, `${rig.sim.packets} serial messages`);
+      } finally {
+        await sim.stop();
+        await rig.sim.stop();
+        await rig.pty.close();
+      }
     });
   });
 });
