@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { resolveButtonAction, type ButtonConfig } from '../buttons/config.js';
-import { GestureRecognizer, type Gesture } from '../buttons/gestures.js';
+import { GestureRecognizer, realGestureClock, type Gesture, type GestureClock } from '../buttons/gestures.js';
 import type { SiteConfig } from '../config/schema.js';
 import { pinSpec } from '../hardware/config.js';
 import { PatternOutput } from '../hardware/patterns.js';
@@ -37,7 +37,10 @@ export type RoomLampViews = Record<'onAir' | 'next' | 'button', LampView>;
 export interface PodiumOptions {
   config: Pick<SiteConfig, 'io' | 'lamps' | 'buttons' | 'link'>;
   driver: IoDriver;
+  /** Outbox and lamp timers. */
   clock: Clock;
+  /** Debounce and gesture timers; monotonic by default. */
+  gestureClock?: GestureClock;
 }
 
 export interface PodiumEvents extends Pick<PressOutboxEvents, 'press'> {
@@ -77,7 +80,7 @@ export class PodiumFeature extends EventEmitter<PodiumEvents> implements Feature
     const { config, driver, clock } = this.options;
     this.ctx = ctx;
     const open = async (name: string, usedAt: string): Promise<PatternOutput> =>
-      new PatternOutput(await driver.openOutput(pinSpec(config.io, 'output', name, usedAt)), undefined, () => this.reportLamps());
+      new PatternOutput(await driver.openOutput(pinSpec(config.io, 'output', name, usedAt)), clock, () => this.reportLamps());
     try {
       this.room = { onAir: await open(config.lamps.onAir, 'lamps.onAir'), next: await open(config.lamps.next, 'lamps.next') };
       this.buttonLamps.set(config.lamps.button, await open(config.lamps.button, 'lamps.button'));
@@ -145,7 +148,7 @@ export class PodiumFeature extends EventEmitter<PodiumEvents> implements Feature
     if (lamp && !this.buttonLamps.has(lamp)) this.buttonLamps.set(lamp, await open(lamp, `buttons.${name}.lamp`));
     const input = await this.options.driver.openInput(pinSpec(this.options.config.io, 'input', button.input, `buttons.${name}.input`));
     this.inputs.push(input);
-    const gestures = new GestureRecognizer({ bounceMs: button.bounceMs, longMs: button.longMs, doubleMs: button.doubleMs });
+    const gestures = new GestureRecognizer({ bounceMs: button.bounceMs, longMs: button.longMs, doubleMs: button.doubleMs }, this.options.gestureClock ?? realGestureClock);
     this.recognizers.push(gestures);
     input.on('edge', (level) => gestures.input(level));
     gestures.on('gesture', (gesture) => this.onGesture(name, gesture, button, lamp));
