@@ -3,15 +3,23 @@
  * role in it, and when to ask for the floor again because the conductor's
  * heartbeat shows a newer one.
  */
-import type { Floor } from '../protocol/schemas.js';
+import type { Floor, Heartbeat } from '../protocol/schemas.js';
 import type { SiteRole } from './feature.js';
 import { roleIn } from './tally.js';
 
-/** Does the box take `offered` over what it has seen? Pure, so the protocol's fencing rule can take its place. */
-export type FloorRule = (seen: Floor | null, offered: Floor) => boolean;
+/**
+ * Does the box take `offered` over the newest floor it took, given the
+ * newest heartbeat it heard? Pure, so the protocol's fencing rule can take its place.
+ */
+export type FloorRule = (seen: Floor | null, offered: Floor, heartbeat: Heartbeat | null) => boolean;
 
 /** Safety rule 1: never go back to an older epoch, nor take the same one twice. */
 export const acceptsFloor: FloorRule = (seen, offered) => seen === null || offered.epoch > seen.epoch;
+
+/** Is the conductor, by its heartbeat, at a newer floor than the box? Pure, as {@link FloorRule}. */
+export type BehindRule = (seen: Floor | null, heartbeat: Heartbeat) => boolean;
+
+export const behindHeartbeat: BehindRule = (seen, heartbeat) => heartbeat.epoch > (seen?.epoch ?? -1);
 
 /**
  * The role a button's `auto` action reads: a site that is next only because
@@ -32,10 +40,11 @@ export class FloorView {
   private current: Floor | null = null;
   private currentRole: SiteRole = 'idle';
   private lastCatchUpAt = -Infinity;
+  private heartbeat: Heartbeat | null = null;
 
   constructor(
     private readonly site: string,
-    private readonly rule: FloorRule = acceptsFloor,
+    private readonly rules: { accept?: FloorRule; behind?: BehindRule } = {},
   ) {}
 
   get floor(): Floor | null {
@@ -53,7 +62,7 @@ export class FloorView {
 
   /** Takes a floor if the rule accepts it; `null` when it was ignored. */
   offer(floor: Floor): FloorChange | null {
-    if (!this.rule(this.current, floor)) return null;
+    if (!(this.rules.accept ?? acceptsFloor)(this.current, floor, this.heartbeat)) return null;
     this.current = floor;
     const role = roleIn(floor, this.site);
     const changed = role !== this.currentRole;
@@ -64,11 +73,12 @@ export class FloorView {
   /**
    * The heartbeat carries the conductor's epoch: a box behind it has missed a
    * floor (a message lost while a clustered broker failed over, or a retained
-   * copy that lagged). True when the box should ask for the floor again: it is
-   * behind and has not asked within `everyMs`.
+   * copy that lagged). Notes the heartbeat; true when the box should ask for
+   * the floor again: it is behind and has not asked within `everyMs`.
    */
-  shouldCatchUp(conductorEpoch: number, now: number, everyMs: number): boolean {
-    if (conductorEpoch <= this.epoch || now - this.lastCatchUpAt < everyMs) return false;
+  heard(heartbeat: Heartbeat, now: number, everyMs: number): boolean {
+    this.heartbeat = heartbeat;
+    if (!(this.rules.behind ?? behindHeartbeat)(this.current, heartbeat) || now - this.lastCatchUpAt < everyMs) return false;
     this.lastCatchUpAt = now;
     return true;
   }

@@ -13,6 +13,10 @@ export interface LinkFacts {
   conductorOnline: boolean;
   /** When the newest heartbeat of this connection arrived; `-Infinity` before the first. */
   lastHeartbeatAt: number;
+  /** Time between the last two heartbeats, or null before the second. */
+  heartbeatGapMs: number | null;
+  /** When `conductor/availability` last turned `offline`; null while it says `online` (or nothing). */
+  offlineSince: number | null;
   now: number;
   leaseMs: number;
 }
@@ -30,10 +34,15 @@ export interface LinkLeaseOptions {
   rule?: LinkRule;
 }
 
+/** While the conductor says offline and a rule still says up (a grace period), how often to ask again. */
+const GRACE_POLL_MS = 250;
+
 export class LinkLease extends EventEmitter<{ change: [up: boolean] }> {
   private mqttUp = false;
   private conductorOnline = false;
   private lastHeartbeatAt = -Infinity;
+  private heartbeatGapMs: number | null = null;
+  private offlineSince: number | null = null;
   private current = false;
   private timer: unknown = null;
   private stopped = false;
@@ -55,6 +64,7 @@ export class LinkLease extends EventEmitter<{ change: [up: boolean] }> {
   connected(): void {
     this.mqttUp = true;
     this.lastHeartbeatAt = -Infinity;
+    this.heartbeatGapMs = null;
     this.evaluate();
   }
 
@@ -65,12 +75,16 @@ export class LinkLease extends EventEmitter<{ change: [up: boolean] }> {
 
   conductorAvailability(online: boolean): void {
     this.conductorOnline = online;
+    if (online) this.offlineSince = null;
+    else this.offlineSince ??= this.options.clock.now();
     this.evaluate();
   }
 
   /** A heartbeat proves the conductor is online, whatever its retained availability said. */
   heartbeat(): void {
-    this.lastHeartbeatAt = this.options.clock.now();
+    const now = this.options.clock.now();
+    if (Number.isFinite(this.lastHeartbeatAt)) this.heartbeatGapMs = now - this.lastHeartbeatAt;
+    this.lastHeartbeatAt = now;
     this.conductorOnline = true;
     this.evaluate();
   }
@@ -83,10 +97,15 @@ export class LinkLease extends EventEmitter<{ change: [up: boolean] }> {
   private evaluate(): void {
     if (this.stopped) return;
     const now = this.options.clock.now();
-    const up = this.rule({ mqttUp: this.mqttUp, conductorOnline: this.conductorOnline, lastHeartbeatAt: this.lastHeartbeatAt, now, leaseMs: this.options.leaseMs });
+    const { mqttUp, conductorOnline, lastHeartbeatAt, heartbeatGapMs, offlineSince } = this;
+    const up = this.rule({ mqttUp, conductorOnline, lastHeartbeatAt, heartbeatGapMs, offlineSince, now, leaseMs: this.options.leaseMs });
     this.disarm();
-    // While up, look again when the lease runs out; a rule that still says up then is asked again a moment later.
-    if (up && Number.isFinite(this.lastHeartbeatAt)) this.timer = this.options.clock.setTimeout(() => this.evaluate(), Math.max(1, this.lastHeartbeatAt + this.options.leaseMs - now));
+    // While up, look again when the lease runs out (a rule that still says up then is asked again a
+    // moment later), or sooner while the conductor says offline and the rule grants a grace.
+    if (up && Number.isFinite(lastHeartbeatAt)) {
+      const untilLease = Math.max(1, lastHeartbeatAt + this.options.leaseMs - now);
+      this.timer = this.options.clock.setTimeout(() => this.evaluate(), offlineSince === null ? untilLease : Math.min(untilLease, GRACE_POLL_MS));
+    }
     if (up === this.current) return;
     this.current = up;
     this.emit('change', up);

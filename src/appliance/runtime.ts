@@ -17,7 +17,7 @@ import { topic, topicFilter } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { realClock, type Clock } from './clock.js';
 import { FeatureBus, type ApplianceEvents, type Feature, type FeatureContext, type SiteRole } from './feature.js';
-import { FloorView, type FloorRule } from './floor-view.js';
+import { FloorView, type BehindRule, type FloorRule } from './floor-view.js';
 import { LinkLease, type LinkRule } from './link-lease.js';
 import { PodiumFeature, type ButtonAction, type PodiumEvents, type RoomLampViews } from './podium.js';
 import { SiteStateAssembler, StateSchedule } from './site-state.js';
@@ -37,6 +37,8 @@ export interface ApplianceOptions {
   now?: () => number;
   /** Which floor the box takes (default: a newer epoch). */
   acceptFloor?: FloorRule;
+  /** When a heartbeat shows the box missed a floor (default: a newer epoch). */
+  behindHeartbeat?: BehindRule;
   /** When the link counts as up (default: connected, conductor online, heartbeat within the lease). */
   linkRule?: LinkRule;
 }
@@ -76,8 +78,8 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     this.event = config.event;
     this.log = options.log ?? createLogger(`appliance:${this.site}`);
     this.clock = options.clock ?? (options.now ? { ...realClock, now: options.now } : realClock);
-    this.view = new FloorView(this.site, options.acceptFloor);
-    this.lease = new LinkLease({ leaseMs: config.link.leaseMs, clock: this.clock, ...(options.linkRule ? { rule: options.linkRule } : {}) });
+    this.view = new FloorView(this.site, { accept: options.acceptFloor, behind: options.behindHeartbeat });
+    this.lease = new LinkLease({ leaseMs: config.link.leaseMs, clock: this.clock, rule: options.linkRule });
     this.schedule = new StateSchedule(this.clock, config.stateIntervalMs, () => this.publishState());
     this.router = new TopicRouter(this.event, this.log, (t, reason) => this.bad(t, reason));
     this.podium = new PodiumFeature({ config, driver: options.driver, clock: this.clock });
@@ -215,7 +217,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
    */
   private onHeartbeat(beat: Heartbeat): void {
     this.lease.heartbeat();
-    if (!this.view.shouldCatchUp(beat.epoch, this.clock.now(), Math.min(2000, this.options.config.link.leaseMs))) return;
+    if (!this.view.heard(beat, this.clock.now(), Math.min(2000, this.options.config.link.leaseMs))) return;
     this.log.info('the conductor is at a newer floor than this box: asking the broker for it again', { conductorEpoch: beat.epoch, seen: this.view.epoch });
     this.keeper?.refresh(topicFilter(this.event, 'floor'));
     this.schedule.changed();

@@ -80,6 +80,19 @@ describe('appliance: link lease (fake timers)', () => {
     assert.equal(lease.up, false);
   });
 
+  it('a swapped rule with a grace after an offline is asked again while the grace runs', () => {
+    lease.stop();
+    const graceMs = 300;
+    lease = build((f) => f.mqttUp && f.now - f.lastHeartbeatAt < f.leaseMs && (f.offlineSince === null || f.now - f.offlineSince < graceMs));
+    lease.connected();
+    lease.heartbeat();
+    time.fake.tick(100);
+    lease.conductorAvailability(false);
+    assert.equal(lease.up, true, 'within the grace');
+    time.fake.tick(graceMs + 250);
+    assert.equal(lease.up, false, 'asked again within one poll after the grace, long before the lease');
+  });
+
   it('stop clears its timer and reports nothing more', () => {
     lease.connected();
     lease.heartbeat();
