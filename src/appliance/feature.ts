@@ -8,13 +8,13 @@
 import type { EventEmitter } from 'node:events';
 import type { TopicParams } from '../mqtt/publisher.js';
 import type { Floor } from '../protocol/schemas.js';
+import type { SiteParts, SiteRole } from '../protocol/site-state.js';
 import type { PayloadOf, TopicName } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
 
 export type { TopicParams } from '../mqtt/publisher.js';
+export type { SiteRole } from '../protocol/site-state.js';
 
-/** The site's part in the floor, as seen by this box. */
-export type SiteRole = 'on-air' | 'next' | 'queued' | 'idle';
 
 /** Events the runtime emits to its features. */
 export interface ApplianceEvents {
@@ -47,12 +47,19 @@ export interface Delivery {
 /** Gets the decoded, validated payload of a named topic. */
 export type TopicHandler<T extends TopicName> = (value: PayloadOf<T>, from: Delivery) => void;
 
+/** Why a payload was refused, with its `id` and parsed JSON when it had them (see `decode`). */
+export interface Refusal {
+  reason: string;
+  id?: string;
+  raw?: unknown;
+}
+
 export interface SubscribeOptions {
   /**
    * Told of a payload that failed validation (after the runtime counted it);
    * the handler never sees it. The PTZ feature answers such a command.
    */
-  onBad?: (reason: string, from: Delivery & { payload: Buffer }) => void;
+  onBad?: (refusal: Refusal, from: Delivery) => void;
 }
 
 export interface FeatureContext {
@@ -64,8 +71,8 @@ export interface FeatureContext {
   floor(): Floor | null;
   role(): SiteRole;
   linkUp(): boolean;
-  /** Merges one part (`encoder`, `cameras`, `display`, ...) into the site's retained `state`. */
-  reportState(key: string, value: unknown): void;
+  /** Merges one part (`encoder`, `cameras`, `tallyIn`, `display`) into the site's retained `state`. */
+  reportState<K extends keyof SiteParts>(key: K, value: SiteParts[K]): void;
   /**
    * Subscribes to a named topic of the contract (QoS 1); `params.site` picks
    * one site's topic, left out it is every site's. The handler gets the

@@ -48,6 +48,8 @@ export interface PodiumEvents extends Pick<PressOutboxEvents, 'press'> {
   rejected: [id: string, reason: string];
   /** A gesture mapped to `preset:<camera>:<n>`. */
   preset: [camera: string, preset: number];
+  /** A lamp changed its pattern or level. */
+  lamps: [];
 }
 
 export class PodiumFeature extends EventEmitter<PodiumEvents> implements Feature {
@@ -80,7 +82,7 @@ export class PodiumFeature extends EventEmitter<PodiumEvents> implements Feature
     const { config, driver, clock } = this.options;
     this.ctx = ctx;
     const open = async (name: string, usedAt: string): Promise<PatternOutput> =>
-      new PatternOutput(await driver.openOutput(pinSpec(config.io, 'output', name, usedAt)), clock, () => this.reportLamps());
+      new PatternOutput(await driver.openOutput(pinSpec(config.io, 'output', name, usedAt)), clock, () => this.emit('lamps'));
     try {
       this.room = { onAir: await open(config.lamps.onAir, 'lamps.onAir'), next: await open(config.lamps.next, 'lamps.next') };
       this.buttonLamps.set(config.lamps.button, await open(config.lamps.button, 'lamps.button'));
@@ -192,11 +194,12 @@ export class PodiumFeature extends EventEmitter<PodiumEvents> implements Feature
     for (const lamp of this.buttonLamps.values()) lamp.set(steady);
   }
 
-  private reportLamps(): void {
+  /** Every lamp for the site state: the room lamps, and `button:<output>` for each button's own lamp. */
+  lampStates(): Record<string, LampView> {
     const views = this.lampPatterns();
-    if (!views || !this.ctx) return;
-    const extra = [...this.buttonLamps].filter(([name]) => name !== this.options.config.lamps.button).map(([name, lamp]) => [`button:${name}`, view(lamp)]);
-    this.ctx.reportState('lamps', { ...views, ...Object.fromEntries(extra) });
+    if (!views) return {};
+    const own = [...this.buttonLamps].filter(([name]) => name !== this.options.config.lamps.button).map(([name, lamp]) => [`button:${name}`, view(lamp)]);
+    return { ...views, ...Object.fromEntries(own) };
   }
 
   private async close(): Promise<void> {

@@ -12,7 +12,8 @@ import type { IoDriver } from '../hardware/types.js';
 import { connectBroker } from '../mqtt/connect.js';
 import { TopicPublisher } from '../mqtt/publisher.js';
 import { SubscriptionKeeper } from '../mqtt/subscriptions.js';
-import type { Floor, Heartbeat, SiteState } from '../protocol/schemas.js';
+import type { Floor, Heartbeat } from '../protocol/schemas.js';
+import type { SiteState } from '../protocol/site-state.js';
 import { topic, topicFilter } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { realClock, type Clock } from './clock.js';
@@ -118,6 +119,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     this.podium.on('press', (outcome, action, id) => this.emit('press', outcome, action, id));
     this.podium.on('rejected', (id, reason) => this.emit('rejected', id, reason));
     this.podium.on('preset', (camera, preset) => this.announce('preset', camera, preset));
+    this.podium.on('lamps', () => this.schedule.changed());
     // A USB board that drops off is told in the state, so the régie sees why the lamps went dark.
     driver.onHealthChange?.(() => this.schedule.changed());
     // The podium's lamps and buttons open before the broker: a wrong pin stops the box here.
@@ -239,7 +241,9 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   siteState(): SiteState {
     const { driver } = this.options;
     return this.parts.assemble({
+      name: this.options.config.name ?? this.site,
       role: this.view.role,
+      lamps: this.podium.lampStates(),
       linkUp: this.lease.up,
       epoch: this.view.epoch,
       counters: this.counters,

@@ -1,10 +1,10 @@
 /**
  * The site's retained `state`: the parts features report (`encoder`,
- * `cameras`, `tallyIn`, `lamps`, `display`, ...) put together with what the
- * runtime knows (role, link, counters, I/O health), and published at most
+ * `cameras`, `tallyIn`, `display`) put together with what the runtime knows
+ * (name, role, link, lamps, counters, I/O health), and published at most
  * once per burst of changes plus every `intervalMs`.
  */
-import type { SiteState } from '../protocol/schemas.js';
+import type { SiteParts, SiteState } from '../protocol/site-state.js';
 import { VERSION } from '../version.js';
 import type { Clock } from './clock.js';
 import type { SiteRole } from './feature.js';
@@ -12,38 +12,37 @@ import { systemFigures } from './system.js';
 
 /** What the runtime adds to the parts. */
 export interface SiteFacts {
+  /** The site's display name ("Rivière-du-Loup"). */
+  name: string;
   role: SiteRole;
   linkUp: boolean;
   epoch: number;
-  counters: { badPayloads: number; droppedPresses: number };
-  io: { driver: string; ok: boolean; detail: string | null };
+  lamps: SiteState['lamps'];
+  counters: SiteState['counters'];
+  io: NonNullable<SiteState['io']>;
   now: number;
 }
 
-/** Parts with a fixed place in the state; every other part is added under its own key. */
-const PLACED = new Set(['encoder', 'cameras', 'tallyIn', 'lamps', 'system']);
-
 export class SiteStateAssembler {
-  private readonly parts: Record<string, unknown> = {};
+  private readonly parts: Partial<SiteParts> = {};
 
-  set(key: string, value: unknown): void {
+  set<K extends keyof SiteParts>(key: K, value: SiteParts[K]): void {
     this.parts[key] = value;
   }
 
   assemble(facts: SiteFacts): SiteState {
-    const { parts } = this;
-    const tallyIn = parts['tallyIn'] as Record<string, { program: boolean; preview: boolean }> | undefined;
+    const { encoder, cameras, tallyIn, display } = this.parts;
     return {
       version: VERSION,
-      tally: { role: facts.role, link: facts.linkUp ? 'ok' : 'lost', epoch: facts.epoch, ...(tallyIn ? { cameras: tallyIn } : {}) },
-      lamps: (parts['lamps'] as SiteState['lamps'] | undefined) ?? {},
-      encoder: parts['encoder'] ?? null,
-      cameras: parts['cameras'] ?? [],
+      name: facts.name,
+      tally: { role: facts.role, link: facts.linkUp ? 'ok' : 'lost', epoch: facts.epoch, ...(tallyIn ? { cameras: tallyIn.cameras } : {}) },
+      lamps: facts.lamps,
+      encoder: encoder ?? null,
+      cameras: cameras ?? [],
       counters: { ...facts.counters },
-      // A feature may report the box's figures itself (the dashboard's fake hardware does).
-      system: parts['system'] ?? systemFigures(),
+      system: systemFigures(),
       io: facts.io,
-      ...Object.fromEntries(Object.entries(parts).filter(([k]) => !PLACED.has(k))),
+      ...(display ? { display } : {}),
       updatedAt: new Date(facts.now).toISOString(),
     };
   }

@@ -4,10 +4,9 @@
  * handed to every subscriber of that topic. Subscriptions belong to an owner
  * (a feature, or the runtime itself) and go with it.
  */
-import type { TopicParams } from '../mqtt/publisher.js';
-import { decode, matchTopic, topic, topicFilter, type TopicName } from '../protocol/topics.js';
+import { decode, matchTopic, topicFilter, type TopicName } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
-import type { Delivery, SubscribeOptions, TopicHandler } from './feature.js';
+import type { Delivery, SubscribeOptions, TopicHandler, TopicParams } from './feature.js';
 
 interface Entry {
   owner: string;
@@ -30,8 +29,9 @@ export class TopicRouter {
 
   /** Records a subscription; returns the MQTT filter to keep subscribed. */
   add<T extends TopicName>(owner: string, name: T, params: TopicParams, handler: TopicHandler<T>, options: SubscribeOptions = {}): string {
-    const filter = params.site === undefined ? topicFilter(this.event, name) : topic(this.event, name, params.site);
-    this.entries.push({ owner, name, site: params.site, filter, handler: handler as Entry['handler'], onBad: options.onBad });
+    const { site } = params;
+    const filter = topicFilter(this.event, name, site);
+    this.entries.push({ owner, name, site, filter, handler: handler as Entry['handler'], onBad: options.onBad });
     return filter;
   }
 
@@ -60,7 +60,8 @@ export class TopicRouter {
     const decoded = decode(match.name, payload);
     if (!decoded.ok) {
       this.onBad(fullTopic, decoded.reason);
-      for (const entry of wanting) this.call(entry, () => entry.onBad?.(decoded.reason, { ...from, payload }));
+      const { reason, id, raw } = decoded;
+      for (const entry of wanting) this.call(entry, () => entry.onBad?.({ reason, id, raw }, from));
       return;
     }
     for (const entry of wanting) this.call(entry, () => entry.handler(decoded.value, from));

@@ -43,7 +43,7 @@ export function mediaDemoExtension(ports: { rtmpPort: number; httpPort: number }
       client.on('error', () => undefined);
       const publisher = new TopicPublisher(client, ctx.event, ctx.log.child('relay'));
       const report = (): void => {
-        void publisher.publish('relayStreams', {}, relay.snapshot() as unknown as RelayStreams);
+        void publisher.publish('relayStreams', {}, relay.snapshot());
       };
       relay.on('streams', report);
       report();

@@ -10,7 +10,8 @@ import { FeatureBus, type Feature, type FeatureContext } from '../../src/applian
 import { ApplianceRuntime } from '../../src/appliance/runtime.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded.js';
 import { SimulatedDriver } from '../../src/hardware/simulated.js';
-import type { RundownList, SiteState } from '../../src/protocol/schemas.js';
+import type { RundownList } from '../../src/protocol/schemas.js';
+import type { SiteState } from '../../src/protocol/site-state.js';
 import { topic } from '../../src/protocol/topics.js';
 import { siteConfig } from '../helpers/event.js';
 import { quietLogger } from '../helpers/log.js';

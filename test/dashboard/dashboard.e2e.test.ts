@@ -44,7 +44,7 @@ describe('dashboard in Chromium (demo in-process)', function () {
     const card = page.locator('article.site[data-site="saint-camille"]');
     await card.getByText('encoder live').waitFor();
     await card.getByText('cam1 PGM').waitFor();
-    await card.locator('.sys').getByText('°C').waitFor();
+    await card.locator('.sys').getByText('load').waitFor();
     // No relay in this demo: the preview says so instead of a black box.
     assert.match(await card.locator('.feed-label').innerText(), /no feed/);
   });
@@ -104,6 +104,9 @@ describe('dashboard in Chromium (demo in-process)', function () {
 
   it('PTZ: a preset click and a press-and-hold jog become commands the box answers', async () => {
     await page.selectOption('[data-ptz-target]', 'rouyn-noranda/cam2');
+    // The buttons are the camera's configured presets, by name: not a guessed 1-6.
+    const labels = await page.locator('#ptz [data-action="ptz-preset"]').allTextContents();
+    assert.deepEqual(labels.map((l) => l.trim()), ['wide', 'podium', '7']);
     await page.click('#ptz [data-action="ptz-preset"][data-preset="3"]');
     await waitFor('the preset command', () => env.ptzSeen.some((c) => c.site === 'rouyn-noranda' && c.payload['op'] === 'recall'));
     const recall = env.ptzSeen.find((c) => c.payload['op'] === 'recall')!;

@@ -1,8 +1,11 @@
 /** The PTZ feature with a plain EventEmitter as the bus, a fake context and simulated cameras on UDP and TCP. */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import type { ApplianceEvents, FeatureContext, SiteRole } from '../../src/appliance/feature.js';
+import { FeatureBus, type ApplianceEvents, type FeatureContext, type SiteRole, type SubscribeOptions, type TopicHandler, type TopicParams } from '../../src/appliance/feature.js';
+import { TopicRouter } from '../../src/appliance/topic-router.js';
 import type { Floor } from '../../src/protocol/schemas.js';
+import type { SiteParts } from '../../src/protocol/site-state.js';
+import { encode, topic, topicBase, type PayloadOf, type TopicName } from '../../src/protocol/topics.js';
 import { ptzResult, type PtzResult } from '../../src/protocol/ptz.js';
 import type { CameraStatus } from '../../src/ptz/camera.js';
 import { parsePtzConfig } from '../../src/ptz/config.js';
@@ -10,6 +13,7 @@ import { PtzFeature } from '../../src/ptz/feature.js';
 import type { Logger } from '../../src/util/log.js';
 import { TcpSim, UdpSim } from '../../src/sim/servers.js';
 import { nextEvent } from './rig.js';
+import { waitFor } from '../helpers/wait.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
@@ -22,10 +26,13 @@ class FakeContext extends EventEmitter<ContextEvents> implements FeatureContext 
   readonly event = 'demo';
   readonly site = 'saint-camille';
   readonly log = quiet;
-  readonly bus = new EventEmitter<ApplianceEvents>();
+  /** The emitter behind the feature's read-only bus. */
+  readonly emitter = new EventEmitter<ApplianceEvents>();
+  readonly bus = new FeatureBus(this.emitter);
   currentRole: SiteRole = 'idle';
-  readonly handlers = new Map<string, (topic: string, payload: Buffer) => void>();
   readonly bad: Array<{ topic: string; reason: string }> = [];
+  /** The box's own router: commands are decoded and validated as on a real box. */
+  private readonly router = new TopicRouter(this.event, quiet, (t, reason) => this.bad.push({ topic: t, reason }));
   floor(): Floor | null {
     return null;
   }
@@ -35,28 +42,24 @@ class FakeContext extends EventEmitter<ContextEvents> implements FeatureContext 
   linkUp(): boolean {
     return true;
   }
-  reportState(key: string, value: unknown): void {
+  reportState<K extends keyof SiteParts>(key: K, value: SiteParts[K]): void {
     if (key === 'cameras') this.emit('report', value as CameraStatus[]);
   }
-  async subscribe(suffix: string, handler: (topic: string, payload: Buffer) => void): Promise<void> {
-    this.handlers.set(suffix, handler);
+  async subscribe<T extends TopicName>(name: T, params: TopicParams, handler: TopicHandler<T>, options?: SubscribeOptions): Promise<void> {
+    this.router.add('ptz', name, params, handler, options);
   }
-  async publish(suffix: string, payload: string): Promise<void> {
-    this.emit('publish', suffix, payload);
-  }
-  countBadPayload(topic: string, reason: string): void {
-    this.bad.push({ topic, reason });
+  async publish<T extends TopicName>(name: T, params: TopicParams, payload: PayloadOf<T>): Promise<void> {
+    this.emit('publish', topic(this.event, name, params.site).slice(topicBase(this.event).length), encode(name, payload));
   }
   /** Delivers an MQTT message to the feature's command subscription. */
   deliver(payload: string): void {
-    const suffix = 'site/saint-camille/ptz/command';
-    this.handlers.get(suffix)!(`relais/v1/demo/${suffix}`, Buffer.from(payload));
+    this.router.route(topic(this.event, 'ptzCommand', this.site), Buffer.from(payload));
   }
   /** Changes the role as the runtime would. */
   becomes(role: SiteRole): void {
     this.currentRole = role;
     const floor: Floor = { epoch: 1, onAir: role === 'on-air' ? this.site : null, next: null, queue: [], since: null, item: null, plannedEnd: null, nextItem: null, conductor: 'test', updatedAt: new Date().toISOString() };
-    this.bus.emit('role', role, floor);
+    this.emitter.emit('role', role, floor);
   }
 }
 
@@ -119,7 +122,7 @@ describe('PTZ feature', () => {
 
   it('recalls the preset a podium button gesture names', async () => {
     const moved = nextReport(ctx, (list) => cam(list, 'room-cam').preset === 3);
-    ctx.bus.emit('preset', 'room-cam', 3);
+    ctx.emitter.emit('preset', 'room-cam', 3);
     await moved;
     assert.deepEqual(tcp.camera.position(), { pan: 50, tilt: 50, zoom: 50 });
   });
@@ -178,9 +181,29 @@ describe('PTZ feature', () => {
     assert.equal(udp.camera.handled, 0);
   });
 
+  it('answers a malformed command that has an id with a failed result and the reason, so a dashboard is not left waiting', async () => {
+    const answers: PtzResult[] = [];
+    ctx.on('publish', (suffix, payload) => suffix === 'site/saint-camille/ptz/result' && answers.push(ptzResult.parse(JSON.parse(payload))));
+    ctx.deliver(JSON.stringify({ id: 'm1', camera: 'podium-cam', op: 'recall', preset: 500 }));
+    ctx.deliver('not json at all');
+    ctx.deliver(JSON.stringify({ camera: 'podium-cam', op: 'dance' }));
+    ctx.deliver(JSON.stringify({ id: 'm2', camera: 'podium-cam', op: 'stop' }));
+    await waitFor('the answer to the valid command after them', () => answers.some((a) => a.id === 'm2'));
+    // Only m1 had an id to answer; the two without one are counted, not answered.
+    assert.deepEqual(answers.map((a) => [a.id, a.op, a.ok]), [['m1', 'recall', false], ['m2', 'stop', true]]);
+    assert.equal(answers[0]!.camera, 'podium-cam');
+    assert.match(answers[0]!.error!, /^invalid PTZ command: preset: Too big/);
+    assert.equal(ctx.bad.length, 3);
+  });
+
+  it('reports each camera with its configured presets, by number and name', async () => {
+    const statuses = feature.statuses();
+    assert.deepEqual(statuses.find((c) => c.name === 'podium-cam')!.presets, [{ number: 1, name: 'wide' }, { number: 2, name: 'podium' }]);
+  });
+
   it('stops listening to the bus and closes its links on stop', async () => {
     await feature.stop();
-    assert.equal(ctx.bus.listenerCount('role'), 0);
+    assert.equal(ctx.emitter.listenerCount('role'), 0);
     assert.deepEqual(feature.statuses().map((s) => s.online), [false, false]);
   });
 

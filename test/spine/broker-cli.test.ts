@@ -81,8 +81,11 @@ describe('embedded broker', function () {
 
   it('ACL: operators may move cameras, sites may not command their own PTZ topic', () => {
     assert.equal(publishRefusal({ username: 'o', password: '', role: 'operator' }, 'relais/v1/e/site/a/ptz/command'), null);
-    assert.match(publishRefusal({ username: 's', password: '', role: 'site', site: 'a' }, 'relais/v1/e/site/a/ptz/command') ?? '', /only under/);
-    assert.match(publishRefusal({ username: 'c', password: '', role: 'conductor' }, 'relais/v1/e/control') ?? '', /only floor/);
+    assert.match(publishRefusal({ username: 's', password: '', role: 'site', site: 'a' }, 'relais/v1/e/site/a/ptz/command') ?? '', /may not publish ptzCommand/);
+    assert.equal(publishRefusal({ username: 's', password: '', role: 'site', site: 'a' }, 'relais/v1/e/site/a/ptz/result'), null);
+    assert.match(publishRefusal({ username: 's', password: '', role: 'site', site: 'a' }, 'relais/v1/e/site/b/state') ?? '', /only for site a, not b/);
+    assert.match(publishRefusal({ username: 's', password: '', role: 'site', site: 'a' }, 'relais/v1/e/site/a/anything') ?? '', /topics of the contract/);
+    assert.match(publishRefusal({ username: 'c', password: '', role: 'conductor' }, 'relais/v1/e/control') ?? '', /may not publish control/);
     assert.equal(publishRefusal({ username: 'c', password: '', role: 'conductor' }, 'relais/v1/e/conductor/heartbeat'), null);
   });
 });
