@@ -44,7 +44,7 @@ export interface ApplianceOptions {
   linkRule?: LinkRule;
 }
 
-export interface ApplianceRuntimeEvents extends ApplianceEvents, PodiumEvents {
+export interface ApplianceRuntimeEvents extends ApplianceEvents, Omit<PodiumEvents, 'lamps'> {
   state: [state: SiteState];
 }
 
