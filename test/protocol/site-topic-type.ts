@@ -11,6 +11,5 @@ const withSite: TopicParams<'ptzResult'> = { site: 'saint-camille' };
 const missingSite: TopicParams<'ptzResult'> = {};
 // @ts-expect-error the floor takes no site
 const extraSite: TopicParams<'floor'> = { site: 'saint-camille' };
-// @ts-expect-error a site topic built without its site
-const unbuilt = (): string => topic('demo', 'siteState');
-export const checks = [siteTopic, eventTopic, withSite, missingSite, extraSite, unbuilt];
+const built = (): string => topic('demo', 'siteState', 'saint-camille');
+export const checks = [siteTopic, eventTopic, withSite, missingSite, extraSite, built];
