@@ -5,10 +5,9 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../util/log.js';
-import type { Floor } from '../protocol/schemas.js';
+import type { Floor, SiteRole } from '../protocol/schemas.js';
 
-/** The site's part in the floor, as seen by this box. */
-export type SiteRole = 'on-air' | 'next' | 'queued' | 'idle';
+export type { SiteRole } from '../protocol/schemas.js';
 
 /** Events the runtime emits to its features. */
 export interface ApplianceEvents {

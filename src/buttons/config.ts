@@ -14,8 +14,7 @@
  * ```
  */
 import { z } from 'zod';
-import type { IntentAction } from '../protocol/schemas.js';
-import type { SiteRole } from '../appliance/feature.js';
+import type { IntentAction, SiteRole } from '../protocol/schemas.js';
 import type { PinReference } from '../hardware/config.js';
 import { DEFAULT_GESTURE_OPTIONS } from './gestures.js';
 

@@ -4,8 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
-import type { BrokerConfig } from '../config/schema.js';
-import { brokerSchema } from '../config/schema.js';
+import { brokerSchema, type BrokerConfig } from '../mqtt/config.js';
 import { connectBroker, waitConnected } from '../mqtt/connect.js';
 import { siteIoTrouble, type Control, type EventResult, type Floor, type Intent } from '../protocol/schemas.js';
 import { decode, encode, publishOptions, topic, topicFilter } from '../protocol/topics.js';

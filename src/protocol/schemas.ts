@@ -115,12 +115,16 @@ export type ConductorState = z.infer<typeof conductorState>;
 
 export const lampState = z.object({ pattern: z.string(), level: z.boolean() });
 
+/** The site's part in the floor, as its box sees it. */
+export const siteRoles = ['on-air', 'next', 'queued', 'idle'] as const;
+export type SiteRole = (typeof siteRoles)[number];
+
 export const siteState = z
   .object({
     version: z.string(),
     /** Role of this site in the floor, as the box sees it, and whether its link is up. */
     tally: z.object({
-      role: z.enum(['on-air', 'next', 'queued', 'idle']),
+      role: z.enum(siteRoles),
       link: z.enum(['ok', 'lost']),
       epoch: z.number().int(),
       /** Per-camera program/preview from the switcher's tally inputs (hardware). */
