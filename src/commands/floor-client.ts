@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
-import { brokerSchema, type BrokerConfig } from '../mqtt/config.js';
+import { brokerFromFlags } from '../mqtt/config.js';
 import { connectBroker, waitConnected } from '../mqtt/connect.js';
 import { siteIoTrouble, type Control, type EventResult, type Floor, type Intent } from '../protocol/schemas.js';
 import { decode, encode, publishOptions, topic, topicFilter } from '../protocol/topics.js';
@@ -18,12 +18,8 @@ export interface FloorClientOptions {
   timeoutMs: number;
 }
 
-export function brokerFromFlags(opts: FloorClientOptions): BrokerConfig {
-  return brokerSchema.parse({ url: opts.broker, username: opts.username, password: opts.password, ca: opts.ca, reconnectMs: 1000 });
-}
-
 async function open(opts: FloorClientOptions): Promise<MqttClient> {
-  const broker = brokerFromFlags(opts);
+  const broker = brokerFromFlags(opts, { reconnectMs: 1000 });
   const client = connectBroker(broker, { clientId: `relais-cli-${randomUUID().slice(0, 8)}` });
   client.on('error', () => undefined);
   try {

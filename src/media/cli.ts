@@ -3,7 +3,7 @@
  * `relais media sign <site>`.
  */
 import { connectBroker } from '../mqtt/connect.js';
-import { brokerSchema } from '../mqtt/config.js';
+import { brokerFromFlags } from '../mqtt/config.js';
 import { encode, publishOptions, topic } from '../protocol/topics.js';
 import type { RelayStreams } from '../protocol/schemas.js';
 import { announceService } from '../system/service.js';
@@ -80,7 +80,7 @@ export function registerMediaCommands(program: Command): void {
         });
         await relay.start();
         if (flags.broker) {
-          const client = connectBroker(brokerSchema.parse({ url: flags.broker, username: flags.username, password: flags.password }), { clientId: `relais-relay-${process.pid}` });
+          const client = connectBroker(brokerFromFlags({ broker: flags.broker, username: flags.username, password: flags.password }), { clientId: `relais-relay-${process.pid}` });
           client.on('error', (err) => log.warn('broker error', { error: err.message }));
           const report = (snap: StreamsSnapshot): void => {
             client.publish(topic(flags.event, 'relayStreams'), encode('relayStreams', snap as unknown as RelayStreams), publishOptions('relayStreams'));

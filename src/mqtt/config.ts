@@ -4,6 +4,7 @@
  * It sits with the MQTT client that reads it, below the config files that embed it.
  */
 import { z } from 'zod';
+import { UserError } from '../util/errors.js';
 
 export const brokerSchema = z
   .strictObject({
@@ -24,3 +25,21 @@ export const brokerSchema = z
   })
   .prefault({});
 export type BrokerConfig = z.infer<typeof brokerSchema>;
+
+/** The flags every command-line client takes for its broker. */
+export interface BrokerFlags {
+  broker: string;
+  username?: string;
+  password?: string;
+  ca?: string;
+}
+
+const FLAG_OF: Record<string, string> = { url: '--broker', username: '--username', password: '--password', ca: '--ca' };
+
+/** The broker section from a command's flags; a bad value is a {@link UserError} that names the flag. */
+export function brokerFromFlags(flags: BrokerFlags, settings: Partial<Pick<BrokerConfig, 'reconnectMs' | 'keepaliveSeconds'>> = {}): BrokerConfig {
+  const parsed = brokerSchema.safeParse({ url: flags.broker, username: flags.username, password: flags.password, ca: flags.ca, ...settings });
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${FLAG_OF[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`);
+  throw new UserError(`${problems.join('; ')} (got "${flags.broker}")`);
+}
