@@ -5,9 +5,10 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../util/log.js';
-import type { Floor, SiteRole } from '../protocol/schemas.js';
+import type { Floor } from '../protocol/schemas.js';
+import type { SiteParts, SiteRole } from '../protocol/site-state.js';
 
-export type { SiteRole } from '../protocol/schemas.js';
+export type { SiteRole } from '../protocol/site-state.js';
 
 /** Events the runtime emits to its features. */
 export interface ApplianceEvents {
@@ -31,7 +32,7 @@ export interface FeatureContext {
   role(): SiteRole;
   linkUp(): boolean;
   /** Merges one part (`encoder`, `cameras`, `display`, ...) into the site's retained `state`. */
-  reportState(key: string, value: unknown): void;
+  reportState<K extends keyof SiteParts>(key: K, value: SiteParts[K]): void;
   /**
    * Subscribes to a topic below `relais/v1/<event>/` (QoS 1). The handler gets
    * the full topic and the raw payload; validate it with the protocol module.

@@ -5,7 +5,7 @@
  * is rebuilt from retained topics, so a reload or a broker restart loses
  * nothing.
  */
-import { topic, topicBase } from '../../protocol/topics.js';
+import { topic } from '../../protocol/topics.js';
 import type { Control } from '../../protocol/schemas.js';
 import { ago, duration, itemClock } from './clock.js';
 import type { DashboardPageConfig } from './config.js';
@@ -159,7 +159,7 @@ export class Dashboard {
 
   sendPtz(site: string, camera: string, command: Record<string, unknown>): string {
     const payload = { id: this.nextId('ptz'), camera, origin: 'dashboard', ...command };
-    return this.send(`ptz:${site}:${camera}`, `ptz ${String(command['op'])} ${site}/${camera}`, `${topicBase(this.config.event)}site/${site}/ptz/command`, payload);
+    return this.send(`ptz:${site}:${camera}`, `ptz ${String(command['op'])} ${site}/${camera}`, topic(this.config.event, 'ptzCommand', site), payload);
   }
 
   setDragging(site: string | null): void {
