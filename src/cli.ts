@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { loadConductorConfig, loadConfigFile, loadSiteConfig } from './config/load.js';
 import type { FloorClientOptions, FloorMessage } from './commands/floor-client.js';
-import { parsePort } from './util/args.js';
+import { intArg, parsePort } from './util/args.js';
 import { EXIT, UserError } from './util/errors.js';
 import { createLogger, setLogLevel, type LogLevel } from './util/log.js';
 import { runUntilSignal } from './util/signals.js';
@@ -122,7 +122,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
       .option('-u, --username <name>', 'broker user name', process.env.RELAIS_BROKER_USERNAME)
       .option('-P, --password <secret>', 'broker password', process.env.RELAIS_BROKER_PASSWORD)
       .option('--ca <file>', 'CA certificate (PEM) for mqtts://')
-      .option('--timeout <ms>', 'how long to wait for the broker and the conductor', (v) => Number(v), 5000)
+      .option('--timeout <ms>', 'how long to wait for the broker and the conductor', intArg('--timeout', 1, 600_000), 5000)
       .option('--json', 'print JSON');
   const clientOpts = (opts: Record<string, unknown>): FloorClientOptions => ({
     broker: opts.broker as string,

@@ -28,4 +28,10 @@ describe('cli: value parsers', () => {
     assert.match(r.output, /option '--mqtt-port <port>' argument 'http' is invalid\. must be a port number from 0 to 65535/);
     assert.doesNotMatch(r.output, /^relais demo: /m, 'nothing started');
   });
+
+  it('a floor command refuses a timeout that is not a number of milliseconds', async () => {
+    const r = await runCli(['floor', 'status', '--timeout', 'soon']);
+    assert.equal(r.code, 1, r.output);
+    assert.match(r.output, /option '--timeout <ms>' argument 'soon' is invalid\. --timeout must be a whole number from 1 to 600000, got "soon"/);
+  });
 });
