@@ -69,6 +69,13 @@ export function importSpecifiers(text: string): string[] {
   return found;
 }
 
+/** The specifiers Node loads with the file itself: static imports of values (no `import type`, no `import()`). */
+export function loadedWith(text: string): string[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const pattern = /^(?:import|export)\s+(?!type\b)(?:[^;']*?\sfrom\s+)?'(\.[^']+)'/gm;
+  return [...code.matchAll(pattern)].map((match) => match[1]!);
+}
+
 function globToRegExp(glob: string): RegExp {
   const body = glob.split('**').map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('.*');
   return new RegExp(`^${body}$`);
@@ -183,6 +190,27 @@ describe('layering of src/', () => {
     assert.deepEqual([...staleCycles, ...staleImports], [], 'fixed: delete the entry from test/layering.test.ts');
   });
 
+  it('loads no optional part with a command that does not need it', () => {
+    const loaded = (entry: string): Set<string> => {
+      const seen = new Set<string>();
+      const visit = (file: string): void => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        for (const spec of loadedWith(readFileSync(join(SRC, file), 'utf8'))) visit(posix.normalize(posix.join(posix.dirname(file), spec)).replace(/\.js$/, '.ts'));
+      };
+      visit(entry);
+      return seen;
+    };
+    // relais appliance, conductor, floor, config: the CLI alone, before its dynamic imports. The config
+    // schemas come with it; ptz/config.ts also brings ptz's link code for one constant (ALLOWED above).
+    const optional = /^(media|dashboard|doctor|sim|demo|broker)\/|^ptz\/(feature|cli|camera|open)\.ts$/;
+    const core = [...loaded('cli.ts')].filter((f) => layerOf(f).name !== 'schemas' && optional.test(f));
+    assert.deepEqual(core, [], 'the CLI itself must not load the optional parts');
+    // relais dashboard: the page's server, not the embedded broker (Aedes).
+    assert.equal(loaded('dashboard/command.ts').has('broker/embedded.ts'), false);
+    assert.ok(loaded('dashboard/command.ts').has('util/errors.ts'), 'the walk follows imports');
+  });
+
   it('reads every kind of import line', () => {
     const text = [
       "import { a } from './a.js';",
@@ -195,5 +223,6 @@ describe('layering of src/', () => {
       "import { h } from 'commander';",
     ].join('\n');
     assert.deepEqual(importSpecifiers(text), ['./a.js', '../b.js', './c.js', './d.js', './e.js']);
+    assert.deepEqual(loadedWith(text), ['./a.js', './c.js', './d.js']);
   });
 });
