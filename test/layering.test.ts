@@ -61,7 +61,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Relative specifiers of `import … from`, `export … from`, side-effect `import '…'` and `import('…')`. */
-export function importSpecifiers(text: string): string[] {
+function importSpecifiers(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const found: string[] = [];
   const pattern = /\bfrom\s+'(\.[^']+)'|\bimport\s+'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)/g;
@@ -70,7 +70,7 @@ export function importSpecifiers(text: string): string[] {
 }
 
 /** The specifiers Node loads with the file itself: static imports of values (no `import type`, no `import()`). */
-export function loadedWith(text: string): string[] {
+function loadedWith(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const pattern = /^(?:import|export)\s+(?!type\b)(?:[^;']*?\sfrom\s+)?'(\.[^']+)'/gm;
   return [...code.matchAll(pattern)].map((match) => match[1]!);
