@@ -75,11 +75,10 @@ export function fakeSiteHardware(seen: PtzCommandSeen[]): DemoExtension {
           ]);
           ctx.reportState('tallyIn', { cameras: { cam1: { program: true, preview: false }, cam2: { program: false, preview: true } } });
           timer = setInterval(report, 1000);
-          await ctx.subscribe(`site/${site}/ptz/command`, (_topic, payload) => {
-            const command = JSON.parse(payload.toString()) as Record<string, unknown>;
-            seen.push({ site, payload: command });
-            const known = command['camera'] === 'cam1' || command['camera'] === 'cam2';
-            void ctx.publish(`site/${site}/ptz/result`, JSON.stringify({ id: command['id'], camera: command['camera'], op: command['op'], ok: known, error: known ? null : `no camera "${String(command['camera'])}"`, at: new Date().toISOString() }), { qos: 1 });
+          await ctx.subscribe('ptzCommand', { site }, (command) => {
+            seen.push({ site, payload: { ...command } });
+            const known = command.camera === 'cam1' || command.camera === 'cam2';
+            void ctx.publish('ptzResult', { site }, { id: command.id, camera: command.camera, op: command.op, ok: known, error: known ? null : `no camera "${command.camera}"`, at: new Date().toISOString() });
           });
         },
         async stop() {
