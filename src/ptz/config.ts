@@ -14,6 +14,7 @@
  * ```
  */
 import { z } from 'zod';
+import { UserError } from '../util/errors.js';
 import { slug } from '../protocol/schemas.js';
 import { PRESET } from './commands.js';
 import { DEFAULT_VISCA_IP_PORT } from './ip-header.js';
@@ -122,7 +123,7 @@ export const ptzConfigSchema = z
 export type PtzConfig = z.infer<typeof ptzConfigSchema>;
 
 /** A config error listing every problem as `path: message`. */
-export class PtzConfigError extends Error {
+export class PtzConfigError extends UserError {
   override readonly name = 'PtzConfigError';
   constructor(readonly problems: string[]) {
     super(`invalid camera config:\n  ${problems.join('\n  ')}`);
