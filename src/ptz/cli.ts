@@ -9,10 +9,9 @@ import { parse as parseYaml } from 'yaml';
 import { Camera } from './camera.js';
 import { DRIVE_DIRECTIONS, type DriveDirection } from './commands.js';
 import { parsePtzConfig, resolvePreset, type PtzCameraConfig, type PtzTransportConfig } from './config.js';
-import { DEFAULT_VISCA_IP_PORT } from './ip-header.js';
+import { DEFAULT_TCP_PORT, DEFAULT_VISCA_IP_PORT } from './ip-header.js';
 import type { LinkTimeouts } from './link.js';
 import { defaultLinkFactory } from './open.js';
-import { DEFAULT_TCP_PORT } from './tcp-link.js';
 
 interface TargetOptions {
   config?: string;

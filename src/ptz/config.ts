@@ -17,8 +17,7 @@ import { z } from 'zod';
 import { UserError } from '../util/errors.js';
 import { slug } from '../protocol/schemas.js';
 import { PRESET } from './commands.js';
-import { DEFAULT_VISCA_IP_PORT } from './ip-header.js';
-import { DEFAULT_TCP_PORT } from './tcp-link.js';
+import { DEFAULT_TCP_PORT, DEFAULT_VISCA_IP_PORT } from './ip-header.js';
 
 const port = z
   .number({ error: 'must be a port number (1-65535)' })

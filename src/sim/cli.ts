@@ -3,8 +3,7 @@
  * without hardware, on a pty pair, UDP and TCP.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_VISCA_IP_PORT } from '../ptz/ip-header.js';
-import { DEFAULT_TCP_PORT } from '../ptz/tcp-link.js';
+import { DEFAULT_TCP_PORT, DEFAULT_VISCA_IP_PORT } from '../ptz/ip-header.js';
 import { intArg, parsePort } from '../util/args.js';
 import { nextSignal } from '../util/signals.js';
 import { startCameraSim } from './runner.js';
