@@ -72,6 +72,10 @@ export async function applianceFeatures(config: SiteConfig, driver: IoDriver): P
     const { TallyInFeature } = await import('./appliance/tally-in.js');
     features.push(new TallyInFeature({ driver, io: config.io, cameras: config.tallyIn }));
   }
+  if (config.tallySources.length > 0 || config.tallyOut) {
+    const { SwitcherTallyFeature } = await import('./tally/feature.js');
+    features.push(new SwitcherTallyFeature({ sources: config.tallySources, tallyOut: config.tallyOut, driver, io: config.io }));
+  }
   if (config.cameras.length > 0) {
     const { PtzFeature } = await import('./ptz/feature.js');
     features.push(new PtzFeature({ cameras: config.cameras }));
