@@ -34,6 +34,7 @@ const CORE_COMMANDS = new Set(['demo', 'appliance', 'conductor', 'floor', 'confi
 const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<Register> }> = [
   { commands: ['relay', 'media'], load: async () => (await import('./media/cli.js')).registerMediaCommands },
   { commands: ['ptz'], load: async () => (await import('./ptz/cli.js')).registerPtzCommands },
+  { commands: ['tally'], load: async () => (await import('./tally/cli.js')).registerTallyCommands },
   { commands: ['sim'], load: async () => (await import('./sim/cli.js')).registerSimCommands },
   { commands: ['dashboard'], load: async () => (await import('./dashboard/command.js')).registerDashboardCommand },
   { commands: ['doctor'], load: async () => (await import('./doctor/command.js')).registerDoctorCommand },
