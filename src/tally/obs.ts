@@ -113,6 +113,7 @@ export class ObsSource extends BaseSource {
 
   private async refresh(obs: OBSWebSocket): Promise<void> {
     const mine = ++this.refreshes;
+    let snapshot: InputTally[];
     try {
       const { studioModeEnabled } = await obs.call('GetStudioModeEnabled');
       const program = (await obs.call('GetCurrentProgramScene')).currentProgramSceneName;
@@ -127,8 +128,7 @@ export class ObsSource extends BaseSource {
       };
       for (const id of [program, ...programItems]) mark(id, 'program');
       for (const id of preview ? [preview, ...previewItems] : []) mark(id, 'preview');
-      this.connected();
-      this.publish({ inputs: [...inputs.values()] });
+      snapshot = [...inputs.values()];
     } catch (err) {
       // A request failing mid-change (studio mode turning on before its preview is set, a scene
       // deleted under us): read again shortly, and say so if it keeps failing.
@@ -144,6 +144,9 @@ export class ObsSource extends BaseSource {
       return;
     }
     this.failures = 0;
+    // Outside the requests' try: a listener's failure is not an OBS failure.
+    this.connected();
+    this.publish({ inputs: snapshot });
   }
 
   /** Sources visible in a scene (enabled items), one level deep. */

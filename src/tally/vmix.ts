@@ -61,12 +61,16 @@ export class VmixSource extends BaseSource {
   private async dial(host: string, port: number): Promise<OpenLink> {
     const framer = new VmixFramer();
     const link = await dialTcp(host, port, this.options.connectTimeoutMs ?? 3000, (chunk) => {
+      let tallies: Array<ReturnType<typeof parseVmixTally>>;
       try {
-        for (const message of framer.push(chunk)) this.handle(message);
+        tallies = framer.push(chunk).map((m) => this.handle(m)).filter((t) => t !== null);
       } catch (err) {
         // Garbage: this is not (or no longer) a vMix we understand; drop and redial.
         link.closeWith(new Error(errorText(err)));
+        return;
       }
+      // Outside the parse: a listener's own failure must not pass for garbage from vMix.
+      for (const inputs of tallies) this.publish({ inputs });
     });
     this.link = link;
     link.write('SUBSCRIBE TALLY\r\n');
@@ -76,18 +80,19 @@ export class VmixSource extends BaseSource {
     return link;
   }
 
-  private handle(message: VmixMessage): void {
+  /** The inputs of a tally answer (throws on a bad one), or null for any other message. */
+  private handle(message: VmixMessage): ReturnType<typeof parseVmixTally> | null {
     this.lastHeard = this.timers.now();
-    if (message.command !== 'TALLY') return;
+    if (message.command !== 'TALLY') return null;
     if (message.status === 'ER') {
       this.disconnected(`vMix refuse TALLY : ${message.rest}`);
-      return;
+      return null;
     }
-    if (message.status !== 'OK') return;
+    if (message.status !== 'OK') return null;
     const inputs = parseVmixTally(message.rest);
     this.redial.healthy();
     this.connected();
-    this.publish({ inputs });
+    return inputs;
   }
 
   private armHeartbeat(): void {
