@@ -48,6 +48,9 @@ export class ObsSource extends BaseSource {
   private refreshes = 0;
   private failures = 0;
   private retry: unknown = null;
+  /** Enabled sources per scene, as last read: lets a scene change go out before its re-read. */
+  private readonly items = new Map<string, string[]>();
+  private scenes: { program: string; preview: string | null } | null = null;
 
   constructor(private readonly options: ObsSourceOptions) {
     super(options.timers ?? realSourceTimers);
@@ -73,6 +76,8 @@ export class ObsSource extends BaseSource {
 
   private async dial(where: string): Promise<OpenLink> {
     const obs = new OBSWebSocket();
+    this.items.clear(); // a new link reads everything afresh
+    this.scenes = null;
     let end: (why: Error | null) => void = () => {};
     const closed = new Promise<Error | null>((resolve) => (end = resolve));
     obs.on('ConnectionClosed', (err) => end(new Error(obsTrouble(err, where))));
@@ -94,11 +99,23 @@ export class ObsSource extends BaseSource {
     }
     this.obs = obs;
     const refresh = (): void => void this.refresh(obs);
-    obs.on('CurrentProgramSceneChanged', refresh);
-    obs.on('CurrentPreviewSceneChanged', refresh);
+    obs.on('CurrentProgramSceneChanged', (e) => {
+      if (this.scenes) this.fast(e.sceneName, this.scenes.preview);
+      refresh();
+    });
+    obs.on('CurrentPreviewSceneChanged', (e) => {
+      if (this.scenes?.preview !== null && this.scenes) this.fast(this.scenes.program, e.sceneName);
+      refresh();
+    });
     obs.on('StudioModeStateChanged', refresh);
-    obs.on('SceneItemEnableStateChanged', refresh);
-    obs.on('SceneListChanged', refresh);
+    obs.on('SceneItemEnableStateChanged', (e) => {
+      this.items.delete(e.sceneName);
+      refresh();
+    });
+    obs.on('SceneListChanged', () => {
+      this.items.clear();
+      refresh();
+    });
     await this.refresh(obs);
     this.redial.healthy();
     return {
@@ -120,15 +137,10 @@ export class ObsSource extends BaseSource {
       const preview = studioModeEnabled ? (await obs.call('GetCurrentPreviewScene')).currentPreviewSceneName : null;
       const [programItems, previewItems] = await Promise.all([this.shown(obs, program), preview ? this.shown(obs, preview) : []]);
       if (mine !== this.refreshes || this.obs !== obs) return;
-      const inputs = new Map<string, InputTally>();
-      const mark = (id: string, field: 'program' | 'preview'): void => {
-        const t = inputs.get(id) ?? { id, program: false, preview: false };
-        t[field] = true;
-        inputs.set(id, t);
-      };
-      for (const id of [program, ...programItems]) mark(id, 'program');
-      for (const id of preview ? [preview, ...previewItems] : []) mark(id, 'preview');
-      snapshot = [...inputs.values()];
+      this.items.set(program, programItems);
+      if (preview) this.items.set(preview, previewItems);
+      this.scenes = { program, preview };
+      snapshot = this.snapshotOf(program, preview);
     } catch (err) {
       // A request failing mid-change (studio mode turning on before its preview is set, a scene
       // deleted under us): read again shortly, and say so if it keeps failing.
@@ -147,6 +159,29 @@ export class ObsSource extends BaseSource {
     // Outside the requests' try: a listener's failure is not an OBS failure.
     this.connected();
     this.publish({ inputs: snapshot });
+  }
+
+  /** Program and preview inputs from the cached scene contents. */
+  private snapshotOf(program: string, preview: string | null): InputTally[] {
+    const inputs = new Map<string, InputTally>();
+    const mark = (id: string, field: 'program' | 'preview'): void => {
+      const t = inputs.get(id) ?? { id, program: false, preview: false };
+      t[field] = true;
+      inputs.set(id, t);
+    };
+    for (const id of [program, ...(this.items.get(program) ?? [])]) mark(id, 'program');
+    if (preview) for (const id of [preview, ...(this.items.get(preview) ?? [])]) mark(id, 'preview');
+    return [...inputs.values()];
+  }
+
+  /**
+   * A scene change whose scenes' contents are known is published at once from
+   * the event (the latency path); the full re-read that follows confirms it.
+   */
+  private fast(program: string, preview: string | null): void {
+    if (!this.items.has(program) || (preview !== null && !this.items.has(preview))) return;
+    this.scenes = { program, preview };
+    this.publish({ inputs: this.snapshotOf(program, preview) });
   }
 
   /** Sources visible in a scene (enabled items), one level deep. */
