@@ -17,6 +17,7 @@ import { createLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
 import type { ApplianceEvents, Feature, FeatureContext, SiteRole } from './feature.js';
 import { roleIn } from './tally.js';
+import { conductorLinkUp, fenceKey, judgeFloor } from '../protocol/fencing.js';
 import { systemFigures } from './system.js';
 import { buttonLamp, roomLamps } from './camera-tally.js';
 import { pinSpec } from '../hardware/config.js';
@@ -65,9 +66,10 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   private recognizers: GestureRecognizer[] = [];
   private currentFloor: Floor | null = null;
   private newestEpoch = -1;
+  /** Fencing facts (src/protocol/fencing.ts): the followed floor's term, the heartbeats' term and rhythm, a pending `offline`. */
+  private fence = { term: 0, heartbeatTerm: null as number | null, heartbeatGapMs: null as number | null, offlineSince: null as number | null };
   private currentRole: SiteRole = 'idle';
   private mqttUp = false;
-  private conductorOnline = false;
   private lastHeartbeatAt = 0;
   private lastCatchUpAt = -Infinity;
   private link = false;
@@ -211,14 +213,16 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   private readonly handlers: TopicHandlers = {
     floor: (floor) => this.onFloor(floor),
     conductorAvailability: (availability) => {
-      this.conductorOnline = availability === 'online';
+      this.fence.offlineSince = availability === 'online' ? null : this.fence.offlineSince ?? this.now();
       this.evaluateLink();
     },
     conductorHeartbeat: (beat) => {
-      this.lastHeartbeatAt = this.now();
-      this.conductorOnline = true;
+      const now = this.now();
+      if (Number.isFinite(this.lastHeartbeatAt) && this.lastHeartbeatAt > 0) this.fence.heartbeatGapMs = now - this.lastHeartbeatAt;
+      this.lastHeartbeatAt = now;
+      this.fence.heartbeatTerm = Math.max(this.fence.heartbeatTerm ?? 0, beat.term ?? 0);
       this.evaluateLink();
-      if (beat.epoch > this.newestEpoch) this.catchUpFloor(beat.epoch);
+      if (judgeFloor(this.newestEpoch < 0 ? null : { term: this.fence.term, epoch: this.newestEpoch }, fenceKey(beat), null).accept) this.catchUpFloor(beat.epoch);
     },
     events: (result) => {
       if (result.kind !== 'intent' || result.site !== this.site || !this.inFlight.has(result.id)) return;
@@ -254,9 +258,10 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   }
 
   private onFloor(floor: Floor): void {
-    // Safety rule 1: never go back to an older epoch.
-    if (floor.epoch <= this.newestEpoch) return;
+    // Safety rule 1: never go back to an older (term, epoch); fencing rules in src/protocol/fencing.ts.
+    if (!judgeFloor(this.newestEpoch < 0 ? null : { term: this.fence.term, epoch: this.newestEpoch }, fenceKey(floor), this.fence.heartbeatTerm).accept) return;
     this.newestEpoch = floor.epoch;
+    this.fence.term = floor.term ?? 0;
     this.currentFloor = floor;
     const role = roleIn(floor, this.site);
     const changed = role !== this.currentRole;
@@ -272,8 +277,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
 
   private evaluateLink(): void {
     if (this.stopped) return;
-    const fresh = this.now() - this.lastHeartbeatAt <= this.options.config.link.leaseMs;
-    const up = this.mqttUp && this.conductorOnline && fresh;
+    const up = conductorLinkUp({ now: this.now(), mqttUp: this.mqttUp, leaseMs: this.options.config.link.leaseMs, lastHeartbeatAt: this.lastHeartbeatAt, ...this.fence });
     if (this.held && this.now() - this.held.at > this.options.config.link.holdPressMs) this.dropHeld();
     if (up === this.link) return;
     this.link = up;
@@ -391,7 +395,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     const lamps = this.lampPatterns() ?? {};
     return {
       version: VERSION,
-      tally: { role: this.currentRole, link: this.link ? 'ok' : 'lost', epoch: this.newestEpoch, ...(this.parts.tallyIn ? { cameras: this.parts.tallyIn as Record<string, { program: boolean; preview: boolean }> } : {}) },
+      tally: { role: this.currentRole, link: this.link ? 'ok' : 'lost', epoch: this.newestEpoch, term: this.fence.term, ...(this.parts.tallyIn ? { cameras: this.parts.tallyIn as Record<string, { program: boolean; preview: boolean }> } : {}) },
       lamps,
       encoder: this.parts.encoder ?? null,
       cameras: this.parts.cameras ?? [],
