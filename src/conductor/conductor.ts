@@ -80,7 +80,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     this.store = new StateStore(config.conductor.stateFile, config.event);
     const { leaseMs, heartbeatMs, peers } = config.conductor;
     this.roleConfig = { id: this.id, leaseMs, heartbeatMs, peers };
-    this.roles = initialRoleState(this.monotonic(), { standby: Boolean(options.standby), term: 0, holder: null });
+    this.roles = initialRoleState(this.monotonic(), { standby: Boolean(options.standby), term: 0, holder: null, leaseMs: config.conductor.leaseMs });
   }
 
   get role(): ConductorRole {
@@ -109,7 +109,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     });
     if (saved) this.state = saved;
     // Our own file: we held its term (or none yet).
-    this.roles = initialRoleState(this.monotonic(), { standby: Boolean(this.options.standby), term: this.state.term, holder: saved ? this.id : null });
+    this.roles = initialRoleState(this.monotonic(), { standby: Boolean(this.options.standby), term: this.state.term, holder: saved ? this.id : null, leaseMs: this.roleConfig.leaseMs });
     const known = new Promise<void>((resolve) => this.on('role', function check(this: Conductor, role) {
       if (role !== 'unsure') resolve(void this.off('role', check));
     }));

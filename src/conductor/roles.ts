@@ -76,7 +76,7 @@ export interface RoleStep {
  * The starting state. A conductor started as primary starts unsure: it applies
  * nothing queued for it until a lease has passed without a newer term.
  */
-export function initialRoleState(at: number, options: { standby: boolean; term: number; holder: string | null }): RoleState {
+export function initialRoleState(at: number, options: { standby: boolean; term: number; holder: string | null; leaseMs: number }): RoleState {
   return {
     role: options.standby ? 'standby' : 'unsure',
     term: Math.min(Math.max(0, options.term), MAX_FENCE),
@@ -84,7 +84,8 @@ export function initialRoleState(at: number, options: { standby: boolean; term: 
     unsureSince: null,
     wasPrimary: false,
     lastInputAt: at,
-    lastPrimarySeenAt: at,
+    // A standby started with the primary waits one lease more than the primary's own doubt lasts.
+    lastPrimarySeenAt: options.standby ? at + options.leaseMs : at,
     offlineAt: null,
     linkUp: false,
     linkDownAt: at,
@@ -110,6 +111,18 @@ export function nextTerm(known: number, config: RoleConfig): number {
   let term = known + 1;
   while (term % ranks.length !== rank) term += 1;
   return Math.min(term, MAX_FENCE);
+}
+
+/**
+ * Without a peer list, standbys left without a primary at the same moment
+ * would all take the same next term: each waits an extra 0 to 3 heartbeats,
+ * drawn from its id, so one usually goes first and the others hear it.
+ */
+export function takeoverStagger(config: RoleConfig): number {
+  if (config.peers.length > 0) return 0;
+  let hash = 0x811c9dc5;
+  for (const ch of config.id) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return (hash % 4) * config.heartbeatMs;
 }
 
 /** A term from another conductor is believed when it comes from a peer and does not jump too far. */
@@ -155,7 +168,7 @@ function onTick(state: RoleState, at: number, config: RoleConfig, out: Decision[
   }
   if (state.role === 'standby') {
     const silent = at - state.lastPrimarySeenAt;
-    if (silent > config.leaseMs) return becomePrimary(state, at, config, `took over: no heartbeat from the primary for ${Math.round(silent)} ms`, out);
+    if (silent > config.leaseMs + takeoverStagger(config)) return becomePrimary(state, at, config, `took over: no heartbeat from the primary for ${Math.round(silent)} ms`, out);
     if (state.offlineAt !== null && at - state.offlineAt >= config.heartbeatMs) return becomePrimary(state, at, config, 'took over: the primary went offline', out);
     return state;
   }
