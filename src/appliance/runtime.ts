@@ -17,7 +17,7 @@ import { createLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
 import type { ApplianceEvents, Feature, FeatureContext, SiteRole } from './feature.js';
 import { roleIn } from './tally.js';
-import { conductorLinkUp, fenceKey, judgeFloor } from '../protocol/fencing.js';
+import { conductorLinkUp, fenceKey, judgeFloor, rebaseOnHeartbeats, type BeatSeen } from '../protocol/fencing.js';
 import { systemFigures } from './system.js';
 import { buttonLamp, roomLamps } from './camera-tally.js';
 import { pinSpec } from '../hardware/config.js';
@@ -67,7 +67,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   private currentFloor: Floor | null = null;
   private newestEpoch = -1;
   /** Fencing facts (src/protocol/fencing.ts): the followed floor's term, the heartbeats' term and rhythm, a pending `offline`. */
-  private fence = { term: 0, heartbeatTerm: null as number | null, heartbeatGapMs: null as number | null, offlineSince: null as number | null };
+  private fence = { term: 0, heartbeatTerm: null as number | null, heartbeatGapMs: null as number | null, offlineSince: null as number | null, beats: [] as BeatSeen[] };
   private currentRole: SiteRole = 'idle';
   private mqttUp = false;
   private lastHeartbeatAt = 0;
@@ -220,7 +220,10 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
       const now = this.now();
       if (Number.isFinite(this.lastHeartbeatAt) && this.lastHeartbeatAt > 0) this.fence.heartbeatGapMs = now - this.lastHeartbeatAt;
       this.lastHeartbeatAt = now;
-      this.fence.heartbeatTerm = Math.max(this.fence.heartbeatTerm ?? 0, beat.term ?? 0);
+      this.fence.heartbeatTerm = beat.term ?? 0;
+      this.fence.beats = [...this.fence.beats, { from: beat.conductor, term: beat.term ?? 0 }].slice(-2);
+      const rebased = rebaseOnHeartbeats(this.newestEpoch < 0 ? null : { term: this.fence.term, epoch: this.newestEpoch }, this.fence.beats);
+      if (rebased) [this.fence.term, this.newestEpoch] = [rebased.term, rebased.epoch];
       this.evaluateLink();
       if (judgeFloor(this.newestEpoch < 0 ? null : { term: this.fence.term, epoch: this.newestEpoch }, fenceKey(beat), null).accept) this.catchUpFloor(beat.epoch);
     },

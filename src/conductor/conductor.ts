@@ -226,8 +226,9 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     await this.store.save(this.state, this.id);
     if (!this.link.hasWill) await this.connect(true);
     this.ready = true;
-    await this.publishPresence();
+    // The heartbeat of the new term first: boxes follow a newer term only once it has one.
     this.beat();
+    await this.publishPresence();
     this.log.info(`primary: ${why}`, { term, epoch: this.state.epoch, onAir: this.state.onAir ?? '-' });
     this.emit('role', 'primary');
     this.emit('floor', this.floor());

@@ -45,16 +45,35 @@ export type FloorVerdict = { accept: true } | { accept: false; reason: 'older' |
 
 /**
  * Whether a box follows a floor. It follows a floor newer by (term, epoch)
- * than the newest it follows. Once it has heard a heartbeat, a floor more than
- * one term above the heartbeat's term waits until a heartbeat of that term
- * arrives (the box then asks for the retained floor again): a primary always
- * heartbeats in the term of its floors, a forger rarely does.
+ * than the newest it follows. Once it has heard a heartbeat, a floor of a term
+ * above the heartbeat's waits until a heartbeat of that term arrives (the box
+ * then asks for the retained floor again): a new primary heartbeats before it
+ * publishes its first floor, a forged floor has no heartbeat behind it.
  */
 export function judgeFloor(newest: FenceKey | null, floor: FenceKey, heartbeatTerm: number | null): FloorVerdict {
   if (!fenceInBounds(floor)) return { accept: false, reason: 'out-of-bounds' };
-  if (heartbeatTerm !== null && floor.term > heartbeatTerm + 1) return { accept: false, reason: 'term-jump' };
+  if (heartbeatTerm !== null && floor.term > heartbeatTerm) return { accept: false, reason: 'term-jump' };
   if (newest !== null && compareFence(floor, newest) <= 0) return { accept: false, reason: 'older' };
   return { accept: true };
+}
+
+/** One heartbeat as a box remembers it. */
+export interface BeatSeen {
+  from: string;
+  term: number;
+}
+
+/**
+ * The key a box follows after a heartbeat. When the last two heartbeats come
+ * from one conductor, in a term below the followed floor's, that floor is not
+ * the live primary's (a forgery that slipped in, a primary that lost its term
+ * and was never heard again): the box follows that conductor's term again,
+ * from its next floor. Otherwise the key stays.
+ */
+export function rebaseOnHeartbeats(followed: FenceKey | null, lastTwo: readonly BeatSeen[]): FenceKey | null {
+  const [a, b] = lastTwo;
+  if (!followed || !a || !b || a.from !== b.from || a.term !== b.term || a.term >= followed.term) return followed;
+  return { term: a.term, epoch: -1 };
 }
 
 /** What a box knows about its link to the conductor. Times are on one clock, in ms. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compareFence, conductorLinkUp, fenceKey, judgeFloor, type LinkFacts } from '../../src/protocol/fencing.js';
+import { compareFence, conductorLinkUp, fenceKey, judgeFloor, rebaseOnHeartbeats, type LinkFacts } from '../../src/protocol/fencing.js';
 import { decode } from '../../src/protocol/topics.js';
 import { MAX_FENCE } from '../../src/protocol/schemas.js';
 
@@ -16,10 +16,20 @@ describe('fencing rules (box side, pure)', () => {
   it('a box follows only newer keys, never an older term, and waits for a heartbeat before a term far above it', () => {
     assert.deepEqual(judgeFloor({ term: 3, epoch: 60 }, { term: 2, epoch: 62 }, 3), { accept: false, reason: 'older' });
     assert.deepEqual(judgeFloor({ term: 3, epoch: 60 }, { term: 3, epoch: 60 }, 3), { accept: false, reason: 'older' });
-    assert.deepEqual(judgeFloor({ term: 3, epoch: 60 }, { term: 4, epoch: 61 }, 3), { accept: true });
+    assert.deepEqual(judgeFloor({ term: 3, epoch: 60 }, { term: 4, epoch: 61 }, 4), { accept: true });
+    assert.deepEqual(judgeFloor({ term: 3, epoch: 60 }, { term: 4, epoch: 61 }, 3), { accept: false, reason: 'term-jump' }, 'a new term waits for its heartbeat');
     assert.deepEqual(judgeFloor({ term: 3, epoch: 60 }, { term: 900, epoch: 61 }, 3), { accept: false, reason: 'term-jump' });
     assert.deepEqual(judgeFloor(null, { term: 900, epoch: 1 }, null), { accept: true }, 'before any heartbeat the box has nothing to compare with');
     assert.deepEqual(judgeFloor(null, { term: 0, epoch: 2 ** 53 }, null), { accept: false, reason: 'out-of-bounds' });
+  });
+
+  it('two heartbeats of one conductor below the followed term bring the box back to that term; anything else keeps the key', () => {
+    const followed = { term: 5, epoch: 9 };
+    assert.deepEqual(rebaseOnHeartbeats(followed, [{ from: 'main', term: 4 }, { from: 'main', term: 4 }]), { term: 4, epoch: -1 });
+    assert.equal(rebaseOnHeartbeats(followed, [{ from: 'main', term: 4 }]), followed, 'one heartbeat is not enough');
+    assert.equal(rebaseOnHeartbeats(followed, [{ from: 'old', term: 4 }, { from: 'main', term: 4 }]), followed);
+    assert.equal(rebaseOnHeartbeats(followed, [{ from: 'main', term: 5 }, { from: 'main', term: 5 }]), followed);
+    assert.equal(rebaseOnHeartbeats(followed, [{ from: 'main', term: 6 }, { from: 'main', term: 6 }]), followed);
   });
 
   it('whatever the sequence, the followed key only grows', () => {
