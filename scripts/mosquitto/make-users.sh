@@ -70,6 +70,19 @@ while read -r role name password _rest; do
 	case "${password:-}" in *[\"\\]*) die "$users:$lineno: the password of '$name' may not contain a quote or a backslash" ;; esac
 done <"$users"
 
+# Who publishes what: the writers of each topic in the contract's map (src/protocol/topics.ts);
+# test/deploy/acl-contract.test.ts checks these lists against it. '+' stands for any site.
+CONDUCTOR_WRITES="floor events rundown conductor/availability conductor/state conductor/heartbeat relay/streams"
+OPERATOR_WRITES="control site/+/ptz/command"
+SITE_WRITES="availability state intent ptz/result doctor"
+
+# NATS subjects for topic suffixes: a/b is relais.v1.*.a.b, '+' is '*'. $1 is a prefix for each.
+nats_subjects() {
+	prefix=$1
+	shift
+	for t in "$@"; do printf '"relais.v1.*.%s%s"\n' "$prefix" "$t"; done | tr '/+' '.*' | paste -sd, - | sed 's/,/, /g'
+}
+
 write_acl() {
 	echo "# relais broker ACL, made by scripts/mosquitto/make-users.sh from $(basename "$users")."
 	echo "# Topics live under relais/v1/<event>/; '+' stands for any event."
@@ -83,18 +96,13 @@ write_acl() {
 			echo "# conductor: the floor arbiter"
 			echo "user $name"
 			echo "topic read relais/v1/#"
-			echo "topic write relais/v1/+/floor"
-			echo "topic write relais/v1/+/events"
-			echo "topic write relais/v1/+/conductor/#"
-			echo "topic write relais/v1/+/rundown"
-			echo "topic write relais/v1/+/relay/#"
+			for t in $CONDUCTOR_WRITES; do echo "topic write relais/v1/+/$t"; done
 			;;
 		operator)
 			echo "# operator: the régie"
 			echo "user $name"
 			echo "topic read relais/v1/#"
-			echo "topic write relais/v1/+/control"
-			echo "topic write relais/v1/+/site/+/ptz/command"
+			for t in $OPERATOR_WRITES; do echo "topic write relais/v1/+/$t"; done
 			;;
 		viewer)
 			echo "# viewer: read only"
@@ -104,7 +112,9 @@ write_acl() {
 		site)
 			echo "# site $name: its own topics, and what a box needs to follow the floor"
 			echo "user site-$name"
-			echo "topic readwrite relais/v1/+/site/$name/#"
+			# Not readwrite site/<site>/#: a box may not command its own cameras (ptz/command is the operator's).
+			echo "topic read relais/v1/+/site/$name/#"
+			for t in $SITE_WRITES; do echo "topic write relais/v1/+/site/$name/$t"; done
 			echo "topic read relais/v1/+/floor"
 			echo "topic read relais/v1/+/events"
 			echo "topic read relais/v1/+/conductor/#"
@@ -121,16 +131,19 @@ write_acl() {
 nats_user() { # role name password
 	case "$1" in
 	conductor)
-		pub='"relais.v1.*.floor", "relais.v1.*.events", "relais.v1.*.conductor.>", "relais.v1.*.rundown", "relais.v1.*.relay.>"'
+		# shellcheck disable=SC2086 # the lists split into words on purpose
+		pub=$(nats_subjects "" $CONDUCTOR_WRITES)
 		sub='"relais.v1.>"' ;;
 	operator)
-		pub='"relais.v1.*.control", "relais.v1.*.site.*.ptz.command"'
+		# shellcheck disable=SC2086
+		pub=$(nats_subjects "" $OPERATOR_WRITES)
 		sub='"relais.v1.>"' ;;
 	viewer)
 		pub=
 		sub='"relais.v1.>"' ;;
 	site)
-		pub="\"relais.v1.*.site.$2.>\""
+		# shellcheck disable=SC2086
+		pub=$(nats_subjects "site/$2/" $SITE_WRITES)
 		sub="\"relais.v1.*.site.$2.>\", \"relais.v1.*.floor\", \"relais.v1.*.events\", \"relais.v1.*.conductor.>\", \"relais.v1.*.site.*.state\", \"relais.v1.*.site.*.availability\"" ;;
 	esac
 	user=$2

@@ -6,6 +6,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../util/log.js';
 import type { Floor } from '../protocol/schemas.js';
+import type { SiteParts } from '../protocol/site-state.js';
 
 /** The site's part in the floor, as seen by this box. */
 export type SiteRole = 'on-air' | 'next' | 'queued' | 'idle';
@@ -32,7 +33,7 @@ export interface FeatureContext {
   role(): SiteRole;
   linkUp(): boolean;
   /** Merges one part (`encoder`, `cameras`, `display`, ...) into the site's retained `state`. */
-  reportState(key: string, value: unknown): void;
+  reportState<K extends keyof SiteParts>(key: K, value: SiteParts[K]): void;
   /**
    * Subscribes to a topic below `relais/v1/<event>/` (QoS 1). The handler gets
    * the full topic and the raw payload; validate it with the protocol module.

@@ -11,7 +11,8 @@ import { PatternOutput } from '../hardware/patterns.js';
 import type { DigitalInput, IoDriver } from '../hardware/types.js';
 import { connectBroker } from '../mqtt/connect.js';
 import { SubscriptionKeeper, mqttMatch } from '../mqtt/subscriptions.js';
-import type { Floor, IntentAction, SiteState } from '../protocol/schemas.js';
+import type { Floor, IntentAction } from '../protocol/schemas.js';
+import type { SiteParts, SiteState } from '../protocol/site-state.js';
 import { encode, publishOptions, routeMessage, topic, topicBase, topicFilter, type TopicHandlers, type TopicName } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
@@ -78,7 +79,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   private stateDirty: NodeJS.Timeout | null = null;
   private held: HeldPress | null = null;
   private inFlight = new Map<string, IntentAction>();
-  private readonly parts: Record<string, unknown> = {};
+  private readonly parts: Partial<SiteParts> = {};
   private readonly features: Feature[];
   private startedFeatures: Feature[] = [];
   private stopped = false;
@@ -396,16 +397,18 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
 
   siteState(): SiteState {
     const lamps = this.lampPatterns() ?? {};
+    const { encoder, cameras, tallyIn, display } = this.parts;
     return {
       version: VERSION,
-      tally: { role: this.currentRole, link: this.link ? 'ok' : 'lost', epoch: this.newestEpoch, term: this.fence.term, ...(this.parts.tallyIn ? { cameras: this.parts.tallyIn as Record<string, { program: boolean; preview: boolean }> } : {}) },
+      name: this.options.config.name ?? this.site,
+      tally: { role: this.currentRole, link: this.link ? 'ok' : 'lost', epoch: this.newestEpoch, term: this.fence.term, ...(tallyIn ? { cameras: tallyIn.cameras } : {}) },
       lamps,
-      encoder: this.parts.encoder ?? null,
-      cameras: this.parts.cameras ?? [],
+      encoder: encoder ?? null,
+      cameras: cameras ?? [],
       counters: { ...this.counters },
       system: systemFigures(),
       io: { driver: this.options.driver.kind, ...(this.options.driver.health?.() ?? { ok: true, detail: null }) },
-      ...Object.fromEntries(Object.entries(this.parts).filter(([k]) => !['encoder', 'cameras', 'tallyIn'].includes(k))),
+      ...(display ? { display } : {}),
       updatedAt: new Date(this.now()).toISOString(),
     };
   }

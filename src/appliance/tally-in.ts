@@ -145,7 +145,7 @@ export class TallyInFeature extends EventEmitter<{ change: [camera: string, tall
   }
 
   private report(): void {
-    this.ctx?.reportState('tallyIn', this.snapshot());
+    this.ctx?.reportState('tallyIn', { cameras: this.snapshot() });
   }
 
   private async closePins(): Promise<void> {

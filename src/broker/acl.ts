@@ -1,7 +1,11 @@
 /**
- * Who may publish where. The same rules are written for Mosquitto in
- * scripts/mosquitto/acl; the embedded broker enforces them with this function.
+ * Who may publish where: the protocol's topic map says who writes each topic
+ * (`writers` in src/protocol/topics.ts). The embedded broker enforces it with
+ * this function; scripts/mosquitto/make-users.sh writes the same rules for
+ * Mosquitto and NATS, and a test checks the two agree.
  */
+import { matchSuffix, splitTopic, TOPICS } from '../protocol/topics.js';
+
 export type BrokerRole = 'admin' | 'conductor' | 'site' | 'operator' | 'viewer';
 
 export interface BrokerUser {
@@ -12,32 +16,20 @@ export interface BrokerUser {
   site?: string;
 }
 
-const BASE = /^relais\/v1\/([a-z0-9-]+)\/(.+)$/;
-
 /**
  * `null` when the publish is allowed, else the reason it is refused.
- * Topics outside `relais/v1/` are only for admins.
+ * Only topics of the contract, and only by their writers; admins: anything.
  */
-export function publishRefusal(user: BrokerUser, topic: string): string | null {
+export function publishRefusal(user: BrokerUser, fullTopic: string): string | null {
   if (user.role === 'admin') return null;
-  const match = BASE.exec(topic);
-  if (!match) return `${user.username} may not publish outside relais/v1/`;
-  const rest = match[2]!;
-  switch (user.role) {
-    case 'conductor':
-      if (rest === 'floor' || rest === 'events' || rest === 'rundown' || rest.startsWith('conductor/') || rest.startsWith('relay/')) return null;
-      return `conductor ${user.username} may publish only floor, events, rundown, conductor/# and relay/#`;
-    case 'site': {
-      const prefix = `site/${user.site}/`;
-      if (user.site && rest.startsWith(prefix) && !rest.startsWith(`${prefix}ptz/command`)) return null;
-      return `site user ${user.username} may publish only under site/${user.site ?? '?'}/`;
-    }
-    case 'operator':
-      if (rest === 'control' || /^site\/[a-z0-9-]+\/ptz\/command$/.test(rest)) return null;
-      return `operator ${user.username} may publish only control and site/+/ptz/command`;
-    case 'viewer':
-      return `viewer ${user.username} may not publish`;
-  }
+  if (user.role === 'viewer') return `viewer ${user.username} may not publish`;
+  const split = splitTopic(fullTopic);
+  const match = split ? matchSuffix(split.rest) : null;
+  if (!match) return `${user.username} may publish only relais/v1/ topics of the contract (docs/protocol.md)`;
+  const writers: readonly string[] = TOPICS[match.name].writers;
+  if (!writers.includes(user.role)) return `${user.role} ${user.username} may not publish ${match.name} (${TOPICS[match.name].pattern})`;
+  if (user.role === 'site' && match.site !== user.site) return `site user ${user.username} may publish only for site ${user.site ?? '?'}, not ${match.site ?? '?'}`;
+  return null;
 }
 
 /** Reading is open to every authenticated user, inside relais/ only (admins: anything). */

@@ -7,8 +7,9 @@ import type { MqttClient } from 'mqtt';
 import type { BrokerConfig } from '../config/schema.js';
 import { brokerSchema } from '../config/schema.js';
 import { connectBroker, waitConnected } from '../mqtt/connect.js';
-import { siteIoTrouble, type Control, type EventResult, type Floor, type Intent } from '../protocol/schemas.js';
-import { decode, encode, publishOptions, topic, topicFilter } from '../protocol/topics.js';
+import type { Control, EventResult, Floor, Intent } from '../protocol/schemas.js';
+import { siteIoTrouble } from '../protocol/site-state.js';
+import { decode, encode, publishOptions, routeMessage, topic, topicFilter, type TopicHandlers, type TopicName } from '../protocol/topics.js';
 
 export interface FloorClientOptions {
   broker: string;
@@ -46,32 +47,28 @@ export interface FloorStatus {
 export async function readStatus(opts: FloorClientOptions): Promise<FloorStatus> {
   const client = await open(opts);
   const status: FloorStatus = { floor: null, conductor: null, sites: {} };
-  const base = `relais/v1/${opts.event}/`;
-  client.on('message', (t, payload) => {
-    const rest = t.slice(base.length);
-    if (rest === 'floor') {
-      const d = decode('floor', payload);
-      if (d.ok) status.floor = d.value;
-    } else if (rest === 'conductor/availability') {
-      status.conductor = payload.toString();
-    } else {
-      const m = /^site\/([^/]+)\/(availability|state)$/.exec(rest);
-      if (!m) return;
-      const entry = (status.sites[m[1]!] ??= { availability: 'unknown' });
-      if (m[2] === 'availability') entry.availability = payload.toString();
-      else {
-        const d = decode('siteState', payload);
-        if (d.ok) {
-          entry.role = d.value.tally.role;
-          entry.link = d.value.tally.link;
-          const trouble = siteIoTrouble(d.value);
-          if (trouble) entry.io = trouble;
-          else delete entry.io;
-        }
-      }
-    }
-  });
-  await client.subscribeAsync([topicFilter(opts.event, 'floor'), topicFilter(opts.event, 'conductorAvailability'), topicFilter(opts.event, 'siteAvailability'), topicFilter(opts.event, 'siteState')], { qos: 1 });
+  const site = (id: string | null): FloorStatus['sites'][string] => (status.sites[id!] ??= { availability: 'unknown' });
+  const handlers: TopicHandlers = {
+    floor: (floor) => {
+      status.floor = floor;
+    },
+    conductorAvailability: (availability) => {
+      status.conductor = availability;
+    },
+    siteAvailability: (availability, id) => {
+      site(id).availability = availability;
+    },
+    siteState: (state, id) => {
+      const entry = site(id);
+      entry.role = state.tally.role;
+      entry.link = state.tally.link;
+      const trouble = siteIoTrouble(state);
+      if (trouble) entry.io = trouble;
+      else delete entry.io;
+    },
+  };
+  client.on('message', (t, payload) => routeMessage(opts.event, t, payload, handlers, () => undefined));
+  await client.subscribeAsync((Object.keys(handlers) as TopicName[]).map((name) => topicFilter(opts.event, name)), { qos: 1 });
   // Retained messages follow the subscription at once; a short wait collects them.
   await new Promise((r) => setTimeout(r, 400));
   await client.endAsync();

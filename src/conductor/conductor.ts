@@ -42,8 +42,6 @@ export interface ConductorEvents {
   result: [result: EventResult];
 }
 
-export { rulesFromConfig };
-
 export class Conductor extends EventEmitter<ConductorEvents> {
   readonly id: string;
   readonly rules: FloorRules;

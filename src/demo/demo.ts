@@ -11,6 +11,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded.js'
 import { Conductor } from '../conductor/conductor.js';
 import { validateConfig } from '../config/load.js';
 import { SimulatedDriver } from '../hardware/simulated.js';
+import { encode, publishOptions, topic } from '../protocol/topics.js';
 import { createLogger, setLogSink, type Logger } from '../util/log.js';
 import type { Feature } from '../appliance/feature.js';
 import { DEMO_EVENT, DEMO_RUNDOWN, DEMO_SITES, DEMO_TITLE, demoUsers, DEMO_LOGINS } from './scenario.js';
@@ -193,6 +194,6 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 async function operatorControl(demo: RunningDemo, action: 'next' | 'revoke'): Promise<void> {
   const { default: mqtt } = await import('mqtt');
   const client = await mqtt.connectAsync(demo.brokerUrl, { connectTimeout: 3000 });
-  await client.publishAsync(`relais/v1/${DEMO_EVENT}/control`, JSON.stringify({ id: `keyboard-${Date.now()}`, action, origin: 'keyboard' }), { qos: 1 });
+  await client.publishAsync(topic(DEMO_EVENT, 'control'), encode('control', { id: `keyboard-${Date.now()}`, action, origin: 'keyboard' }), publishOptions('control'));
   await client.endAsync();
 }

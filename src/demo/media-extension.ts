@@ -42,7 +42,7 @@ export function mediaDemoExtension(ports: { rtmpPort: number; httpPort: number }
       const client = await mqtt.connectAsync(ctx.brokerUrl, { clientId: `relais-demo-relay-${randomBytes(3).toString('hex')}`, reconnectPeriod: 1000 });
       client.on('error', () => undefined);
       const report = (): void => {
-        void client.publishAsync(topic(ctx.event, 'relayStreams'), encode('relayStreams', relay.snapshot() as unknown as RelayStreams), publishOptions('relayStreams')).catch(() => undefined);
+        void client.publishAsync(topic(ctx.event, 'relayStreams'), encode('relayStreams', relay.snapshot()), publishOptions('relayStreams')).catch(() => undefined);
       };
       relay.on('streams', report);
       report();

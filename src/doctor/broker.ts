@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { CheckResult } from './types.js';
+import { decode, topic } from '../protocol/topics.js';
 
 export interface BrokerCheckOptions {
   url: string;
@@ -101,14 +102,11 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
         pending.get(payload.toString())?.(arrival);
         return;
       }
-      try {
-        const parsed = JSON.parse(payload.toString()) as { at?: unknown };
-        if (typeof parsed.at === 'string' && !heartbeat) {
-          heartbeat = { at: parsed.at, arrival };
-          heartbeatArrived?.();
-        }
-      } catch {
-        // Not a heartbeat we can read: ignore.
+      // Not a heartbeat we can read: ignored.
+      const beat = decode('conductorHeartbeat', payload);
+      if (beat.ok && !heartbeat) {
+        heartbeat = { at: beat.value.at, arrival };
+        heartbeatArrived?.();
       }
     });
     await client.subscribeAsync(o.probeTopic, { qos: 1 });
@@ -152,7 +150,7 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
     };
 
     if (!o.event) return [brokerLine, { check: 'clock', status: 'WARN', summary: `round trip ${rtt.toFixed(1)} ms; offset not estimated (no event given)`, fix: 'pass --event (or --config) to compare with the conductor heartbeat' }];
-    const hbTopic = `relais/v1/${o.event}/conductor/heartbeat`;
+    const hbTopic = topic(o.event, 'conductorHeartbeat');
     await client.subscribeAsync(hbTopic, { qos: 0 });
     const waitMs = o.heartbeatWaitMs ?? 3000;
     if (!heartbeat) {

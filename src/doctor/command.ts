@@ -8,6 +8,7 @@ import { defaultFsProbe } from './fs-probe.js';
 import { spawnFfmpeg } from './ffmpeg.js';
 import { CHECK_NAMES, exitCodeFor, formatResults, runDoctor, type CheckName } from './run.js';
 import type { BrokerCheckOptions } from './broker.js';
+import { topic } from '../protocol/topics.js';
 
 interface DoctorCliOptions {
   config?: string;
@@ -87,7 +88,7 @@ export function registerDoctorCommand(program: Command): void {
       let broker: BrokerCheckOptions | undefined;
       if (url) {
         const probeTopic =
-          opts.probeTopic ?? (event && site ? `relais/v1/${event}/site/${site}/doctor` : `relais/v1/${event ?? 'doctor'}/doctor/${process.pid}`);
+          opts.probeTopic ?? (event && site ? topic(event, 'siteDoctor', site) : topic(event ?? 'doctor', 'doctorProbe', String(process.pid)));
         broker = { url, probeTopic };
         const username = opts.username ?? bits.broker?.username;
         const password = opts.password ?? process.env.RELAIS_BROKER_PASSWORD ?? bits.broker?.password;

@@ -96,7 +96,7 @@ export function registerMediaCommands(program: Command): void {
           const client = connectBroker(brokerSchema.parse({ url: flags.broker, username: flags.username, password: flags.password }), { clientId: `relais-relay-${process.pid}` });
           client.on('error', (err) => log.warn('broker error', { error: err.message }));
           const report = (snap: StreamsSnapshot): void => {
-            client.publish(topic(flags.event, 'relayStreams'), encode('relayStreams', snap as unknown as RelayStreams), publishOptions('relayStreams'));
+            client.publish(topic(flags.event, 'relayStreams'), encode('relayStreams', snap), publishOptions('relayStreams'));
           };
           relay.on('streams', report);
           client.on('connect', () => report(relay.snapshot()));

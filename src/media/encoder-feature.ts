@@ -4,18 +4,19 @@
  * `encoder` part of the site's state.
  */
 import type { Feature, FeatureContext } from '../appliance/feature.js';
+import type { EncoderPart } from '../protocol/site-state.js';
 import { parseEncoderConfig, type EncoderConfig, type EncoderName } from './config.js';
 import { createFeed } from './feed.js';
 import { ffmpegBinary } from './ffmpeg.js';
 import { chooseEncoder } from './probe.js';
-import type { EncoderFigures, EncoderSupervisor } from './supervisor.js';
+import type { EncoderSupervisor } from './supervisor.js';
 
-/** What `state.encoder` carries. */
-export interface EncoderReport extends Omit<EncoderFigures, 'pid'> {
-  /** Why the encoder was chosen: `configured`, `probe`, `probe (cached)`. */
-  choice: string | null;
-  /** The reason, when the feed could not be started at all. */
-  error: string | null;
+/** What `state.encoder` carries (the protocol's encoder part). */
+export type EncoderReport = EncoderPart;
+
+/** The report of a feed that is not running: disabled in the config, or one that could not start. */
+export function idleEncoderReport(state: 'disabled' | 'failed', error: string | null = null): EncoderReport {
+  return { state, encoder: null, fps: 0, bitrateKbps: null, speed: null, frames: 0, dropFrames: 0, dupFrames: 0, restarts: 0, liveSince: null, lastExit: null, choice: null, error };
 }
 
 export class EncoderFeature implements Feature {
@@ -32,7 +33,7 @@ export class EncoderFeature implements Feature {
 
   async start(ctx: FeatureContext): Promise<void> {
     if (!this.config.enabled) {
-      ctx.reportState('encoder', { state: 'disabled' });
+      ctx.reportState('encoder', idleEncoderReport('disabled'));
       return;
     }
     const log = ctx.log.child('encoder');
@@ -52,7 +53,7 @@ export class EncoderFeature implements Feature {
       // No encoder: the rest of the box (lamps, buttons) keeps working.
       const message = (err as Error).message;
       log.error('room feed not started', { error: message });
-      ctx.reportState('encoder', { state: 'failed', encoder: null, choice: null, error: message });
+      ctx.reportState('encoder', idleEncoderReport('failed', message));
       return;
     }
     const feed = createFeed({ config: this.config, site: ctx.site, encoder, binary, log });

@@ -19,7 +19,7 @@ import path from 'node:path';
 import NodeMediaServer, { type NmsBroadcast, type NmsEvent, type NmsSession } from 'node-media-server';
 import Context from 'node-media-server/src/core/context.js';
 import nmsLogger from 'node-media-server/src/core/logger.js';
-import { SLUG_PATTERN } from '../protocol/schemas.js';
+import { SLUG_PATTERN, type RelayStream, type RelayStreams } from '../protocol/schemas.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { RELAY_APP, verifyPublishSign } from './sign.js';
 
@@ -41,18 +41,8 @@ export interface RelayOptions {
 }
 
 /** One site's stream as the relay sees it (the payload of `relay/streams`). */
-export interface StreamInfo {
-  site: string;
-  /** `live`: publishing; `reconnecting`: the publisher dropped less than 30 s ago. */
-  status: 'live' | 'reconnecting' | 'idle';
-  publisher: { ip: string; since: string; protocol: string; width: number; height: number; fps: number } | null;
-  viewers: number;
-}
-
-export interface StreamsSnapshot {
-  at: string;
-  streams: StreamInfo[];
-}
+export type StreamInfo = RelayStream;
+export type StreamsSnapshot = RelayStreams;
 
 export interface RefusedPublish {
   path: string;

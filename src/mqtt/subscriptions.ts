@@ -25,7 +25,20 @@ export interface SubscriptionKeeperOptions {
   firstRetryMs?: number;
   /** Longest delay between two retries (default 2 s). */
   maxRetryMs?: number;
+  /** Timers for the retries (default: the global ones); tests pass a fake clock's. */
+  timers?: KeeperTimers;
 }
+
+/** The two timer calls the keeper's retries need. */
+export interface KeeperTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const globalTimers: KeeperTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export interface SubscriptionKeeperEvents {
   /** The broker granted `filter` on the current connection. */
@@ -39,7 +52,7 @@ interface Wanted {
   granted: boolean;
   /** Refusals in a row on this connection; decides the next delay. */
   refusals: number;
-  timer: NodeJS.Timeout | null;
+  timer: unknown;
   waiters: Array<() => void>;
 }
 
@@ -53,6 +66,7 @@ export class SubscriptionKeeper extends EventEmitter<SubscriptionKeeperEvents> {
   private readonly wanted = new Map<string, Wanted>();
   private readonly firstRetryMs: number;
   private readonly maxRetryMs: number;
+  private readonly timers: KeeperTimers;
   private stopped = false;
   private readonly onConnect = (): void => this.subscribeAll();
   private readonly onClose = (): void => this.connectionLost();
@@ -61,6 +75,7 @@ export class SubscriptionKeeper extends EventEmitter<SubscriptionKeeperEvents> {
     super();
     this.firstRetryMs = options.firstRetryMs ?? 250;
     this.maxRetryMs = options.maxRetryMs ?? 2000;
+    this.timers = options.timers ?? globalTimers;
     client.on('connect', this.onConnect);
     client.on('close', this.onClose);
   }
@@ -164,6 +179,8 @@ export class SubscriptionKeeper extends EventEmitter<SubscriptionKeeperEvents> {
   }
 
   private retry(filters: string[], code: number): void {
+    // A refusal that arrives after stop() leaves no timer behind.
+    if (this.stopped) return;
     for (const filter of filters) {
       const entry = this.wanted.get(filter);
       if (!entry || entry.timer) continue;
@@ -171,7 +188,7 @@ export class SubscriptionKeeper extends EventEmitter<SubscriptionKeeperEvents> {
       entry.refusals += 1;
       if (entry.refusals === 1) this.options.log?.warn('broker refused a subscription; subscribing again until it accepts', { filter, code, retryMs: delay });
       this.emit('refused', filter, code, delay);
-      entry.timer = setTimeout(() => {
+      entry.timer = this.timers.setTimeout(() => {
         entry.timer = null;
         if (!this.stopped && this.client.connected) this.subscribe([filter]);
       }, delay);
@@ -179,7 +196,7 @@ export class SubscriptionKeeper extends EventEmitter<SubscriptionKeeperEvents> {
   }
 
   private clearTimer(entry: Wanted): void {
-    if (entry.timer) clearTimeout(entry.timer);
+    if (entry.timer) this.timers.clearTimeout(entry.timer);
     entry.timer = null;
   }
 }

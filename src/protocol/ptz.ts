@@ -1,5 +1,6 @@
 /**
- * PTZ topics of the MQTT contract (v1), below `relais/v1/<event>/`:
+ * PTZ payloads of the MQTT contract (v1); the topics are `ptzCommand` and
+ * `ptzResult` in the map (topics.ts), below `relais/v1/<event>/`:
  *
  * | suffix | retained | QoS | payload |
  * |---|---|---|---|
@@ -9,18 +10,7 @@
  * Camera status is part of the retained `site/<site>/state` under `cameras`.
  */
 import { z } from 'zod';
-import { MAX_PAYLOAD_BYTES, messageId, slug } from './schemas.js';
-
-export const PTZ_COMMAND_OPTIONS = { retain: false, qos: 1 } as const;
-export const PTZ_RESULT_OPTIONS = { retain: false, qos: 1 } as const;
-
-export function ptzCommandSuffix(site: string): string {
-  return `site/${site}/ptz/command`;
-}
-
-export function ptzResultSuffix(site: string): string {
-  return `site/${site}/ptz/result`;
-}
+import { messageId, slug } from './schemas.js';
 
 const preset = z.union([z.number().int().min(0).max(127), slug]);
 const panSpeed = z.number().int().min(1).max(0x18);
@@ -75,23 +65,3 @@ export const ptzResult = z.object({
   at: z.string(),
 });
 export type PtzResult = z.infer<typeof ptzResult>;
-
-export type DecodedPtz = { ok: true; value: PtzCommand } | { ok: false; reason: string; id?: string };
-
-/** Parses a command payload. Never throws; the reason says which field is wrong. */
-export function decodePtzCommand(payload: Buffer | string): DecodedPtz {
-  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-  if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: `payload of ${size} bytes is over the ${MAX_PAYLOAD_BYTES}-byte limit` };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(payload.toString());
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  const parsed = ptzCommand.safeParse(raw);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length ? issue.path.join('.') + ': ' : '';
-  const id = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
-  return { ok: false, reason: `${where}${issue?.message ?? 'invalid payload'}`, ...(id ? { id } : {}) };
-}

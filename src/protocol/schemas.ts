@@ -126,50 +126,24 @@ export const conductorState = z.object({
 });
 export type ConductorState = z.infer<typeof conductorState>;
 
-export const lampState = z.object({ pattern: z.string(), level: z.boolean() });
-
-export const siteState = z
-  .object({
-    version: z.string(),
-    /** Role of this site in the floor, as the box sees it, and whether its link is up. */
-    tally: z.object({
-      role: z.enum(['on-air', 'next', 'queued', 'idle']),
-      link: z.enum(['ok', 'lost']),
-      epoch: z.number().int(),
-      /** The term of the floor the box follows (with `epoch`, its ordering key). */
-      term: fenceNumber.optional(),
-      /** Per-camera program/preview from the switcher's tally inputs (hardware). */
-      cameras: z.record(z.string(), z.object({ program: z.boolean(), preview: z.boolean() })).optional(),
-    }),
-    lamps: z.record(z.string(), lampState),
-    encoder: z.unknown(),
-    cameras: z.unknown(),
-    counters: z.object({ badPayloads: z.number().int(), droppedPresses: z.number().int() }),
-    system: z.unknown().optional(),
-    updatedAt: z.string(),
-  })
-  .passthrough();
-export type SiteState = z.infer<typeof siteState>;
-
-/**
- * What is wrong with a box's I/O as its state reports it (`io: { ok: false,
- * detail }`, e.g. its USB board unplugged); null when it reports nothing wrong
- * or is too old to report `io`.
- */
-export function siteIoTrouble(state: SiteState | null | undefined): string | null {
-  const io = state?.['io'];
-  if (!io || typeof io !== 'object' || (io as { ok?: unknown }).ok !== false) return null;
-  const detail = (io as { detail?: unknown }).detail;
-  return typeof detail === 'string' && detail.length > 0 ? detail : 'the I/O does not answer';
-}
-
 /** Largest payload accepted on any topic; bigger ones are dropped before parsing. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
 /** What the relay carries: one entry per site's stream (retained on `relay/streams`). */
+export const relayStream = z.object({
+  site: slug,
+  /** `live`: publishing; `reconnecting`: the publisher dropped less than 30 s ago. */
+  status: z.enum(['live', 'reconnecting', 'idle']),
+  publisher: z
+    .object({ ip: z.string(), since: z.string(), protocol: z.string(), width: z.number().int().nonnegative(), height: z.number().int().nonnegative(), fps: z.number().nonnegative() })
+    .nullable(),
+  viewers: z.number().int().nonnegative(),
+});
+export type RelayStream = z.infer<typeof relayStream>;
+
 export const relayStreams = z.object({
   at: z.string(),
-  streams: z.array(z.object({ site: z.string() }).passthrough()),
+  streams: z.array(relayStream).max(1000),
 });
 export type RelayStreams = z.infer<typeof relayStreams>;
 
@@ -178,3 +152,6 @@ export const rundownList = z.object({
   items: z.array(rundownItem.extend({ plannedStart: z.string().nullable().optional() })).max(500),
 });
 export type RundownList = z.infer<typeof rundownList>;
+
+/** `relais doctor`'s round-trip probe: any short text. */
+export const doctorProbe = z.string().max(256);

@@ -1,10 +1,14 @@
 /**
  * The one typed map of topics to payloads. Every publish and subscription in
  * relais goes through it, so a wrong payload is a compile error and a bad
- * inbound one is caught in one place.
+ * inbound one is caught in one place. Environment-neutral: the box, the
+ * conductor, the CLI and the dashboard page (in the browser) all decode with
+ * it, from a `Uint8Array` or a string.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import * as s from './schemas.js';
+import { siteState } from './site-state.js';
+import { ptzCommand, ptzResult } from './ptz.js';
 
 export const PROTOCOL_VERSION = 'v1';
 
@@ -16,35 +20,52 @@ export function topicBase(event: string): string {
 /** Payload encodings: plain strings for availability, JSON for the rest. */
 type Codec = 'text' | 'json';
 
+/**
+ * Who may publish a topic, besides admins: `site` is the site the topic names
+ * (a box speaks only for itself), the others are broker roles. The embedded
+ * broker's ACL, the Mosquitto ACL and the NATS permissions are all this table.
+ */
+export type TopicWriter = 'site' | 'conductor' | 'operator';
+
 interface TopicSpec<S extends z.ZodType> {
-  /** Suffix below the base; `{site}` is a site slug. */
+  /** Suffix below the base; `{site}` is the topic's one parameter (a site slug, or a probe id). */
   pattern: string;
   schema: S;
   codec: Codec;
   retain: boolean;
   qos: 0 | 1;
+  writers: readonly TopicWriter[];
 }
 
-function spec<S extends z.ZodType>(pattern: string, schema: S, codec: Codec, retain: boolean, qos: 0 | 1): TopicSpec<S> {
-  return { pattern, schema, codec, retain, qos };
+function spec<S extends z.ZodType>(pattern: string, schema: S, codec: Codec, retain: boolean, qos: 0 | 1, writers: readonly TopicWriter[]): TopicSpec<S> {
+  return { pattern, schema, codec, retain, qos, writers };
 }
 
 export const TOPICS = {
-  siteAvailability: spec('site/{site}/availability', s.availability, 'text', true, 1),
-  siteState: spec('site/{site}/state', s.siteState, 'json', true, 1),
-  siteIntent: spec('site/{site}/intent', s.intent, 'json', false, 1),
-  floor: spec('floor', s.floor, 'json', true, 1),
-  control: spec('control', s.control, 'json', false, 1),
-  conductorAvailability: spec('conductor/availability', s.availability, 'text', true, 1),
-  conductorState: spec('conductor/state', s.conductorState, 'json', true, 1),
-  conductorHeartbeat: spec('conductor/heartbeat', s.heartbeat, 'json', false, 0),
-  events: spec('events', s.eventResult, 'json', false, 1),
-  rundown: spec('rundown', s.rundownList, 'json', true, 1),
-  relayStreams: spec('relay/streams', s.relayStreams, 'json', true, 1),
+  siteAvailability: spec('site/{site}/availability', s.availability, 'text', true, 1, ['site']),
+  siteState: spec('site/{site}/state', siteState, 'json', true, 1, ['site']),
+  siteIntent: spec('site/{site}/intent', s.intent, 'json', false, 1, ['site']),
+  /** An operator's command to one of the site's cameras; answered on `ptzResult`. */
+  ptzCommand: spec('site/{site}/ptz/command', ptzCommand, 'json', false, 1, ['operator']),
+  ptzResult: spec('site/{site}/ptz/result', ptzResult, 'json', false, 1, ['site']),
+  /** `relais doctor`'s round trip through the broker, on a topic the site's user may use. */
+  siteDoctor: spec('site/{site}/doctor', s.doctorProbe, 'text', false, 1, ['site']),
+  /** The same round trip for a doctor that names no site (`{site}` is a probe id). */
+  doctorProbe: spec('doctor/{site}', s.doctorProbe, 'text', false, 1, []),
+  floor: spec('floor', s.floor, 'json', true, 1, ['conductor']),
+  control: spec('control', s.control, 'json', false, 1, ['operator']),
+  conductorAvailability: spec('conductor/availability', s.availability, 'text', true, 1, ['conductor']),
+  conductorState: spec('conductor/state', s.conductorState, 'json', true, 1, ['conductor']),
+  conductorHeartbeat: spec('conductor/heartbeat', s.heartbeat, 'json', false, 0, ['conductor']),
+  events: spec('events', s.eventResult, 'json', false, 1, ['conductor']),
+  rundown: spec('rundown', s.rundownList, 'json', true, 1, ['conductor']),
+  relayStreams: spec('relay/streams', s.relayStreams, 'json', true, 1, ['conductor']),
 } as const;
 
 export type TopicName = keyof typeof TOPICS;
 export type PayloadOf<T extends TopicName> = z.infer<(typeof TOPICS)[T]['schema']>;
+/** Topic names whose pattern has a `{site}` parameter. */
+export type SiteTopicName = { [T in TopicName]: (typeof TOPICS)[T]['pattern'] extends `${string}{site}${string}` ? T : never }[TopicName];
 
 /** The concrete topic for a name: `topic('demo', 'siteIntent', 'saint-camille')`. */
 export function topic(event: string, name: TopicName, site?: string): string {
@@ -56,9 +77,14 @@ export function topic(event: string, name: TopicName, site?: string): string {
   return topicBase(event) + pattern;
 }
 
-/** The subscription filter for a name: `{site}` becomes `+`. */
-export function topicFilter(event: string, name: TopicName): string {
-  return topicBase(event) + TOPICS[name].pattern.replace('{site}', '+');
+/** The subscription filter for a name: `{site}` becomes `+`, or the given site. */
+export function topicFilter(event: string, name: TopicName, site?: string): string {
+  return topicBase(event) + TOPICS[name].pattern.replace('{site}', site ?? '+');
+}
+
+/** The filter of every topic of an event (`relais/v1/<event>/#`), or of every event (`relais/v1/+/#`). */
+export function eventFilter(event?: string): string {
+  return `${topicBase(event ?? '+')}#`;
 }
 
 export interface MatchedTopic {
@@ -70,35 +96,76 @@ export interface MatchedTopic {
 export function matchTopic(event: string, fullTopic: string): MatchedTopic | null {
   const base = topicBase(event);
   if (!fullTopic.startsWith(base)) return null;
-  const rest = fullTopic.slice(base.length);
+  return matchSuffix(fullTopic.slice(base.length));
+}
+
+/** {@link matchTopic} on the part below `relais/v1/<event>/`. */
+export function matchSuffix(rest: string): MatchedTopic | null {
   for (const [name, entry] of Object.entries(TOPICS) as [TopicName, TopicSpec<z.ZodType>][]) {
     if (!entry.pattern.includes('{site}')) {
       if (rest === entry.pattern) return { name, site: null };
       continue;
     }
     const [before, after] = entry.pattern.split('{site}') as [string, string];
-    if (rest.startsWith(before) && rest.endsWith(after)) {
+    if (rest.length > before.length + after.length && rest.startsWith(before) && rest.endsWith(after)) {
       const site = rest.slice(before.length, rest.length - after.length);
-      if (site.length > 0 && !site.includes('/')) return { name, site };
+      if (!site.includes('/')) return { name, site };
     }
   }
   return null;
+}
+
+/** Splits `relais/v1/<event>/<rest>` into the event and the rest; null for a topic outside the contract. */
+export function splitTopic(fullTopic: string): { event: string; rest: string } | null {
+  const prefix = `relais/${PROTOCOL_VERSION}/`;
+  if (!fullTopic.startsWith(prefix)) return null;
+  const slash = fullTopic.indexOf('/', prefix.length);
+  if (slash < 0) return null;
+  return { event: fullTopic.slice(prefix.length, slash), rest: fullTopic.slice(slash + 1) };
+}
+
+/** The topic patterns (below the base) a broker role may publish; `{site}` is the site's own slug for `site`. */
+export function writableTopics(writer: TopicWriter): string[] {
+  return Object.values(TOPICS as Record<TopicName, TopicSpec<z.ZodType>>)
+    .filter((entry) => entry.writers.includes(writer))
+    .map((entry) => entry.pattern);
 }
 
 export function encode<T extends TopicName>(name: T, payload: PayloadOf<T>): string {
   return TOPICS[name].codec === 'text' ? String(payload) : JSON.stringify(payload);
 }
 
-export type Decoded<T extends TopicName> = { ok: true; value: PayloadOf<T> } | { ok: false; reason: string };
+/**
+ * A decoded payload, or why it is refused: with the message's `id` when it had
+ * a readable one (so the sender can be answered), and the parsed JSON when it
+ * was JSON at all (to echo a field of it in that answer).
+ */
+export type Decoded<T extends TopicName> = { ok: true; value: PayloadOf<T> } | { ok: false; reason: string; id?: string; raw?: unknown };
+
+const utf8 = new TextDecoder('utf-8');
+const utf8Encoder = new TextEncoder();
+
+function byteSize(payload: Uint8Array | string): number {
+  if (typeof payload !== 'string') return payload.byteLength;
+  // At most 3 bytes per UTF-16 unit: most strings are judged without encoding them.
+  return payload.length * 3 <= s.MAX_PAYLOAD_BYTES ? payload.length : utf8Encoder.encode(payload).byteLength;
+}
+
+/** The `id` of a refused JSON message, so its sender can be answered; only a plausible one. */
+function readableId(raw: unknown): string | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const id = (raw as { id?: unknown }).id;
+  return s.messageId.safeParse(id).success ? (id as string) : undefined;
+}
 
 /**
  * Parses and validates an inbound payload. Never throws: a bad payload comes
  * back as a reason a person can read (`not JSON`, `action: Invalid option ...`).
  */
-export function decode<T extends TopicName>(name: T, payload: Buffer | string): Decoded<T> {
-  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+export function decode<T extends TopicName>(name: T, payload: Uint8Array | string): Decoded<T> {
+  const size = byteSize(payload);
   if (size > s.MAX_PAYLOAD_BYTES) return { ok: false, reason: `payload of ${size} bytes is over the ${s.MAX_PAYLOAD_BYTES}-byte limit` };
-  const text = payload.toString();
+  const text = typeof payload === 'string' ? payload : utf8.decode(payload);
   let raw: unknown = text;
   if (TOPICS[name].codec === 'json') {
     try {
@@ -111,7 +178,8 @@ export function decode<T extends TopicName>(name: T, payload: Buffer | string): 
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length ? issue.path.join('.') + ': ' : '';
-    return { ok: false, reason: `${where}${issue?.message ?? 'invalid payload'}` };
+    const id = readableId(raw);
+    return { ok: false, reason: `${where}${issue?.message ?? 'invalid payload'}`, raw, ...(id ? { id } : {}) };
   }
   return { ok: true, value: parsed.data as PayloadOf<T> };
 }
@@ -123,18 +191,21 @@ export function publishOptions(name: TopicName): { retain: boolean; qos: 0 | 1 }
 /** One handler per topic name; each gets the decoded payload and the topic's site (or null). */
 export type TopicHandlers = { [T in TopicName]?: (value: PayloadOf<T>, site: string | null) => void };
 
+/** A refused payload: the topic, why, and the message's id when it had one. */
+export type BadPayloadHandler = (fullTopic: string, reason: string, name: TopicName, site: string | null, id?: string) => void;
+
 /**
  * Routes an inbound message to the handler of its topic, decoded and
  * validated. A topic with no handler is ignored before its payload is read
  * (a standby conductor does not even parse intents); a bad payload goes to
  * `onBad` with the reason and reaches no handler.
  */
-export function routeMessage(event: string, fullTopic: string, payload: Buffer | string, handlers: TopicHandlers, onBad: (fullTopic: string, reason: string) => void): void {
+export function routeMessage(event: string, fullTopic: string, payload: Uint8Array | string, handlers: TopicHandlers, onBad: BadPayloadHandler): void {
   const match = matchTopic(event, fullTopic);
   if (!match) return;
   const handler = handlers[match.name] as ((value: unknown, site: string | null) => void) | undefined;
   if (!handler) return;
   const decoded = decode(match.name, payload);
-  if (!decoded.ok) return onBad(fullTopic, decoded.reason);
+  if (!decoded.ok) return onBad(fullTopic, decoded.reason, match.name, match.site, decoded.id);
   handler(decoded.value, match.site);
 }

@@ -8,7 +8,9 @@
  * camera that is on air. Only role *changes* recall presets.
  */
 import type { Feature, FeatureContext, SiteRole } from '../appliance/feature.js';
-import { decodePtzCommand, ptzCommandSuffix, ptzResultSuffix, PTZ_RESULT_OPTIONS, type PtzCommand, type PtzResult } from '../protocol/ptz.js';
+import type { PtzCommand, PtzResult } from '../protocol/ptz.js';
+import type { CameraPart } from '../protocol/site-state.js';
+import { decode, encode, publishOptions, topic, topicBase } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
 import type { Camera, CameraStatus } from './camera.js';
 import { resolvePreset, type PtzCameraConfig, type PtzConfig } from './config.js';
@@ -52,7 +54,7 @@ export class PtzFeature implements Feature {
         else if (!this.stopped) this.later(() => this.openLink(key, link), this.options.reopenMs ?? 10_000);
       });
     }
-    await ctx.subscribe(ptzCommandSuffix(ctx.site), (topic, payload) => this.onCommand(topic, payload));
+    await ctx.subscribe(this.suffix('ptzCommand'), (fullTopic, payload) => this.onCommand(fullTopic, payload));
     ctx.bus.on('role', this.onRole);
     ctx.bus.on('preset', this.onPreset);
     // Links open in the background: one dead camera must not hold up the appliance.
@@ -71,8 +73,14 @@ export class PtzFeature implements Feature {
   }
 
   /** Status of every camera, as reported into the site state. */
-  statuses(): CameraStatus[] {
-    return [...(this.rig?.cameras.values() ?? [])].map(({ camera }) => camera.status());
+  /** Each camera's status with its configured presets (number and name), as the site state carries them. */
+  statuses(): CameraPart[] {
+    return [...(this.rig?.cameras.values() ?? [])].map(({ camera, config }) => ({ ...camera.status(), presets: configuredPresets(config) }));
+  }
+
+  private suffix(name: 'ptzCommand' | 'ptzResult'): string {
+    const ctx = this.ctx!;
+    return topic(ctx.event, name, ctx.site).slice(topicBase(ctx.event).length);
   }
 
   private openLink(key: string, link: ViscaLink): void {
@@ -129,14 +137,23 @@ export class PtzFeature implements Feature {
     }
   }
 
-  private onCommand(topic: string, payload: Buffer): void {
-    const decoded = decodePtzCommand(payload);
+  private onCommand(fullTopic: string, payload: Buffer): void {
+    const decoded = decode('ptzCommand', payload);
     if (!decoded.ok) {
-      this.ctx?.countBadPayload(topic, decoded.reason);
-      this.log?.warn('dropped bad PTZ command', { topic, reason: decoded.reason });
+      this.ctx?.countBadPayload(fullTopic, decoded.reason);
+      this.log?.warn('dropped bad PTZ command', { topic: fullTopic, reason: decoded.reason });
+      // A command with a readable id is answered, so the dashboard's pending action learns why at once.
+      if (decoded.id) void this.publishResult(refusedResult(decoded.id, decoded.raw, decoded.reason));
       return;
     }
     void this.execute(decoded.value);
+  }
+
+  private async publishResult(result: PtzResult): Promise<void> {
+    if (!this.ctx || this.stopped) return;
+    await this.ctx.publish(this.suffix('ptzResult'), encode('ptzResult', result), publishOptions('ptzResult')).catch((error: Error) => {
+      this.log?.warn('cannot publish PTZ result', { error: error.message });
+    });
   }
 
   /** Runs one command and publishes its result. Never throws. */
@@ -154,11 +171,7 @@ export class PtzFeature implements Feature {
         result = this.result(cmd, (error as Error).message);
       }
     }
-    if (this.ctx && !this.stopped) {
-      await this.ctx.publish(ptzResultSuffix(this.ctx.site), JSON.stringify(result), PTZ_RESULT_OPTIONS).catch((error: Error) => {
-        this.log?.warn('cannot publish PTZ result', { error: error.message });
-      });
-    }
+    await this.publishResult(result);
     return result;
   }
 
@@ -233,4 +246,20 @@ export class PtzFeature implements Feature {
     if (!this.ctx || this.stopped) return;
     this.ctx.reportState('cameras', this.statuses());
   }
+}
+
+/** The configured presets of a camera, in number order, named where the config names them. */
+export function configuredPresets(config: PtzCameraConfig): CameraPart['presets'] {
+  const byNumber = new Map<number, string | null>();
+  for (const [name, number] of Object.entries(config.presets)) if (!byNumber.has(number)) byNumber.set(number, name);
+  return [...byNumber.entries()].sort((a, b) => a[0] - b[0]).map(([number, name]) => ({ number, name }));
+}
+
+/** The answer to a command refused before it ran: the fields it had, and why. */
+function refusedResult(id: string, raw: unknown, reason: string): PtzResult {
+  const text = (key: string): string => {
+    const value = raw && typeof raw === 'object' ? (raw as Record<string, unknown>)[key] : undefined;
+    return typeof value === 'string' ? value.slice(0, 64) : '';
+  };
+  return { id, camera: text('camera'), op: text('op'), ok: false, error: `invalid PTZ command: ${reason}`, at: new Date().toISOString() };
 }

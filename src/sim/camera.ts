@@ -25,9 +25,22 @@ export type SimFault =
   /** Acknowledges, then answers `z0 6y 04 FF` instead of the completion. */
   | 'cancel'
   /** Answers `z0 61 05 FF`. */
-  | 'no-socket';
+  | 'no-socket'
+  /** Answers an inquiry with its last data byte missing (`90 50 0p 0q 0r FF` for a zoom position). */
+  | 'short-reply'
+  /** Answers an inquiry with a data byte whose high nibble is set (`90 50 1p ...`). */
+  | 'bad-nibble';
 
-export const SIM_FAULTS: readonly SimFault[] = ['garbage', 'lose-completion', 'buffer-full', 'no-reply', 'syntax-error', 'not-executable', 'cancel', 'no-socket'];
+export const SIM_FAULTS: readonly SimFault[] = [
+  'garbage', 'lose-completion', 'buffer-full', 'no-reply', 'syntax-error', 'not-executable', 'cancel', 'no-socket', 'short-reply', 'bad-nibble',
+];
+
+/**
+ * A lasting misbehaviour, unlike a {@link SimFault} that hits one message:
+ * `network-change` answers every addressed message with `z0 38 FF`, as a
+ * camera with a faulty chain port does.
+ */
+export type SimMisbehaviour = 'network-change';
 
 export interface SimCameraOptions {
   /** Milliseconds of movement per position unit (pan, tilt or zoom). Default 0.25 (a 2000-unit swing takes 500 ms). */
@@ -81,6 +94,17 @@ interface Velocity {
   since: number;
 }
 
+/** Wraps an inquiry's answer so that its data comes out short or with a bad nibble. */
+function malformed(fault: 'short-reply' | 'bad-nibble', reply: (bytes: number[]) => void): (bytes: number[]) => void {
+  return (bytes) => {
+    if (bytes[0] !== 0x50 || bytes.length < 3) return reply(bytes); // an error answer stays as it is
+    const data = bytes.slice(1, -1);
+    if (fault === 'short-reply') data.pop();
+    else data[0] = data[0]! | 0x10;
+    reply([0x50, ...data, 0xff]);
+  };
+}
+
 function clamp(value: number, [lo, hi]: readonly [number, number]): number {
   return Math.max(lo, Math.min(hi, Math.round(value)));
 }
@@ -101,6 +125,8 @@ export class SimCamera extends EventEmitter<{ command: [body: Uint8Array] }> {
   private readonly maxPreset: number;
   /** Messages handled, for tests and the runner's status line. */
   handled = 0;
+  /** Set to make the camera misbehave on every message until cleared. */
+  misbehaviour: SimMisbehaviour | null = null;
 
   constructor(options: SimCameraOptions = {}) {
     super();
@@ -156,6 +182,7 @@ export class SimCamera extends EventEmitter<{ command: [body: Uint8Array] }> {
   handle(body: Uint8Array, reply: (bytes: number[]) => void): void {
     this.handled++;
     this.emit('command', body);
+    if (this.misbehaviour === 'network-change') return reply([0x38, 0xff]);
     const fault = this.faults.shift();
     if (fault === 'no-reply') return;
     if (fault === 'garbage') reply([0x12, 0x34, 0x56, 0xff, ...new Array<number>(20).fill(0x55), 0xff]);
@@ -165,7 +192,7 @@ export class SimCamera extends EventEmitter<{ command: [body: Uint8Array] }> {
     if (fault === 'no-socket') return reply([0x61, 0x05, 0xff]);
 
     const b = Array.from(body);
-    if (b[0] === 0x09) return this.inquiry(b, reply);
+    if (b[0] === 0x09) return this.inquiry(b, fault === 'short-reply' || fault === 'bad-nibble' ? malformed(fault, reply) : reply);
     if (b.length === 2 && (b[0]! & 0xf0) === 0x20) return this.cancelSocket(b[0]! & 0x0f, reply);
     if (b[0] !== 0x01) return reply([0x60, 0x02, 0xff]);
     if (b[1] === 0x00 && b[2] === 0x01 && b.length === 4) {

@@ -44,7 +44,7 @@ describe('dashboard in Chromium (demo in-process)', function () {
     const card = page.locator('article.site[data-site="saint-camille"]');
     await card.getByText('encoder live').waitFor();
     await card.getByText('cam1 PGM').waitFor();
-    await card.locator('.sys').getByText('°C').waitFor();
+    await card.locator('.sys').getByText('load').waitFor();
     // No relay in this demo: the preview says so instead of a black box.
     assert.match(await card.locator('.feed-label').innerText(), /no feed/);
   });
@@ -104,6 +104,9 @@ describe('dashboard in Chromium (demo in-process)', function () {
 
   it('PTZ: a preset click and a press-and-hold jog become commands the box answers', async () => {
     await page.selectOption('[data-ptz-target]', 'rouyn-noranda/cam2');
+    // The buttons are the camera's configured presets, by name: not a guessed 1-6.
+    const labels = await page.locator('#ptz [data-action="ptz-preset"]').allTextContents();
+    assert.deepEqual(labels.map((l) => l.trim()), ['wide', 'podium', '7']);
     await page.click('#ptz [data-action="ptz-preset"][data-preset="3"]');
     await waitFor('the preset command', () => env.ptzSeen.some((c) => c.site === 'rouyn-noranda' && c.payload['op'] === 'recall'));
     const recall = env.ptzSeen.find((c) => c.payload['op'] === 'recall')!;
@@ -169,8 +172,12 @@ describe('dashboard in Chromium (demo in-process)', function () {
     assert.equal(env.demo.broker!.refusedPublishes(), refusedBefore + 1, 'the broker refused exactly one publish');
     // The page reconnects and is not refused again (the control is not replayed).
     await viewer.locator('body[data-link="up"]').waitFor();
-    await new Promise((r) => setTimeout(r, 1500));
-    assert.equal(env.demo.broker!.refusedPublishes(), refusedBefore + 1, 'the refused control was not sent again');
+    // Marker: a second refused control from the page. A replay of the first would go out on the
+    // reconnection, before this one, and be counted first.
+    await viewer.evaluate(() => window.relaisDashboard!.sendControl({ action: 'grant', site: 'riviere-du-loup' }));
+    await viewer.locator('#log').getByText('control grant riviere-du-loup: refused or lost').waitFor();
+    await waitFor('the marker refused', () => env.demo.broker!.refusedPublishes() >= refusedBefore + 2);
+    assert.equal(env.demo.broker!.refusedPublishes(), refusedBefore + 2, 'the refused control was not sent again');
     assert.equal(env.floor()!.epoch, floorBefore.epoch, 'the floor did not change');
     assert.equal(env.floor()!.onAir, floorBefore.onAir);
     await viewer.close();

@@ -14,6 +14,7 @@ import { startDemo, type DemoExtension, type RunningDemo } from '../../src/demo/
 import { DEMO_LOGINS } from '../../src/demo/scenario.js';
 import { dashboardDemoExtension } from '../../src/dashboard/command.js';
 import type { Floor } from '../../src/protocol/schemas.js';
+import { idleEncoderReport } from '../../src/media/encoder-feature.js';
 import { freePort } from '../helpers/brokers.js';
 import { quietLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
@@ -65,15 +66,14 @@ export function fakeSiteHardware(seen: PtzCommandSeen[]): DemoExtension {
         async start(ctx: FeatureContext) {
           const report = (): void => {
             frames += 1;
-            ctx.reportState('encoder', { state: 'live', encoder: 'libx264', fps: 25 + (frames % 3), bitrateKbps: 2400 + 150 * Math.sin(frames / 2), restarts: 0 });
-            ctx.reportState('system', { temperatureC: 48 + (site.length % 5), load1: 0.4 + (frames % 4) / 10, cpus: 4 });
+            ctx.reportState('encoder', { ...idleEncoderReport('disabled'), state: 'live', encoder: 'libx264', fps: 25 + (frames % 3), bitrateKbps: 2400 + 150 * Math.sin(frames / 2), frames: frames * 25, liveSince: new Date().toISOString(), choice: 'configured' });
           };
           report();
           ctx.reportState('cameras', [
-            { name: 'cam1', online: true, lastError: null, position: null, zoom: null, power: 'on', preset: 1, tally: null },
-            { name: 'cam2', online: true, lastError: null, position: null, zoom: null, power: 'on', preset: null, tally: null },
+            { name: 'cam1', online: true, lastError: null, position: null, zoom: null, power: 'on', preset: 1, tally: null, presets: [{ number: 1, name: 'wide' }] },
+            { name: 'cam2', online: true, lastError: null, position: null, zoom: null, power: 'on', preset: null, tally: null, presets: [{ number: 1, name: 'wide' }, { number: 3, name: 'podium' }, { number: 7, name: null }] },
           ]);
-          ctx.reportState('tallyIn', { cam1: { program: true, preview: false }, cam2: { program: false, preview: true } });
+          ctx.reportState('tallyIn', { cameras: { cam1: { program: true, preview: false }, cam2: { program: false, preview: true } } });
           timer = setInterval(report, 1000);
           await ctx.subscribe(`site/${site}/ptz/command`, (_topic, payload) => {
             const command = JSON.parse(payload.toString()) as Record<string, unknown>;

@@ -8,9 +8,10 @@ import { PendingActions, describeStatus } from '../../src/dashboard/web/pending.
 import { duration, itemClock } from '../../src/dashboard/web/clock.js';
 import { brokerUrlFor } from '../../src/dashboard/web/link.js';
 import { renderFloor, renderRundown, tallyRole } from '../../src/dashboard/web/render-floor.js';
-import { renderSiteBody, ptzTarget } from '../../src/dashboard/web/render-sites.js';
+import { renderPtz, renderSiteBody, ptzTarget } from '../../src/dashboard/web/render-sites.js';
 import type { UiState } from '../../src/dashboard/web/html.js';
 import type { Floor } from '../../src/protocol/schemas.js';
+import { idleEncoderReport } from '../../src/media/encoder-feature.js';
 
 const T = 'relais/v1/demo/';
 const bytes = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
@@ -75,10 +76,28 @@ describe('dashboard model', () => {
 
   it('keeps the encoder history for the chart bounded to the last minutes', () => {
     const m = new DashboardModel('demo');
-    for (let i = 0; i <= 400; i += 1) m.apply(`${T}site/a/state`, bytes(siteState({ encoder: { state: 'live', fps: 25, bitrateKbps: 2000 + i } })), i * 1000);
+    for (let i = 0; i <= 400; i += 1) m.apply(`${T}site/a/state`, bytes(siteState({ encoder: { ...idleEncoderReport('disabled'), state: 'live', fps: 25, bitrateKbps: 2000 + i } })), i * 1000);
     const history = m.site('a').encoderHistory;
     assert.ok(history[0]!.at >= 400_000 - ENCODER_HISTORY_MS);
     assert.equal(history.at(-1)!.kbps, 2400);
+  });
+
+  it('refuses a state whose parts are not what the contract says, and keeps the last good one', () => {
+    const m = new DashboardModel('demo');
+    m.apply(`${T}site/a/state`, bytes(siteState()), 1);
+    const out = m.apply(`${T}site/a/state`, bytes(siteState({ encoder: { status: 'live', kbps: 2000 } })), 2);
+    assert.equal(out.kind, 'bad');
+    assert.equal(m.badPayloads, 1);
+    assert.equal(m.site('a').state?.encoder, null, 'the last good state stays');
+  });
+
+  it('labels each camera\'s preset buttons from its configured presets, by name', () => {
+    const m = new DashboardModel('demo');
+    const cam = { name: 'cam1', online: true, lastError: null, position: null, zoom: null, power: 'on', preset: 2, tally: null, presets: [{ number: 1, name: 'wide' }, { number: 2, name: 'podium' }, { number: 9, name: null }] };
+    m.apply(`${T}site/a/state`, bytes(siteState({ cameras: [cam] })), 1);
+    const html = renderPtz(m, ui, new PendingActions());
+    assert.deepEqual([...html.matchAll(/data-preset="(\d+)"[^>]*>([^<]+)</g)].map((x) => `${x[1]}=${x[2]}`), ['1=wide', '2=podium', '9=9']);
+    assert.match(html, /data-preset="2"[^>]*aria-pressed="true"/);
   });
 
   it('turns events into log lines with reasons, bounded', () => {
@@ -131,12 +150,12 @@ describe('dashboard clocks and rendering', () => {
   it('escapes everything that came over MQTT', () => {
     const m = new DashboardModel('demo');
     m.apply(`${T}floor`, bytes(floor({ item: { index: 0, title: '<img src=x onerror=alert(1)>', speaker: '"quoted"', site: 'saint-camille', plannedMinutes: 5 } })), 1);
-    m.apply(`${T}site/a/state`, bytes(siteState({ name: '<b>x</b>', cameras: [{ name: '<script>' }] })), 1);
+    m.apply(`${T}site/a/state`, bytes(siteState({ name: '<b>x</b>', cameras: [{ name: 'cam', online: true, lastError: '<script>', position: null, zoom: null, power: null, preset: null, tally: null, presets: [] }] })), 1);
     const html = renderRundown(m) + renderSiteBody(m, m.site('a'), ui, new PendingActions());
     assert.ok(!html.includes('<img'), 'no raw tag from a payload');
     assert.ok(!html.includes('<b>x'));
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
-    assert.equal(ptzTarget(m, ui)?.camera.name, '<script>');
+    assert.equal(ptzTarget(m, ui)?.camera.name, 'cam');
   });
 
   it('says when a box\'s lamps and buttons are out because its I/O board dropped, escaped, and nothing when it is fine', () => {

@@ -100,6 +100,14 @@ describe('deploy: Mosquitto ACL (central.conf + make-users.sh, real mosquitto)',
     assert.deepEqual(before, [`${T}site/saint-camille/state own-state`]);
   });
 
+  it('a site may answer on its own ptz/result but not command its own cameras (as on the embedded broker)', async () => {
+    const until = await watch(`${T}site/saint-camille/ptz/#`);
+    const site = await connect(TEST_USERS.saintCamille);
+    await assert.rejects(site.publishAsync(`${T}site/saint-camille/ptz/command`, 'self-command', { qos: 1 }), (err: { code?: number }) => err.code === 135);
+    await site.publishAsync(`${T}site/saint-camille/ptz/result`, 'marker-ptz', { qos: 1 });
+    assert.deepEqual(await until('marker-ptz'), []);
+  });
+
   it('an MQTT 3.1.1 site publishing floor is dropped silently', async () => {
     const until = await watch(`${T}#`);
     const site = await connect(TEST_USERS.lacMegantic, { protocolVersion: 4 });

@@ -81,8 +81,12 @@ describe('deploy: NATS cluster with the event users (make-users.sh --nats, real 
     const operator = await connect(TEST_USERS.operator, 2);
     await operator.publishAsync(`${T}control`, '{"id":"op1","action":"next"}', { qos: 1 });
     await waitFor('the operator control', () => seen.length > 0, 10_000);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(seen, [`${T}control {"id":"op1","action":"next"}`]);
+    // Marker through the viewer's node: node 1 forwards in order, so a viewer control it had let
+    // through would reach the conductor before this one.
+    const marker = await connect(TEST_USERS.operator, 1);
+    await marker.publishAsync(`${T}control`, '{"id":"marker","action":"next"}', { qos: 1 });
+    await waitFor('the marker control', () => seen.length > 1, 10_000);
+    assert.deepEqual(seen, [`${T}control {"id":"op1","action":"next"}`, `${T}control {"id":"marker","action":"next"}`]);
     const site = await connect(TEST_USERS.saintCamille, 1);
     await assert.rejects(site.subscribeAsync(`${T}control`, { qos: 1 }), /Subscribe error/);
   });

@@ -9,6 +9,7 @@ import { openFirmataDriver, FirmataDriver, resolveFirmataPin } from '../../src/h
 import { FirmataEmulator, MODE, nextWrite } from './firmata-emulator.js';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
 import { recordingLogger } from '../helpers/log.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('hardware: Firmata driver (emulated StandardFirmata on a pty pair)', function () {
   this.timeout(10_000);
@@ -38,13 +39,13 @@ describe('hardware: Firmata driver (emulated StandardFirmata on a pty pair)', fu
   });
 
   it('handshakes with a board that announces itself after its reset', async () => {
-    const opening = open({ reportVersionTimeoutMs: 3000 });
+    // A version query timer far beyond the test's timeout: only the board's own announce can open it.
+    const opening = open({ reportVersionTimeoutMs: 120_000 });
     // the host opens its end; the board boots and sends version + firmware unprompted
     await new Promise((r) => setTimeout(r, 100));
     emu.announce();
-    const started = performance.now();
     driver = await opening;
-    assert.ok(performance.now() - started < 2500, 'ready without waiting for the version query');
+    assert.equal(driver.connected, true, 'ready without waiting for the version query');
   });
 
   it('a button input gets the pull-up, port reporting, and edges only for its own pin', async () => {
@@ -84,7 +85,7 @@ describe('hardware: Firmata driver (emulated StandardFirmata on a pty pair)', fu
     const onAir = await driver.openOutput({ name: 'onAir', pin: 7 });
     const green = await driver.openOutput({ name: 'cam2Green', pin: 'A0' });
     const relay = await driver.openOutput({ name: 'next', pin: 8, activeLow: true });
-    await new Promise((r) => setTimeout(r, 50)); // let the mode messages arrive before asserting on them
+    await waitFor('three mode messages', () => modes.length >= 3);
     assert.deepEqual(modes, [[7, MODE.OUTPUT], [14, MODE.OUTPUT], [8, MODE.OUTPUT]]);
     assert.equal(emu.levels[8], 1, 'active-low relay starts high (off)');
 
@@ -128,9 +129,7 @@ describe('hardware: Firmata driver (emulated StandardFirmata on a pty pair)', fu
   it('a board without Firmata times out with the fix', async () => {
     await emu.close();
     emu = await FirmataEmulator.open({ path: pair.device, speaksFirmata: false });
-    const started = performance.now();
     await assert.rejects(open({ readyTimeoutMs: 1000 }), /no Firmata handshake from .* within 1000 ms: flash StandardFirmata/);
-    assert.ok(performance.now() - started < 2000);
   });
 
   it('a missing device says where to look', async () => {

@@ -70,7 +70,7 @@ describe('appliance: tally-in feature (simulated driver)', () => {
     assert.deepEqual(changes, ['cam1 pgm=false pvw=true', 'cam1 pgm=true pvw=true', 'cam1 pgm=true pvw=false']);
     assert.deepEqual(state.reports.at(-1), {
       key: 'tallyIn',
-      value: { cam1: { program: true, preview: false }, cam2: { program: false, preview: false } },
+      value: { cameras: { cam1: { program: true, preview: false }, cam2: { program: false, preview: false } } },
     });
   });
 
@@ -126,7 +126,7 @@ describe('appliance: tally-in feature (simulated driver)', () => {
     const { ctx, state, setRole } = fakeContext();
     setRole('on-air');
     await f.start(ctx);
-    assert.deepEqual((state.reports.at(-1)!.value as Record<string, unknown>).cam2, { program: true, preview: false });
+    assert.deepEqual((state.reports.at(-1)!.value as { cameras: Record<string, unknown> }).cameras.cam2, { program: true, preview: false });
     assert.equal(closed.output('cam2Red').level, true);
     await f.stop();
   });

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Aedes, Client, PublishPacket, PubrelPacket } from 'aedes';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded.js';
 
 import { freePort } from './ports.js';
@@ -147,4 +148,24 @@ export async function startTestBroker(kind: 'mosquitto' | 'aedes'): Promise<Test
 export function brokerKinds(): Array<'mosquitto' | 'aedes'> {
   const wanted = (process.env.RELAIS_TEST_BROKERS ?? 'mosquitto,aedes').split(',').map((s) => s.trim());
   return (['mosquitto', 'aedes'] as const).filter((k) => wanted.includes(k));
+}
+
+/**
+ * Counts the QoS 1 messages on `topicName` that client `clientId` has
+ * acknowledged through the embedded broker. mqtt.js emits `message` before it
+ * sends the PUBACK, so a count that grew means the client has handled them: a
+ * marker for "the box has read this heartbeat" that needs no sleep.
+ */
+export function acksFrom(aedes: Aedes, clientId: string, topicName: string): { readonly count: number; stop(): void } {
+  let count = 0;
+  const onAck = (packet: PublishPacket | PubrelPacket, client: Client): void => {
+    if (client?.id === clientId && packet && 'topic' in packet && packet.topic === topicName) count += 1;
+  };
+  aedes.on('ack', onAck);
+  return {
+    get count() {
+      return count;
+    },
+    stop: () => void aedes.removeListener('ack', onAck),
+  };
 }

@@ -13,8 +13,11 @@ export interface InsistOptions {
   timeoutMs: number;
   /** How long to wait for an answer before sending again (default 3 s). */
   everyMs?: number;
-  /** After the first answer, how long to keep collecting answers to late copies (default 0). */
-  settleMs?: number;
+  /**
+   * After the first answer, keep collecting answers to late copies until the
+   * conductor has answered a marker sent after them (see `conductorMarker`).
+   */
+  collectLate?: boolean;
 }
 
 /**
@@ -35,9 +38,37 @@ export async function controlUntilAnswered(client: MqttClient, event: string, bo
       client.publish(topic(event, 'control'), JSON.stringify(body), { qos: 1 });
       await waitFor(`an answer to ${body.id}`, () => answers.length > 0, options.everyMs ?? 3000).catch(() => undefined);
     }
-    if (options.settleMs) await new Promise((r) => setTimeout(r, options.settleMs));
+    if (options.collectLate) await conductorMarker(client, event, client, options.everyMs ?? 3000);
     return answers;
   } finally {
     client.off('message', onMessage);
+  }
+}
+
+let markers = 0;
+
+/**
+ * A marker for negative checks against the conductor: a control it must
+ * reject (a grant to a site no event has) sent by `from`, and its answer seen
+ * on `events` by `listen`. The conductor handles one publisher's messages in
+ * order and publishes what it does (a floor) before the answer, so once the
+ * answer is in, everything `from` sent earlier has been handled and its
+ * effect, if any, has reached `listen`.
+ */
+export async function conductorMarker(from: MqttClient, event: string, listen: MqttClient = from, timeoutMs = 5000): Promise<EventResult> {
+  const id = `marker-${++markers}`;
+  let answer: EventResult | null = null;
+  const onMessage = (t: string, payload: Buffer): void => {
+    const d = decode('events', payload);
+    if (t === topic(event, 'events') && d.ok && d.value.id === id) answer = d.value;
+  };
+  listen.on('message', onMessage);
+  try {
+    await listen.subscribeAsync(topic(event, 'events'), { qos: 1 });
+    await from.publishAsync(topic(event, 'control'), JSON.stringify({ id, action: 'grant', site: 'no-such-site' }), { qos: 1 });
+    await waitFor(`the conductor's answer to ${id}`, () => answer !== null, timeoutMs);
+    return answer!;
+  } finally {
+    listen.off('message', onMessage);
   }
 }

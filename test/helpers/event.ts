@@ -24,8 +24,9 @@ export function conductorConfig(url: string, stateFile: string, extra: Record<st
   }, 'test');
 }
 
-export function siteConfig(url: string, site: string, link: Record<string, unknown> = {}): SiteConfig {
-  return validateConfig('site', { event: 'test', site, broker: { url, reconnectMs: 200, keepaliveSeconds: 2 }, link: { leaseMs: 1000, holdPressMs: 3000, ...link } }, 'test');
+/** A site config for the test event; `extra` adds or replaces whole sections (e.g. `buttons`). */
+export function siteConfig(url: string, site: string, link: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): SiteConfig {
+  return validateConfig('site', { event: 'test', site, broker: { url, reconnectMs: 200, keepaliveSeconds: 2 }, link: { leaseMs: 1000, holdPressMs: 3000, ...link }, ...extra }, 'test');
 }
 
 export interface TestEvent {
@@ -36,7 +37,7 @@ export interface TestEvent {
   stop(): Promise<void>;
 }
 
-export async function startTestEvent(url: string, options: { conductor?: Record<string, unknown>; link?: Record<string, unknown>; sites?: string[] } = {}): Promise<TestEvent> {
+export async function startTestEvent(url: string, options: { conductor?: Record<string, unknown>; link?: Record<string, unknown>; site?: Record<string, unknown>; sites?: string[] } = {}): Promise<TestEvent> {
   const dir = await mkdtemp(join(tmpdir(), 'relais-event-'));
   const sites = options.sites ?? SITES;
   const conductor = new Conductor({ config: conductorConfig(url, join(dir, 'state.json'), options.conductor, sites), log: quietLogger('conductor') });
@@ -45,7 +46,7 @@ export async function startTestEvent(url: string, options: { conductor?: Record<
   const boxes = new Map<string, { runtime: ApplianceRuntime; driver: SimulatedDriver }>();
   await Promise.all(sites.map(async (site) => {
     const driver = new SimulatedDriver();
-    const runtime = new ApplianceRuntime({ config: siteConfig(url, site, options.link), driver, log: quietLogger(site) });
+    const runtime = new ApplianceRuntime({ config: siteConfig(url, site, options.link, options.site), driver, log: quietLogger(site) });
     await runtime.start();
     boxes.set(site, { runtime, driver });
   }));

@@ -10,6 +10,7 @@ import { PtzFeature } from '../../src/ptz/feature.js';
 import type { Logger } from '../../src/util/log.js';
 import { TcpSim, UdpSim } from '../../src/sim/servers.js';
 import { nextEvent } from './rig.js';
+import { waitFor } from '../helpers/wait.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
@@ -176,6 +177,26 @@ describe('PTZ feature', () => {
     );
     assert.ok(ctx.bad.every((b) => b.topic === 'relais/v1/demo/site/saint-camille/ptz/command'));
     assert.equal(udp.camera.handled, 0);
+  });
+
+  it('answers a malformed command that has an id with a failed result and the reason, so a dashboard is not left waiting', async () => {
+    const answers: PtzResult[] = [];
+    ctx.on('publish', (suffix, payload) => suffix === 'site/saint-camille/ptz/result' && answers.push(ptzResult.parse(JSON.parse(payload))));
+    ctx.deliver(JSON.stringify({ id: 'm1', camera: 'podium-cam', op: 'recall', preset: 500 }));
+    ctx.deliver('not json at all');
+    ctx.deliver(JSON.stringify({ camera: 'podium-cam', op: 'dance' }));
+    ctx.deliver(JSON.stringify({ id: 'm2', camera: 'podium-cam', op: 'stop' }));
+    await waitFor('the answer to the valid command after them', () => answers.some((a) => a.id === 'm2'));
+    // Only m1 had an id to answer; the two without one are counted, not answered.
+    assert.deepEqual(answers.map((a) => [a.id, a.op, a.ok]), [['m1', 'recall', false], ['m2', 'stop', true]]);
+    assert.equal(answers[0]!.camera, 'podium-cam');
+    assert.match(answers[0]!.error!, /^invalid PTZ command: preset: Too big/);
+    assert.equal(ctx.bad.length, 3);
+  });
+
+  it('reports each camera with its configured presets, by number and name', async () => {
+    const statuses = feature.statuses();
+    assert.deepEqual(statuses.find((c) => c.name === 'podium-cam')!.presets, [{ number: 1, name: 'wide' }, { number: 2, name: 'podium' }]);
   });
 
   it('stops listening to the bus and closes its links on stop', async () => {

@@ -76,7 +76,9 @@ for (const kind of brokerKinds()) {
       await waitFor('counted', () => box.counters.badPayloads > before);
       const stale = { ...ev.conductor.floor(), epoch: 1, onAir: 'riviere-du-loup' };
       await client.publishAsync('relais/v1/test/floor', JSON.stringify(stale), { qos: 1 });
-      await new Promise((r) => setTimeout(r, 200));
+      // Marker: a second bad floor after the stale one; once it is counted, the stale one was read.
+      await client.publishAsync('relais/v1/test/floor', '{"epoch":"marker"}', { qos: 1 });
+      await waitFor('the marker counted', () => box.counters.badPayloads > before + 1);
       assert.equal(box.role === 'on-air', false, 'an old floor is ignored');
       assert.equal(box.floor!.epoch, epoch);
       // Put the conductor's floor back as the retained one.

@@ -15,8 +15,11 @@ import { Conductor } from '../../src/conductor/conductor.js';
 import { SimulatedDriver } from '../../src/hardware/simulated.js';
 import type { Floor } from '../../src/protocol/schemas.js';
 import { decode, encode, topic } from '../../src/protocol/topics.js';
+import { acksFrom } from '../helpers/brokers.js';
+import { steppedClock, type SteppedClock } from '../helpers/clock.js';
+import { conductorMarker } from '../helpers/control.js';
 import { conductorConfig, siteConfig } from '../helpers/event.js';
-import { quietLogger } from '../helpers/log.js';
+import { quietLogger, recordingLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
 
 const floorAt = (epoch: number, onAir: string | null): Floor => ({
@@ -39,6 +42,21 @@ describe('floor catch-up from the heartbeat (embedded broker)', function () {
   let box: ApplianceRuntime;
   let beat: NodeJS.Timeout | undefined;
   let epochInBeat = 1;
+  let clock: SteppedClock;
+  let boxLog: ReturnType<typeof recordingLogger>;
+  const heartbeat = (epoch: number): string =>
+    encode('conductorHeartbeat', { conductor: 'test-conductor', epoch, at: new Date().toISOString(), role: 'primary' });
+  /** Sends one heartbeat at QoS 1 and waits until the box has read it. */
+  async function beatRead(epoch: number): Promise<void> {
+    const acks = acksFrom(broker.aedes, 'relais-test-saint-camille', topic('test', 'conductorHeartbeat'));
+    try {
+      await conductor.publishAsync(topic('test', 'conductorHeartbeat'), heartbeat(epoch), { qos: 1 });
+      await waitFor(`the box read a heartbeat at epoch ${epoch}`, () => acks.count > 0);
+    } finally {
+      acks.stop();
+    }
+  }
+  const asks = (): number => boxLog.lines.filter((l) => l.includes('asking the broker for it again')).length;
 
   beforeEach(async () => {
     broker = await startEmbeddedBroker({ tcpPort: 0, wsPort: null, log: quietLogger('broker') });
@@ -48,10 +66,11 @@ describe('floor catch-up from the heartbeat (embedded broker)', function () {
     await conductor.publishAsync(topic('test', 'floor'), encode('floor', floorAt(1, null)), { qos: 1, retain: true });
     epochInBeat = 1;
     beat = setInterval(() => {
-      const payload = encode('conductorHeartbeat', { conductor: 'test-conductor', epoch: epochInBeat, at: new Date().toISOString(), role: 'primary' });
-      void conductor.publishAsync(topic('test', 'conductorHeartbeat'), payload, { qos: 0 }).catch(() => undefined);
+      void conductor.publishAsync(topic('test', 'conductorHeartbeat'), heartbeat(epochInBeat), { qos: 0 }).catch(() => undefined);
     }, 100);
-    box = new ApplianceRuntime({ config: siteConfig(broker.url, 'saint-camille', { leaseMs: 1000 }), driver: new SimulatedDriver(), log: quietLogger('saint-camille') });
+    clock = steppedClock();
+    boxLog = recordingLogger();
+    box = new ApplianceRuntime({ config: siteConfig(broker.url, 'saint-camille', { leaseMs: 1000 }), driver: new SimulatedDriver(), log: boxLog, now: clock.now });
     await box.start();
     await waitFor('the box at epoch 1 with its link up', () => box.floor?.epoch === 1 && box.linkUp);
   });
@@ -67,7 +86,9 @@ describe('floor catch-up from the heartbeat (embedded broker)', function () {
     const floor = encode('floor', floorAt(2, 'saint-camille'));
     const store = (broker.aedes as unknown as { persistence: { storeRetained(packet: object): Promise<void> } }).persistence;
     await store.storeRetained({ cmd: 'publish', topic: topic('test', 'floor'), payload: Buffer.from(floor), qos: 1, retain: true, dup: false, brokerId: broker.aedes.id, brokerCounter: 0 });
-    await new Promise((r) => setTimeout(r, 300));
+    // Two heartbeats at epoch 1 read after the change: neither brought epoch 2.
+    await beatRead(1);
+    await beatRead(1);
     assert.equal(box.floor?.epoch, 1, 'the box did not get epoch 2 on its own');
 
     epochInBeat = 2;
@@ -78,14 +99,24 @@ describe('floor catch-up from the heartbeat (embedded broker)', function () {
   it('a heartbeat at the epoch the box has asks for nothing; one ahead asks at most once per lease', async () => {
     const floorSubscribes: number[] = [];
     broker.aedes.on('subscribe', (subs) => {
-      if (subs.some((s) => s.topic === topic('test', 'floor'))) floorSubscribes.push(Date.now());
+      if (subs.some((s) => s.topic === topic('test', 'floor'))) floorSubscribes.push(clock.now());
     });
-    await new Promise((r) => setTimeout(r, 600));
+    for (let i = 0; i < 6; i++) await beatRead(1);
+    assert.equal(asks(), 0, 'six heartbeats at the same epoch: the box asks for nothing');
     assert.equal(floorSubscribes.length, 0, 'six heartbeats at the same epoch: no new subscription');
     // A conductor ahead whose floor never reaches the broker: the box asks again, but only every lease.
     epochInBeat = 3;
-    await new Promise((r) => setTimeout(r, 2500));
-    assert.ok(floorSubscribes.length >= 2 && floorSubscribes.length <= 4, `asked ${floorSubscribes.length} times in 2.5 s with a 1 s lease`);
+    await beatRead(3);
+    await waitFor('the first ask reaches the broker', () => floorSubscribes.length === 1);
+    for (let i = 0; i < 4; i++) await beatRead(3);
+    assert.equal(asks(), 1, 'within the lease (1 s) the box asks once');
+    clock.advance(1000);
+    await beatRead(3);
+    assert.equal(asks(), 2, 'a lease later it asks again');
+    for (let i = 0; i < 3; i++) await beatRead(3);
+    assert.equal(asks(), 2);
+    await waitFor('the second ask reaches the broker', () => floorSubscribes.length === 2);
+    assert.ok(floorSubscribes[1]! - floorSubscribes[0]! >= 1000, 'the two asks are a lease apart on the box clock');
     assert.equal(box.floor?.epoch, 1);
   });
 });
@@ -96,15 +127,16 @@ describe('the conductor publishes the floor again for a site behind it (embedded
   let conductor: Conductor;
   let watcher: MqttClient;
   let dir: string;
+  let clock: SteppedClock;
   const floors: Floor[] = [];
 
   const stateAt = (epoch: number): string =>
-    JSON.stringify({
+    encode('siteState', {
       version: 'test',
       tally: { role: 'idle', link: 'ok', epoch, term: conductor.term },
       lamps: { onAir: { pattern: 'off', level: false } },
       encoder: null,
-      cameras: null,
+      cameras: [],
       counters: { badPayloads: 0, droppedPresses: 0 },
       updatedAt: new Date().toISOString(),
     });
@@ -112,7 +144,8 @@ describe('the conductor publishes the floor again for a site behind it (embedded
   beforeEach(async () => {
     broker = await startEmbeddedBroker({ tcpPort: 0, wsPort: null, log: quietLogger('broker') });
     dir = await mkdtemp(join(tmpdir(), 'relais-catch-up-'));
-    conductor = new Conductor({ config: conductorConfig(broker.url, join(dir, 'state.json'), { heartbeatMs: 200 }), log: quietLogger('conductor') });
+    clock = steppedClock();
+    conductor = new Conductor({ config: conductorConfig(broker.url, join(dir, 'state.json'), { heartbeatMs: 200 }), log: quietLogger('conductor'), now: clock.now });
     await conductor.start();
     watcher = await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: 'watcher' });
     floors.length = 0;
@@ -138,21 +171,22 @@ describe('the conductor publishes the floor again for a site behind it (embedded
     try {
       // Just after a change a box's state may be on its way with the old epoch: no copy for that.
       await box.publishAsync(topic('test', 'siteState', 'saint-camille'), stateAt(epoch - 1), { qos: 1 });
-      await new Promise((r) => setTimeout(r, 300));
+      await conductorMarker(box, 'test', watcher);
       assert.equal(floors.length, 0, 'no copy within the first second after the change');
-      await new Promise((r) => setTimeout(r, 800));
+      clock.advance(1000);
       await box.publishAsync(topic('test', 'siteState', 'saint-camille'), stateAt(epoch - 1), { qos: 1 });
       await waitFor('the floor published again', () => floors.length === 1, 3000);
       assert.equal(floors[0]!.epoch, epoch, 'the same floor, not a new one');
       assert.equal(floors[0]!.onAir, 'rouyn-noranda');
       // A burst of lagging states within the rate limit (1 s here) brings no more copies.
       await box.publishAsync(topic('test', 'siteState', 'riviere-du-loup'), stateAt(epoch - 1), { qos: 1 });
-      await new Promise((r) => setTimeout(r, 200));
+      await box.publishAsync(topic('test', 'siteState', 'saint-camille'), stateAt(epoch - 1), { qos: 1 });
+      await conductorMarker(box, 'test', watcher);
       assert.equal(floors.length, 1);
       // A state at the current epoch asks for nothing, even after the limit.
-      await new Promise((r) => setTimeout(r, 1000));
+      clock.advance(1000);
       await box.publishAsync(topic('test', 'siteState', 'saint-camille'), stateAt(epoch), { qos: 1 });
-      await new Promise((r) => setTimeout(r, 300));
+      await conductorMarker(box, 'test', watcher);
       assert.equal(floors.length, 1);
       assert.equal(conductor.epoch, epoch, 'nothing changed on the floor');
     } finally {

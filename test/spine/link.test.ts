@@ -54,7 +54,11 @@ describe(`link lost and held presses (${kind})`, function () {
     assert.equal(rd.runtime.lampPatterns()?.button.pattern, 'flash3');
     await broker.restart();
     await waitFor('link back', () => rd.runtime.linkUp, 10_000);
-    await new Promise((r) => setTimeout(r, 300));
+    // Marker: a release from the same box, which the conductor rejects (not on air). A stale
+    // request sent on reconnection would have gone out before it and queued the site.
+    const rejected = new Promise<string>((resolve) => rd.runtime.once('rejected', (_id, reason) => resolve(reason)));
+    rd.runtime.press('release');
+    assert.match(await rejected, /not on air/);
     assert.ok(!ev.conductor.floor().queue.includes('riviere-du-loup'), 'the stale press was never sent');
   });
 });

@@ -84,8 +84,8 @@ describe('the floor on a three-node NATS cluster (MQTT)', function () {
     await cluster.kill(2);
     // While the cluster elects leaders a QoS 1 publish may go unanswered: the operator sends the
     // same control again until the conductor answers, and the id makes it apply once.
-    // Late copies of a resent control are answered as duplicates: collect them for half a second.
-    const answers = await controlUntilAnswered(op, 'nats', { id: 'g2', action: 'grant', site: SITES[1] }, { timeoutMs: 90_000, settleMs: 500 });
+    // Late copies of a resent control are answered as duplicates: collect them up to a marker sent after them.
+    const answers = await controlUntilAnswered(op, 'nats', { id: 'g2', action: 'grant', site: SITES[1] }, { timeoutMs: 90_000, collectLate: true });
     await waitFor('the moved box converges', () => boxes.every((b) => b.floor?.onAir === SITES[1] && b.linkUp), 90_000).catch((err: Error) => {
       const seen = boxes.map((b) => `${b.site}: link ${b.linkUp ? 'up' : 'down'}, epoch ${b.floor?.epoch ?? '-'}, on air ${b.floor?.onAir ?? '-'}`).join('; ');
       throw new Error(`${err.message} (${seen}; conductor epoch ${conductor.epoch})`);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
+import FakeTimers from '@sinonjs/fake-timers';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { SubscriptionKeeper, mqttMatch } from '../../src/mqtt/subscriptions.js';
@@ -168,20 +169,40 @@ describe('subscription keeper (Aedes refusing subscriptions)', function () {
     const again = connected(c);
     broker.dropClients();
     await again;
-    assert.equal(await nextPayloadAfter(c, () => broker.publish('relais/v1/e/floor', 'lost'), 300), null);
+    const seen: string[] = [];
+    c.on('message', (t, p) => seen.push(`${t} ${p.toString()}`));
+    await broker.publish('relais/v1/e/floor', 'lost');
+    // Marker: the broker has written 'lost' to every subscriber before it reads this publish,
+    // so its PUBACK comes after 'lost' would have.
+    await c.publishAsync('relais/v1/e/marker', 'after lost', { qos: 1 });
+    assert.deepEqual(seen, [], 'the refused filter is gone: nothing arrives');
     assert.equal(broker.asked.filter((a) => a.filter === 'relais/v1/e/floor').length, 2);
   });
 
   it('stop() ends the retries', async () => {
     broker.refuse.set('relais/v1/e/floor', 1000);
+    const clock = FakeTimers.createClock();
     const c = client();
-    const k = keeper(c);
+    const k = new SubscriptionKeeper(c, {
+      firstRetryMs: 20,
+      maxRetryMs: 80,
+      timers: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h as number) },
+    });
+    keepers.push(k);
+    let refusals = 0;
+    k.on('refused', () => (refusals += 1));
     void k.add('relais/v1/e/floor');
-    await waitFor('refused twice', () => broker.asked.length >= 2, 3000);
+    await waitFor('refused once', () => refusals === 1, 3000);
+    clock.tick(20);
+    await waitFor('refused twice', () => refusals === 2, 3000);
+    assert.equal(clock.countTimers(), 1, 'a retry is pending');
     k.stop();
+    assert.equal(clock.countTimers(), 0, 'stop() cleared the pending retry');
     const asked = broker.asked.length;
-    await new Promise((r) => setTimeout(r, 300));
-    assert.ok(broker.asked.length <= asked + 1, `asked ${broker.asked.length - asked} more times after stop`);
+    clock.tick(10_000);
+    // Marker: the broker answers this publish only after it has read everything the client sent before.
+    await c.publishAsync('relais/v1/e/marker', 'after stop', { qos: 1 });
+    assert.equal(broker.asked.length, asked, `asked ${broker.asked.length - asked} more times after stop`);
   });
 
   it('matches MQTT filters with + and #', () => {
@@ -192,12 +213,6 @@ describe('subscription keeper (Aedes refusing subscriptions)', function () {
     assert.equal(mqttMatch('relais/v1/e/floor/x', 'relais/v1/e/floor'), false);
   });
 });
-
-async function nextPayloadAfter(c: MqttClient, act: () => Promise<void>, ms: number): Promise<string | null> {
-  const got = nextPayload(c, 'relais/v1/e/floor', ms);
-  await act();
-  return got;
-}
 
 /** The next `connect` of a client (mqtt.js's emitter is not typed as Node's). */
 function connected(c: MqttClient): Promise<unknown> {

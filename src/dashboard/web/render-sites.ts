@@ -5,11 +5,12 @@
  * restarts the video.
  */
 import { attrs, esc, tallyBadge, type UiState } from './html.js';
-import { cameraViews, encoderView, systemView, ENCODER_HISTORY_MS, type EncoderSample, type SiteView } from './model.js';
+import { ENCODER_HISTORY_MS, type EncoderSample, type SiteView } from './model.js';
+import { cameraViews, encoderView, systemView } from './views.js';
 import { button, resultSlot, tallyRole } from './render-floor.js';
 import type { DashboardModel } from './model.js';
 import type { PendingActions } from './pending.js';
-import { siteIoTrouble } from '../../protocol/schemas.js';
+import { siteIoTrouble } from '../../protocol/site-state.js';
 
 const CHART_W = 180;
 const CHART_H = 40;
@@ -86,7 +87,7 @@ export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiStat
   const grant = ui.role === 'operator' && role.kind !== 'on-air'
     ? `<div class="control">${button('Grant', 'grant', { 'data-site': site.id }, ui, 'small')}${resultSlot(pending, `grant:${site.id}`)}</div>`
     : ui.role === 'operator' ? `<div class="control">${resultSlot(pending, `grant:${site.id}`)}</div>` : '';
-  const name = typeof site.state?.['name'] === 'string' ? (site.state['name'] as string) : site.id;
+  const name = site.state?.name ?? site.id;
   return `<header class="site-head">
       <h3><button type="button" class="select" data-action="select"${attrs({ 'data-site': site.id, 'data-key': `select:${site.id}`, 'aria-pressed': ui.selected === site.id ? 'true' : 'false' })}>${esc(name)}</button></h3>
       ${tallyBadge(role, role.kind === 'on-air' || role.kind === 'next')}
@@ -122,7 +123,9 @@ export function renderPtz(model: DashboardModel, ui: UiState, pending: PendingAc
   const status = cam.online === false ? '<span class="warn-text">offline</span>' : cam.online ? '<span class="ok-text">online</span>' : '';
   const controls = ui.role === 'operator'
     ? (() => {
-        const presets = cam.presets.map((p) => button(esc(p), 'ptz-preset', { ...base, 'data-preset': String(p), 'aria-pressed': cam.preset === p ? 'true' : 'false', 'aria-label': `recall preset ${p}` }, ui, 'small preset')).join('');
+        const presets = cam.presets.length === 0
+          ? '<span class="muted">no preset configured for this camera</span>'
+          : cam.presets.map((p) => button(esc(p.label), 'ptz-preset', { ...base, 'data-preset': String(p.number), 'aria-pressed': cam.preset === p.number ? 'true' : 'false', 'aria-label': `recall preset ${p.label} (${p.number})` }, ui, 'small preset')).join('');
         const dir = (d: string, label: string): string => button(label, 'ptz-drive', { ...base, 'data-direction': d, 'aria-label': `move ${d} (hold)` }, ui, 'jog');
         return `<div class="presets" aria-label="presets">${presets}</div>
         <div class="ptz-row">

@@ -1,0 +1,72 @@
+/**
+ * What the page shows of a site's state, read straight from the protocol's
+ * typed parts (src/protocol/site-state.ts): nothing guessed, no aliases.
+ */
+import type { EventResult } from '../../protocol/schemas.js';
+import type { SiteState } from '../../protocol/site-state.js';
+import type { LogTone } from './model.js';
+
+/** Encoder figures the page charts and lists. */
+export interface EncoderView {
+  state: string;
+  fps: number | null;
+  bitrateKbps: number | null;
+  encoder: string | null;
+  restarts: number | null;
+}
+
+/** Box health, when a box reports it. */
+export interface SystemView {
+  temperatureC: number | null;
+  load1: number | null;
+  cpus: number | null;
+}
+
+/** One preset button: the number the command sends and the label the operator reads. */
+export interface PresetView {
+  number: number;
+  label: string;
+}
+
+/** One PTZ camera as the page shows it. */
+export interface CameraView {
+  name: string;
+  online: boolean | null;
+  lastError: string | null;
+  preset: number | null;
+  /** The camera's configured presets, by name where the site's config names them. */
+  presets: PresetView[];
+}
+
+export function encoderView(state: SiteState | null): EncoderView | null {
+  const encoder = state?.encoder;
+  if (!encoder) return null;
+  return { state: encoder.state, fps: encoder.fps, bitrateKbps: encoder.bitrateKbps, encoder: encoder.encoder, restarts: encoder.restarts };
+}
+
+export function systemView(state: SiteState | null): SystemView | null {
+  const system = state?.system;
+  if (!system) return null;
+  return { temperatureC: system.temperatureC, load1: system.load1, cpus: system.cpus };
+}
+
+/** At most this many preset buttons per camera: a row the operator can read. */
+export const MAX_PRESET_BUTTONS = 16;
+
+export function cameraViews(state: SiteState | null): CameraView[] {
+  return (state?.cameras ?? []).map((camera) => ({
+    name: camera.name,
+    online: camera.online,
+    lastError: camera.lastError,
+    preset: camera.preset,
+    presets: camera.presets.slice(0, MAX_PRESET_BUTTONS).map((p) => ({ number: p.number, label: p.name ?? String(p.number) })),
+  }));
+}
+
+export function describeEvent(result: EventResult): { text: string; tone: LogTone } {
+  const who = result.site ? ` ${result.site}` : '';
+  const dup = result.duplicate ? ' (repeat)' : '';
+  if (result.result === 'info') return { text: `${result.kind} ${result.action}${who}${result.reason ? `: ${result.reason}` : ''}`, tone: 'info' };
+  if (result.result === 'accepted') return { text: `${result.kind} ${result.action}${who} accepted${dup}, epoch ${result.epoch}`, tone: 'ok' };
+  return { text: `${result.kind} ${result.action}${who} rejected${dup}: ${result.reason ?? 'no reason given'}`, tone: 'bad' };
+}

@@ -1,0 +1,147 @@
+/**
+ * The retained `site/<site>/state` of a box, part by part. Each feature of the
+ * box reports one part (`encoder`, `cameras`, `display`, ...) through
+ * `reportState(key, value)`, typed by {@link SiteParts}; the conductor, the CLI
+ * and the dashboard read the same schemas. Unknown fields from a newer box are
+ * dropped on parse, never rejected: the contract grows by additions only.
+ */
+import { z } from 'zod';
+import { fenceNumber, slug } from './schemas.js';
+
+const count = z.number().int().nonnegative();
+const isoTime = z.string();
+
+/** The room feed (`state.encoder`), or null on a box without an encoder. */
+export const encoderPart = z.object({
+  /** `disabled` in the config, else the supervisor's state. */
+  state: z.enum(['disabled', 'idle', 'starting', 'live', 'restarting', 'failed']),
+  /** The ffmpeg encoder in use (`h264_v4l2m2m`, `libx264`, ...). */
+  encoder: z.string().nullable(),
+  fps: z.number().nonnegative(),
+  bitrateKbps: z.number().nonnegative().nullable(),
+  speed: z.number().nonnegative().nullable(),
+  frames: count,
+  dropFrames: count,
+  dupFrames: count,
+  restarts: count,
+  liveSince: isoTime.nullable(),
+  lastExit: z.string().nullable(),
+  /** Why that encoder: `configured`, `probe`, `probe (cached)`. */
+  choice: z.string().nullable(),
+  /** Why the feed is not running, when it is not. */
+  error: z.string().nullable(),
+});
+export type EncoderPart = z.infer<typeof encoderPart>;
+
+/** A configured preset of a camera: its number and its name in the site's config. */
+export const presetPart = z.object({
+  number: z.number().int().min(0).max(255),
+  name: slug.nullable(),
+});
+export type PresetPart = z.infer<typeof presetPart>;
+
+/** One PTZ camera (`state.cameras[]`). */
+export const cameraPart = z.object({
+  name: slug,
+  online: z.boolean(),
+  /** Last command failure, cleared by the next success. */
+  lastError: z.string().nullable(),
+  position: z.object({ pan: z.number().int(), tilt: z.number().int() }).nullable(),
+  zoom: z.number().int().nullable(),
+  power: z.enum(['on', 'standby', 'fault']).nullable(),
+  /** Preset last recalled successfully. */
+  preset: z.number().int().nullable(),
+  tally: z.boolean().nullable(),
+  /** The presets configured for this camera, in number order: what the dashboard offers. */
+  presets: z.array(presetPart).max(256),
+});
+export type CameraPart = z.infer<typeof cameraPart>;
+
+export const switcherTally = z.object({ program: z.boolean(), preview: z.boolean() });
+export type SwitcherTallyPart = z.infer<typeof switcherTally>;
+
+/** Per-camera program/preview read from the switcher (published as `state.tally.cameras`). */
+export const tallyInPart = z.object({
+  cameras: z.record(z.string(), switcherTally),
+});
+export type TallyInPart = z.infer<typeof tallyInPart>;
+
+/** The room display (`state.display`). */
+export const displayPart = z.object({
+  /** The site on screen, or null for the slate. */
+  playing: slug.nullable(),
+  url: z.string().nullable(),
+  slate: z.enum(['nobody-on-air', 'self-on-air', 'no-floor']).nullable(),
+  since: isoTime,
+});
+export type DisplayPart = z.infer<typeof displayPart>;
+
+/** The lamps and buttons' driver (`state.io`): a USB board that drops off shows here. */
+export const ioPart = z.object({
+  driver: z.string(),
+  ok: z.boolean(),
+  detail: z.string().nullable(),
+});
+export type IoPart = z.infer<typeof ioPart>;
+
+/** The box's own health (`state.system`). */
+export const systemPart = z.object({
+  temperatureC: z.number().nullable(),
+  load1: z.number().nonnegative(),
+  cpus: z.number().int().positive(),
+  rssMb: z.number().nonnegative(),
+  uptimeS: z.number().nonnegative(),
+});
+export type SystemPart = z.infer<typeof systemPart>;
+
+export const lampState = z.object({ pattern: z.string(), level: z.boolean() });
+export type LampState = z.infer<typeof lampState>;
+
+export const siteRole = z.enum(['on-air', 'next', 'queued', 'idle']);
+/** The site's part in the floor, as a box sees it. */
+export type SiteRole = z.infer<typeof siteRole>;
+
+export const siteState = z.object({
+  version: z.string(),
+  /** The site's display name with its accents ("Rivière-du-Loup"); the slug stays the id. */
+  name: z.string().min(1).max(128).optional(),
+  /** Role of this site in the floor, as the box sees it, and whether its link is up. */
+  tally: z.object({
+    role: siteRole,
+    link: z.enum(['ok', 'lost']),
+    epoch: z.number().int(),
+    /** The term of the floor the box follows (with `epoch`, its ordering key; docs/protocol.md, Fencing). */
+    term: fenceNumber.optional(),
+    /** Per-camera program/preview from the switcher's tally inputs. */
+    cameras: z.record(z.string(), switcherTally).optional(),
+  }),
+  lamps: z.record(z.string(), lampState),
+  encoder: encoderPart.nullable(),
+  cameras: z.array(cameraPart).max(64),
+  counters: z.object({ badPayloads: count, droppedPresses: count }),
+  system: systemPart.optional(),
+  io: ioPart.optional(),
+  display: displayPart.optional(),
+  updatedAt: isoTime,
+});
+export type SiteState = z.infer<typeof siteState>;
+
+/** What each feature may report, by part name: `reportState('cameras', [...])`. */
+export interface SiteParts {
+  encoder: EncoderPart | null;
+  cameras: CameraPart[];
+  tallyIn: TallyInPart;
+  display: DisplayPart;
+}
+export type SitePartName = keyof SiteParts;
+
+/**
+ * What is wrong with a box's I/O as its state reports it (`io: { ok: false,
+ * detail }`, e.g. its USB board unplugged); null when it reports nothing wrong
+ * or is too old to report `io`.
+ */
+export function siteIoTrouble(state: SiteState | null | undefined): string | null {
+  const io = state?.io;
+  if (!io || io.ok) return null;
+  return io.detail && io.detail.length > 0 ? io.detail : 'the I/O does not answer';
+}
