@@ -106,8 +106,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       throw err;
     });
     if (saved) this.state = saved;
-    // Our own file: we held its term (or none yet).
-    this.roles = initialRoleState(this.monotonic(), { standby: Boolean(this.options.standby), term: this.state.term, holder: saved ? this.id : null, leaseMs: this.roleConfig.leaseMs });
+    this.roles = initialRoleState(this.monotonic(), { standby: Boolean(this.options.standby), term: this.state.term, holder: saved ? this.id : null, leaseMs: this.roleConfig.leaseMs }); // our file: we held its term
     const known = new Promise<void>((resolve) => this.on('role', function check(this: Conductor, role) {
       if (role !== 'unsure') resolve(void this.off('role', check));
     }));
@@ -220,7 +219,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private async takeTerm(term: number, why: string): Promise<void> {
     if (this.roles.role !== 'primary' || this.roles.term !== term) return;
     this.state = stateForTerm(this.state, this.lastFloor, term, this.rules);
-    this.floorChangedAt = this.monotonic();
+    this.floorChangedAt = this.now();
     await this.store.save(this.state, this.id);
     if (!this.link.hasWill) await this.connect(true);
     this.ready = true;
@@ -228,6 +227,8 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     this.beat();
     await this.publishPresence();
     this.log.info(`primary: ${why}`, { term, epoch: this.state.epoch, onAir: this.state.onAir ?? '-' });
+    // Anything that arrived while the term was being taken goes now, in it.
+    this.carryOut({ kind: 'release-held' });
     this.emit('role', 'primary');
     this.emit('floor', this.floor());
   }
@@ -271,7 +272,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
    * heartbeats (1 s at least), and not in the first such interval after a change.
    */
   private republishFloor(site: string, seen: number): void {
-    const now = this.monotonic();
+    const now = this.now();
     const limit = Math.max(1000, 3 * this.options.config.conductor.heartbeatMs);
     if (now - this.floorChangedAt < limit || now - this.lastRepublishAt < limit) return;
     this.lastRepublishAt = now;
@@ -299,8 +300,8 @@ export class Conductor extends EventEmitter<ConductorEvents> {
 
   private async apply(cmd: FloorCommand): Promise<void> {
     const decisions = this.feed({ kind: 'command', at: this.monotonic() });
+    // Not sure yet that we are the primary in a saved term: the command waits for the answer.
     if (decisions.some((d) => d.kind === 'hold') || (decisions.some((d) => d.kind === 'apply') && !this.ready)) {
-      // Not sure yet whether we are still the primary: the command waits for the answer.
       this.held = [...this.held, cmd].slice(-MAX_HELD);
       return;
     }
@@ -322,7 +323,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     // Saving may have taken long (a pause): check the lease again before anyone hears of it.
     if (!this.mayAct()) return;
     if (result.changed) {
-      this.floorChangedAt = this.monotonic();
+      this.floorChangedAt = this.now();
       const floor = this.floor();
       await this.link.publish('floor', floor);
       await this.link.publish('rundown', this.rundownList());

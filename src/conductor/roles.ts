@@ -146,8 +146,9 @@ function stepDown(state: RoleState, at: number, term: number, holder: string, wh
 function becomePrimary(state: RoleState, at: number, config: RoleConfig, why: string, out: Decision[]): RoleState {
   // A conductor that held the newest term and saw nobody newer goes on in it; anyone else takes a new one.
   const term = state.holder === config.id ? state.term : nextTerm(state.term, config);
-  if (state.role === 'unsure') out.push({ kind: 'release-held' });
+  // The term first: held commands are applied in it, after it is saved and announced.
   out.push({ kind: 'become-primary', term, why }, { kind: 'beat' });
+  if (state.role === 'unsure') out.push({ kind: 'release-held' });
   return { ...state, role: 'primary', term, holder: config.id, unsureSince: null, wasPrimary: false, lastBeatAt: at, offlineAt: null };
 }
 

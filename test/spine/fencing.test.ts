@@ -151,3 +151,39 @@ describe('fencing with real processes (mosquitto)', function () {
     assertNoForkedKeys();
   });
 });
+
+describe('a conductor resumed after a freeze (monotonic clock jumped, embedded broker)', function () {
+  this.timeout(30_000);
+
+  it('holds the commands that arrive while it re-validates, then applies each once in its term', async () => {
+    const { startEmbeddedBroker } = await import('../../src/broker/embedded.js');
+    const broker = await startEmbeddedBroker({ tcpPort: 0, wsPort: null, log: quietLogger('broker') });
+    const dir = await mkdtemp(join(tmpdir(), 'relais-freeze-'));
+    let frozenFor = 0;
+    const conductor = new Conductor({ config: conductorConfig(broker.url, join(dir, 'state.json')), log: quietLogger('conductor'), monotonic: () => performance.now() + frozenFor });
+    const client = await mqtt.connectAsync(broker.url);
+    try {
+      await conductor.start();
+      assert.equal(conductor.role, 'primary');
+      const term = conductor.term;
+      const roles: string[] = [];
+      conductor.on('role', (r) => roles.push(r));
+      const answered: string[] = [];
+      conductor.on('result', (r) => answered.push(r.id));
+      // As if the process had been stopped for 5 s: its next input finds the gap.
+      frozenFor = 5000;
+      for (const [i, site] of SITES.entries()) await client.publishAsync('relais/v1/test/control', JSON.stringify({ id: `held-${i}`, action: 'grant', site }), { qos: 1 });
+      await waitFor('all three answered', () => answered.length === 3, 10_000);
+      assert.deepEqual(roles, ['unsure', 'primary'], 'it doubted, then went on');
+      assert.deepEqual(answered, ['held-0', 'held-1', 'held-2']);
+      assert.equal(conductor.floor().onAir, SITES[2]);
+      assert.equal(conductor.term, term, 'nobody newer: it goes on in its term');
+      assert.equal(conductor.counters.accepted, 3);
+    } finally {
+      await client.endAsync(true);
+      await conductor.stop();
+      await broker.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
