@@ -100,6 +100,15 @@ export function pauseLimit(config: RoleConfig): number {
 }
 
 /**
+ * How long an unsure conductor listens before it acts: long enough for a live
+ * primary's heartbeat (every `heartbeatMs`) to reach it twice, never longer
+ * than the lease. A newer primary heard meanwhile deposes it.
+ */
+export function doubtMs(config: RoleConfig): number {
+  return Math.min(config.leaseMs, 2 * config.heartbeatMs + 250);
+}
+
+/**
  * The next term this conductor may take above `known`. With a peer list each
  * conductor owns the terms congruent to its rank, so two conductors that take
  * over at the same moment never hold the same term.
@@ -164,7 +173,7 @@ function afterSilence(state: RoleState, at: number, silentFor: number, config: R
 function onTick(state: RoleState, at: number, config: RoleConfig, out: Decision[]): RoleState {
   if (!state.linkUp) return state;
   if (state.role === 'unsure') {
-    if (state.unsureSince === null || at - state.unsureSince < config.leaseMs) return state;
+    if (state.unsureSince === null || at - state.unsureSince < doubtMs(config)) return state;
     return becomePrimary(state, at, config, state.wasPrimary ? 'no newer term in one lease: going on' : 'no other primary in one lease', out);
   }
   if (state.role === 'standby') {
