@@ -194,7 +194,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   }
 
   private conductorState(): ConductorState {
-    return { conductor: this.id, role: this.roles.role, epoch: this.state.epoch, term: this.state.term, counters: { ...this.counters }, startedAt: this.startedAt, updatedAt: new Date(this.now()).toISOString() };
+    return { conductor: this.id, role: this.roles.role === 'primary' ? 'primary' : 'standby', epoch: this.state.epoch, term: this.state.term, counters: { ...this.counters }, startedAt: this.startedAt, updatedAt: new Date(this.now()).toISOString() };
   }
 
   private beat(): void {

@@ -112,7 +112,7 @@ export type Heartbeat = z.infer<typeof heartbeat>;
 
 export const conductorState = z.object({
   conductor: z.string(),
-  role: z.enum(['primary', 'standby', 'unsure']),
+  role: z.enum(['primary', 'standby']),
   epoch: fenceNumber,
   term: fenceNumber.optional(),
   counters: z.object({
