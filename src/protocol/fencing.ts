@@ -76,6 +76,23 @@ export function rebaseOnHeartbeats(followed: FenceKey | null, lastTwo: readonly 
   return { term: a.term, epoch: -1 };
 }
 
+const beatsSeen = (recent: readonly Heartbeat[]): BeatSeen[] => recent.slice(-2).map((b) => ({ from: b.conductor, term: b.term ?? 0 }));
+
+/**
+ * The box's floor rule as one call: does a box that follows `seen`, and has
+ * heard `recent` heartbeats (the newest last), follow `offered`?
+ */
+export function followsFloor(seen: Floor | null, offered: Floor, heartbeat: Heartbeat | null, recent: readonly Heartbeat[] = []): boolean {
+  const followed = rebaseOnHeartbeats(seen ? fenceKey(seen) : null, beatsSeen(recent));
+  return judgeFloor(followed, fenceKey(offered), heartbeat ? heartbeat.term ?? 0 : null).accept;
+}
+
+/** Is the conductor, by its heartbeat's (term, epoch), at a newer floor than the one the box follows? */
+export function behindConductor(seen: Floor | null, heartbeat: Heartbeat, recent: readonly Heartbeat[] = []): boolean {
+  const followed = rebaseOnHeartbeats(seen ? fenceKey(seen) : null, beatsSeen(recent));
+  return followed === null || compareFence(fenceKey(heartbeat), followed) > 0;
+}
+
 /** What a box knows about its link to the conductor. Times are on one clock, in ms. */
 export interface LinkFacts {
   now: number;
