@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compareFence, conductorLinkUp, fenceKey, judgeFloor, rebaseOnHeartbeats, type LinkFacts } from '../../src/protocol/fencing.js';
+import { behindConductor, compareFence, conductorLinkUp, fenceKey, followsFloor, judgeFloor, rebaseOnHeartbeats, type LinkFacts } from '../../src/protocol/fencing.js';
 import { decode } from '../../src/protocol/topics.js';
-import { MAX_FENCE } from '../../src/protocol/schemas.js';
+import { MAX_FENCE, type Floor, type Heartbeat } from '../../src/protocol/schemas.js';
 
 const floorBody = { onAir: 'saint-camille', next: null, queue: [], since: null, item: null, plannedEnd: null, nextItem: null, conductor: 'x', updatedAt: 'x' };
 
@@ -30,6 +30,18 @@ describe('fencing rules (box side, pure)', () => {
     assert.equal(rebaseOnHeartbeats(followed, [{ from: 'old', term: 4 }, { from: 'main', term: 4 }]), followed);
     assert.equal(rebaseOnHeartbeats(followed, [{ from: 'main', term: 5 }, { from: 'main', term: 5 }]), followed);
     assert.equal(rebaseOnHeartbeats(followed, [{ from: 'main', term: 6 }, { from: 'main', term: 6 }]), followed);
+  });
+
+  it('as the box applies them: a forged floor one term up is refused, and after two heartbeats of the live primary the box takes its floor again', () => {
+    const floor = (term: number, epoch: number, conductor = 'main'): Floor => ({ ...floorBody, term, epoch, conductor });
+    const beat = (term: number, epoch: number, conductor = 'main'): Heartbeat => ({ conductor, term, epoch, at: 'x', role: 'primary' });
+    const live = beat(3, 40);
+    assert.equal(followsFloor(floor(3, 40), floor(4, 41, 'x'), live, [live]), false, 'no heartbeat of term 4');
+    assert.equal(followsFloor(floor(3, 40), floor(3, 41), live, [live]), true);
+    // A forged floor that got in (before any heartbeat), then the live primary's heartbeats:
+    assert.equal(behindConductor(floor(9, 5, 'x'), live, [live]), false, 'one heartbeat: still following the forgery');
+    assert.equal(behindConductor(floor(9, 5, 'x'), live, [live, live]), true, 'two: ask for the retained floor again');
+    assert.equal(followsFloor(floor(9, 5, 'x'), floor(3, 40), live, [live, live]), true);
   });
 
   it('whatever the sequence, the followed key only grows', () => {
