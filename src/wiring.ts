@@ -53,6 +53,7 @@ export async function registerExtraCommands(program: Command, command: string | 
 export async function demoExtensions(opts: Record<string, unknown>): Promise<DemoExtension[]> {
   const extensions: DemoExtension[] = [];
   extensions.push((await import('./demo/camera-extension.js')).cameraDemoExtension());
+  extensions.push((await import('./demo/tally-extension.js')).tallyDemoExtension());
   if (opts.media !== false) {
     const { mediaDemoExtension } = await import('./demo/media-extension.js');
     extensions.push(mediaDemoExtension({ rtmpPort: opts.rtmpPort as number, httpPort: opts.httpPort as number }));
