@@ -83,7 +83,8 @@ export class ObsSource extends BaseSource {
     obs.on('ConnectionClosed', (err) => end(new Error(obsTrouble(err, where))));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`OBS ${where} ne répond pas à temps`)), this.options.connectTimeoutMs ?? 5000);
+      // Unref: a dial still in flight when the source stops must not hold the process for its bound.
+      timer = setTimeout(() => reject(new Error(`OBS ${where} ne répond pas à temps`)), this.options.connectTimeoutMs ?? 5000).unref();
     });
     try {
       await Promise.race([
