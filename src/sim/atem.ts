@@ -142,6 +142,11 @@ export class AtemEmulator {
     this.broadcast([cmd.inputPropertiesCommand(input, long, short)]);
   }
 
+  /** Sends raw bytes to every client, outside the protocol (garbage). */
+  sendRaw(bytes: Buffer): void {
+    for (const session of this.sessions.values()) this.send(session, bytes);
+  }
+
   /** Forgets every session at once, as a power cycle does; clients find out by the silence. */
   restart(): void {
     this.sessions.clear();

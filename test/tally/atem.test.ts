@@ -70,6 +70,21 @@ describe('tally: ATEM through atem-connection against the emulator', function ()
     atem.dropOutgoing = 0;
   });
 
+  it('garbage datagrams are ignored: the session stays and the next change arrives', async () => {
+    const s = open();
+    const first = nextEvent(s, 'tally');
+    s.start();
+    await first;
+    let drops = 0;
+    s.on('connection', (c) => void (c.connected || drops++));
+    atem.sendRaw(Buffer.from('not an ATEM packet at all'));
+    atem.sendRaw(Buffer.from([0x08, 0x0c, 0x80, 0x01, 0, 0, 0, 0, 0, 0, 0x7f, 0x7f])); // a packet id far out of sequence
+    const next = nextEvent(s, 'tally');
+    atem.setPreview(4);
+    assert.equal(summary((await next)[0]), 'P1 V4');
+    assert.equal(drops, 0);
+  });
+
   it('too many clients: the hello is rejected and the probe names it', async () => {
     const a = open();
     const b = open();
