@@ -132,7 +132,7 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
             check: 'broker',
             status: 'WARN',
             summary: `${o.url}: connected in ${connectMs} ms, but the probe on ${o.probeTopic} ${denied ? 'was refused by the ACL' : 'did not come back within 3 s'}`,
-            fix: denied ? 'pass --probe-topic with a topic this user may publish and read (a site: relais/v1/<event>/site/<site>/doctor)' : 'the ACL may drop it silently: pass --probe-topic with a topic this user may publish and read',
+            fix: denied ? `pass --probe-topic with a topic this user may publish and read (a site: ${topic('<event>', 'siteDoctor', '<site>')})` : 'the ACL may drop it silently: pass --probe-topic with a topic this user may publish and read',
           },
           { check: 'clock', status: 'WARN', summary: 'not measured (no round trip)' },
         ];
