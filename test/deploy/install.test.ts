@@ -59,6 +59,8 @@ describe('deploy: scripts/install.sh (--prefix, as the tests run it)', () => {
     await writeFile(join(app, 'dist', 'src', 'cli.js'), 'console.log("relais");\n');
     await writeFile(join(app, 'dist', 'src', 'util', 'old.js'), 'export {};\n');
     await writeFile(join(app, 'package.json'), '{"name":"relais","version":"0.1.0"}\n');
+    await mkdir(join(app, 'scripts'));
+    await cp(join(REPO, 'scripts', 'prepare.mjs'), join(app, 'scripts', 'prepare.mjs'));
     await cp(join(REPO, 'systemd'), join(app, 'systemd'), { recursive: true });
     await cp(join(REPO, 'hardware', 'examples'), join(app, 'hardware', 'examples'), { recursive: true });
     if (await exists(join(REPO, 'hardware', 'udev'))) await cp(join(REPO, 'hardware', 'udev'), join(app, 'hardware', 'udev'), { recursive: true });
@@ -102,6 +104,8 @@ describe('deploy: scripts/install.sh (--prefix, as the tests run it)', () => {
     assert.equal(((await stat(launcher)).mode & 0o777).toString(8), '755');
     assert.match(await readFile(launcher, 'utf8'), /^exec \/\S+\/node \/opt\/relais\/dist\/src\/cli\.js "\$@"$/m);
     assert.equal(await readFile(join(prefix, 'opt/relais/dist/src/cli.js'), 'utf8'), 'console.log("relais");\n');
+    // package.json's prepare script: without it a hand-run `npm ci` in /opt/relais stops at MODULE_NOT_FOUND.
+    assert.ok(await exists(join(prefix, 'opt/relais/scripts/prepare.mjs')));
 
     if (await exists(join(app, 'hardware/udev'))) {
       for (const rule of await readdir(join(app, 'hardware/udev'))) {
