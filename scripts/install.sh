@@ -16,6 +16,8 @@
 #   --system-node    use the Node on PATH (20.19+) instead of the pinned runtime
 #   --gpio, --no-gpio  build the GPIO addon (epoll, with a compiler) or not
 #                    (default: only on a Raspberry Pi with the appliance role)
+#   --display MODE   how the room display reaches the screen: kms (default: no
+#                    desktop, Raspberry Pi OS Lite) or desktop (a desktop session's X)
 #   --board MODEL    the board, instead of /proc/device-tree/model
 #   --boot DIR       where config.txt and cmdline.txt live (default: /boot/firmware
 #                    on a Raspberry Pi; nothing is written elsewhere)
@@ -37,10 +39,13 @@ system_node=0
 gpio=auto
 board=""
 boot_dir=""
+display=kms
 
 ALL_ROLES="appliance conductor relay dashboard"
 # curl and ca-certificates fetch the Node runtime when the release does not carry it.
 DEBIAN_PACKAGES="ffmpeg mosquitto-clients socat v4l-utils curl ca-certificates"
+# The appliance unit's SupplementaryGroups= (render: /dev/dri/renderD*, on Debian from systemd).
+GROUPS_HW="gpio dialout video render audio"
 # What node-gyp needs to build epoll (onoff's interrupt addon, which ships no prebuilt binary).
 GPIO_PACKAGES="g++ make python3"
 NODE_MIN_MAJOR=20
@@ -75,15 +80,17 @@ while [ $# -gt 0 ]; do
 	--system-node) system_node=1; shift ;;
 	--gpio) gpio=yes; shift ;;
 	--no-gpio) gpio=no; shift ;;
+	--display) display=${2:?--display needs kms or desktop}; shift 2 ;;
 	--board) board=${2:?--board needs a model, e.g. "Raspberry Pi 4 Model B"}; shift 2 ;;
 	--boot) boot_dir=${2:?--boot needs a directory}; shift 2 ;;
 	--dry-run) dry_run=1; shift ;;
 	--uninstall) uninstall=1; shift ;;
-	-h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,30p' "$0"; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
 done
 
+case "$display" in kms | desktop) ;; *) die "unknown --display '$display' (choose from: kms desktop)" ;; esac
 roles=${roles//,/ }
 for role in $roles; do
 	case " $ALL_ROLES " in *" $role "*) ;; *) die "unknown role '$role' in --roles (choose from: $ALL_ROLES)" ;; esac
@@ -310,11 +317,11 @@ install_runtime() {
 # --- accounts --------------------------------------------------------------------
 setup_user() {
 	if ! on_host; then
-		say skip "user relais and groups gpio dialout video audio (--prefix)"
+		say skip "user relais and groups $GROUPS_HW (--prefix)"
 		return 0
 	fi
 	local group
-	for group in gpio dialout video audio; do
+	for group in $GROUPS_HW; do
 		if getent group "$group" >/dev/null; then
 			say ok "group $group"
 		else
@@ -328,7 +335,7 @@ setup_user() {
 	fi
 	# Only the appliance touches hardware; the units give the groups to that one service,
 	# but the user also gets them so `sudo -u relais relais doctor` sees what the service sees.
-	for group in gpio dialout video audio; do
+	for group in $GROUPS_HW; do
 		if id -nG relais 2>/dev/null | tr ' ' '\n' | grep -qx "$group"; then
 			say ok "relais in group $group"
 		else
@@ -538,6 +545,12 @@ install_units() {
 	for role in $ALL_ROLES; do
 		put_file "$app/systemd/relais-$role.service" "/etc/systemd/system/relais-$role.service" 0644
 	done
+	local dropin=/etc/systemd/system/relais-appliance.service.d/display-desktop.conf
+	if [ "$display" = desktop ]; then
+		put_file "$app/systemd/relais-appliance.service.d/display-desktop.conf" "$dropin" 0644
+	else
+		[ -e "$prefix$dropin" ] && remove_path "$dropin"
+	fi
 	if systemd_running && [ "$changed" != "$before" ]; then
 		act "systemctl daemon-reload" systemctl daemon-reload
 	fi
@@ -569,6 +582,7 @@ uninstall_all() {
 		remove_path "/etc/systemd/system/multi-user.target.wants/$unit"
 		remove_path "/etc/systemd/system/$unit"
 	done
+	remove_path /etc/systemd/system/relais-appliance.service.d/display-desktop.conf
 	systemd_running && act "systemctl daemon-reload" systemctl daemon-reload
 	for rule in "$app"/hardware/udev/*.rules; do
 		[ -e "$rule" ] && remove_path "/etc/udev/rules.d/$(basename "$rule")"

@@ -136,6 +136,16 @@ describe('deploy: scripts/install.sh (--prefix, as the tests run it)', () => {
     assert.match(out, /done\s+2 changed/);
   });
 
+  it('--display desktop adds the display drop-in, and the default (kms) takes it away again', async () => {
+    const dropIn = join(prefix, 'etc/systemd/system/relais-appliance.service.d/display-desktop.conf');
+    const out = await install('--display', 'desktop');
+    assert.match(out, /changed\s+install \/etc\/systemd\/system\/relais-appliance.service.d\/display-desktop.conf/);
+    assert.equal(await readFile(dropIn, 'utf8'), await readFile(join(REPO, 'systemd/relais-appliance.service.d/display-desktop.conf'), 'utf8'));
+    await install();
+    assert.equal(await exists(dropIn), false);
+    await assert.rejects(install('--display', 'wayland'), (err: { stderr: string }) => /unknown --display 'wayland' \(choose from: kms desktop\)/.test(err.stderr));
+  });
+
   it('handles a release without udev rules', async () => {
     await rm(join(app, 'hardware', 'udev'), { recursive: true, force: true });
     const out = await install();
