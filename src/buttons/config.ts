@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import type { IntentAction } from '../protocol/schemas.js';
-import type { SiteRole } from '../appliance/feature.js';
+import type { SiteRole } from '../protocol/site-state.js';
 import type { PinReference } from '../hardware/config.js';
 import { DEFAULT_GESTURE_OPTIONS } from './gestures.js';
 
@@ -31,7 +31,11 @@ export type ButtonAction = z.infer<typeof buttonActionSchema>;
 export const buttonConfigSchema = z.strictObject({
   /** Name of the input in `io.inputs`. */
   input: z.string().min(1),
-  /** Name of the output in `io.outputs` that lights the button (optional). */
+  /**
+   * Name of the output in `io.outputs` that lights the button (optional): it
+   * shows the podium lamp's pattern and flashes when a press of this button
+   * fails (hardware/tally.md). The same output as `lamps.button` is that lamp.
+   */
   lamp: z.string().min(1).optional(),
   /** Actions per gesture; `null` or absent: the gesture does nothing. */
   gestures: z

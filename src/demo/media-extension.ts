@@ -10,7 +10,7 @@ import { Relay } from '../media/relay.js';
 import { createDisplayFeature } from '../media/display-feature.js';
 import { createEncoderFeature } from '../media/encoder-feature.js';
 import { demoEncoderSettings } from '../media/demo.js';
-import { encode, publishOptions, topic } from '../protocol/topics.js';
+import { TopicPublisher } from '../mqtt/publisher.js';
 import type { RelayStreams } from '../protocol/schemas.js';
 import type { DemoContext, DemoExtension } from './demo.js';
 
@@ -41,8 +41,9 @@ export function mediaDemoExtension(ports: { rtmpPort: number; httpPort: number }
       await relay.start();
       const client = await mqtt.connectAsync(ctx.brokerUrl, { clientId: `relais-demo-relay-${randomBytes(3).toString('hex')}`, reconnectPeriod: 1000 });
       client.on('error', () => undefined);
+      const publisher = new TopicPublisher(client, ctx.event, ctx.log.child('relay'));
       const report = (): void => {
-        void client.publishAsync(topic(ctx.event, 'relayStreams'), encode('relayStreams', relay.snapshot()), publishOptions('relayStreams')).catch(() => undefined);
+        void publisher.publish('relayStreams', {}, relay.snapshot());
       };
       relay.on('streams', report);
       report();

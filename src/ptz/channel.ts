@@ -9,10 +9,14 @@
  * wait has a timeout; a command that times out is sent once more, then fails
  * with a {@link ViscaError}. Over VISCA over IP, replies carry the command's
  * sequence number and are matched by it instead.
+ *
+ * A link reset or re-addressing interrupts what is in flight and sends it
+ * again without using up its retry, but only `maxInterruptions` times per
+ * command: the budget is never refilled, so every command ends.
  */
-import { cancel, type ViscaCommand } from './commands.js';
+import { cancel, hex, type ViscaCommand } from './commands.js';
 import { ViscaError, failureOfCode, type ViscaFailure } from './errors.js';
-import type { ViscaReply } from './parser.js';
+import { completionBytes, type ViscaReply } from './parser.js';
 
 export interface ChannelOptions {
   /** Where the camera is, for error messages: `camera 2 on /dev/ttyUSB0`. */
@@ -23,6 +27,8 @@ export interface ChannelOptions {
   completionTimeoutMs?: number;
   /** Extra attempts after a timeout. Default 1. */
   retries?: number;
+  /** Times a link reset or re-addressing may interrupt one command and send it again; one more fails it. Default 2. */
+  maxInterruptions?: number;
   /** Most commands waiting to be sent; more are refused. Default 32. */
   maxQueue?: number;
 }
@@ -45,6 +51,10 @@ export interface ViscaResult<T> {
 }
 
 interface Pending extends Outbound {
+  /** Times paused while written; never given back. */
+  interruptions: number;
+  /** Times written in all, interrupted writes included. */
+  writes: number;
   resolve: (result: ViscaResult<unknown>) => void;
   reject: (error: Error) => void;
   socket: number;
@@ -52,6 +62,7 @@ interface Pending extends Outbound {
 }
 
 const SOCKETS = 2;
+export const DEFAULT_MAX_INTERRUPTIONS = 2;
 
 export class CameraChannel {
   private readonly queue: Pending[] = [];
@@ -61,6 +72,7 @@ export class CameraChannel {
   private readonly ackTimeoutMs: number;
   private readonly completionTimeoutMs: number;
   private readonly retries: number;
+  private readonly maxInterruptions: number;
   private readonly maxQueue: number;
 
   constructor(
@@ -70,6 +82,7 @@ export class CameraChannel {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 1000;
     this.completionTimeoutMs = options.completionTimeoutMs ?? 20_000;
     this.retries = options.retries ?? 1;
+    this.maxInterruptions = options.maxInterruptions ?? DEFAULT_MAX_INTERRUPTIONS;
     this.maxQueue = options.maxQueue ?? 32;
   }
 
@@ -91,6 +104,8 @@ export class CameraChannel {
       this.queue.push({
         cmd: cmd as ViscaCommand<unknown>,
         attempts: 0,
+        interruptions: 0,
+        writes: 0,
         socket: 0,
         timer: undefined,
         resolve: resolve as (r: ViscaResult<unknown>) => void,
@@ -139,7 +154,7 @@ export class CameraChannel {
       case 'ack':
         return this.onAck(reply.socket, seq);
       case 'completion':
-        return this.onCompletion(reply.socket, reply.data, seq);
+        return this.onCompletion(reply.from, reply.socket, reply.data, seq);
       case 'error':
         return this.onError(reply.socket, reply.code, seq);
       default:
@@ -147,18 +162,26 @@ export class CameraChannel {
     }
   }
 
-  /** Stops sending and puts commands in flight back at the head of the queue (re-addressing, reconnect). */
-  pause(): void {
+  /**
+   * Stops sending and puts commands in flight back at the head of the queue
+   * (reset, re-addressing); `why` names the cause in the error of a command
+   * that has used up its interruptions.
+   */
+  pause(why = 'the link was reset'): void {
     this.paused = true;
-    const back: Pending[] = [];
-    if (this.waiting) back.push(this.waiting);
-    back.push(...[...this.sockets.values()]);
+    const inFlight = [...(this.waiting ? [this.waiting] : []), ...this.sockets.values()];
     this.waiting = null;
     this.sockets.clear();
-    for (const p of back) {
+    const back: Pending[] = [];
+    for (const p of inFlight) {
       clearTimeout(p.timer);
+      if (p.interruptions++ >= this.maxInterruptions) {
+        p.reject(new ViscaError('link-unstable', this.where, p.cmd.name, `interrupted ${p.interruptions} times while on its way (${why}); relais gives up on it`));
+        continue;
+      }
       // Interrupted by the link, not failed: the resend does not use up a retry.
       p.attempts = Math.max(0, p.attempts - 1);
+      back.push(p);
     }
     this.queue.unshift(...back);
   }
@@ -203,6 +226,7 @@ export class CameraChannel {
   private transmit(p: Pending): void {
     this.waiting = p;
     p.attempts++;
+    p.writes++;
     p.timer = setTimeout(() => this.onAckTimeout(p), this.ackTimeoutMs);
     try {
       this.write(p);
@@ -237,7 +261,7 @@ export class CameraChannel {
     return true;
   }
 
-  private onCompletion(socket: number, data: Uint8Array, seq?: number): boolean {
+  private onCompletion(from: number, socket: number, data: Uint8Array, seq?: number): boolean {
     let p: Pending | undefined;
     if (seq !== undefined) p = this.findBySeq(seq);
     else if (socket !== 0) p = this.sockets.get(socket); // a late completion of a retried command matches nothing
@@ -249,7 +273,8 @@ export class CameraChannel {
       try {
         value = p.cmd.decode(data);
       } catch (error) {
-        p.reject(new ViscaError('unknown-error', this.where, p.cmd.name, (error as Error).message));
+        const reply = hex(completionBytes(from, socket, data));
+        p.reject(new ViscaError('bad-reply', this.where, p.cmd.name, `the camera's reply ${reply} is not a valid answer to ${p.cmd.name} (${(error as Error).message})`));
         this.pump();
         return true;
       }
@@ -297,7 +322,7 @@ export class CameraChannel {
     if (p.attempts <= this.retries) {
       this.queue.unshift(p);
     } else {
-      p.reject(new ViscaError('timeout', this.where, p.cmd.name, `${what} (sent ${p.attempts} times)`));
+      p.reject(new ViscaError('timeout', this.where, p.cmd.name, `${what} (sent ${p.writes} times)`));
     }
     this.pump();
   }

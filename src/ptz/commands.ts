@@ -17,7 +17,10 @@ export interface ViscaCommand<T = void> {
   readonly kind: ViscaKind;
   /** Bytes after the address byte, ending in 0xFF. */
   readonly body: Uint8Array;
-  /** Turns an inquiry's completion data (bytes between `y0 50` and `FF`) into a value. */
+  /**
+   * Turns an inquiry's completion data (bytes between `y0 50` and `FF`) into a
+   * value; throws, saying what a valid answer holds, when the data is not one.
+   */
   readonly decode?: (data: Uint8Array) => T;
 }
 
@@ -213,11 +216,11 @@ export function inquirePower(): ViscaCommand<PowerState> {
   return inquiry<PowerState>(
     'power inquiry',
     (data) => {
-      const p = data[0];
+      const p = data.length === 1 ? data[0] : undefined;
       if (p === 0x02) return 'on';
       if (p === 0x03) return 'standby';
       if (p === 0x04) return 'fault';
-      throw new ViscaArgumentError(`power inquiry reply byte must be 02, 03 or 04; got ${hex(data)}`);
+      throw new Error('it must carry one data byte, 02, 03 or 04');
     },
     0x09, 0x04, 0x00,
   );
@@ -226,7 +229,7 @@ export function inquirePower(): ViscaCommand<PowerState> {
 /** CAM_ZoomPosInq: `8x 09 04 47 FF` -> `y0 50 0p 0q 0r 0s FF`. */
 export function inquireZoom(): ViscaCommand<number> {
   return inquiry('zoom position inquiry', (data) => {
-    expectLength('zoom position inquiry', data, 4);
+    expectNibbles(data, 4);
     return fromNibbles(data);
   }, 0x09, 0x04, 0x47);
 }
@@ -239,13 +242,19 @@ export interface PanTilt {
 /** Pan-tiltPosInq: `8x 09 06 12 FF` -> `y0 50 0w 0w 0w 0w 0z 0z 0z 0z FF` (signed). */
 export function inquirePosition(): ViscaCommand<PanTilt> {
   return inquiry('pan-tilt position inquiry', (data) => {
-    expectLength('pan-tilt position inquiry', data, 8);
+    expectNibbles(data, 8);
     return { pan: signed16(fromNibbles(data, 0)), tilt: signed16(fromNibbles(data, 4)) };
   }, 0x09, 0x06, 0x12);
 }
 
-function expectLength(what: string, data: Uint8Array, length: number): void {
-  if (data.length !== length) throw new ViscaArgumentError(`${what} reply must carry ${length} data bytes; got ${data.length} (${hex(data)})`);
+/**
+ * Checks an answer made of `count` nibbles (`0p 0q ...`). The message says
+ * what a valid answer holds; the channel adds the reply bytes and the inquiry.
+ */
+function expectNibbles(data: Uint8Array, count: number): void {
+  if (data.length !== count) throw new Error(`it must carry ${count} data bytes 00-0F; it carries ${data.length}`);
+  const bad = data.findIndex((b) => b > 0x0f);
+  if (bad >= 0) throw new Error(`it must carry ${count} data bytes 00-0F; data byte ${bad + 1} is ${hex([data[bad]!])}`);
 }
 
 /** `81 01 04 3F 02 01 FF` style dump for logs and errors. */

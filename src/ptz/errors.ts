@@ -14,6 +14,8 @@ export type ViscaFailure =
   | 'timeout'
   | 'link-closed'
   | 'link-reset'
+  | 'link-unstable'
+  | 'bad-reply'
   | 'no-camera';
 
 const CODES: Record<number, ViscaFailure> = {
@@ -37,6 +39,9 @@ const ADVICE: Record<ViscaFailure, string> = {
   'link-closed': 'the connection to the camera was closed; relais reconnects by itself where it can',
   'no-camera': 'check the address in the config and the chain wiring, and that every camera on the chain is powered',
   'link-reset': 'the chain was re-addressed or the interface cleared while the command was waiting; send it again',
+  'link-unstable':
+    'the camera keeps asking relais to reset or re-address the link; check that no second controller talks to this camera, the chain cabling and the camera firmware',
+  'bad-reply': 'check that the camera model supports this inquiry, its firmware, and that nothing else writes to the line',
 };
 
 /** Maps a VISCA error reply code (`z0 6y pp FF`) to a failure name. */
@@ -60,7 +65,7 @@ export class ViscaError extends Error {
 
   /** Whether sending the same command later may succeed. */
   get retryable(): boolean {
-    return this.failure === 'buffer-full' || this.failure === 'timeout' || this.failure === 'link-closed' || this.failure === 'link-reset';
+    return ['buffer-full', 'timeout', 'link-closed', 'link-reset', 'link-unstable'].includes(this.failure);
   }
 }
 
@@ -86,6 +91,10 @@ function describeFailure(failure: ViscaFailure): string {
       return 'link closed';
     case 'link-reset':
       return 'link reset';
+    case 'link-unstable':
+      return 'the link was reset too often';
+    case 'bad-reply':
+      return 'the camera\'s reply is not a valid answer';
     case 'no-camera':
       return 'no camera at this address';
   }

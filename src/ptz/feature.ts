@@ -7,10 +7,9 @@
  * At start-up nothing moves: a box restarting mid-show must not swing a
  * camera that is on air. Only role *changes* recall presets.
  */
-import type { Feature, FeatureContext, SiteRole } from '../appliance/feature.js';
+import type { Delivery, Feature, FeatureContext, Refusal, SiteRole } from '../appliance/feature.js';
 import type { PtzCommand, PtzResult } from '../protocol/ptz.js';
 import type { CameraPart } from '../protocol/site-state.js';
-import { decode, encode, publishOptions, topic, topicBase } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
 import type { Camera, CameraStatus } from './camera.js';
 import { resolvePreset, type PtzCameraConfig, type PtzConfig } from './config.js';
@@ -54,7 +53,7 @@ export class PtzFeature implements Feature {
         else if (!this.stopped) this.later(() => this.openLink(key, link), this.options.reopenMs ?? 10_000);
       });
     }
-    await ctx.subscribe(this.suffix('ptzCommand'), (fullTopic, payload) => this.onCommand(fullTopic, payload));
+    await ctx.subscribe('ptzCommand', { site: ctx.site }, (cmd) => void this.execute(cmd), { onBad: (refusal, from) => this.refuse(refusal, from) });
     ctx.bus.on('role', this.onRole);
     ctx.bus.on('preset', this.onPreset);
     // Links open in the background: one dead camera must not hold up the appliance.
@@ -76,11 +75,6 @@ export class PtzFeature implements Feature {
   /** Each camera's status with its configured presets (number and name), as the site state carries them. */
   statuses(): CameraPart[] {
     return [...(this.rig?.cameras.values() ?? [])].map(({ camera, config }) => ({ ...camera.status(), presets: configuredPresets(config) }));
-  }
-
-  private suffix(name: 'ptzCommand' | 'ptzResult'): string {
-    const ctx = this.ctx!;
-    return topic(ctx.event, name, ctx.site).slice(topicBase(ctx.event).length);
   }
 
   private openLink(key: string, link: ViscaLink): void {
@@ -137,23 +131,16 @@ export class PtzFeature implements Feature {
     }
   }
 
-  private onCommand(fullTopic: string, payload: Buffer): void {
-    const decoded = decode('ptzCommand', payload);
-    if (!decoded.ok) {
-      this.ctx?.countBadPayload(fullTopic, decoded.reason);
-      this.log?.warn('dropped bad PTZ command', { topic: fullTopic, reason: decoded.reason });
-      // A command with a readable id is answered, so the dashboard's pending action learns why at once.
-      if (decoded.id) void this.publishResult(refusedResult(decoded.id, decoded.raw, decoded.reason));
-      return;
-    }
-    void this.execute(decoded.value);
+  /** A command that failed validation (the runtime counted it). */
+  private refuse(refusal: Refusal, from: Delivery): void {
+    this.log?.warn('dropped bad PTZ command', { topic: from.topic, reason: refusal.reason });
+    // A command with a readable id is answered, so the dashboard's pending action learns why at once.
+    if (refusal.id) void this.publishResult(refusedResult(refusal.id, refusal.raw, refusal.reason));
   }
 
   private async publishResult(result: PtzResult): Promise<void> {
     if (!this.ctx || this.stopped) return;
-    await this.ctx.publish(this.suffix('ptzResult'), encode('ptzResult', result), publishOptions('ptzResult')).catch((error: Error) => {
-      this.log?.warn('cannot publish PTZ result', { error: error.message });
-    });
+    await this.ctx.publish('ptzResult', { site: this.ctx.site }, result);
   }
 
   /** Runs one command and publishes its result. Never throws. */

@@ -4,6 +4,8 @@
  * replies to the command. Opening sends a control RESET so both sides start
  * counting from 0; a resend keeps its sequence number; replies whose number
  * matches nothing in flight (late, duplicated, from before a reset) are ignored.
+ * A control error from the camera resets the sequence again, at a bounded
+ * rate ({@link ResetGuard}): beyond it the link cools down and refuses commands.
  */
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
@@ -14,6 +16,7 @@ import { ViscaError } from './errors.js';
 import { CONTROL, DEFAULT_VISCA_IP_PORT, PAYLOAD_TYPE, decodeIp, encodeIp } from './ip-header.js';
 import type { LinkTimeouts, ViscaLink, ViscaLinkEvents } from './link.js';
 import { classify } from './parser.js';
+import { ResetGuard } from './reset-guard.js';
 
 export interface IpLinkOptions extends LinkTimeouts {
   /** Wait for the RESET to be acknowledged. Default 1000 ms, one retry. */
@@ -26,6 +29,7 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
   private nextSeq = 0;
   private up = false;
   private resetWaiter: ((seq: number) => void) | null = null;
+  private readonly guard: ResetGuard;
   /** Replies dropped because their sequence number matched nothing in flight. */
   stale = 0;
 
@@ -36,6 +40,9 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
   ) {
     super();
     this.channel = new CameraChannel((out) => this.writeCommand(out), { where: `camera at ${this.description}`, ...options });
+    this.guard = new ResetGuard(options, 'resets', () => {
+      if (this.socket) this.reset('the cool-down after repeated resets is over').catch((error: Error) => this.emit('problem', error));
+    });
   }
 
   get description(): string {
@@ -58,6 +65,7 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
   }
 
   async close(): Promise<void> {
+    this.guard.stop();
     this.channel.failAll('link-closed', 'link closed by relais');
     const socket = this.socket;
     this.socket = null;
@@ -68,6 +76,7 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
   send<T>(address: number, cmd: ViscaCommand<T>): Promise<ViscaResult<T>> {
     if (address !== 1) return Promise.reject(new RangeError(`VISCA over IP reaches one camera per address, always as camera 1; got ${address} for ${this.description}`));
     if (!this.socket) return Promise.reject(new ViscaError('link-closed', `camera at ${this.description}`, cmd.name, 'not open'));
+    if (this.guard.cooling) return Promise.reject(new ViscaError('link-unstable', `camera at ${this.description}`, cmd.name, this.guard.detail));
     return this.channel.send(cmd);
   }
 
@@ -76,10 +85,24 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
     return this.channel.cancelRunning();
   }
 
-  /** Sends control RESET and waits for its acknowledgement (one retry); sequence numbers restart at 0. */
-  async reset(): Promise<void> {
+  /**
+   * Sends control RESET and waits for its acknowledgement (one retry); sequence
+   * numbers restart at 0. A reset already under way answers for this one too.
+   * Beyond the reset rate, the link cools down: what waits fails with
+   * `link-unstable`, and so does this call.
+   */
+  reset(why = 'relais opened the link'): Promise<void> {
+    return this.guard.run(why, () => this.runReset(why), () => {
+      this.setOnline(false);
+      this.channel.failAll('link-unstable', this.guard.detail);
+      this.channel.pause();
+      return new Error(`${this.description}: ${this.guard.detail}`);
+    });
+  }
+
+  private async runReset(why: string): Promise<void> {
     const timeoutMs = this.options.controlTimeoutMs ?? 1000;
-    this.channel.pause();
+    this.channel.pause(why);
     for (let attempt = 1; attempt <= 2; attempt++) {
       const ok = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => {
@@ -139,7 +162,8 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
       if (payload.length === 2 && payload[0] === 0x0f) {
         const what = payload[1] === 0x01 ? 'the camera reports an abnormal sequence number' : 'the camera reports an abnormal message type';
         if (!this.channel.failBySeq(message.seq, 'link-reset', `${what}; relais resets the sequence, send it again`)) this.stale++;
-        this.reset().catch((error: Error) => this.emit('problem', error));
+        // While cooling down nothing was sent, so nothing is answered: such an error is stray.
+        if (!this.guard.cooling) this.reset(what).catch((error: Error) => this.emit('problem', error));
       }
       return;
     }

@@ -6,6 +6,7 @@
 import type { EventEmitter } from 'node:events';
 import type { ViscaCommand } from './commands.js';
 import type { ViscaResult } from './channel.js';
+import type { ResetRateOptions } from './reset-guard.js';
 
 export interface ViscaLinkEvents {
   /** Reachable (`true`) or lost (`false`). */
@@ -32,9 +33,11 @@ export interface ViscaLink extends EventEmitter<ViscaLinkEvents> {
   cancel(address: number): Promise<string[]>;
 }
 
-/** Timeouts shared by every link. */
-export interface LinkTimeouts {
+/** Timeouts and bounds shared by every link (defaults and the bound they give: docs/ptz.md, "Every command ends"). */
+export interface LinkTimeouts extends ResetRateOptions {
   ackTimeoutMs?: number;
   completionTimeoutMs?: number;
   retries?: number;
+  /** Times a reset or re-addressing may interrupt one command. Default 2. */
+  maxInterruptions?: number;
 }

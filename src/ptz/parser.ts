@@ -32,6 +32,11 @@ export function replySender(header: number): number {
   return z >= 9 && z <= 15 ? z - 8 : 0;
 }
 
+/** The packet a completion was read from (`z0 5y data FF`), for error messages. */
+export function completionBytes(from: number, socket: number, data: Uint8Array): Uint8Array {
+  return Uint8Array.from([(from + 8) << 4, 0x50 | socket, ...data, 0xff]);
+}
+
 /** Classifies one packet (terminator included). */
 export function classify(packet: Uint8Array): ViscaReply {
   const n = packet.length;

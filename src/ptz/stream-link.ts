@@ -5,7 +5,8 @@
  *
  * With `addressing` on (serial), opening broadcasts AddressSet and IF_Clear,
  * and a network-change message (`z0 38 FF`) re-addresses the chain while the
- * camera queues wait.
+ * camera queues wait, at a bounded rate ({@link ResetGuard}): beyond it the
+ * link cools down and refuses commands.
  */
 import { EventEmitter } from 'node:events';
 import { BROADCAST, frame, hex, type ViscaCommand } from './commands.js';
@@ -13,6 +14,7 @@ import { CameraChannel, type ViscaResult } from './channel.js';
 import { ViscaError } from './errors.js';
 import type { LinkTimeouts, ViscaLink, ViscaLinkEvents } from './link.js';
 import { ViscaReplyParser, type ViscaReply } from './parser.js';
+import { ResetGuard } from './reset-guard.js';
 import type { ByteTransport } from './transport.js';
 
 export interface StreamLinkOptions extends LinkTimeouts {
@@ -31,7 +33,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
   private chainLength = MAX_CHAIN;
   private broadcastWaiter: ((reply: ViscaReply) => boolean) | null = null;
   private closing = false;
-  private addressing: Promise<void> | null = null;
+  private readonly guard: ResetGuard;
   private up = false;
 
   constructor(
@@ -39,6 +41,9 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
     private readonly options: StreamLinkOptions,
   ) {
     super();
+    this.guard = new ResetGuard(options, 'addressings', () => {
+      if (!this.closing && this.transport.isOpen) this.readdress('the cool-down after repeated re-addressing is over').catch((error: Error) => this.emit('problem', error));
+    });
     transport.on('data', (chunk) => this.onData(chunk));
     transport.on('close', (error) => this.onTransportClose(error));
     transport.on('open', () => this.onTransportOpen());
@@ -65,6 +70,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
 
   async close(): Promise<void> {
     this.closing = true;
+    this.guard.stop();
     for (const channel of this.channels.values()) channel.failAll('link-closed', 'link closed by relais');
     await this.transport.close();
     this.setOnline(false);
@@ -82,6 +88,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
     if (!this.transport.isOpen) {
       return Promise.reject(new ViscaError('link-closed', this.where(address), cmd.name, 'not connected'));
     }
+    if (this.guard.cooling) return Promise.reject(new ViscaError('link-unstable', this.where(address), cmd.name, this.guard.detail));
     return this.channel(address).send(cmd);
   }
 
@@ -89,12 +96,21 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
     return this.channels.get(address)?.cancelRunning() ?? Promise.resolve([]);
   }
 
-  /** Re-runs AddressSet and IF_Clear; camera queues wait meanwhile. */
-  readdress(): Promise<void> {
-    this.addressing ??= this.runAddressing().finally(() => {
-      this.addressing = null;
+  /**
+   * Re-runs AddressSet and IF_Clear; camera queues wait meanwhile. An
+   * addressing under way answers for this one too. Beyond the addressing
+   * rate, the link cools down: what waits fails with `link-unstable`, and so
+   * does this call.
+   */
+  readdress(why = 'relais opened the link'): Promise<void> {
+    return this.guard.run(why, () => this.runAddressing(why), () => {
+      this.setOnline(false);
+      for (const channel of this.channels.values()) {
+        channel.failAll('link-unstable', this.guard.detail);
+        channel.pause();
+      }
+      return new Error(`${this.description}: ${this.guard.detail}`);
     });
-    return this.addressing;
   }
 
   private where(address: number): string {
@@ -105,14 +121,14 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
     let channel = this.channels.get(address);
     if (!channel) {
       channel = new CameraChannel((out) => this.transport.write(frame(address, out.cmd)), { where: this.where(address), ...this.options });
-      if (this.addressing) channel.pause();
+      if (this.guard.busy || this.guard.cooling) channel.pause();
       this.channels.set(address, channel);
     }
     return channel;
   }
 
-  private async runAddressing(): Promise<void> {
-    for (const channel of this.channels.values()) channel.pause();
+  private async runAddressing(why: string): Promise<void> {
+    for (const channel of this.channels.values()) channel.pause(why);
     try {
       const set = await this.broadcast(BROADCAST.addressSet, 'address set', (r) => r.type === 'address-set');
       const next = set.type === 'address-set' ? set.next : 1;
@@ -173,7 +189,10 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
           this.emit('garbage', reply.bytes);
           break;
         case 'network-change':
-          if (this.options.addressing) this.readdress().catch((error: Error) => this.emit('problem', error));
+          // While cooling down, the chain is addressed once the cool-down is over, whatever it reported meanwhile.
+          if (this.options.addressing && !this.guard.cooling) {
+            this.readdress(`camera ${reply.from} reports a network change (${hex([(reply.from + 8) << 4, 0x38, 0xff])})`).catch((error: Error) => this.emit('problem', error));
+          }
           break;
         case 'address-set':
         case 'if-clear':
@@ -188,7 +207,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
     this.parser.reset();
     if (this.options.addressing) {
       // A reconnect after the first open: the chain may have changed while away.
-      if (this.up || this.chainLength !== MAX_CHAIN) this.readdress().catch((error: Error) => this.emit('problem', error));
+      if (this.up || this.chainLength !== MAX_CHAIN) this.readdress('the connection came back').catch((error: Error) => this.emit('problem', error));
       return;
     }
     this.setOnline(true);

@@ -8,47 +8,10 @@
 import { EventEmitter } from 'node:events';
 import { fromNibbles, toNibbles } from '../ptz/commands.js';
 
-/** Faults applied to the next message addressed to this camera, in order. */
-export type SimFault =
-  /** Sends bytes that are not VISCA before the real answer. */
-  | 'garbage'
-  /** Acknowledges, moves, but never sends the completion. */
-  | 'lose-completion'
-  /** Answers `z0 60 03 FF` (both sockets busy). */
-  | 'buffer-full'
-  /** Ignores the message entirely. */
-  | 'no-reply'
-  /** Answers `z0 60 02 FF`. */
-  | 'syntax-error'
-  /** Answers `z0 61 41 FF`. */
-  | 'not-executable'
-  /** Acknowledges, then answers `z0 6y 04 FF` instead of the completion. */
-  | 'cancel'
-  /** Answers `z0 61 05 FF`. */
-  | 'no-socket';
+import type { SimCameraOptions, SimFault, SimMisbehaviour, SimPose } from './camera-options.js';
 
-export const SIM_FAULTS: readonly SimFault[] = ['garbage', 'lose-completion', 'buffer-full', 'no-reply', 'syntax-error', 'not-executable', 'cancel', 'no-socket'];
-
-export interface SimCameraOptions {
-  /** Milliseconds of movement per position unit (pan, tilt or zoom). Default 0.25 (a 2000-unit swing takes 500 ms). */
-  msPerUnit?: number;
-  /** Longest simulated move. Default 3000 ms. */
-  maxMoveMs?: number;
-  /** Shortest simulated move (even to where the camera already is). Default 2 ms. */
-  minMoveMs?: number;
-  /** Highest preset number accepted. Default 127. */
-  maxPreset?: number;
-  /** Presets stored at power-up. */
-  presets?: Record<number, SimPose>;
-  /** Starts in standby. Default on. */
-  standby?: boolean;
-}
-
-export interface SimPose {
-  pan: number;
-  tilt: number;
-  zoom: number;
-}
+export type { SimCameraOptions, SimFault, SimMisbehaviour, SimPose } from './camera-options.js';
+export { SIM_FAULTS } from './camera-options.js';
 
 /** Sony EVI/BRC-like limits. */
 const LIMITS = { pan: [-2448, 2448], tilt: [-432, 1296], zoom: [0, 0x4000] } as const;
@@ -81,6 +44,17 @@ interface Velocity {
   since: number;
 }
 
+/** Wraps an inquiry's answer so that its data comes out short or with a bad nibble. */
+function malformed(fault: 'short-reply' | 'bad-nibble', reply: (bytes: number[]) => void): (bytes: number[]) => void {
+  return (bytes) => {
+    if (bytes[0] !== 0x50 || bytes.length < 3) return reply(bytes); // an error answer stays as it is
+    const data = bytes.slice(1, -1);
+    if (fault === 'short-reply') data.pop();
+    else data[0] = data[0]! | 0x10;
+    reply([0x50, ...data, 0xff]);
+  };
+}
+
 function clamp(value: number, [lo, hi]: readonly [number, number]): number {
   return Math.max(lo, Math.min(hi, Math.round(value)));
 }
@@ -101,6 +75,8 @@ export class SimCamera extends EventEmitter<{ command: [body: Uint8Array] }> {
   private readonly maxPreset: number;
   /** Messages handled, for tests and the runner's status line. */
   handled = 0;
+  /** Set to make the camera misbehave on every message until cleared. */
+  misbehaviour: SimMisbehaviour | null = null;
 
   constructor(options: SimCameraOptions = {}) {
     super();
@@ -156,6 +132,7 @@ export class SimCamera extends EventEmitter<{ command: [body: Uint8Array] }> {
   handle(body: Uint8Array, reply: (bytes: number[]) => void): void {
     this.handled++;
     this.emit('command', body);
+    if (this.misbehaviour === 'network-change') return reply([0x38, 0xff]);
     const fault = this.faults.shift();
     if (fault === 'no-reply') return;
     if (fault === 'garbage') reply([0x12, 0x34, 0x56, 0xff, ...new Array<number>(20).fill(0x55), 0xff]);
@@ -165,7 +142,7 @@ export class SimCamera extends EventEmitter<{ command: [body: Uint8Array] }> {
     if (fault === 'no-socket') return reply([0x61, 0x05, 0xff]);
 
     const b = Array.from(body);
-    if (b[0] === 0x09) return this.inquiry(b, reply);
+    if (b[0] === 0x09) return this.inquiry(b, fault === 'short-reply' || fault === 'bad-nibble' ? malformed(fault, reply) : reply);
     if (b.length === 2 && (b[0]! & 0xf0) === 0x20) return this.cancelSocket(b[0]! & 0x0f, reply);
     if (b[0] !== 0x01) return reply([0x60, 0x02, 0xff]);
     if (b[1] === 0x00 && b[2] === 0x01 && b.length === 4) {

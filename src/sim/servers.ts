@@ -3,23 +3,79 @@
  * end of a pty pair), one camera on VISCA over IP (UDP), one on raw VISCA over TCP.
  */
 import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { hex } from '../ptz/commands.js';
 import { CONTROL, PAYLOAD_TYPE, decodeIp, encodeIp, type IpMessage } from '../ptz/ip-header.js';
+import { ViscaFramer } from '../ptz/parser.js';
 import { SerialTransport } from '../ptz/transport.js';
 import { SimCamera, type SimCameraOptions } from './camera.js';
 import { SimChain } from './chain.js';
 
+/**
+ * The conversation on the wire as the camera side sees it, one message a
+ * line (`relais -> camera  81 01 06 04 FF`, `camera -> relais  90 41 FF`),
+ * newest last. Bounded, so a long-running simulator does not grow.
+ */
+export const wireLine = {
+  toCamera: (text: string): string => `relais -> camera  ${text}`,
+  toRelais: (text: string): string => `camera -> relais  ${text}`,
+};
+
+export class WireTranscript {
+  private readonly kept: string[] = [];
+
+  constructor(private readonly limit = 200) {}
+
+  get lines(): readonly string[] {
+    return this.kept;
+  }
+
+  toCamera(text: string): void {
+    this.add(wireLine.toCamera(text));
+  }
+
+  toRelais(text: string): void {
+    this.add(wireLine.toRelais(text));
+  }
+
+  clear(): void {
+    this.kept.length = 0;
+  }
+
+  private add(line: string): void {
+    this.kept.push(line);
+    if (this.kept.length > this.limit) this.kept.shift();
+  }
+}
+
 /** A daisy chain answering on a serial device (usually the simulator's end of a pty pair). */
-export class SerialSim {
+export class SerialSim extends EventEmitter<{ packet: [bytes: Uint8Array] }> {
   readonly chain: SimChain;
+  readonly transcript = new WireTranscript();
+  /** VISCA messages received from the controller, broadcasts included. */
+  packets = 0;
   private readonly transport: SerialTransport;
+  private readonly framer = new ViscaFramer();
 
   constructor(path: string, cameras: number, options: SimCameraOptions = {}) {
+    super();
     this.transport = new SerialTransport(path, 9600);
     this.chain = new SimChain((bytes) => {
+      this.transcript.toRelais(hex(bytes));
       if (this.transport.isOpen) this.transport.write(bytes);
     }, cameras, options);
-    this.transport.on('data', (chunk) => this.chain.push(chunk));
+    this.transport.on('data', (chunk) => this.onData(chunk));
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const item of this.framer.push(chunk)) {
+      if (!('packet' in item)) continue;
+      this.packets++;
+      this.transcript.toCamera(hex(item.packet));
+      this.emit('packet', item.packet);
+    }
+    this.chain.push(chunk);
   }
 
   async start(): Promise<void> {
@@ -28,6 +84,7 @@ export class SerialSim {
 
   /** Writes raw bytes to the controller (for tests of stray input). */
   inject(bytes: Uint8Array): void {
+    this.transcript.toRelais(hex(bytes));
     this.transport.write(bytes);
   }
 
@@ -48,13 +105,39 @@ export type IpFault =
   /** Answers with a control error "abnormal sequence number". */
   | 'sequence-error';
 
-export class UdpSim {
+/**
+ * A lasting misbehaviour of the VISCA over IP front end: `stray-sequence-error`
+ * answers every command and inquiry with control error `0F 01` under a
+ * sequence number that matches nothing relais sent (RESET is still acknowledged).
+ */
+export type IpMisbehaviour = 'stray-sequence-error';
+
+const PAYLOAD_NAMES: Record<number, string> = {
+  [PAYLOAD_TYPE.command]: 'command',
+  [PAYLOAD_TYPE.inquiry]: 'inquiry',
+  [PAYLOAD_TYPE.reply]: 'reply',
+  [PAYLOAD_TYPE.deviceSetting]: 'device setting',
+  [PAYLOAD_TYPE.control]: 'control',
+  [PAYLOAD_TYPE.controlReply]: 'control reply',
+};
+
+/** `command #3: 81 01 06 04 FF` */
+function describeDatagram(type: number, seq: number, payload: Uint8Array): string {
+  return `${PAYLOAD_NAMES[type] ?? `type 0x${type.toString(16).padStart(4, '0')}`} #${seq}: ${hex(payload)}`;
+}
+
+export class UdpSim extends EventEmitter<{ datagram: [message: IpMessage] }> {
   readonly camera: SimCamera;
+  readonly transcript = new WireTranscript();
+  /** Set to make the front end misbehave on every message until cleared. */
+  misbehaviour: IpMisbehaviour | null = null;
   private socket: dgram.Socket | null = null;
   private readonly ipFaults: IpFault[] = [];
   private lastSeq = -1;
   /** Every datagram header received, newest last (bounded). */
   readonly received: Array<{ type: number; seq: number }> = [];
+  /** Well-formed datagrams received in all. */
+  datagrams = 0;
   resets = 0;
 
   constructor(
@@ -63,6 +146,7 @@ export class UdpSim {
     options: SimCameraOptions = {},
     camera?: SimCamera,
   ) {
+    super();
     this.camera = camera ?? new SimCamera(options);
   }
 
@@ -98,9 +182,13 @@ export class UdpSim {
   private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const message = decodeIp(msg);
     if (!message) return;
+    this.datagrams++;
     this.received.push({ type: message.type, seq: message.seq });
     if (this.received.length > 200) this.received.shift();
+    this.transcript.toCamera(describeDatagram(message.type, message.seq, message.payload));
+    this.emit('datagram', message);
     const send = (type: number, seq: number, payload: Uint8Array): void => {
+      this.transcript.toRelais(describeDatagram(type, seq, payload));
       this.socket?.send(encodeIp(type, seq, payload), rinfo.port, rinfo.address);
     };
     if (message.type === PAYLOAD_TYPE.control) {
@@ -116,6 +204,10 @@ export class UdpSim {
   }
 
   private onVisca(message: IpMessage, send: (type: number, seq: number, payload: Uint8Array) => void): void {
+    if (this.misbehaviour === 'stray-sequence-error') {
+      send(PAYLOAD_TYPE.controlReply, (message.seq + 0x8000_0000) >>> 0, Uint8Array.of(0x0f, 0x01));
+      return;
+    }
     const isResend = message.seq === this.lastSeq;
     this.lastSeq = message.seq;
     const fault = isResend ? undefined : this.ipFaults.shift();

@@ -12,7 +12,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Feature, FeatureContext } from '../../src/appliance/feature.js';
 import { startDemo, type DemoExtension, type RunningDemo } from '../../src/demo/demo.js';
 import { DEMO_LOGINS } from '../../src/demo/scenario.js';
-import { dashboardDemoExtension } from '../../src/dashboard/command.js';
+import { dashboardDemoExtension } from '../../src/demo/dashboard-extension.js';
 import type { Floor } from '../../src/protocol/schemas.js';
 import { idleEncoderReport } from '../../src/media/encoder-feature.js';
 import { freePort } from '../helpers/brokers.js';
@@ -75,11 +75,10 @@ export function fakeSiteHardware(seen: PtzCommandSeen[]): DemoExtension {
           ]);
           ctx.reportState('tallyIn', { cameras: { cam1: { program: true, preview: false }, cam2: { program: false, preview: true } } });
           timer = setInterval(report, 1000);
-          await ctx.subscribe(`site/${site}/ptz/command`, (_topic, payload) => {
-            const command = JSON.parse(payload.toString()) as Record<string, unknown>;
-            seen.push({ site, payload: command });
-            const known = command['camera'] === 'cam1' || command['camera'] === 'cam2';
-            void ctx.publish(`site/${site}/ptz/result`, JSON.stringify({ id: command['id'], camera: command['camera'], op: command['op'], ok: known, error: known ? null : `no camera "${String(command['camera'])}"`, at: new Date().toISOString() }), { qos: 1 });
+          await ctx.subscribe('ptzCommand', { site }, (command) => {
+            seen.push({ site, payload: { ...command } });
+            const known = command.camera === 'cam1' || command.camera === 'cam2';
+            void ctx.publish('ptzResult', { site }, { id: command.id, camera: command.camera, op: command.op, ok: known, error: known ? null : `no camera "${command.camera}"`, at: new Date().toISOString() });
           });
         },
         async stop() {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import FakeTimers from '@sinonjs/fake-timers';
-import { TallyInFeature, tallyInConfigSchema, tallyInPinReferences } from '../../src/appliance/tally-in.js';
+import { TallyInFeature } from '../../src/appliance/tally-in.js';
+import { tallyInConfigSchema, tallyInPinReferences } from '../../src/appliance/tally-in-config.js';
 import type { ApplianceEvents, FeatureContext, SiteRole } from '../../src/appliance/feature.js';
 import { SimulatedDriver, type SimulatedInput } from '../../src/hardware/simulated.js';
 import type { PinSpec } from '../../src/hardware/types.js';
@@ -24,7 +25,6 @@ function fakeContext() {
     reportState: (key, value) => state.reports.push({ key, value: structuredClone(value) }),
     subscribe: async () => {},
     publish: async () => {},
-    countBadPayload: () => {},
   };
   const setRole = (role: SiteRole) => {
     state.role = role;
@@ -34,7 +34,7 @@ function fakeContext() {
     state.link = up;
     bus.emit('link', up);
   };
-  return { ctx, state, setRole, setLink };
+  return { ctx, bus, state, setRole, setLink };
 }
 
 describe('appliance: tally-in feature (simulated driver)', () => {
@@ -132,11 +132,11 @@ describe('appliance: tally-in feature (simulated driver)', () => {
   });
 
   it('stop closes every pin and ignores later bus events', async () => {
-    const { ctx, setRole } = fakeContext();
+    const { ctx, bus, setRole } = fakeContext();
     await feature.start(ctx);
     await feature.stop();
-    assert.equal(ctx.bus.listenerCount('role'), 0);
-    assert.equal(ctx.bus.listenerCount('link'), 0);
+    assert.equal(bus.listenerCount('role'), 0);
+    assert.equal(bus.listenerCount('link'), 0);
     assert.doesNotThrow(() => setRole('on-air'));
     assert.equal(clock.countTimers(), 0);
   });
@@ -156,10 +156,10 @@ describe('appliance: tally-in feature (simulated driver)', () => {
     }
     const counting = new CountingDriver();
     const bad = new TallyInFeature({ driver: counting, io, cameras: tallyInConfigSchema.parse({ cam1: { program: 'cam1Program', red: 'cam9Red' } }), timers });
-    const { ctx } = fakeContext();
+    const { ctx, bus } = fakeContext();
     await assert.rejects(bad.start(ctx), /tallyIn\.cam1\.red: output "cam9Red" is not defined in io\.outputs \(defined: onAir, next/);
     assert.deepEqual(closedPins, ['cam1Program']);
-    assert.equal(ctx.bus.listenerCount('role'), 0);
+    assert.equal(bus.listenerCount('role'), 0);
   });
 
   it('cross-checks pin names for the config loader', () => {

@@ -71,7 +71,6 @@ describe('media room display', function () {
       },
       subscribe: async () => undefined,
       publish: async () => undefined,
-      countBadPayload: () => undefined,
     };
 
     const setFloor = (f: Floor): void => {

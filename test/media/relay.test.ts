@@ -158,7 +158,7 @@ describe('media relay (node-media-server, signed publishing)', function () {
       event: 'test', site: 'riviere-du-loup', log: quietLogger('feature'), bus: new EventEmitter<ApplianceEvents>(),
       floor: () => null, role: () => 'idle', linkUp: () => true,
       reportState: (key: string, value: unknown) => key === 'encoder' && reports.emit('report', value as EncoderReport),
-      subscribe: async () => undefined, publish: async () => undefined, countBadPayload: () => undefined,
+      subscribe: async () => undefined, publish: async () => undefined,
     } satisfies FeatureContext;
     const feature = new EncoderFeature({
       size: '320x180', fps: 15, bitrateKbps: 300, x264Preset: 'ultrafast', reportIntervalMs: 500,

@@ -106,6 +106,58 @@ describe('VISCA channel state machine (fake timers)', () => {
     assert.ok('ok' in (await p));
   });
 
+  it('resends a command interrupted by a reset without using up its retry, but only twice', async () => {
+    const outcome = settle(channel.send(v.home()));
+    channel.pause('a network change');
+    channel.resume();
+    assert.equal(written.length, 2);
+    assert.equal(written[1]!.attempts, 1, 'an interruption gives the attempt back');
+    channel.handle({ type: 'ack', from: 1, socket: 1 });
+    channel.pause('a network change'); // acknowledged and running: interrupted as well
+    channel.resume();
+    assert.equal(written.length, 3);
+    channel.pause('a network change');
+    const result = await outcome;
+    assert.ok('error' in result);
+    assert.equal(result.error.failure, 'link-unstable');
+    assert.match(result.error.message, /pan-tilt home: interrupted 3 times while on its way \(a network change\); relais gives up on it/);
+    channel.resume();
+    assert.equal(written.length, 3, 'not written again');
+    assert.equal(channel.inFlight, 0);
+  });
+
+  it('an interruption does not refill the budget: a timeout retry and two interruptions, then the next timeout fails', async () => {
+    const outcome = settle(channel.send(v.inquirePower()));
+    await clock.tickAsync(1000); // no answer: the one retry
+    for (let i = 0; i < 2; i++) {
+      channel.pause('a reset');
+      channel.resume();
+    }
+    assert.equal(written.length, 4);
+    await clock.tickAsync(1000);
+    const result = await outcome;
+    assert.ok('error' in result);
+    assert.equal(result.error.failure, 'timeout');
+    assert.match(result.error.message, /no acknowledgement within 1000 ms \(sent 4 times\)/);
+    assert.equal(written.length, 4, 'four writes in all: 1 + 1 retry + 2 interruptions');
+  });
+
+  it('a queued command that was never written is not charged for an interruption', async () => {
+    const first = settle(channel.send(v.inquirePower()));
+    const second = settle(channel.send(v.inquireZoom()));
+    for (let i = 0; i < 2; i++) {
+      channel.pause('a reset');
+      channel.resume();
+    }
+    channel.handle({ type: 'completion', from: 1, socket: 0, data: Uint8Array.of(0x02) });
+    channel.pause('a reset');
+    channel.resume();
+    channel.handle({ type: 'completion', from: 1, socket: 0, data: Uint8Array.of(0, 0, 1, 0) });
+    assert.ok('ok' in (await first));
+    const zoomed = await second;
+    assert.ok('ok' in zoomed && zoomed.ok.value === 0x10);
+  });
+
   it('refuses more than the bounded queue', async () => {
     const small = new CameraChannel(() => undefined, { where: 'camera 1 on test', maxQueue: 2 });
     void small.send(v.home()).catch(() => undefined);

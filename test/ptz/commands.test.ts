@@ -35,8 +35,16 @@ describe('ptz command table', () => {
     assert.equal(v.inquirePower().decode!(Uint8Array.of(0x03)), 'standby');
     assert.equal(v.inquireZoom().decode!(Uint8Array.of(0x01, 0x02, 0x03, 0x04)), 0x1234);
     assert.deepEqual(v.inquirePosition().decode!(Uint8Array.of(0x0f, 0x0f, 0x0f, 0x0e, 0x00, 0x01, 0x00, 0x00)), { pan: -2, tilt: 0x100 });
-    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2)), /4 data bytes; got 2/);
-    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(9)), /02, 03 or 04/);
+  });
+
+  it('refuses answers of the wrong length or with a byte beyond a nibble, saying what a valid one holds', () => {
+    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2)), /must carry 4 data bytes 00-0F; it carries 2/);
+    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2, 0x13, 4)), /data byte 3 is 13/);
+    assert.throws(() => v.inquirePosition().decode!(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0)), /must carry 8 data bytes 00-0F; it carries 9/);
+    assert.throws(() => v.inquirePosition().decode!(Uint8Array.of(0xf0, 0, 0, 0, 0, 0, 0, 0)), /data byte 1 is F0/);
+    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(9)), /one data byte, 02, 03 or 04/);
+    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(2, 3)), /one data byte, 02, 03 or 04/);
+    assert.throws(() => v.inquirePower().decode!(new Uint8Array(0)), /one data byte/);
   });
 
   it('refuses arguments out of range with what, range and value', () => {

@@ -1,8 +1,11 @@
 /** The PTZ feature with a plain EventEmitter as the bus, a fake context and simulated cameras on UDP and TCP. */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import type { ApplianceEvents, FeatureContext, SiteRole } from '../../src/appliance/feature.js';
+import { FeatureBus, type ApplianceEvents, type FeatureContext, type SiteRole, type SubscribeOptions, type TopicHandler, type TopicParams } from '../../src/appliance/feature.js';
+import { TopicRouter } from '../../src/appliance/topic-router.js';
 import type { Floor } from '../../src/protocol/schemas.js';
+import type { SiteParts } from '../../src/protocol/site-state.js';
+import { encode, topic, topicBase, type PayloadOf, type TopicName } from '../../src/protocol/topics.js';
 import { ptzResult, type PtzResult } from '../../src/protocol/ptz.js';
 import type { CameraStatus } from '../../src/ptz/camera.js';
 import { parsePtzConfig } from '../../src/ptz/config.js';
@@ -23,10 +26,13 @@ class FakeContext extends EventEmitter<ContextEvents> implements FeatureContext 
   readonly event = 'demo';
   readonly site = 'saint-camille';
   readonly log = quiet;
-  readonly bus = new EventEmitter<ApplianceEvents>();
+  /** The emitter behind the feature's read-only bus. */
+  readonly emitter = new EventEmitter<ApplianceEvents>();
+  readonly bus = new FeatureBus(this.emitter);
   currentRole: SiteRole = 'idle';
-  readonly handlers = new Map<string, (topic: string, payload: Buffer) => void>();
   readonly bad: Array<{ topic: string; reason: string }> = [];
+  /** The box's own router: commands are decoded and validated as on a real box. */
+  private readonly router = new TopicRouter(this.event, quiet, (t, reason) => this.bad.push({ topic: t, reason }));
   floor(): Floor | null {
     return null;
   }
@@ -36,28 +42,24 @@ class FakeContext extends EventEmitter<ContextEvents> implements FeatureContext 
   linkUp(): boolean {
     return true;
   }
-  reportState(key: string, value: unknown): void {
+  reportState<K extends keyof SiteParts>(key: K, value: SiteParts[K]): void {
     if (key === 'cameras') this.emit('report', value as CameraStatus[]);
   }
-  async subscribe(suffix: string, handler: (topic: string, payload: Buffer) => void): Promise<void> {
-    this.handlers.set(suffix, handler);
+  async subscribe<T extends TopicName>(name: T, params: TopicParams, handler: TopicHandler<T>, options?: SubscribeOptions): Promise<void> {
+    this.router.add('ptz', name, params, handler, options);
   }
-  async publish(suffix: string, payload: string): Promise<void> {
-    this.emit('publish', suffix, payload);
-  }
-  countBadPayload(topic: string, reason: string): void {
-    this.bad.push({ topic, reason });
+  async publish<T extends TopicName>(name: T, params: TopicParams, payload: PayloadOf<T>): Promise<void> {
+    this.emit('publish', topic(this.event, name, params.site).slice(topicBase(this.event).length), encode(name, payload));
   }
   /** Delivers an MQTT message to the feature's command subscription. */
   deliver(payload: string): void {
-    const suffix = 'site/saint-camille/ptz/command';
-    this.handlers.get(suffix)!(`relais/v1/demo/${suffix}`, Buffer.from(payload));
+    this.router.route(topic(this.event, 'ptzCommand', this.site), Buffer.from(payload));
   }
   /** Changes the role as the runtime would. */
   becomes(role: SiteRole): void {
     this.currentRole = role;
     const floor: Floor = { epoch: 1, onAir: role === 'on-air' ? this.site : null, next: null, queue: [], since: null, item: null, plannedEnd: null, nextItem: null, conductor: 'test', updatedAt: new Date().toISOString() };
-    this.bus.emit('role', role, floor);
+    this.emitter.emit('role', role, floor);
   }
 }
 
@@ -120,7 +122,7 @@ describe('PTZ feature', () => {
 
   it('recalls the preset a podium button gesture names', async () => {
     const moved = nextReport(ctx, (list) => cam(list, 'room-cam').preset === 3);
-    ctx.bus.emit('preset', 'room-cam', 3);
+    ctx.emitter.emit('preset', 'room-cam', 3);
     await moved;
     assert.deepEqual(tcp.camera.position(), { pan: 50, tilt: 50, zoom: 50 });
   });
@@ -201,7 +203,7 @@ describe('PTZ feature', () => {
 
   it('stops listening to the bus and closes its links on stop', async () => {
     await feature.stop();
-    assert.equal(ctx.bus.listenerCount('role'), 0);
+    assert.equal(ctx.emitter.listenerCount('role'), 0);
     assert.deepEqual(feature.statuses().map((s) => s.online), [false, false]);
   });
 

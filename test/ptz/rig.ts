@@ -1,10 +1,12 @@
 /** Shared set-up for the PTZ tests: a simulated chain on a real pty pair and a link to it. */
+import { spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { createSerialLink, type SerialLinkOptions } from '../../src/ptz/serial-link.js';
 import type { ViscaStreamLink } from '../../src/ptz/stream-link.js';
 import type { SimCameraOptions } from '../../src/sim/camera.js';
 import { openPtyPair, type PtyPair } from '../../src/sim/pty.js';
-import { SerialSim } from '../../src/sim/servers.js';
+import { SerialSim, wireLine } from '../../src/sim/servers.js';
 
 export interface SerialRig {
   pty: PtyPair;
@@ -61,4 +63,29 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & Reco
 
 export function hexOf(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+/** Lines of a wire transcript, to compare with what the simulator recorded: `says.relais('81 01 06 04 FF')`. */
+export const says = {
+  relais: (bytes: string): string => wireLine.toCamera(bytes),
+  camera: (bytes: string): string => wireLine.toRelais(bytes),
+};
+
+const CLI_ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
+
+/** Runs `relais ptz ...` (or `sim camera ...`) as a process through test/ptz/cli-entry.ts; killed after 15 s. */
+export function runPtzCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

@@ -131,12 +131,12 @@ describe('the conductor publishes the floor again for a site behind it (embedded
   const floors: Floor[] = [];
 
   const stateAt = (epoch: number): string =>
-    JSON.stringify({
+    encode('siteState', {
       version: 'test',
       tally: { role: 'idle', link: 'ok', epoch },
       lamps: { onAir: { pattern: 'off', level: false } },
       encoder: null,
-      cameras: null,
+      cameras: [],
       counters: { badPayloads: 0, droppedPresses: 0 },
       updatedAt: new Date().toISOString(),
     });

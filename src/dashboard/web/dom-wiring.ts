@@ -5,14 +5,14 @@
  * dashboard is running, so logging in again needs no rewiring.
  */
 import type { UiState } from './html.js';
-import type { Dashboard } from './main.js';
+import type { DashboardActions } from './actions.js';
 import { dropInQueue, handleClick, handleKey } from './operator-input.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
 
 export interface PageHooks {
   /** The running dashboard, or null while the login form shows. */
-  current(): Dashboard | null;
+  current(): DashboardActions | null;
   login(username: string, password: string, role: UiState['role']): void;
   logout(): void;
 }

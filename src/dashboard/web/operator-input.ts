@@ -3,7 +3,7 @@
  * keyboard shortcuts, queue moves (buttons and drag and drop) and the
  * press-and-hold PTZ jog. The listeners that call these are in dom-wiring.ts.
  */
-import type { Dashboard } from './main.js';
+import type { DashboardActions } from './actions.js';
 
 /** A jog repeats its drive this often with a dead-man `forMs`, so a lost page cannot leave a camera moving. */
 const JOG_REPEAT_MS = 1500;
@@ -55,7 +55,7 @@ export class PtzJog {
   }
 }
 
-function moveInQueue(dash: Dashboard, site: string, delta: number): void {
+function moveInQueue(dash: DashboardActions, site: string, delta: number): void {
   const queue = [...(dash.model.floor?.queue ?? [])];
   const from = queue.indexOf(site);
   const to = from + delta;
@@ -66,7 +66,7 @@ function moveInQueue(dash: Dashboard, site: string, delta: number): void {
 }
 
 /** Drops `site` where `target` is: before it when moving up, after it when moving down. */
-export function dropInQueue(dash: Dashboard, site: string, target: string): void {
+export function dropInQueue(dash: DashboardActions, site: string, target: string): void {
   const queue = [...(dash.model.floor?.queue ?? [])];
   const from = queue.indexOf(site);
   const to = queue.indexOf(target);
@@ -76,7 +76,7 @@ export function dropInQueue(dash: Dashboard, site: string, target: string): void
   dash.sendControl({ action: 'reorder', queue });
 }
 
-export function handleClick(dash: Dashboard, target: HTMLElement): void {
+export function handleClick(dash: DashboardActions, target: HTMLElement): void {
   const el = target.closest<HTMLElement>('[data-action]');
   if (!el || (el as HTMLButtonElement).disabled) return;
   const site = el.dataset['site'];
@@ -115,7 +115,7 @@ export function handleClick(dash: Dashboard, target: HTMLElement): void {
   dash.scheduleRender();
 }
 
-export function handleKey(dash: Dashboard, event: KeyboardEvent): void {
+export function handleKey(dash: DashboardActions, event: KeyboardEvent): void {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   const target = event.target as HTMLElement | null;
   if (target && ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) return;

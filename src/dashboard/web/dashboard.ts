@@ -1,0 +1,284 @@
+/**
+ * One running dashboard: the MQTT link, the pending actions, and the glue
+ * from the pure model and renderers to the DOM. Everything shown is rebuilt
+ * from retained topics, so a reload or a broker restart loses nothing. The
+ * page's start-up and login are in main.ts; what operator input does is in
+ * operator-input.ts, the listeners in dom-wiring.ts.
+ */
+import { topic } from '../../protocol/topics.js';
+import type { Control } from '../../protocol/schemas.js';
+import type { DashboardActions } from './actions.js';
+import { ago, duration, itemClock } from './clock.js';
+import type { DashboardPageConfig } from './config.js';
+import type { UiState } from './html.js';
+import { BrokerLink, brokerUrlFor } from './link.js';
+import { DashboardModel } from './model.js';
+import { PtzJog } from './operator-input.js';
+import { describeStatus, PendingActions } from './pending.js';
+import { Preview } from './preview.js';
+import { renderFloor, renderRundown } from './render-floor.js';
+import { renderLog, renderStatus } from './render-log.js';
+import { renderPtz, renderSiteBody } from './render-sites.js';
+
+/** A refused publish closes the link; a reconnect this soon means the broker is fine and said no. */
+const REFUSAL_WINDOW_MS = 5000;
+
+const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
+
+export class Dashboard implements DashboardActions {
+  readonly model: DashboardModel;
+  readonly pending = new PendingActions();
+  readonly ui: UiState;
+  private link: BrokerLink | null = null;
+  private readonly previews = new Map<string, Preview>();
+  private readonly cards = new Map<string, { body: HTMLElement }>();
+  private readonly lastHtml = new Map<HTMLElement, string>();
+  private renderQueued = false;
+  private downSince: number | null = Date.now();
+  private refusalAt: number | null = null;
+  private dragging: string | null = null;
+  readonly jog = new PtzJog({
+    sendPtz: (site, camera, command) => this.sendPtz(site, camera, command),
+    linkConnected: () => this.link?.connected ?? false,
+    speed: () => this.ui.ptzSpeed,
+  });
+  private counter = 0;
+  private readonly tickTimer: ReturnType<typeof setInterval>;
+
+  constructor(
+    readonly config: DashboardPageConfig,
+    readonly username: string | null,
+    password: string | null,
+    role: UiState['role'],
+    /** The broker refused the login: the page shows the login form again with this reason. */
+    onLoginRefused: (reason: string) => void,
+  ) {
+    this.model = new DashboardModel(config.event);
+    this.ui = { role, canAct: false, connected: false, selected: null, ptzSpeed: 8, ptzTarget: null };
+    const url = brokerUrlFor(config.brokerWsUrl, location.hostname);
+    this.link = new BrokerLink({
+      url,
+      username,
+      password,
+      subscriptions: this.model.subscriptions(),
+      handlers: {
+        up: () => this.linkUp(),
+        down: (reason) => this.linkDown(reason),
+        loginRefused: (reason) => onLoginRefused(reason),
+        message: (t, payload) => {
+          const outcome = this.model.apply(t, payload, Date.now());
+          if (outcome.kind === 'event') this.pending.answered(outcome.result.id, outcome.result.result !== 'rejected', outcome.result.reason);
+          if (outcome.kind === 'ptz') this.pending.answered(outcome.id, outcome.ok, outcome.error);
+          this.scheduleRender();
+        },
+      },
+    });
+    $('#broker-url').textContent = url;
+    this.tickTimer = setInterval(() => this.tick(), 1000);
+    this.scheduleRender();
+  }
+
+  private linkUp(): void {
+    this.downSince = null;
+    this.ui.connected = true;
+    this.model.resubscribed();
+    if (this.refusalAt !== null && Date.now() - this.refusalAt < REFUSAL_WINDOW_MS && this.ui.role === 'operator') {
+      this.ui.role = 'viewer';
+      this.model.note('page', `the broker refused an action from ${this.username ?? 'this login'}: watch-only, controls hidden (log in again to change)`, 'bad', Date.now());
+    }
+    this.refusalAt = null;
+    this.scheduleRender();
+  }
+
+  private linkDown(reason: string | null): void {
+    if (this.ui.connected) this.downSince = Date.now();
+    this.ui.connected = false;
+    this.jog.stop();
+    const dropped = this.pending.linkClosed();
+    for (const action of dropped) {
+      if (action.messageId !== null) this.link?.withdraw(action.messageId);
+      this.model.note('page', `${action.label}: refused or lost (the broker closed the link before confirming; not sent again)`, 'bad', Date.now());
+    }
+    if (dropped.length > 0) this.refusalAt = Date.now();
+    if (reason) $('#banner-reason').textContent = reason;
+    this.scheduleRender();
+  }
+
+  private nextId(kind: string): string {
+    this.counter += 1;
+    return `dash-${kind}-${Date.now().toString(36)}-${this.counter}`;
+  }
+
+  /** Publishes an action and tracks its fate under `key`. The role is not checked here: the broker decides. */
+  private send(key: string, label: string, fullTopic: string, payload: Record<string, unknown> & { id: string }): string {
+    const now = Date.now();
+    if (!this.link || !this.link.connected) {
+      const status = this.pending.start(payload.id, key, label, now);
+      this.pending.failed(payload.id, 'the broker link is down; nothing was sent');
+      this.model.note('page', `${label}: not sent, the broker link is down`, 'bad', now);
+      this.scheduleRender();
+      return status.id;
+    }
+    const { messageId, acked } = this.link.publish(fullTopic, JSON.stringify(payload));
+    this.pending.start(payload.id, key, label, now, messageId);
+    acked.then(
+      () => {
+        this.pending.acknowledged(payload.id);
+        this.scheduleRender();
+      },
+      (err: Error) => {
+        this.pending.failed(payload.id, err.message);
+        this.scheduleRender();
+      },
+    );
+    this.scheduleRender();
+    return payload.id;
+  }
+
+  /** Sends a floor control; its result (from `events`, by id) shows beside the control. */
+  sendControl(control: Omit<Control, 'id' | 'origin'>): string {
+    const full: Control = { id: this.nextId(control.action), origin: 'dashboard', ...control };
+    const key = control.action === 'grant' ? `grant:${control.site}` : control.action;
+    const label = `control ${control.action}${control.site ? ` ${control.site}` : ''}`;
+    return this.send(key, label, topic(this.config.event, 'control'), full);
+  }
+
+  sendPtz(site: string, camera: string, command: Record<string, unknown>): string {
+    const payload = { id: this.nextId('ptz'), camera, origin: 'dashboard', ...command };
+    return this.send(`ptz:${site}:${camera}`, `ptz ${String(command['op'])} ${site}/${camera}`, topic(this.config.event, 'ptzCommand', site), payload);
+  }
+
+  setDragging(site: string | null): void {
+    this.dragging = site;
+    if (site === null) this.scheduleRender();
+  }
+
+  draggingSite(): string | null {
+    return this.dragging;
+  }
+
+  /** Selects a site (G grants it) and points the PTZ panel at its cameras. */
+  select(site: string | null): void {
+    this.ui.selected = site;
+    if (site && !this.ui.ptzTarget?.startsWith(`${site}/`)) this.ui.ptzTarget = null;
+  }
+
+  setPtzTarget(value: string): void {
+    this.ui.ptzTarget = value;
+    this.scheduleRender();
+  }
+
+  setSpeed(value: number): void {
+    this.ui.ptzSpeed = Math.max(1, Math.min(24, Math.round(value)));
+  }
+
+  scheduleRender(): void {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    requestAnimationFrame(() => {
+      this.renderQueued = false;
+      this.render();
+    });
+  }
+
+  /** Replaces a section's HTML only when it changed, keeping keyboard focus on the same control. */
+  private patch(el: HTMLElement, html: string): void {
+    if (this.lastHtml.get(el) === html) return;
+    const active = document.activeElement as HTMLElement | null;
+    const focused = active && el.contains(active) ? { key: active.dataset['key'], site: active.dataset['site'] } : null;
+    el.innerHTML = html;
+    this.lastHtml.set(el, html);
+    if (!focused?.key) return;
+    // The same control if it can still take focus, else another one of the same site (a row moved to the end).
+    const same = el.querySelector<HTMLButtonElement>(`[data-key="${CSS.escape(focused.key)}"]`);
+    const fallback = focused.site ? el.querySelector<HTMLElement>(`[data-site="${CSS.escape(focused.site)}"]:not(:disabled)`) : null;
+    (same && !same.disabled ? same : fallback)?.focus();
+  }
+
+  render(): void {
+    const ui = this.ui;
+    ui.canAct = ui.role === 'operator' && ui.connected;
+    document.body.dataset['role'] = ui.role;
+    document.body.dataset['link'] = ui.connected ? 'up' : 'down';
+    $('#banner').hidden = ui.connected;
+    $('#conductor-banner').hidden = !(ui.connected && this.model.conductor.availability === 'offline');
+    $('#whoami').textContent = `${this.username ?? 'anonymous'} · ${ui.role}`;
+    this.patch($('#status'), renderStatus(this.model, ui.connected));
+    if (this.dragging === null) this.patch($('#floor'), renderFloor(this.model, ui, this.pending));
+    this.patch($('#rundown'), renderRundown(this.model));
+    this.patch($('#ptz'), renderPtz(this.model, ui, this.pending));
+    this.patch($('#log'), renderLog(this.model));
+    const grid = $('#sites');
+    for (const site of this.model.sortedSites()) {
+      let card = this.cards.get(site.id);
+      if (!card) {
+        const article = document.createElement('article');
+        article.className = 'site';
+        article.dataset['site'] = site.id;
+        const body = document.createElement('div');
+        body.className = 'site-body';
+        const slot = document.createElement('div');
+        slot.className = 'preview';
+        article.append(body, slot);
+        grid.append(article);
+        card = { body };
+        this.cards.set(site.id, card);
+        const preview = new Preview(slot, site.id, this.config.relayHttpBase);
+        this.previews.set(site.id, preview);
+        preview.start();
+        // Keep the cards in id order as sites appear.
+        [...grid.children].sort((a, b) => ((a as HTMLElement).dataset['site'] ?? '').localeCompare((b as HTMLElement).dataset['site'] ?? '')).forEach((n) => grid.append(n));
+      }
+      const article = card.body.parentElement!;
+      article.classList.toggle('selected', ui.selected === site.id);
+      article.dataset['availability'] = site.availability;
+      this.patch(card.body, renderSiteBody(this.model, site, ui, this.pending));
+    }
+    $('#sites-empty').hidden = this.model.sites.size > 0;
+    this.tickClocks();
+  }
+
+  private tick(): void {
+    if (this.pending.expire(Date.now()).length > 0) this.scheduleRender();
+    this.tickClocks();
+  }
+
+  /** Fills the clock and "seen … ago" spans; the rest of the HTML stays as it is. */
+  private tickClocks(): void {
+    const now = Date.now();
+    const conductorNow = now + this.model.clockOffsetMs;
+    for (const el of document.querySelectorAll<HTMLElement>('[data-clock]')) {
+      const clock = itemClock(el.dataset['since'] ?? null, el.dataset['end'] ?? null, conductorNow);
+      if (el.dataset['clock'] === 'elapsed') el.textContent = clock ? duration(clock.elapsedMs) : '-';
+      else if (el.dataset['clock'] === 'remaining') {
+        const end = el.dataset['end'] ? Date.parse(el.dataset['end']) : NaN;
+        const remaining = Number.isFinite(end) ? end - conductorNow : null;
+        const overtime = remaining !== null && remaining < 0;
+        el.textContent = remaining === null ? '-' : overtime ? `+${duration(-remaining)}` : duration(remaining);
+        const host = el.closest<HTMLElement>('[data-overtime-host]');
+        host?.classList.toggle('overtime', overtime);
+        const label = host?.querySelector('[data-clock-label]');
+        if (label) label.textContent = overtime ? 'over by' : 'remaining';
+      }
+    }
+    for (const el of document.querySelectorAll<HTMLElement>('[data-ago]')) el.textContent = ago(now - Number(el.dataset['ago']));
+    if (this.downSince !== null) $('#banner-since').textContent = new Date(this.downSince).toLocaleTimeString('en-GB', { hour12: false });
+    for (const out of document.querySelectorAll<HTMLElement>('output[data-action-id]')) {
+      const status = this.pending.get(out.dataset['actionId']!);
+      if (status && out.dataset['phase'] !== status.phase) out.textContent = describeStatus(status);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.tickTimer);
+    this.jog.stop();
+    for (const preview of this.previews.values()) preview.stop();
+    this.link?.close();
+    this.link = null;
+  }
+
+  /** The MQTT client, for diagnostics from the browser console. */
+  client(): BrokerLink['client'] | null {
+    return this.link?.client ?? null;
+  }
+}
