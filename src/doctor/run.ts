@@ -10,6 +10,7 @@ import { checkGpio } from './gpio.js';
 import { checkNamedDevices, type NamedDevices } from './devices.js';
 import { checkDisk, checkTemperature, defaultStatFs, type StatFs } from './host.js';
 import { checkSerial } from './serial.js';
+import { checkUnitSandbox } from './sandbox.js';
 import type { CheckResult, FsProbe } from './types.js';
 
 export const CHECK_NAMES = ['gpio', 'serial', 'ffmpeg', 'broker', 'disk', 'temperature'] as const;
@@ -38,7 +39,12 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
   const named = o.devices ? await checkNamedDevices(o.devices, probe) : { gpio: [], serial: [] };
   if (only.has('gpio')) results.push(await checkGpio(probe), ...named.gpio);
   if (only.has('serial')) results.push(await checkSerial(probe), ...named.serial);
-  if (only.has('ffmpeg')) results.push(await checkFfmpeg({ run: o.ffmpeg ?? spawnFfmpeg(), timeoutMs: o.ffmpegTimeoutMs }));
+  if (only.has('ffmpeg')) {
+    const ffmpeg = await checkFfmpeg({ run: o.ffmpeg ?? spawnFfmpeg(), timeoutMs: o.ffmpegTimeoutMs });
+    // What works here may be blocked inside the appliance unit's sandbox.
+    const sandbox = await checkUnitSandbox(probe, (ffmpeg.data?.working as string[] | undefined) ?? []);
+    results.push(ffmpeg, ...(sandbox ? [sandbox] : []));
+  }
   if (only.has('broker')) {
     if (o.broker) results.push(...(await checkBroker(o.broker)));
     else results.push({ check: 'broker', status: 'WARN', summary: 'no broker given', fix: 'pass --config /etc/relais/appliance.yaml or --broker mqtts://host:8883 -u site-<site> -p ...' });
