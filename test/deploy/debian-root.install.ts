@@ -88,12 +88,30 @@ describe('deploy: install.sh on a fresh Debian 12 root (debootstrap, for real)',
     assert.match(out.stdout, /ok\s+node_modules match package-lock.json/);
   });
 
-  it('relais doctor runs as the relais user and names the config’s missing devices', async () => {
-    // The example install.sh picked for a PC box names a Firmata board on /dev/relais-firmata.
-    const out = await box().exec('/usr/bin/relais', ['doctor', '--config', '/etc/relais/appliance.yaml', '--only', 'serial', 'ffmpeg', 'disk'], { user: 'relais' });
-    assert.ok(out.code === 0 || out.code === 1, `doctor crashed (${out.code}):\n${out.stdout}\n${out.stderr}`);
-    assert.match(out.stdout, /^(PASS|WARN|FAIL)\s+ffmpeg\s/m);
-    assert.match(out.stdout, /^(PASS|WARN|FAIL)\s+disk\s/m);
+  it('--gpio (what a Raspberry Pi appliance gets) installs a compiler and builds epoll against the runtime’s own headers; onoff then loads', async () => {
+    const out = await box().exec('bash', [`${SRC}/scripts/install.sh`, '--roles', 'appliance', '--gpio']);
+    assert.equal(out.code, 0, `install.sh --gpio failed (${out.code}):\n${out.stdout.slice(-3000)}\n${out.stderr.slice(-3000)}`);
+    assert.match(out.stdout, /changed\s+apt-get install g\+\+ make python3/);
+    assert.match(out.stdout, /changed\s+build GPIO addon epoll/);
+    // node-gyp found the headers under /opt/relais/runtime: nothing was fetched from nodejs.org.
+    assert.doesNotMatch(out.stdout + out.stderr, /nodejs\.org|Downloading node headers/i);
+    const load = await box().exec('sh', ['-c', `cd /opt/relais && exec runtime/bin/node -e "import('onoff').then((m) => console.log(typeof m.Gpio))"`], { user: 'relais', env: { HOME: '/var/lib/relais' } });
+    assert.equal(load.stdout.trim(), 'function', load.stderr);
+    const again = await box().exec('bash', [`${SRC}/scripts/install.sh`, '--roles', 'appliance', '--gpio']);
+    assert.match(again.stdout, /ok\s+GPIO addon epoll/);
+    assert.match(again.stdout, /done\s+0 changed/);
+  });
+
+  it('relais doctor runs as the relais user, names the config’s missing devices with their fix, and reaches the broker', async () => {
+    // The example install.sh picked for a PC box: a Firmata board and a VISCA adapter, neither plugged in here.
+    const out = await box().exec('/usr/bin/relais', ['doctor', '--config', '/etc/relais/appliance.yaml', '--broker', `mqtt://127.0.0.1:${port}`, '--only', 'serial', 'ffmpeg', 'broker', 'disk'], { user: 'relais' });
+    assert.equal(out.code, 1, `doctor (${out.code}):\n${out.stdout}\n${out.stderr}`);
+    assert.match(out.stdout, /^FAIL\s+serial\s+\/dev\/relais-visca-A10K1234-if00 \(cameras\[0\]\.transport\.path\): no such device/m);
+    assert.match(out.stdout, /^FAIL\s+serial\s+\/dev\/relais-firmata \(io\.port\): no such device/m);
+    assert.match(out.stdout, /fix: plug the adapter or the board in, then `ls -l \/dev\/relais-\* \/dev\/serial\/by-id\/`/);
+    assert.match(out.stdout, /^(PASS|WARN)\s+ffmpeg\s/m);
+    assert.match(out.stdout, /^PASS\s+broker\s+mqtt:\/\/127\.0\.0\.1:\d+.*connected in \d+ ms/m);
+    assert.match(out.stdout, /^(PASS|WARN)\s+disk\s/m);
   });
 
   it('the appliance, started as its unit starts it, comes online against a broker and tells systemd it is ready', async () => {

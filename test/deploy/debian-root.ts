@@ -8,7 +8,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -51,6 +51,8 @@ export async function ensureBaseRoot(): Promise<string> {
   await mkdir(CACHE, { recursive: true });
   const build = await mkdtemp(join(CACHE, 'debootstrap-'));
   try {
+    // mkdtemp makes 0700; the root's "/" must be 0755 or no user but root can run anything in it.
+    await chmod(build, 0o755);
     const boot = await sh('debootstrap', ['--variant=minbase', SUITE, build, await debianMirror()]);
     if (boot.code !== 0) throw new Error(`debootstrap failed (${boot.code}):\n${boot.stdout.slice(-3000)}\n${boot.stderr.slice(-3000)}`);
     await run('tar', ['-czf', `${BASE}.part`, '-C', build, '.'], { maxBuffer: 1 << 20 });
@@ -71,6 +73,7 @@ export class DebianRoot {
     await mkdir(join(CACHE, 'roots'), { recursive: true });
     const root = new DebianRoot(await mkdtemp(join(CACHE, 'roots', 'root-')));
     await run('tar', ['-xzf', base, '-C', root.dir]);
+    await chmod(root.dir, 0o755);
     await root.prepare();
     return root;
   }
