@@ -41,6 +41,8 @@ export const conductorConfigSchema = z
         autoGrant: z.boolean().default(false),
         nextPolicy: z.enum(['rundown', 'queue']).default('rundown'),
         idWindow: z.number().int().min(1).max(100_000).default(1000),
+        /** The ids of every conductor of the event; when set, only these can depose a primary (docs/protocol.md, Fencing). */
+        peers: z.array(z.string().min(1).max(64)).max(16).default([]),
       })
       .prefault({}),
     sites: z.array(siteEntrySchema).min(1, { message: 'list at least one site' }),

@@ -81,7 +81,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       event: DEMO_EVENT,
       title: DEMO_TITLE,
       broker: { url: brokerUrl, ...login('relais-conductor') },
-      conductor: { id: 'demo-conductor', stateFile: join(stateDir, 'conductor-state.json'), autoGrant: true },
+      conductor: { id: 'demo-conductor', stateFile: join(stateDir, 'conductor-state.json'), autoGrant: true, peers: ['demo-conductor'] },
       sites: DEMO_SITES,
       rundown: DEMO_RUNDOWN,
     }, 'demo'),
