@@ -8,6 +8,7 @@ import { spawnFfmpeg } from './ffmpeg.js';
 import type { TallySourceConfig } from '../tally/config.js';
 import { CHECK_NAMES, exitCodeFor, formatResults, runDoctor, type CheckName } from './run.js';
 import type { BrokerCheckOptions } from './broker.js';
+import type { NamedDevices } from './devices.js';
 import { topic } from '../protocol/topics.js';
 import { EXIT, UserError } from '../util/errors.js';
 
@@ -35,6 +36,8 @@ interface ConfigBits {
   site?: string;
   broker?: { url?: string; username?: string; password?: string; ca?: string };
   tallySources?: TallySourceConfig[];
+  /** A site config's devices, checked one by one. */
+  devices?: NamedDevices;
 }
 
 /**
@@ -49,7 +52,8 @@ async function readConfigBits(path: string | undefined, env: NodeJS.ProcessEnv):
   }
   try {
     const { config } = await loadConfigFile(path, undefined, env);
-    return { event: config.event, site: 'site' in config ? config.site : undefined, broker: config.broker, ...('tallySources' in config ? { tallySources: config.tallySources } : {}) };
+    if ('site' in config) return { event: config.event, site: config.site, broker: config.broker, devices: { io: config.io, cameras: config.cameras }, tallySources: config.tallySources };
+    return { event: config.event, broker: config.broker };
   } catch (err) {
     if (err instanceof ConfigError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
       throw new UserError(`cannot read config ${path}: file not found; pass the file the service uses, e.g. /etc/relais/appliance.yaml`);
@@ -107,6 +111,7 @@ export function registerDoctorCommand(program: Command): void {
         broker,
         diskPath: opts.diskPath,
         tallySources: bits.tallySources,
+        ...(bits.devices ? { devices: bits.devices } : {}),
       });
       process.stdout.write((opts.json ? JSON.stringify(results, null, 2) : formatResults(results)) + '\n');
       process.exitCode = exitCodeFor(results);
