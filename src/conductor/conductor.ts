@@ -38,8 +38,13 @@ export interface ConductorOptions {
 
 export interface ConductorEvents {
   role: [role: ConductorRole];
+  /** A new floor, as it is handed to the broker link (after its save). */
   floor: [floor: Floor];
   result: [result: EventResult];
+  /** A command arrived (before it waits in the queue): its id. For timing the hand-off. */
+  received: [id: string];
+  /** The state of `epoch` is on disk. For timing the hand-off. */
+  saved: [epoch: number];
 }
 
 export class Conductor extends EventEmitter<ConductorEvents> {
@@ -255,8 +260,14 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     floor: (floor) => this.onFloorSeen(floor),
     conductorHeartbeat: (beat) => this.feed({ kind: 'heartbeat', at: this.monotonic(), from: beat.conductor, term: beat.term ?? 0 }),
     conductorAvailability: (value) => this.feed({ kind: 'availability', at: this.monotonic(), value }),
-    siteIntent: (intent, site) => this.enqueue(() => this.apply({ kind: 'intent', site: site!, intent })),
-    control: (control) => this.enqueue(() => this.apply({ kind: 'control', control })),
+    siteIntent: (intent, site) => {
+      this.emit('received', intent.id);
+      this.enqueue(() => this.apply({ kind: 'intent', site: site!, intent }));
+    },
+    control: (control) => {
+      this.emit('received', control.id);
+      this.enqueue(() => this.apply({ kind: 'control', control }));
+    },
     siteState: (state, site) => {
       if (this.roles.role === 'primary' && compareFence({ term: state.tally.term ?? 0, epoch: state.tally.epoch }, this.state) < 0) this.republishFloor(site!, state.tally.epoch);
     },
@@ -319,15 +330,17 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     this.state = result.state;
     // Saved before anything is published: what the sites see is always on disk.
     await this.store.save(this.state, this.id);
+    this.emit('saved', this.state.epoch);
     this.counters[result.duplicate ? 'duplicates' : result.accepted ? 'accepted' : 'rejected'] += 1;
     // Saving may have taken long (a pause): check the lease again before anyone hears of it.
     if (!this.mayAct()) return;
     if (result.changed) {
       this.floorChangedAt = this.now();
       const floor = this.floor();
-      await this.link.publish('floor', floor);
-      await this.link.publish('rundown', this.rundownList());
+      const sent = this.link.publish('floor', floor);
       this.emit('floor', floor);
+      await sent;
+      await this.link.publish('rundown', this.rundownList());
     }
     const event = answerFor(cmd, result, at);
     await this.link.publish('events', event);
