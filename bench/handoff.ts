@@ -26,6 +26,7 @@ import { StateStore } from '../src/conductor/store.js';
 import { validateConfig } from '../src/config/load.js';
 import { SimulatedDriver } from '../src/hardware/simulated.js';
 import { disableNagle } from '../src/mqtt/connect.js';
+import type { SiteState } from '../src/protocol/site-state.js';
 import { setLogSink } from '../src/util/log.js';
 import { startTestBroker } from '../test/helpers/brokers.js';
 import { summary, type Summary } from './stats.js';
@@ -220,10 +221,24 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
       await copy.save(state, 'bench');
       writeSamples.push(performance.now() - started);
     }
+    const reorderEpoch = expectedEpoch + 1;
+    const reported = new Set<string>();
+    const onState = (site: string) => (state: SiteState): void => {
+      if (state.tally.epoch >= reorderEpoch) reported.add(site);
+    };
+    const stopStates = boxes.map((b) => {
+      const listener = onState(b.site);
+      b.runtime.on('state', listener);
+      return () => b.runtime.off('state', listener);
+    });
     await send({ id: `r${round}`, action: 'reorder', queue: [...to.runtime.floor!.queue, from.site] });
     await until(() => boxes.every((b) => b.runtime.floor?.queue.includes(from.site) ?? false), 'the reorder');
-    // Past the button's bounce window (30 ms), as a person's next press would be.
-    await sleep(40);
+    // Every box reports the reorder in its state (coalesced 50 ms after a change) before the next
+    // press, as it would long before a person's next press: otherwise the next hand-off would
+    // race the states of the last change, a burst the field never puts in the middle of one.
+    // That also leaves the button's bounce window (30 ms) behind.
+    await until(() => reported.size === boxes.length, 'every box to report the reorder in its state');
+    stopStates.forEach((off) => off());
   }
 
   await probe.close();
@@ -242,7 +257,7 @@ const round2 = (x: number): number => +x.toFixed(2);
 
 const broker = await startTestBroker('mosquitto');
 try {
-  for (const [sites, rounds] of [[3, 300], [30, 150], [100, 60]] as const) {
+  for (const [sites, rounds] of (process.env.HANDOFF_SIZES ? JSON.parse(process.env.HANDOFF_SIZES) as Array<[number, number]> : [[3, 300], [30, 150], [100, 60]])) {
     const { handoff, raw, write, stages } = await handoffs(broker.url, sites, rounds);
     const floorP50 = 2 * raw.p50 + write.p50;
     const floorP99 = 2 * raw.p99 + write.p99;
