@@ -35,9 +35,10 @@ setLogSink(() => undefined);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Raw deliveries and durable writes measured after each hand-off (untimed part of the round). */
+/** Raw deliveries measured after each hand-off (untimed part of the round); one durable write alone per round. */
 const RAW_PER_ROUND = 4;
-const WRITES_PER_ROUND = 2;
+/** Quiet before each timed save (the write alone, and the hand-off's), ms. */
+const QUIET_MS = 50;
 
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -83,6 +84,8 @@ interface Marks {
   edge: number;
   intent: number;
   received: number;
+  /** The conductor's own save of the new state began (StateStore.save called). */
+  saving: number;
   saved: number;
   published: number;
   firstBox: number;
@@ -95,12 +98,21 @@ interface Marks {
 const STAGES: Array<[name: string, from: keyof Marks, to: keyof Marks]> = [
   ['edge->intent published', 'edge', 'intent'],
   ['intent->conductor received', 'intent', 'received'],
-  ['received->saved', 'received', 'saved'],
+  ['received->save begun (queue, role check, floor step)', 'received', 'saving'],
+  ['save begun->saved (the durable write)', 'saving', 'saved'],
   ['saved->floor published', 'saved', 'published'],
   ['published->first box', 'published', 'firstBox'],
   ['first box->last box', 'firstBox', 'lastBox'],
   ['last box->done', 'lastBox', 'done'],
 ];
+
+/** Calls of StateStore.save, by file and epoch: when the conductor's own save of a hand-off began. */
+let onSave: (path: string, epoch: number) => void = () => undefined;
+const save = StateStore.prototype.save;
+StateStore.prototype.save = function timedSave(this: StateStore, ...args: Parameters<StateStore['save']>) {
+  onSave(this.path, args[0].epoch);
+  return save.apply(this, args);
+};
 
 interface SizeResult {
   handoff: Summary;
@@ -155,7 +167,7 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
     const floor = from.runtime.floor!;
     const to = boxes.find((b) => b.site === floor.queue[0])!;
     const expectedEpoch = floor.epoch + 1;
-    const m: Marks = { edge: NaN, intent: NaN, received: NaN, saved: NaN, published: NaN, firstBox: NaN, lastBox: NaN, lastLamp: NaN, done: NaN };
+    const m: Marks = { edge: NaN, intent: NaN, received: NaN, saving: NaN, saved: NaN, published: NaN, firstBox: NaN, lastBox: NaN, lastLamp: NaN, done: NaN };
     let applied = 0;
     let finish: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (finish = resolve));
@@ -180,6 +192,9 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
     };
     const onReceived = (): void => {
       if (Number.isNaN(m.received)) m.received = performance.now();
+    };
+    onSave = (path, epoch) => {
+      if (path === stateFile && epoch === expectedEpoch) m.saving = performance.now();
     };
     const onSaved = (epoch: number): void => {
       if (epoch === expectedEpoch) m.saved = performance.now();
@@ -215,12 +230,6 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
 
     // Untimed: the floor's parts under the same load, then the site that passed back in the queue.
     await probe.sample(RAW_PER_ROUND, rawSamples);
-    const state = await original.load();
-    for (let i = 0; i < WRITES_PER_ROUND && state; i++) {
-      const started = performance.now();
-      await copy.save(state, 'bench');
-      writeSamples.push(performance.now() - started);
-    }
     const reorderEpoch = expectedEpoch + 1;
     const reported = new Set<string>();
     const onState = (site: string) => (state: SiteState): void => {
@@ -239,6 +248,16 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
     // That also leaves the button's bounce window (30 ms) behind.
     await until(() => reported.size === boxes.length, 'every box to report the reorder in its state');
     stopStates.forEach((off) => off());
+    // The write alone, after the same kind of quiet as the hand-off's own save: an fsync commits
+    // the file system's whole journal, so one right after another is quicker than one after a pause.
+    await sleep(QUIET_MS);
+    const state = await original.load();
+    if (state) {
+      const started = performance.now();
+      await copy.save(state, 'bench');
+      writeSamples.push(performance.now() - started);
+    }
+    await sleep(QUIET_MS);
   }
 
   await probe.close();
