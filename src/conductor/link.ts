@@ -7,8 +7,9 @@ import type { MqttClient } from 'mqtt';
 import type { ConductorConfig } from '../config/schema.js';
 import { connectBroker } from '../mqtt/connect.js';
 import { SubscriptionKeeper } from '../mqtt/subscriptions.js';
-import { encode, publishOptions, topic, topicFilter, type PayloadOf, type TopicName } from '../protocol/topics.js';
+import { TopicPublisher, type TopicParams } from '../mqtt/publisher.js';
 import type { EventResult, Floor, RundownList } from '../protocol/schemas.js';
+import { encode, topic, topicFilter, type PayloadOf, type SiteTopicName, type TopicName } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
 
 /** How long the conductor waits for a broker's acknowledgement before going on. */
@@ -94,15 +95,15 @@ export class ConductorLink {
     await Promise.all(sent);
   }
 
-  async publish<T extends TopicName>(name: T, payload: PayloadOf<T>, site?: string): Promise<void> {
+  /** Publishes one of the event's topics (the conductor writes no site topic) through the box's typed publisher. */
+  async publish<T extends Exclude<TopicName, SiteTopicName>>(name: T, payload: PayloadOf<T>): Promise<void> {
     const client = this.client;
     if (!client) return;
     const body = encode(name, payload);
-    if (site === undefined) this.lastPublished.set(name, body);
-    const sent = client.publishAsync(topic(this.config.event, name, site), body, publishOptions(name)).catch((err: Error) => {
+    this.lastPublished.set(name, body);
+    const sent = new TopicPublisher(client, this.config.event, this.log).publish(name, {} as TopicParams<T>, payload).then((ok) => {
       // Not on the broker: the next one must not be skipped as unchanged.
-      if (this.lastPublished.get(name) === body) this.lastPublished.delete(name);
-      this.log.warn('publish failed', { topic: name, error: err.message });
+      if (!ok && this.lastPublished.get(name) === body) this.lastPublished.delete(name);
     });
     // A broker that is slow to acknowledge must not stall the floor: mqtt.js keeps the
     // message and resends it, and (term, epoch) orders whatever arrives late.
