@@ -172,7 +172,10 @@ describe('PTZ feature', () => {
     const moving = result('a6');
     ctx.deliver(JSON.stringify({ id: 'a6', camera: 'podium-cam', op: 'recall', preset: 9 }));
     await nextEvent(udp.camera, 'command');
-    await new Promise((r) => setTimeout(r, 30));
+    // An inquiry answered after the recall was sent: the recall's acknowledgement came before it.
+    const probe = result('a6-probe');
+    ctx.deliver(JSON.stringify({ id: 'a6-probe', camera: 'podium-cam', op: 'inquire', what: 'power' }));
+    assert.equal((await probe).ok, true);
     done = result('a7');
     ctx.deliver(JSON.stringify({ id: 'a7', camera: 'podium-cam', op: 'cancel' }));
     assert.deepEqual((await done).value, ['preset recall 9']);
