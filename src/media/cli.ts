@@ -8,6 +8,7 @@ import { encode, publishOptions, topic } from '../protocol/topics.js';
 import type { RelayStreams } from '../protocol/schemas.js';
 import { announceService } from '../system/service.js';
 import type { Command } from 'commander';
+import { interrupted } from '../util/interrupted.js';
 import { createLogger } from '../util/log.js';
 import { MediaConfigError, parseRelayConfig } from './config.js';
 import { chooseEncoder, defaultProbeCache } from './probe.js';
@@ -66,15 +67,7 @@ export function registerMediaCommands(program: Command): void {
     .option('-P, --password <secret>', 'broker password', process.env.RELAIS_BROKER_PASSWORD)
     .action(async (flags: RelayFlags & { broker?: string; event: string; username?: string; password?: string }, cmd: Command) => {
       // Listen for Ctrl-C before starting, so an early one still stops cleanly.
-      const interrupted = new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      const stopped = interrupted();
       let relay: Relay;
       const stops: Array<() => Promise<void>> = [];
       try {
@@ -106,7 +99,7 @@ export function registerMediaCommands(program: Command): void {
         fail(cmd, err);
       }
       const service = announceService('relay');
-      await interrupted;
+      await stopped;
       await service.stopping();
       await Promise.allSettled(stops.map((s) => s()));
       await relay.stop();

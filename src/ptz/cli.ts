@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { interrupted } from '../util/interrupted.js';
 import { startCameraSim } from '../sim/runner.js';
 import { Camera } from './camera.js';
 import { DRIVE_DIRECTIONS, type DriveDirection } from './commands.js';
@@ -188,15 +189,7 @@ export function registerPtzCommands(program: Command): void {
       });
       for (const line of running.describe()) process.stdout.write(`listening ${line}\n`);
       process.stdout.write('camera simulator running; Ctrl-C stops it\n');
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          process.off('SIGINT', done);
-          process.off('SIGTERM', done);
-          resolve();
-        };
-        process.on('SIGINT', done);
-        process.on('SIGTERM', done);
-      });
+      await interrupted();
       await running.stop();
       process.stdout.write('camera simulator stopped\n');
     });
