@@ -5,11 +5,13 @@
  * the upper ones are generous (timers and a busy machine only add delay).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { connect, createServer, type Server } from 'node:net';
 import { parseImpairment, seededRandom } from '../../src/sim/link-model.js';
 import { TcpLinkProxy, UdpLinkProxy } from '../../src/sim/link-proxy.js';
+import { ROOT } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 
 async function udpReceiver(): Promise<{ socket: UdpSocket; port: number; got: Array<{ seq: number; delay: number; from: number }> }> {
@@ -117,5 +119,41 @@ describe('sim link proxies (loopback)', function () {
     // Two crossings of 20 ms plus the bottleneck: the echo cannot be quicker.
     assert.ok(elapsed >= 40 + 262, `64 KB echoed in ${elapsed.toFixed(0)} ms`);
     assert.ok(proxy.counters().up.bytes === payload.length);
+  });
+});
+
+describe('relais sim link (the command)', function () {
+  this.timeout(30_000);
+
+  it('forwards UDP, takes a new setting typed on stdin, and stops on SIGTERM', async () => {
+    const rx = await udpReceiver();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sim', 'link', '--udp', `0:127.0.0.1:${rx.port}`, '--delay', '10', '--loss', '0'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await waitFor('the listening line', () => /listening udp 127\.0\.0\.1:\d+/.test(out), 15_000);
+      const port = Number(/listening udp 127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
+      assert.match(out, /link delay=10ms jitter=0ms loss=0%/);
+      child.stdin.write('loss=25 rate=3000\n');
+      await waitFor('the new settings', () => /loss=25% reorder=0% rate=3000kbit\/s/.test(out));
+      child.stdin.write('lost=3\n');
+      await waitFor('the refusal', () => /"lost=3" is not a setting/.test(out));
+      const tx = createSocket('udp4');
+      tx.send(packet(1, 100), port, '127.0.0.1');
+      // Lost or not, the packet is counted: ask until the counters show it.
+      await waitFor('the counters', async () => {
+        child.stdin.write('show\n');
+        await new Promise((r) => setTimeout(r, 50));
+        return /"packets":1,/.test(out);
+      });
+      tx.close();
+    } finally {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+      rx.socket.close();
+    }
+    assert.match(out, /link emulator stopped/);
   });
 });
