@@ -29,7 +29,7 @@ uninstall=0
 packages=1
 
 ALL_ROLES="appliance conductor relay dashboard"
-DEBIAN_PACKAGES="ffmpeg mosquitto-clients socat v4l-utils"
+DEBIAN_PACKAGES="ffmpeg mosquitto-clients socat v4l-utils srt-tools"
 NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
 

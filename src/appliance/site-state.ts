@@ -31,7 +31,7 @@ export class SiteStateAssembler {
   }
 
   assemble(facts: SiteFacts): SiteState {
-    const { encoder, cameras, tallyIn, display } = this.parts;
+    const { encoder, cameras, tallyIn, display, link } = this.parts;
     return {
       version: VERSION,
       name: facts.name,
@@ -43,6 +43,7 @@ export class SiteStateAssembler {
       system: systemFigures(),
       io: facts.io,
       ...(display ? { display } : {}),
+      ...(link ? { link } : {}),
       updatedAt: new Date(facts.now).toISOString(),
     };
   }

@@ -51,6 +51,11 @@ export const encoderInputSchema = z.discriminatedUnion('kind', [testPatternInput
 });
 export type EncoderInput = z.infer<typeof encoderInputSchema>;
 
+/** SRT passphrase: libsrt takes 10 to 79 characters. */
+const srtPassphrase = z.string().min(10, { message: 'must be 10 to 79 characters (SRT), e.g. from `openssl rand -hex 16`' }).max(79, { message: 'must be at most 79 characters (SRT)' });
+/** SRT latency (the receiver's buffer): about 3 to 4 times the link's RTT (`relais link test` measures it). */
+const srtLatency = z.number().int().min(20).max(8000);
+
 export const rtmpOutputSchema = z.strictObject({
   kind: z.literal('rtmp'),
   /** Base of the relay's publish URL; the site and a signature are appended. */
@@ -65,7 +70,13 @@ export const rtmpOutputSchema = z.strictObject({
 
 export const srtOutputSchema = z.strictObject({
   kind: z.literal('srt'),
-  url: z.string().regex(/^srt:\/\/\S+$/, { message: 'must be an SRT URL such as srt://relay.example:9000?streamid=publish:site' }),
+  /** The relay's ingest port for this site (relay.srt: ingestPort + the site's place in the list). */
+  url: z.string().regex(/^srt:\/\/\S+$/, { message: 'must be an SRT URL such as srt://relay.example:9000' }),
+  /** `caller` (the box calls the relay, the usual case behind a venue's NAT) or `listener`. */
+  mode: z.enum(['caller', 'listener']).default('caller'),
+  /** Receiver buffer in ms; the larger of the two ends' wins. */
+  latencyMs: srtLatency.optional(),
+  passphrase: srtPassphrase.optional(),
 });
 
 export const encoderOutputSchema = z.discriminatedUnion('kind', [rtmpOutputSchema, srtOutputSchema], {
@@ -114,6 +125,25 @@ export const encoderConfigSchema = z.strictObject({
 });
 export type EncoderConfig = z.infer<typeof encoderConfigSchema>;
 
+/** The relay's SRT hub (srt-hub.ts): each site's feed in over SRT, out over SRT to the displays. */
+export const relaySrtSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Every site, in a fixed order: the ports follow it (same list on the boxes). */
+  sites: z.array(z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be a site slug such as saint-camille' })).min(1).max(64),
+  /** Site number i sends to `ingestPort + i`. */
+  ingestPort: z.number().int().min(1).max(65_000).default(9000),
+  /** The display of site j plays site i from `egressPort + i * sites + j`. */
+  egressPort: z.number().int().min(1).max(65_000).default(9100),
+  latencyMs: srtLatency.default(200),
+  passphrase: srtPassphrase.optional(),
+  /** Serve the feeds over SRT to the displays (else only FLV). */
+  egress: z.boolean().default(true),
+  /** The feeds' expected bitrate (sets how often statistics are printed). */
+  expectedKbps: z.number().int().min(50).max(50_000).default(2500),
+  statsEveryMs: z.number().int().min(500).max(60_000).default(2000),
+});
+export type RelaySrtConfig = z.infer<typeof relaySrtSchema>;
+
 export const relayConfigSchema = z.strictObject({
   /** Address the listeners bind to. */
   bind: z.string().default('0.0.0.0'),
@@ -126,6 +156,8 @@ export const relayConfigSchema = z.strictObject({
   dataDir: z.string().optional(),
   /** Period of the `relay/streams` snapshot even when nothing changed. */
   reportIntervalMs: z.number().int().min(200).max(600_000).default(2000),
+  /** SRT ingest and egress beside RTMP; off without it. */
+  srt: relaySrtSchema.optional(),
 });
 export type RelayConfig = z.infer<typeof relayConfigSchema>;
 

@@ -7,6 +7,7 @@ import { buildEncoderPlan, findFont, planArgs } from './command.js';
 import type { EncoderConfig, EncoderName } from './config.js';
 import { launchEncoder } from './ffmpeg.js';
 import { redactSign, signPublishUrl } from './sign.js';
+import { encoderSrtUrl } from './srt.js';
 import { EncoderSupervisor } from './supervisor.js';
 
 export interface FeedOptions {
@@ -23,7 +24,7 @@ export interface FeedOptions {
 /** The output URL of one start: RTMP signed now, or the SRT URL as configured. */
 export function feedTarget(config: EncoderConfig, site: string): string {
   const out = config.output;
-  if (out.kind === 'srt') return out.url;
+  if (out.kind === 'srt') return encoderSrtUrl(out.url, out);
   return signPublishUrl({ base: out.url, site, secret: out.secret, ttlSeconds: out.ttlSeconds });
 }
 

@@ -18,7 +18,8 @@ export type SupervisorState = 'idle' | 'starting' | 'live' | 'restarting' | 'fai
 /** Live figures of the encoder, as reported in the site's state. */
 export interface EncoderFigures {
   state: SupervisorState;
-  encoder: EncoderName | null;
+  /** The encoder, or the program the supervisor keeps alive (`srt-live-transmit`, `remux`). */
+  encoder: EncoderName | string | null;
   pid: number | null;
   fps: number;
   bitrateKbps: number | null;
@@ -45,7 +46,7 @@ export interface SupervisorEvents {
 export interface SupervisorOptions {
   /** Starts one process; called again for each restart (so URLs are re-signed). */
   launch: () => Promise<EncoderProcess>;
-  encoder: EncoderName;
+  encoder: EncoderName | string;
   initialDelayMs?: number;
   maxDelayMs?: number;
   /** Live this long: the restart delay goes back to `initialDelayMs`. */

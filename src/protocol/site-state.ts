@@ -6,7 +6,7 @@
  * dropped on parse, never rejected: the contract grows by additions only.
  */
 import { z } from 'zod';
-import { slug } from './schemas.js';
+import { linkStats, slug, type LinkStats } from './schemas.js';
 
 const count = z.number().int().nonnegative();
 const isoTime = z.string();
@@ -120,6 +120,8 @@ export const siteState = z.object({
   system: systemPart.optional(),
   io: ioPart.optional(),
   display: displayPart.optional(),
+  /** The statistics of the box's outgoing SRT feed, at its end. */
+  link: linkStats.optional(),
   updatedAt: isoTime,
 });
 export type SiteState = z.infer<typeof siteState>;
@@ -130,6 +132,7 @@ export interface SiteParts {
   cameras: CameraPart[];
   tallyIn: TallyInPart;
   display: DisplayPart;
+  link: LinkStats;
 }
 export type SitePartName = keyof SiteParts;
 
