@@ -21,14 +21,16 @@ const CORE_COMMANDS = new Set(['appliance', 'conductor', 'floor', 'config']);
 export async function registerExtraCommands(program: Command, argv: readonly string[]): Promise<void> {
   const command = argv.slice(2).find((a) => !a.startsWith('-'));
   if (command && CORE_COMMANDS.has(command)) return;
-  const [media, ptz, simLink, dashboard, doctor] = await Promise.all([
+  const [media, mediaLink, ptz, simLink, dashboard, doctor] = await Promise.all([
     import('./media/cli.js'),
+    import('./media/link-cli.js'),
     import('./ptz/cli.js'),
     import('./sim/link-cli.js'),
     import('./dashboard/command.js'),
     import('./doctor/command.js'),
   ]);
   media.registerMediaCommands(program);
+  mediaLink.registerLinkCommands(program);
   ptz.registerPtzCommands(program);
   simLink.registerSimLinkCommand(program);
   dashboard.registerDashboardCommand(program);
