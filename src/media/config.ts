@@ -168,6 +168,20 @@ export const displayConfigSchema = z.strictObject({
     .string()
     .regex(/^(https?|wss?):\/\/[^\s/]+(?::\d+)?\/?$/, { message: 'must be the relay HTTP base such as http://relay.example:8000' })
     .default('http://127.0.0.1:8000'),
+  /**
+   * Play the feeds over SRT from the relay's hub instead of HTTP-FLV: the
+   * relay's host and the same port plan as `relay.srt`. The player must read
+   * SRT (ffplay and mpv built with libsrt do).
+   */
+  srt: z
+    .strictObject({
+      host: z.string().min(1),
+      sites: z.array(z.string()).min(1).max(64),
+      egressPort: z.number().int().min(1).max(65_000).default(9100),
+      latencyMs: srtLatency.default(200),
+      passphrase: srtPassphrase.optional(),
+    })
+    .optional(),
   /** Player argv; `{url}` is replaced by the stream URL. */
   player: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-fflags', 'nobuffer', '-flags', 'low_delay', '-framedrop', '{url}']),
   /** Slate argv; `{slate}` is replaced by an ffmpeg lavfi graph drawing the slate. */

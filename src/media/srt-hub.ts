@@ -17,32 +17,9 @@ import type { LinkStats } from '../protocol/schemas.js';
 import type { Logger } from '../util/log.js';
 import { launchEncoder } from './ffmpeg.js';
 import { redactSign } from './sign.js';
-import { srtTransmitUri, statsEveryPackets, toLinkStats, type SrtStatsSample } from './srt.js';
+import { srtEgressPort, srtIngestPort, srtTransmitUri, statsEveryPackets, toLinkStats, type SrtPortPlan, type SrtStatsSample } from './srt.js';
 import { launchSrtTransmit } from './srt-transmit.js';
 import { EncoderSupervisor } from './supervisor.js';
-
-/** Which port serves what: shared by the relay, the boxes' config and the displays. */
-export interface SrtPortPlan {
-  /** Every site, in a fixed order (the ports follow it). */
-  sites: readonly string[];
-  /** Site number i sends its feed to `ingestPort + i`. */
-  ingestPort: number;
-  /** The display of site j plays the feed of site i from `egressPort + i * sites.length + j`. */
-  egressPort: number;
-}
-
-export function srtIngestPort(plan: SrtPortPlan, site: string): number {
-  const i = plan.sites.indexOf(site);
-  if (i < 0) throw new Error(`site ${site} is not in the SRT port plan (${plan.sites.join(', ')}); add it to relay.srt.sites in the same order everywhere`);
-  return plan.ingestPort + i;
-}
-
-export function srtEgressPort(plan: SrtPortPlan, feed: string, viewer: string): number {
-  const i = plan.sites.indexOf(feed);
-  const j = plan.sites.indexOf(viewer);
-  if (i < 0 || j < 0) throw new Error(`sites ${feed} and ${viewer} must both be in the SRT port plan (${plan.sites.join(', ')})`);
-  return plan.egressPort + i * plan.sites.length + j;
-}
 
 export interface SrtHubOptions extends SrtPortPlan {
   /** Address the SRT listeners bind to (empty or 0.0.0.0: every address). */

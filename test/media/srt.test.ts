@@ -8,11 +8,12 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { parseEncoderConfig, parseRelayConfig } from '../../src/media/config.js';
+import { parseDisplayConfig, parseEncoderConfig, parseRelayConfig } from '../../src/media/config.js';
+import { displayTarget } from '../../src/media/display.js';
+import { displaySource } from '../../src/media/display-feature.js';
 import { createFeed } from '../../src/media/feed.js';
 import { Relay, type StreamsSnapshot } from '../../src/media/relay.js';
-import { encoderSrtUrl, linkVerdict, parseSrtStats, srtFfmpegUrl, srtTransmitUri, statsEveryPackets, type SrtStatsSample } from '../../src/media/srt.js';
-import { srtEgressPort, srtIngestPort } from '../../src/media/srt-hub.js';
+import { encoderSrtUrl, linkVerdict, parseSrtStats, srtEgressPort, srtFfmpegUrl, srtIngestPort, srtTransmitUri, statsEveryPackets, type SrtStatsSample } from '../../src/media/srt.js';
 import type { EncoderSupervisor } from '../../src/media/supervisor.js';
 import { parseImpairment, seededRandom } from '../../src/sim/link-model.js';
 import { UdpLinkProxy } from '../../src/sim/link-proxy.js';
@@ -78,6 +79,13 @@ describe('SRT statistics and URLs (pure)', () => {
     assert.equal(srtIngestPort(plan, 'c'), 9002);
     assert.equal(srtEgressPort(plan, 'b', 'c'), 9105);
     assert.throws(() => srtIngestPort(plan, 'z'), /not in the SRT port plan/);
+  });
+
+  it("points a display at its own egress port of the on-air site's feed", () => {
+    const config = parseDisplayConfig({ srt: { host: 'relay.example', sites: ['a', 'b', 'c'], egressPort: 9100, latencyMs: 300, passphrase: 'display-passphrase' } });
+    const target = displayTarget({ epoch: 2, onAir: 'c', next: null, queue: [], since: null, item: null, plannedEnd: null, nextItem: null, conductor: 'x', updatedAt: 'now' }, 'a', displaySource(config, 'a'), 'Day');
+    assert.deepEqual(target, { kind: 'stream', site: 'c', url: 'srt://relay.example:9106?mode=caller&latency=300000&passphrase=display-passphrase&pkt_size=1316' });
+    assert.equal(displaySource(parseDisplayConfig({}), 'a'), 'http://127.0.0.1:8000');
   });
 
   it('refuses a passphrase libsrt would refuse', () => {
