@@ -3,29 +3,23 @@
  * `relais media sign <site>`.
  */
 import { connectBroker } from '../mqtt/connect.js';
-import { brokerSchema } from '../config/schema.js';
+import { brokerFromFlags } from '../mqtt/config.js';
 import { encode, publishOptions, topic } from '../protocol/topics.js';
 import type { RelayStreams } from '../protocol/schemas.js';
 import { announceService } from '../system/service.js';
 import type { Command } from 'commander';
-import { interrupted } from '../util/interrupted.js';
+import { intArg, parsePort } from '../util/args.js';
+import { nextSignal } from '../util/signals.js';
 import { createLogger } from '../util/log.js';
-import { MediaConfigError, parseRelayConfig } from './config.js';
+import { parseRelayConfig } from './config.js';
 import { chooseEncoder, defaultProbeCache } from './probe.js';
 import { Relay, type StreamsSnapshot } from './relay.js';
 import { signPublishUrl } from './sign.js';
 import { slug } from '../protocol/schemas.js';
 
-function int(what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${what} must be a positive whole number, got "${value}"`);
-    return n;
-  };
-}
-
+/** Every failure of these commands is the input's or the setup's: exit status 2 with the command's name. */
 function fail(cmd: Command, err: unknown): never {
-  const message = err instanceof MediaConfigError ? err.message : (err as Error).message;
+  const message = (err as Error).message;
   const names: string[] = [];
   for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
   cmd.error(`relais ${names.join(' ')}: ${message}`, { exitCode: 2 });
@@ -62,15 +56,15 @@ export function registerMediaCommands(program: Command): void {
   program
     .command('relay')
     .description('run the relay: RTMP ingest of the room feeds (signed publishing), HTTP-FLV / WS-FLV out; runs until Ctrl-C')
-    .option('--rtmp-port <port>', 'RTMP ingest port (default 1935)', int('--rtmp-port'))
-    .option('--http-port <port>', 'HTTP-FLV / WS-FLV port (default 8000)', int('--http-port'))
+    .option('--rtmp-port <port>', 'RTMP ingest port (default 1935)', parsePort)
+    .option('--http-port <port>', 'HTTP-FLV / WS-FLV port (default 8000)', parsePort)
     .option('--secret <secret>', 'publish secret shared with the sites (or RELAIS_RELAY_SECRET)')
     .option('--bind <address>', 'address to listen on (default 0.0.0.0)')
     .option('--data-dir <dir>', "node-media-server's store (publish history)")
     .option('--srt-sites <sites>', 'take feeds over SRT too, for these sites in this order (comma-separated; the ports follow it)')
-    .option('--srt-port <port>', 'SRT ingest port of the first site (default 9000; the next site +1)', int('--srt-port'))
-    .option('--srt-egress-port <port>', 'first SRT port served to the displays (default 9100)', int('--srt-egress-port'))
-    .option('--srt-latency <ms>', 'SRT latency, about 3-4x the RTT (default 200)', int('--srt-latency'))
+    .option('--srt-port <port>', 'SRT ingest port of the first site (default 9000; the next site +1)', intArg('--srt-port', 1, 65000))
+    .option('--srt-egress-port <port>', 'first SRT port served to the displays (default 9100)', intArg('--srt-egress-port', 1, 65000))
+    .option('--srt-latency <ms>', 'SRT latency, about 3-4x the RTT (default 200)', intArg('--srt-latency', 20, 8000))
     .option('--srt-passphrase <secret>', 'SRT passphrase, 10-79 characters (or RELAIS_SRT_PASSPHRASE)')
     .option('--ffmpeg <path>', 'ffmpeg for the SRT feeds (default: RELAIS_FFMPEG or ffmpeg on PATH)')
     .option('--broker <url>', 'report who publishes and how many watch on MQTT (relay/streams, retained)', process.env.RELAIS_BROKER_URL)
@@ -79,14 +73,14 @@ export function registerMediaCommands(program: Command): void {
     .option('-P, --password <secret>', 'broker password', process.env.RELAIS_BROKER_PASSWORD)
     .action(async (flags: RelayFlags & { broker?: string; event: string; username?: string; password?: string }, cmd: Command) => {
       // Listen for Ctrl-C before starting, so an early one still stops cleanly.
-      const stopped = interrupted();
+      const interrupted = nextSignal();
       let relay: Relay;
       const stops: Array<() => Promise<void>> = [];
       try {
         const config = parseRelayConfig({
           secret: flags.secret || process.env.RELAIS_RELAY_SECRET || undefined,
-          ...(flags.rtmpPort ? { rtmpPort: flags.rtmpPort } : {}),
-          ...(flags.httpPort ? { httpPort: flags.httpPort } : {}),
+          ...(flags.rtmpPort !== undefined ? { rtmpPort: flags.rtmpPort } : {}),
+          ...(flags.httpPort !== undefined ? { httpPort: flags.httpPort } : {}),
           ...(flags.bind ? { bind: flags.bind } : {}),
           ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
           ...(flags.srtSites
@@ -109,7 +103,7 @@ export function registerMediaCommands(program: Command): void {
         });
         await relay.start();
         if (flags.broker) {
-          const client = connectBroker(brokerSchema.parse({ url: flags.broker, username: flags.username, password: flags.password }), { clientId: `relais-relay-${process.pid}` });
+          const client = connectBroker(brokerFromFlags({ broker: flags.broker, username: flags.username, password: flags.password }), { clientId: `relais-relay-${process.pid}` });
           client.on('error', (err) => log.warn('broker error', { error: err.message }));
           const report = (snap: StreamsSnapshot): void => {
             client.publish(topic(flags.event, 'relayStreams'), encode('relayStreams', snap), publishOptions('relayStreams'));
@@ -122,7 +116,7 @@ export function registerMediaCommands(program: Command): void {
         fail(cmd, err);
       }
       const service = announceService('relay');
-      await stopped;
+      await interrupted;
       await service.stopping();
       await Promise.allSettled(stops.map((s) => s()));
       await relay.stop();
@@ -159,7 +153,7 @@ export function registerMediaCommands(program: Command): void {
     .description('print a signed RTMP publish URL for a site (HMAC-SHA256, see docs/media.md)')
     .option('--secret <secret>', 'publish secret (or RELAIS_RELAY_SECRET)')
     .option('--base <url>', 'relay base URL', 'rtmp://127.0.0.1:1935/live')
-    .option('--ttl <seconds>', 'validity in seconds (default 6 h)', int('--ttl'))
+    .option('--ttl <seconds>', 'validity in seconds (default 6 h)', intArg('--ttl', 30, 7 * 24 * 3600))
     .action((site: string, flags: SignFlags, cmd: Command) => {
       try {
         const parsedSite = slug.safeParse(site);

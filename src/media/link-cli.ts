@@ -4,18 +4,11 @@
  * bounded time, and the SRT latency and bitrate to put in the config.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { interrupted } from '../util/interrupted.js';
+import { intArg, parsePort } from '../util/args.js';
+import { nextSignal } from '../util/signals.js';
 import { recommend, runLinkTest, startLinkEcho } from './link-test.js';
 
 export const DEFAULT_ECHO_PORT = 9999;
-
-function positive(flag: string, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${flag} must be a whole number from 1 to ${max}, got "${value}"`);
-    return n;
-  };
-}
 
 /** `relay.example` or `relay.example:9999`. */
 export function parseTarget(value: string): { host: string; port: number } {
@@ -30,7 +23,7 @@ export function registerLinkCommands(program: Command): void {
   link
     .command('test <relay>')
     .description(`measure the link to a \`relais link echo\` (HOST[:PORT], default port ${DEFAULT_ECHO_PORT}) and print the SRT latency and bitrate to configure`)
-    .option('--seconds <n>', 'how long (half pings, half packet trains)', positive('--seconds', 600), 60)
+    .option('--seconds <n>', 'how long (half pings, half packet trains)', intArg('--seconds', 1, 600), 60)
     .option('--json', 'print the figures as JSON')
     .action(async (relay: string, flags: { seconds: number; json?: boolean }) => {
       const target = parseTarget(relay);
@@ -54,10 +47,10 @@ export function registerLinkCommands(program: Command): void {
   link
     .command('echo')
     .description(`answer \`relais link test\` from the boxes (UDP, default port ${DEFAULT_ECHO_PORT}); runs until Ctrl-C`)
-    .option('--port <port>', 'UDP port', positive('--port', 65_535), DEFAULT_ECHO_PORT)
+    .option('--port <port>', 'UDP port', parsePort, DEFAULT_ECHO_PORT)
     .option('--bind <address>', 'address to listen on', '0.0.0.0')
     .action(async (flags: { port: number; bind: string }) => {
-      const stopped = interrupted();
+      const stopped = nextSignal();
       const echo = await startLinkEcho(flags.port, flags.bind);
       process.stdout.write(`link echo listening on udp ${flags.bind}:${echo.port}; Ctrl-C stops it\n`);
       await stopped;

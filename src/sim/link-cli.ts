@@ -7,7 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
-import { interrupted } from '../util/interrupted.js';
+import { nextSignal } from '../util/signals.js';
 import { applySettingsLine, describeImpairment, parseImpairment, seededRandom, type LinkImpairment } from './link-model.js';
 import { TcpLinkProxy, UdpLinkProxy } from './link-proxy.js';
 
@@ -145,7 +145,7 @@ export function registerSimLinkCommand(program: Command): void {
     .option('--schedule <steps>', 'timed changes, seconds after start: "20:loss=10;40:loss=1"', parseSchedule)
     .action(async (flags: LinkFlags, cmd: Command) => {
       // Listen for Ctrl-C before starting, so an early one still stops cleanly.
-      const stopped = interrupted();
+      const stopped = nextSignal();
       const forwards = [...(flags.udp ?? []), ...(flags.tcp ?? [])];
       if (forwards.length === 0) cmd.error('relais sim link: give at least one --udp or --tcp forward, e.g. --udp 9000:127.0.0.1:9001', { exitCode: 2 });
       let link: SimLink;

@@ -9,7 +9,9 @@ import type { ConductorState, EventResult, Floor, Heartbeat, LinkStats, RundownL
 import type { PtzResult } from '../../protocol/ptz.js';
 import type { SiteState } from '../../protocol/site-state.js';
 import { decode, matchTopic, topicFilter, type PayloadOf, type TopicName } from '../../protocol/topics.js';
-import { describeEvent, encoderView } from './views.js';
+import { describeEvent, encoderView, type LogTone } from './views.js';
+
+export type { LogTone };
 
 /** How far back the encoder chart reaches. */
 export const ENCODER_HISTORY_MS = 5 * 60_000;
@@ -34,8 +36,6 @@ export interface SiteView {
   /** The relay's statistics of this site's incoming SRT feed (`relay/streams`), when it comes over SRT. */
   relayLink?: LinkStats | null;
 }
-
-export type LogTone = 'ok' | 'bad' | 'info' | 'warn';
 
 export interface LogEntry {
   at: number;
