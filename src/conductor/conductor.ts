@@ -11,10 +11,10 @@ import { performance } from 'node:perf_hooks';
 import type { ConductorConfig } from '../config/schema.js';
 import { floorView, initialFloorState, step, type FloorCommand, type FloorRules, type FloorState } from '../floor/machine.js';
 import { compareFence, fenceKey } from '../protocol/fencing.js';
-import type { ConductorState, EventResult, Floor, Heartbeat, RundownList } from '../protocol/schemas.js';
+import type { ConductorState, EventResult, Floor, Heartbeat, RelayStreams, RundownList } from '../protocol/schemas.js';
 import { matchTopic, routeMessage, type TopicHandlers } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
-import { answerFor, rememberAnswer, rundownView, unknownSiteAnswer } from './answers.js';
+import { answerFor, feedWarning, rememberAnswer, rundownView, unknownSiteAnswer } from './answers.js';
 import { ConductorLink } from './link.js';
 import { initialRoleState, roleStep, type Decision, type Role, type RoleConfig, type RoleInput, type RoleState } from './roles.js';
 import { StateStore, StateFileError } from './store.js';
@@ -63,6 +63,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private stopped = false;
   /** Newest believable floor seen on the broker (ours or another conductor's). */
   private lastFloor: Floor | null = null;
+  private streams: RelayStreams | null = null;
   private readonly startedAt = new Date().toISOString();
   readonly counters = { badPayloads: 0, accepted: 0, rejected: 0, duplicates: 0 };
 
@@ -84,11 +85,9 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   get role(): ConductorRole {
     return this.roles.role;
   }
-
   get epoch(): number {
     return this.state.epoch;
   }
-
   get term(): number {
     return this.state.term;
   }
@@ -255,6 +254,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     floor: (floor) => this.onFloorSeen(floor),
     conductorHeartbeat: (beat) => this.feed({ kind: 'heartbeat', at: this.monotonic(), from: beat.conductor, term: beat.term ?? 0 }),
     conductorAvailability: (value) => this.feed({ kind: 'availability', at: this.monotonic(), value }),
+    relayStreams: (streams) => void (this.streams = streams),
     siteIntent: (intent, site) => this.enqueue(() => this.apply({ kind: 'intent', site: site!, intent })),
     control: (control) => this.enqueue(() => this.apply({ kind: 'control', control })),
     siteState: (state, site) => {
@@ -330,7 +330,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       this.emit('floor', floor);
     }
     const event = answerFor(cmd, result, at);
-    await this.link.publish('events', event);
+    for (const e of [event, feedWarning(event, this.state.onAir, this.streams)]) if (e) await this.link.publish('events', e);
     this.emit('result', event);
     this.log.info(`${event.kind} ${event.action} ${event.result}`, { id: event.id, site: event.site ?? undefined, reason: event.reason ?? undefined, duplicate: event.duplicate || undefined, epoch: event.epoch });
   }
