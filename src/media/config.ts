@@ -78,6 +78,13 @@ export const srtOutputSchema = z.strictObject({
   /** Receiver buffer in ms; the larger of the two ends' wins. */
   latencyMs: srtLatency.optional(),
   passphrase: srtPassphrase.optional(),
+  /**
+   * `ffmpeg`: the encoder speaks SRT itself. `srt-live-transmit`: the encoder
+   * hands MPEG-TS to a local srt-live-transmit that holds the SRT connection:
+   * the box then reports its sender statistics (state.link), and an encoder
+   * restart (a new bitrate) does not drop the connection to the relay.
+   */
+  uplink: z.enum(['ffmpeg', 'srt-live-transmit']).default('ffmpeg'),
 });
 
 export const encoderOutputSchema = z.discriminatedUnion('kind', [rtmpOutputSchema, srtOutputSchema], {
@@ -121,6 +128,11 @@ export const encoderConfigSchema = z.strictObject({
       killTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
     })
     .prefault({}),
+  /**
+   * Bitrate that follows the link (needs `output.uplink: srt-live-transmit`):
+   * down 30 % on a bad interval, up 10 % after five good ones, within these bounds.
+   */
+  adaptiveBitrate: z.strictObject({ floorKbps: z.number().int().min(100).max(50_000), ceilingKbps: z.number().int().min(100).max(50_000) }).optional(),
   /** Period of the `encoder` figures in the site's state. */
   reportIntervalMs: z.number().int().min(500).max(600_000).default(5000),
 });

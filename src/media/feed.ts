@@ -19,6 +19,10 @@ export interface FeedOptions {
   log: Logger;
   /** Font for the drawn text; found automatically when left out, `null` for none. */
   fontFile?: string | null;
+  /** Where the encoder sends instead of the configured output (the local SRT uplink). */
+  target?: string;
+  /** The bitrate of the next start, when it follows the link. */
+  bitrateKbps?: () => number;
 }
 
 /** The output URL of one start: RTMP signed now, or the SRT URL as configured. */
@@ -47,7 +51,8 @@ export function createFeed(o: FeedOptions): EncoderSupervisor {
     stallTimeoutMs: r.stallTimeoutMs,
     killTimeoutMs: r.killTimeoutMs,
     launch: () => {
-      const plan = buildEncoderPlan({ config: o.config, site: o.site, encoder: o.encoder, target: feedTarget(o.config, o.site), fontFile: font });
+      const config = o.bitrateKbps ? { ...o.config, bitrateKbps: o.bitrateKbps() } : o.config;
+      const plan = buildEncoderPlan({ config, site: o.site, encoder: o.encoder, target: o.target ?? feedTarget(o.config, o.site), fontFile: font });
       o.log.debug('starting encoder', { argv: redactSign([o.binary, ...planArgs(plan)].join(' ')) });
       return launchEncoder(o.binary, plan);
     },

@@ -18,7 +18,7 @@ import type { Logger } from '../util/log.js';
 import { launchEncoder } from './ffmpeg.js';
 import { redactSign } from './sign.js';
 import { srtEgressPort, srtIngestPort, srtTransmitUri, statsEveryPackets, toLinkStats, type SrtPortPlan, type SrtStatsSample } from './srt.js';
-import { launchSrtTransmit } from './srt-transmit.js';
+import { freeUdpPort, launchSrtTransmit } from './srt-transmit.js';
 import { EncoderSupervisor } from './supervisor.js';
 
 export interface SrtHubOptions extends SrtPortPlan {
@@ -42,16 +42,6 @@ export interface SrtHubOptions extends SrtPortPlan {
 export interface SrtHubEvents {
   /** A new interval of a site's incoming statistics. */
   link: [site: string, stats: LinkStats];
-}
-
-/** A free UDP port on loopback right now (the kernel picks it). */
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }
 
 interface SiteHub {

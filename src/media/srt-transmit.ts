@@ -6,7 +6,8 @@
  * connection is restarted the same way a stalled encoder is.
  */
 import { spawn } from 'node:child_process';
-import { EventEmitter } from 'node:events';
+import { createSocket } from 'node:dgram';
+import { EventEmitter, once } from 'node:events';
 import type { EncoderProcess, EncoderProcessEvents, ExitInfo } from './ffmpeg.js';
 import { parseSrtStats, type SrtStatsSample } from './srt.js';
 
@@ -99,4 +100,14 @@ export function launchSrtTransmit(o: SrtTransmitOptions): Promise<EncoderProcess
   const proc = new SrtTransmitProcess();
   proc.start(o);
   return Promise.resolve(proc);
+}
+
+/** A free UDP port on loopback right now (the kernel picks it). */
+export async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  s.bind(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = s.address().port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
 }

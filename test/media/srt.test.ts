@@ -6,8 +6,6 @@
  * emulated RTT and, once the link is cut, a `down` verdict.
  */
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
-import { once } from 'node:events';
 import { parseDisplayConfig, parseEncoderConfig, parseRelayConfig } from '../../src/media/config.js';
 import { displayTarget } from '../../src/media/display.js';
 import { displaySource } from '../../src/media/display-feature.js';
@@ -17,7 +15,7 @@ import { encoderSrtUrl, linkVerdict, parseSrtStats, srtEgressPort, srtFfmpegUrl,
 import type { EncoderSupervisor } from '../../src/media/supervisor.js';
 import { parseImpairment, seededRandom } from '../../src/sim/link-model.js';
 import { UdpLinkProxy } from '../../src/sim/link-proxy.js';
-import { ffprobeStreams, freePort, quietLogger, SECRET, tempDir, waitForEvent } from './helpers.js';
+import { ffprobeStreams, freePort, freeUdpBlock, quietLogger, SECRET, tempDir, waitForEvent } from './helpers.js';
 
 /** A line srt-live-transmit 1.5.1 printed at a receiving listener (`-pf:json`). */
 const RECEIVER_LINE =
@@ -28,25 +26,6 @@ function sample(changes: Partial<SrtStatsSample['received']> & { rttMs?: number 
   if (!base) throw new Error('fixture does not parse');
   const { rttMs, ...received } = changes;
   return { ...base, rttMs: rttMs ?? base.rttMs, received: { ...base.received, ...received } };
-}
-
-/** `count` consecutive UDP ports free on loopback, from a kernel-chosen start. */
-async function freeUdpBlock(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const sockets = [];
-    let ok = true;
-    for (let p = base; p < base + count && ok; p += 1) {
-      const s = createSocket('udp4');
-      s.on('error', () => (ok = false));
-      s.bind(p, '127.0.0.1');
-      await Promise.race([once(s, 'listening'), once(s, 'error')]).catch(() => undefined);
-      sockets.push(s);
-    }
-    await Promise.all(sockets.map((s) => new Promise<void>((r) => { try { s.close(() => r()); } catch { r(); } })));
-    if (ok) return base;
-  }
-  throw new Error('no block of free UDP ports');
 }
 
 describe('SRT statistics and URLs (pure)', () => {
