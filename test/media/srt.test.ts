@@ -134,6 +134,10 @@ describe('SRT end to end through the relay (real ffmpeg, srt-live-transmit, emul
     assert.equal(overSrt.find((s) => s.codec_type === 'video')?.codec_name, 'h264');
     assert.equal(overSrt.find((s) => s.codec_type === 'video')?.height, 180);
 
+    // A display that comes back (a player restarted) gets the feed again on the same port.
+    const again = await ffprobeStreams(egress, 20_000);
+    assert.equal(again.find((s) => s.codec_type === 'video')?.codec_name, 'h264');
+
     // A display with the wrong passphrase gets nothing.
     const wrong = srtFfmpegUrl({ host: '127.0.0.1', port: srtEgressPort(plan, 'saint-camille', 'rouyn-noranda'), mode: 'caller', latencyMs: 200, passphrase: 'not-the-passphrase' });
     await assert.rejects(ffprobeStreams(wrong, 15_000), /ffprobe .* failed/);
