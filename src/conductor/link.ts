@@ -7,7 +7,8 @@ import type { MqttClient } from 'mqtt';
 import type { ConductorConfig } from '../config/schema.js';
 import { connectBroker } from '../mqtt/connect.js';
 import { SubscriptionKeeper } from '../mqtt/subscriptions.js';
-import { encode, publishOptions, topic, topicFilter, type PayloadOf, type TopicName } from '../protocol/topics.js';
+import { TopicPublisher, type TopicParams } from '../mqtt/publisher.js';
+import { topic, topicFilter, type PayloadOf, type SiteTopicName, type TopicName } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
 
 /** How long the conductor waits for a broker's acknowledgement before going on. */
@@ -74,12 +75,11 @@ export class ConductorLink {
     this.subscriptions?.refresh(topicFilter(this.config.event, 'floor'));
   }
 
-  async publish<T extends TopicName>(name: T, payload: PayloadOf<T>, site?: string): Promise<void> {
+  /** Publishes one of the event's topics (the conductor writes no site topic) through the box's typed publisher. */
+  async publish<T extends Exclude<TopicName, SiteTopicName>>(name: T, payload: PayloadOf<T>): Promise<void> {
     const client = this.client;
     if (!client) return;
-    const sent = client.publishAsync(topic(this.config.event, name, site), encode(name, payload), publishOptions(name)).catch((err: Error) => {
-      this.log.warn('publish failed', { topic: name, error: err.message });
-    });
+    const sent = new TopicPublisher(client, this.config.event, this.log).publish(name, {} as TopicParams<T>, payload);
     // A broker that is slow to acknowledge must not stall the floor: mqtt.js keeps the
     // message and resends it, and (term, epoch) orders whatever arrives late.
     let timer: NodeJS.Timeout | undefined;

@@ -7,6 +7,7 @@ import { defaultFsProbe } from './fs-probe.js';
 import { spawnFfmpeg } from './ffmpeg.js';
 import { CHECK_NAMES, exitCodeFor, formatResults, runDoctor, type CheckName } from './run.js';
 import type { BrokerCheckOptions } from './broker.js';
+import type { NamedDevices } from './devices.js';
 import { topic } from '../protocol/topics.js';
 import { EXIT, UserError } from '../util/errors.js';
 
@@ -33,6 +34,8 @@ interface ConfigBits {
   event?: string;
   site?: string;
   broker?: { url?: string; username?: string; password?: string; ca?: string };
+  /** A site config's devices, checked one by one. */
+  devices?: NamedDevices;
 }
 
 /**
@@ -47,7 +50,8 @@ async function readConfigBits(path: string | undefined, env: NodeJS.ProcessEnv):
   }
   try {
     const { config } = await loadConfigFile(path, undefined, env);
-    return { event: config.event, site: 'site' in config ? config.site : undefined, broker: config.broker };
+    if ('site' in config) return { event: config.event, site: config.site, broker: config.broker, devices: { io: config.io, cameras: config.cameras } };
+    return { event: config.event, broker: config.broker };
   } catch (err) {
     if (err instanceof ConfigError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
       throw new UserError(`cannot read config ${path}: file not found; pass the file the service uses, e.g. /etc/relais/appliance.yaml`);
@@ -104,6 +108,7 @@ export function registerDoctorCommand(program: Command): void {
         ffmpeg: spawnFfmpeg(opts.ffmpeg),
         broker,
         diskPath: opts.diskPath,
+        ...(bits.devices ? { devices: bits.devices } : {}),
       });
       process.stdout.write((opts.json ? JSON.stringify(results, null, 2) : formatResults(results)) + '\n');
       process.exitCode = exitCodeFor(results);

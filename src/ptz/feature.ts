@@ -162,7 +162,7 @@ export class PtzFeature implements Feature {
     return result;
   }
 
-  private async run(camera: Camera, config: PtzCameraConfig, cmd: PtzCommand): Promise<unknown> {
+  private async run(camera: Camera, config: PtzCameraConfig, cmd: PtzCommand): Promise<PtzResult['value'] | void> {
     switch (cmd.op) {
       case 'recall':
       case 'store': {
@@ -205,9 +205,9 @@ export class PtzFeature implements Feature {
     }
   }
 
-  private result(cmd: PtzCommand, error: string | null, value?: unknown): PtzResult {
+  private result(cmd: PtzCommand, error: string | null, value?: PtzResult['value'] | void): PtzResult {
     const out: PtzResult = { id: cmd.id, camera: cmd.camera, op: cmd.op, ok: error === null, error, at: new Date().toISOString() };
-    if (value !== undefined) out.value = value;
+    if (value !== undefined && value !== null) out.value = value;
     return out;
   }
 

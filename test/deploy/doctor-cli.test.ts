@@ -85,7 +85,9 @@ describe('deploy: relais doctor against a real broker and through the CLI', () =
     assert.equal(clock?.status, 'WARN');
   });
 
-  describe('CLI', () => {
+  describe('CLI', function () {
+    // Each case starts the doctor through tsx, some twice: seconds each on a busy machine.
+    this.timeout(60_000);
     let root: string;
     beforeEach(async () => {
       root = await mkdtemp(join(tmpdir(), 'relais-doctor-root-'));

@@ -5,7 +5,7 @@ import { FeatureBus, type ApplianceEvents, type FeatureContext, type SiteRole, t
 import { TopicRouter } from '../../src/appliance/topic-router.js';
 import type { Floor } from '../../src/protocol/schemas.js';
 import type { SiteParts } from '../../src/protocol/site-state.js';
-import { encode, topic, topicBase, type PayloadOf, type TopicName } from '../../src/protocol/topics.js';
+import { encode, topic, topicBase, topicOf, type PayloadOf, type TopicName } from '../../src/protocol/topics.js';
 import { ptzResult, type PtzResult } from '../../src/protocol/ptz.js';
 import type { CameraStatus } from '../../src/ptz/camera.js';
 import { parsePtzConfig } from '../../src/ptz/config.js';
@@ -49,7 +49,7 @@ class FakeContext extends EventEmitter<ContextEvents> implements FeatureContext 
     this.router.add('ptz', name, params, handler, options);
   }
   async publish<T extends TopicName>(name: T, params: TopicParams, payload: PayloadOf<T>): Promise<void> {
-    this.emit('publish', topic(this.event, name, params.site).slice(topicBase(this.event).length), encode(name, payload));
+    this.emit('publish', topicOf(this.event, name, params.site).slice(topicBase(this.event).length), encode(name, payload));
   }
   /** Delivers an MQTT message to the feature's command subscription. */
   deliver(payload: string): void {
