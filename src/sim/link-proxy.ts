@@ -113,6 +113,11 @@ abstract class LinkProxyBase extends EventEmitter<LinkProxyEvents> {
     return { up: { ...this.up.counters }, down: { ...this.down.counters } };
   }
 
+  /** An error for whoever listens; without a listener a proxy error must not end the process. */
+  protected reportError(err: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
   /** Carries one packet through `direction`; `send` runs when it is due. */
   protected carry(direction: LinkDirection, bytes: number, send: () => void): void {
     const fate = direction.decide(this.clock.now(), bytes);
@@ -142,7 +147,7 @@ export class UdpLinkProxy extends LinkProxyBase {
   async start(): Promise<void> {
     const socket = createSocket('udp4');
     socket.on('message', (msg, from) => this.fromClient(msg, from));
-    socket.on('error', (err) => this.emit('error', err));
+    socket.on('error', (err) => this.reportError(err));
     socket.bind(this.o.listenPort, this.o.listenHost ?? '127.0.0.1');
     await once(socket, 'listening');
     this.port = socket.address().port;
@@ -179,7 +184,10 @@ export class UdpLinkProxy extends LinkProxyBase {
       const upstream = createSocket('udp4');
       const created: UdpPeer = { client: from, upstream, lastSeen: this.clock.now() };
       upstream.on('message', (msg) => this.fromServer(created, msg));
-      upstream.on('error', (err) => this.emit('error', err));
+      // Nobody listening there (yet): the kernel's "port unreachable" is a lost packet, as on a real link.
+      upstream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ECONNREFUSED') this.reportError(err);
+      });
       upstream.connect(this.o.targetPort, this.o.targetHost);
       this.peers.set(key, created);
       peer = created;
@@ -215,7 +223,7 @@ export class TcpLinkProxy extends LinkProxyBase {
 
   async start(): Promise<void> {
     const server = createServer((client) => this.accept(client));
-    server.on('error', (err) => this.emit('error', err));
+    server.on('error', (err) => this.reportError(err));
     server.listen(this.o.listenPort, this.o.listenHost ?? '127.0.0.1');
     await once(server, 'listening');
     const address = server.address();

@@ -1,5 +1,6 @@
 /** Shared bits of the media tests: ports, temp dirs, waiting, ffprobe. */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { once, type EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -101,4 +102,16 @@ export async function freeUdpBlock(count: number): Promise<number> {
     if (ok) return base;
   }
   throw new Error('no block of free UDP ports');
+}
+
+/** Whether some process has a UDP socket bound to `port` (an SRT listener is up), from /proc/net/udp. */
+export function udpBound(port: number): boolean {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return ['/proc/net/udp', '/proc/net/udp6'].some((file) => {
+    try {
+      return readFileSync(file, 'utf8').split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex));
+    } catch {
+      return false;
+    }
+  });
 }

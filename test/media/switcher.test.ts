@@ -12,7 +12,7 @@ import { LOW_DELAY_INPUT, SwitchingDisplay, switchCommand, switcherArgs } from '
 import { srtFfmpegUrl } from '../../src/media/srt.js';
 import { parseImpairment, seededRandom } from '../../src/sim/link-model.js';
 import { UdpLinkProxy } from '../../src/sim/link-proxy.js';
-import { freePort } from './helpers.js';
+import { freePort, udpBound } from './helpers.js';
 import { waitFor } from '../helpers/wait.js';
 
 const W = 32;
@@ -76,8 +76,8 @@ describe('switching display (real ffmpeg, SRT through the emulated link)', funct
     display.on('stderr', (line) => {
       if (/Command reply/.test(line)) replies.push(line);
     });
-    // The sources' listeners come up a moment after spawn: the caller retries inside its connect timeout.
-    await waitFor('both sources listening', () => sources.every((s) => s.pid !== undefined), 5000);
+    // The display calls once: the sources' SRT listeners must be up first.
+    await waitFor('both sources listening', () => ports.every((p) => udpBound(p)), 10_000);
     display.start();
     stops.push(() => display.stop());
     const frames: Array<{ at: number; colour: Colour }> = [];
