@@ -53,6 +53,8 @@ export function switchCommand(index: number): string {
 }
 
 export interface SwitchingDisplayEvents {
+  /** A process started (again, after an exit: a feed that could not be reached, a dropped connection). */
+  spawn: [pid: number | undefined];
   exit: [code: number | null, signal: NodeJS.Signals | null];
   stderr: [line: string];
 }
@@ -61,13 +63,19 @@ export interface SwitchingDisplayEvents {
 export class SwitchingDisplay extends EventEmitter<SwitchingDisplayEvents> {
   private child: ChildProcess | null = null;
   private current: string;
+  private stopped = false;
+  private respawnTimer: NodeJS.Timeout | null = null;
+  private delayMs: number;
 
   constructor(
     private readonly plan: SwitcherPlan,
     private readonly binary = 'ffmpeg',
+    /** First delay before starting again after an exit; doubles up to 5 s. */
+    private readonly respawnMs = 500,
   ) {
     super();
     this.current = plan.initial;
+    this.delayMs = respawnMs;
   }
 
   get onScreen(): string {
@@ -78,9 +86,12 @@ export class SwitchingDisplay extends EventEmitter<SwitchingDisplayEvents> {
     return this.child?.stdout ?? null;
   }
 
+  /** Starts the process; it is started again after an exit until `stop()`, on the site last selected. */
   start(): void {
-    const child = spawn(this.binary, switcherArgs(this.plan), { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.stopped = false;
+    const child = spawn(this.binary, switcherArgs({ ...this.plan, initial: this.current }), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
+    this.emit('spawn', child.pid);
     let pending = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       pending += d;
@@ -89,7 +100,17 @@ export class SwitchingDisplay extends EventEmitter<SwitchingDisplayEvents> {
       for (const line of lines) if (line.trim()) this.emit('stderr', line);
     });
     child.stdin?.on('error', () => undefined);
-    child.on('exit', (code, signal) => this.emit('exit', code, signal));
+    child.on('error', () => undefined);
+    child.on('exit', (code, signal) => {
+      this.emit('exit', code, signal);
+      if (this.child !== child || this.stopped) return;
+      this.child = null;
+      this.respawnTimer = setTimeout(() => {
+        this.respawnTimer = null;
+        if (!this.stopped) this.start();
+      }, this.delayMs);
+      this.delayMs = Math.min(5000, this.delayMs * 2);
+    });
   }
 
   /** Puts `site` on screen at once; false when it is not one of the feeds or the process is gone. */
@@ -104,6 +125,9 @@ export class SwitchingDisplay extends EventEmitter<SwitchingDisplayEvents> {
 
   /** `q` asks ffmpeg to finish cleanly; SIGKILL after `timeoutMs`. */
   async stop(timeoutMs = 2000): Promise<void> {
+    this.stopped = true;
+    if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    this.respawnTimer = null;
     const child = this.child;
     this.child = null;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;

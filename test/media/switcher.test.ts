@@ -45,6 +45,25 @@ describe('switching display (pure)', () => {
   });
 });
 
+describe('switching display: a feed that cannot be reached', function () {
+  this.timeout(20_000);
+
+  it('is started again, on the site last selected', async () => {
+    const port = await freePort();
+    const url = `${srtFfmpegUrl({ host: '127.0.0.1', port, mode: 'caller', latencyMs: 120 })}&connect_timeout=200`;
+    const display = new SwitchingDisplay({ feeds: [{ site: 'a', url }, { site: 'b', url }], initial: 'a', inputOptions: [], output: (v, a) => ['-map', v, '-f', 'null', '-', '-map', a, '-f', 'null', '-'] }, 'ffmpeg', 50);
+    const spawns: Array<number | undefined> = [];
+    display.on('spawn', (pid) => spawns.push(pid));
+    display.start();
+    display.select('b');
+    await waitFor('a second start after the first exit', () => spawns.length >= 2, 15_000);
+    assert.equal(display.onScreen, 'b');
+    await display.stop();
+    // Stopped: no process left to take a switch (the pending respawn was cancelled by stop()).
+    assert.equal(display.select('a'), false);
+  });
+});
+
 describe('switching display (real ffmpeg, SRT through the emulated link)', function () {
   this.timeout(60_000);
   const stops: Array<() => Promise<void> | void> = [];
