@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { applyEnvOverrides, ConfigError, loadConfigFile } from '../config/load.js';
 import { defaultFsProbe } from './fs-probe.js';
 import { spawnFfmpeg } from './ffmpeg.js';
+import type { TallySourceConfig } from '../tally/config.js';
 import { CHECK_NAMES, exitCodeFor, formatResults, runDoctor, type CheckName } from './run.js';
 import type { BrokerCheckOptions } from './broker.js';
 import type { NamedDevices } from './devices.js';
@@ -34,6 +35,7 @@ interface ConfigBits {
   event?: string;
   site?: string;
   broker?: { url?: string; username?: string; password?: string; ca?: string };
+  tallySources?: TallySourceConfig[];
   /** A site config's devices, checked one by one. */
   devices?: NamedDevices;
 }
@@ -50,7 +52,7 @@ async function readConfigBits(path: string | undefined, env: NodeJS.ProcessEnv):
   }
   try {
     const { config } = await loadConfigFile(path, undefined, env);
-    if ('site' in config) return { event: config.event, site: config.site, broker: config.broker, devices: { io: config.io, cameras: config.cameras } };
+    if ('site' in config) return { event: config.event, site: config.site, broker: config.broker, devices: { io: config.io, cameras: config.cameras }, tallySources: config.tallySources };
     return { event: config.event, broker: config.broker };
   } catch (err) {
     if (err instanceof ConfigError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
@@ -108,6 +110,7 @@ export function registerDoctorCommand(program: Command): void {
         ffmpeg: spawnFfmpeg(opts.ffmpeg),
         broker,
         diskPath: opts.diskPath,
+        tallySources: bits.tallySources,
         ...(bits.devices ? { devices: bits.devices } : {}),
       });
       process.stdout.write((opts.json ? JSON.stringify(results, null, 2) : formatResults(results)) + '\n');

@@ -10,10 +10,12 @@ import { checkGpio } from './gpio.js';
 import { checkNamedDevices, type NamedDevices } from './devices.js';
 import { checkDisk, checkTemperature, defaultStatFs, type StatFs } from './host.js';
 import { checkSerial } from './serial.js';
+import { checkTallySources } from './tally.js';
 import { checkUnitSandbox } from './sandbox.js';
 import type { CheckResult, FsProbe } from './types.js';
+import type { TallySourceConfig } from '../tally/config.js';
 
-export const CHECK_NAMES = ['gpio', 'serial', 'ffmpeg', 'broker', 'disk', 'temperature'] as const;
+export const CHECK_NAMES = ['gpio', 'serial', 'ffmpeg', 'broker', 'tally', 'disk', 'temperature'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 export interface DoctorOptions {
@@ -27,6 +29,9 @@ export interface DoctorOptions {
   /** Where state lives (default /var/lib/relais, or / when absent). */
   diskPath?: string;
   statfs?: StatFs;
+  /** The site's network tally sources (from its config); each is connected to and read once. */
+  tallySources?: readonly TallySourceConfig[];
+  tallyTimeoutMs?: number;
   /** The site config's devices: each one it names is checked too. */
   devices?: NamedDevices;
 }
@@ -49,6 +54,7 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
     if (o.broker) results.push(...(await checkBroker(o.broker)));
     else results.push({ check: 'broker', status: 'WARN', summary: 'no broker given', fix: 'pass --config /etc/relais/appliance.yaml or --broker mqtts://host:8883 -u site-<site> -p ...' });
   }
+  if (only.has('tally')) results.push(...(await checkTallySources(o.tallySources ?? [], o.tallyTimeoutMs)));
   if (only.has('disk')) results.push(await checkDisk(o.diskPath ?? (existsSync('/var/lib/relais') ? '/var/lib/relais' : '/'), o.statfs ?? defaultStatFs));
   if (only.has('temperature')) results.push(await checkTemperature(probe));
   return results;

@@ -157,7 +157,7 @@ describe('deploy: relais doctor against a real broker and through the CLI', () =
       assert.match(r.stderr, /cannot read config .*missing\.yaml.*\/etc\/relais\/appliance\.yaml/);
       const bad = await doctor(['--only', 'everything']);
       assert.notEqual(bad.code, 0);
-      assert.match(bad.stderr, /Allowed choices are gpio, serial, ffmpeg, broker, disk, temperature/);
+      assert.match(bad.stderr, /Allowed choices are gpio, serial, ffmpeg, broker, tally, disk, temperature/);
     });
   });
 });

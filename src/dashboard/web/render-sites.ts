@@ -49,12 +49,16 @@ function availabilityLine(site: SiteView): string {
 function cameraTallies(site: SiteView): string {
   const cameras = site.state?.tally.cameras;
   if (!cameras || Object.keys(cameras).length === 0) return '';
+  const unknown = new Set(site.state?.tally.unknown ?? []);
   const chips = Object.entries(cameras).sort(([a], [b]) => a.localeCompare(b)).map(([name, t]) => {
     const state = t.program ? 'pgm' : t.preview ? 'pvw' : 'off';
-    const label = t.program ? 'PGM' : t.preview ? 'PVW' : '—';
+    const label = unknown.has(name) ? 'tally unknown' : t.program ? 'PGM' : t.preview ? 'PVW' : '—';
     return `<span class="cam cam-${state}" title="${esc(name)}: ${label}"><span class="shape ${state === 'pgm' ? 'shape-filled' : state === 'pvw' ? 'shape-ring' : 'shape-dash'}" aria-hidden="true"></span>${esc(name)} ${label}</span>`;
   });
-  return `<div class="cams">${chips.join('')}</div>`;
+  // The network switchers the tally comes from: one line each, a warning when one is not connected.
+  const sources = (site.state?.tally.sources ?? []).map((src) =>
+    src.connected ? `<div class="cam-source muted">${esc(src.describe ?? src.kind)}: connected</div>` : `<div class="cam-source warn-text">${esc(src.describe ?? src.kind)}: ${esc(src.error ?? 'not connected')}</div>`);
+  return `<div class="cams">${chips.join('')}</div>${sources.join('')}`;
 }
 
 function encoderBlock(site: SiteView): string {
