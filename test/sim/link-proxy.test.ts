@@ -134,7 +134,7 @@ describe('relais sim link (the command)', function () {
     try {
       await waitFor('the listening line', () => /listening udp 127\.0\.0\.1:\d+/.test(out), 15_000);
       const port = Number(/listening udp 127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
-      assert.match(out, /link delay=10ms jitter=0ms loss=0%/);
+      await waitFor('the starting settings', () => /link delay=10ms jitter=0ms loss=0%/.test(out));
       child.stdin.write('loss=25 rate=3000\n');
       await waitFor('the new settings', () => /loss=25% reorder=0% rate=3000kbit\/s/.test(out));
       child.stdin.write('lost=3\n');
