@@ -51,7 +51,7 @@ arch_override=""
 
 ALL_ROLES="appliance conductor relay dashboard"
 # curl and ca-certificates fetch the Node runtime when the release does not carry it.
-DEBIAN_PACKAGES="ffmpeg mosquitto-clients socat v4l-utils curl ca-certificates"
+DEBIAN_PACKAGES="ffmpeg mosquitto-clients socat v4l-utils curl ca-certificates srt-tools"
 # The appliance unit's SupplementaryGroups= (render: /dev/dri/renderD*, on Debian from systemd).
 GROUPS_HW="gpio dialout video render audio"
 # What node-gyp needs to build epoll (onoff's interrupt addon, which ships no prebuilt binary).

@@ -36,7 +36,17 @@ const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<Re
   { commands: ['relay', 'media'], load: async () => (await import('./media/cli.js')).registerMediaCommands },
   { commands: ['ptz'], load: async () => (await import('./ptz/cli.js')).registerPtzCommands },
   { commands: ['tally'], load: async () => (await import('./tally/cli.js')).registerTallyCommands },
-  { commands: ['sim'], load: async () => (await import('./sim/cli.js')).registerSimCommands },
+  {
+    commands: ['sim'],
+    load: async () => {
+      const [camera, link] = await Promise.all([import('./sim/cli.js'), import('./sim/link-cli.js')]);
+      return (program) => {
+        camera.registerSimCommands(program);
+        link.registerSimLinkCommand(program);
+      };
+    },
+  },
+  { commands: ['link'], load: async () => (await import('./media/link-cli.js')).registerLinkCommands },
   { commands: ['dashboard'], load: async () => (await import('./dashboard/command.js')).registerDashboardCommand },
   { commands: ['doctor'], load: async () => (await import('./doctor/command.js')).registerDoctorCommand },
 ];

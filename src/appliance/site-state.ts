@@ -33,7 +33,7 @@ export class SiteStateAssembler {
   }
 
   assemble(facts: SiteFacts): SiteState {
-    const { encoder, cameras, tallyIn, tallySources, display } = this.parts;
+    const { encoder, cameras, tallyIn, tallySources, display, link } = this.parts;
     const tallyCameras = tallyIn || tallySources ? { cameras: { ...tallyIn?.cameras, ...tallySources?.cameras } } : {};
     const { source, sources, unknown } = tallySources ?? {};
     return {
@@ -47,6 +47,7 @@ export class SiteStateAssembler {
       system: systemFigures(),
       io: facts.io,
       ...(display ? { display } : {}),
+      ...(link ? { link } : {}),
       updatedAt: new Date(facts.now).toISOString(),
     };
   }

@@ -4,7 +4,7 @@
  * Pure.
  */
 import type { FloorCommand, FloorRules, FloorState, StepResult } from '../floor/machine.js';
-import type { EventResult, RundownList } from '../protocol/schemas.js';
+import type { EventResult, RelayStreams, RundownList } from '../protocol/schemas.js';
 
 /** Longest site name an answer repeats; a longer one is cut and marked. */
 export const MAX_ECHOED_SITE = 64;
@@ -48,7 +48,8 @@ export function answerFor(cmd: FloorCommand, result: StepResult, at: Date): Even
  * the event's own sites are kept: the window's keys stay bounded.
  */
 export function rememberAnswer(state: FloorState, event: EventResult, rules: FloorRules): FloorState {
-  if (event.duplicate || (event.kind !== 'intent' && event.kind !== 'control')) return state;
+  // A warning (`info`) follows an answer with the same id: the answer is what a retry gets.
+  if (event.duplicate || event.result === 'info' || (event.kind !== 'intent' && event.kind !== 'control')) return state;
   if (event.kind === 'intent' && !rules.sites.includes(event.site ?? '')) return state;
   const key = event.kind === 'intent' ? `intent:${event.site ?? ''}:${event.id}` : `control:${event.id}`;
   if (state.recent.some((r) => r.key === key)) return state;
@@ -68,4 +69,32 @@ export function rundownView(state: FloorState, rules: FloorRules): RundownList {
     }
   }
   return { items };
+}
+
+/** Why the feed of `site` cannot be seen, from the relay's view; null when it can (or the relay reports nothing). */
+export function feedTrouble(streams: RelayStreams | null, site: string): string | null {
+  if (!streams) return null;
+  const stream = streams.streams.find((s) => s.site === site);
+  if (!stream || stream.status === 'idle') return 'no feed reaches the relay';
+  if (stream.status === 'reconnecting') return 'its feed dropped and is reconnecting';
+  const link = stream.link;
+  if (link && (link.verdict === 'down' || link.verdict === 'unwatchable')) return `its feed is ${link.verdict} at the relay${link.why ? ` (${link.why})` : ''}`;
+  return null;
+}
+
+/** The commands that put a site on air when they are accepted. */
+const PUTS_ON_AIR = new Set(['grant', 'next', 'pass']);
+
+/**
+ * The floor knowing the media: the warning that follows an accepted grant,
+ * next or pass when the relay (its newest `relay/streams`) says the feed of
+ * the site now on air is not there or not watchable. Same id as the answer,
+ * so the sender's control shows it. The floor still changes (a site can
+ * speak by phone); the warning says what the other rooms will see.
+ */
+export function feedWarning(answer: EventResult, onAir: string | null, streams: RelayStreams | null): EventResult | null {
+  if (answer.result !== 'accepted' || answer.duplicate || !onAir || !PUTS_ON_AIR.has(answer.action)) return null;
+  const trouble = feedTrouble(streams, onAir);
+  if (!trouble) return null;
+  return { ...answer, result: 'info', site: onAir, reason: `warning: ${onAir} is on air but ${trouble}; the other rooms may see a slate or a frozen picture` };
 }

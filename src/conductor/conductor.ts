@@ -10,10 +10,10 @@ import { hostname } from 'node:os';
 import type { ConductorConfig } from '../config/schema.js';
 import { floorView, initialFloorState, step, type FloorCommand, type FloorRules, type FloorState } from '../floor/machine.js';
 import { compareFence, fenceKey } from '../protocol/fencing.js';
-import type { ConductorState, EventResult, Floor, Heartbeat, RundownList } from '../protocol/schemas.js';
+import type { ConductorState, EventResult, Floor, Heartbeat, RelayStreams, RundownList } from '../protocol/schemas.js';
 import { matchTopic, routeMessage, type TopicHandlers } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
-import { answerFor, rememberAnswer, rundownView, unknownSiteAnswer } from './answers.js';
+import { answerFor, feedWarning, rememberAnswer, rundownView, unknownSiteAnswer } from './answers.js';
 import { ConductorLink } from './link.js';
 import { initialRoleState, roleStep, type Decision, type Role, type RoleConfig, type RoleInput, type RoleState } from './roles.js';
 import { StateStore, StateFileError } from './store.js';
@@ -66,6 +66,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private stopped = false;
   /** Newest believable floor seen on the broker (ours or another conductor's). */
   private lastFloor: Floor | null = null;
+  private streams: RelayStreams | null = null;
   private readonly startedAt = new Date().toISOString();
   readonly counters = { badPayloads: 0, accepted: 0, rejected: 0, duplicates: 0 };
 
@@ -88,11 +89,9 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   get role(): ConductorRole {
     return this.roles.role;
   }
-
   get epoch(): number {
     return this.state.epoch;
   }
-
   get term(): number {
     return this.state.term;
   }
@@ -264,6 +263,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     floor: (floor) => this.onFloorSeen(floor),
     conductorHeartbeat: (beat) => this.feed({ kind: 'heartbeat', at: this.monotonic(), from: beat.conductor, term: beat.term ?? 0 }),
     conductorAvailability: (value) => this.feed({ kind: 'availability', at: this.monotonic(), value }),
+    relayStreams: (streams) => void (this.streams = streams),
     siteIntent: (intent, site) => this.command(intent.id, { kind: 'intent', site: site!, intent }),
     control: (control) => this.command(control.id, { kind: 'control', control }),
     siteState: (state, site) => {
@@ -328,7 +328,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     const floor = result.changed ? this.floor() : null;
     if (floor) this.behind.changed();
     const event = answerFor(cmd, result, at);
-    const sent = this.link.publishOutcome(floor && { floor, rundown: this.rundownList() }, event);
+    const sent = this.link.publishOutcome(floor && { floor, rundown: this.rundownList() }, event, feedWarning(event, this.state.onAir, this.streams));
     if (floor) this.emit('floor', floor);
     await sent;
     this.emit('result', event);

@@ -17,7 +17,7 @@ const PUBLISH_ACK_WAIT_MS = 3000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-const FILTERS: TopicName[] = ['floor', 'conductorHeartbeat', 'conductorAvailability', 'siteIntent', 'siteState', 'control', 'events'];
+const FILTERS: TopicName[] = ['floor', 'conductorHeartbeat', 'conductorAvailability', 'siteIntent', 'siteState', 'control', 'events', 'relayStreams'];
 
 /** What the connection tells its owner; only the current connection's events arrive. */
 export interface LinkListener {
@@ -85,13 +85,15 @@ export class ConductorLink {
    * the one before it. The rundown is retained and most commands leave it as
    * it was: it goes only when it differs from the last one published.
    */
-  async publishOutcome(changed: { floor: Floor; rundown: RundownList } | null, answer: EventResult): Promise<void> {
+  async publishOutcome(changed: { floor: Floor; rundown: RundownList } | null, answer: EventResult, warning: EventResult | null = null): Promise<void> {
     const sent: Array<Promise<void>> = [];
     if (changed) {
       sent.push(this.publish('floor', changed.floor));
       if (this.lastPublished.get('rundown') !== encode('rundown', changed.rundown)) sent.push(this.publish('rundown', changed.rundown));
     }
     sent.push(this.publish('events', answer));
+    // A warning about the answer (a feed not watchable: answers.ts feedWarning) goes right after it.
+    if (warning) sent.push(this.publish('events', warning));
     await Promise.all(sent);
   }
 

@@ -31,6 +31,12 @@ interface RelayFlags {
   secret?: string;
   bind?: string;
   dataDir?: string;
+  srtSites?: string;
+  srtPort?: number;
+  srtEgressPort?: number;
+  srtLatency?: number;
+  srtPassphrase?: string;
+  ffmpeg?: string;
 }
 
 interface ProbeFlags {
@@ -55,6 +61,12 @@ export function registerMediaCommands(program: Command): void {
     .option('--secret <secret>', 'publish secret shared with the sites (or RELAIS_RELAY_SECRET)')
     .option('--bind <address>', 'address to listen on (default 0.0.0.0)')
     .option('--data-dir <dir>', "node-media-server's store (publish history)")
+    .option('--srt-sites <sites>', 'take feeds over SRT too, for these sites in this order (comma-separated; the ports follow it)')
+    .option('--srt-port <port>', 'SRT ingest port of the first site (default 9000; the next site +1)', intArg('--srt-port', 1, 65000))
+    .option('--srt-egress-port <port>', 'first SRT port served to the displays (default 9100)', intArg('--srt-egress-port', 1, 65000))
+    .option('--srt-latency <ms>', 'SRT latency, about 3-4x the RTT (default 200)', intArg('--srt-latency', 20, 8000))
+    .option('--srt-passphrase <secret>', 'SRT passphrase, 10-79 characters (or RELAIS_SRT_PASSPHRASE)')
+    .option('--ffmpeg <path>', 'ffmpeg for the SRT feeds (default: RELAIS_FFMPEG or ffmpeg on PATH)')
     .option('--broker <url>', 'report who publishes and how many watch on MQTT (relay/streams, retained)', process.env.RELAIS_BROKER_URL)
     .option('--event <id>', 'event id for the MQTT report', process.env.RELAIS_EVENT ?? 'demo')
     .option('-u, --username <name>', 'broker user name', process.env.RELAIS_BROKER_USERNAME)
@@ -71,9 +83,20 @@ export function registerMediaCommands(program: Command): void {
           ...(flags.httpPort !== undefined ? { httpPort: flags.httpPort } : {}),
           ...(flags.bind ? { bind: flags.bind } : {}),
           ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+          ...(flags.srtSites
+            ? {
+                srt: {
+                  sites: flags.srtSites.split(',').map((s) => s.trim()).filter(Boolean),
+                  ...(flags.srtPort ? { ingestPort: flags.srtPort } : {}),
+                  ...(flags.srtEgressPort ? { egressPort: flags.srtEgressPort } : {}),
+                  ...(flags.srtLatency ? { latencyMs: flags.srtLatency } : {}),
+                  ...(flags.srtPassphrase || process.env.RELAIS_SRT_PASSPHRASE ? { passphrase: flags.srtPassphrase || process.env.RELAIS_SRT_PASSPHRASE } : {}),
+                },
+              }
+            : {}),
         });
         const log = createLogger('relay');
-        relay = new Relay({ ...config, log });
+        relay = new Relay({ ...config, log, ffmpeg: flags.ffmpeg });
         relay.on('streams', (snap) => {
           const live = snap.streams.filter((s) => s.status !== 'idle').map((s) => `${s.site}(${s.status}, ${s.viewers} watching)`);
           log.info('streams', { live: live.join(' ') || 'none' });

@@ -140,7 +140,7 @@ export function buildEncoderPlan(o: PlanOptions): EncoderPlan {
     if ((input.rate ?? config.fps) !== config.fps) filters.push(`fps=${config.fps}`);
   }
   filters.push(...enc.filters);
-  const container = o.target.startsWith('srt://') ? 'mpegts' : 'flv';
+  const container = /^(srt|udp):\/\//.test(o.target) ? 'mpegts' : 'flv';
   const outputOptions = [
     '-map', '0:v:0',
     '-map', '1:a:0',

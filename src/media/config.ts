@@ -52,6 +52,11 @@ export const encoderInputSchema = z.discriminatedUnion('kind', [testPatternInput
 });
 export type EncoderInput = z.infer<typeof encoderInputSchema>;
 
+/** SRT passphrase: libsrt takes 10 to 79 characters. */
+const srtPassphrase = z.string().min(10, { message: 'must be 10 to 79 characters (SRT), e.g. from `openssl rand -hex 16`' }).max(79, { message: 'must be at most 79 characters (SRT)' });
+/** SRT latency (the receiver's buffer): about 3 to 4 times the link's RTT (`relais link test` measures it). */
+const srtLatency = z.number().int().min(20).max(8000);
+
 export const rtmpOutputSchema = z.strictObject({
   kind: z.literal('rtmp'),
   /** Base of the relay's publish URL; the site and a signature are appended. */
@@ -66,7 +71,20 @@ export const rtmpOutputSchema = z.strictObject({
 
 export const srtOutputSchema = z.strictObject({
   kind: z.literal('srt'),
-  url: z.string().regex(/^srt:\/\/\S+$/, { message: 'must be an SRT URL such as srt://relay.example:9000?streamid=publish:site' }),
+  /** The relay's ingest port for this site (relay.srt: ingestPort + the site's place in the list). */
+  url: z.string().regex(/^srt:\/\/\S+$/, { message: 'must be an SRT URL such as srt://relay.example:9000' }),
+  /** `caller` (the box calls the relay, the usual case behind a venue's NAT) or `listener`. */
+  mode: z.enum(['caller', 'listener']).default('caller'),
+  /** Receiver buffer in ms; the larger of the two ends' wins. */
+  latencyMs: srtLatency.optional(),
+  passphrase: srtPassphrase.optional(),
+  /**
+   * `ffmpeg`: the encoder speaks SRT itself. `srt-live-transmit`: the encoder
+   * hands MPEG-TS to a local srt-live-transmit that holds the SRT connection:
+   * the box then reports its sender statistics (state.link), and an encoder
+   * restart (a new bitrate) does not drop the connection to the relay.
+   */
+  uplink: z.enum(['ffmpeg', 'srt-live-transmit']).default('ffmpeg'),
 });
 
 export const encoderOutputSchema = z.discriminatedUnion('kind', [rtmpOutputSchema, srtOutputSchema], {
@@ -110,10 +128,34 @@ export const encoderConfigSchema = z.strictObject({
       killTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
     })
     .prefault({}),
+  /**
+   * Bitrate that follows the link (needs `output.uplink: srt-live-transmit`):
+   * down 30 % on a bad interval, up 10 % after five good ones, within these bounds.
+   */
+  adaptiveBitrate: z.strictObject({ floorKbps: z.number().int().min(100).max(50_000), ceilingKbps: z.number().int().min(100).max(50_000) }).optional(),
   /** Period of the `encoder` figures in the site's state. */
   reportIntervalMs: z.number().int().min(500).max(600_000).default(5000),
 });
 export type EncoderConfig = z.infer<typeof encoderConfigSchema>;
+
+/** The relay's SRT hub (srt-hub.ts): each site's feed in over SRT, out over SRT to the displays. */
+export const relaySrtSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Every site, in a fixed order: the ports follow it (same list on the boxes). */
+  sites: z.array(z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be a site slug such as saint-camille' })).min(1).max(64),
+  /** Site number i sends to `ingestPort + i`. */
+  ingestPort: z.number().int().min(1).max(65_000).default(9000),
+  /** The display of site j plays site i from `egressPort + i * sites + j`. */
+  egressPort: z.number().int().min(1).max(65_000).default(9100),
+  latencyMs: srtLatency.default(200),
+  passphrase: srtPassphrase.optional(),
+  /** Serve the feeds over SRT to the displays (else only FLV). */
+  egress: z.boolean().default(true),
+  /** The feeds' expected bitrate (sets how often statistics are printed). */
+  expectedKbps: z.number().int().min(50).max(50_000).default(2500),
+  statsEveryMs: z.number().int().min(500).max(60_000).default(2000),
+});
+export type RelaySrtConfig = z.infer<typeof relaySrtSchema>;
 
 export const relayConfigSchema = z.strictObject({
   /** Address the listeners bind to. */
@@ -127,6 +169,8 @@ export const relayConfigSchema = z.strictObject({
   dataDir: z.string().optional(),
   /** Period of the `relay/streams` snapshot even when nothing changed. */
   reportIntervalMs: z.number().int().min(200).max(600_000).default(2000),
+  /** SRT ingest and egress beside RTMP; off without it. */
+  srt: relaySrtSchema.optional(),
 });
 export type RelayConfig = z.infer<typeof relayConfigSchema>;
 
@@ -137,6 +181,20 @@ export const displayConfigSchema = z.strictObject({
     .string()
     .regex(/^(https?|wss?):\/\/[^\s/]+(?::\d+)?\/?$/, { message: 'must be the relay HTTP base such as http://relay.example:8000' })
     .default('http://127.0.0.1:8000'),
+  /**
+   * Play the feeds over SRT from the relay's hub instead of HTTP-FLV: the
+   * relay's host and the same port plan as `relay.srt`. The player must read
+   * SRT (ffplay and mpv built with libsrt do).
+   */
+  srt: z
+    .strictObject({
+      host: z.string().min(1),
+      sites: z.array(z.string()).min(1).max(64),
+      egressPort: z.number().int().min(1).max(65_000).default(9100),
+      latencyMs: srtLatency.default(200),
+      passphrase: srtPassphrase.optional(),
+    })
+    .optional(),
   /** Player argv; `{url}` is replaced by the stream URL. */
   player: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-fflags', 'nobuffer', '-flags', 'low_delay', '-framedrop', '{url}']),
   /** Slate argv; `{slate}` is replaced by an ffmpeg lavfi graph drawing the slate. */

@@ -7,6 +7,8 @@ import type { Floor } from '../protocol/schemas.js';
 import { findFont } from './command.js';
 import { parseDisplayConfig, parseSize, type DisplayConfig } from './config.js';
 import { DisplayPlayer, displayTarget } from './display.js';
+import { redactSign } from './sign.js';
+import { srtEgressPort, srtFfmpegUrl } from './srt.js';
 
 export interface DisplayFeatureOptions {
   /** Font for the slate; found automatically when left out, `null` for none. */
@@ -44,7 +46,7 @@ export class DisplayFeature implements Feature {
       respawnMs: this.config.respawnMs,
       log: ctx.log.child('display'),
     });
-    this.player.on('state', (state) => ctx.reportState('display', { playing: state.playing, url: state.url, slate: state.slate, since: state.since }));
+    this.player.on('state', (state) => ctx.reportState('display', { playing: state.playing, url: state.url === null ? null : redactSign(state.url), slate: state.slate, since: state.since }));
     ctx.bus.on('floor', this.onFloor);
     this.follow(ctx.floor());
   }
@@ -59,8 +61,16 @@ export class DisplayFeature implements Feature {
   private follow(floor: Floor | null): void {
     const ctx = this.ctx;
     if (!ctx || !this.player) return;
-    this.player.show(displayTarget(floor, ctx.site, this.config.relayHttp, this.config.title ?? ctx.event));
+    this.player.show(displayTarget(floor, ctx.site, displaySource(this.config, ctx.site), this.config.title ?? ctx.event));
   }
+}
+
+/** Where the display of `viewer` takes a site's feed: over SRT from the relay's hub when configured, else HTTP-FLV. */
+export function displaySource(config: DisplayConfig, viewer: string): string | ((site: string) => string) {
+  const srt = config.srt;
+  if (!srt) return config.relayHttp;
+  const plan = { sites: srt.sites, ingestPort: 0, egressPort: srt.egressPort };
+  return (feed) => srtFfmpegUrl({ host: srt.host, port: srtEgressPort(plan, feed, viewer), mode: 'caller', latencyMs: srt.latencyMs, passphrase: srt.passphrase });
 }
 
 /** The display feature of a site config's `display:` section. */

@@ -22,11 +22,15 @@ export function streamUrl(relayHttp: string, site: string): string {
   return `${relayHttp.replace(/\/+$/, '')}/${RELAY_APP}/${site}.flv`;
 }
 
-/** What the display of `site` shows for `floor`. */
-export function displayTarget(floor: Floor | null, site: string, relayHttp: string, title: string): DisplayTarget {
+/**
+ * What the display of `site` shows for `floor`. `relay` is the relay's
+ * HTTP-FLV base, or a function giving a site's stream URL (SRT: see display-feature.ts).
+ */
+export function displayTarget(floor: Floor | null, site: string, relay: string | ((site: string) => string), title: string): DisplayTarget {
+  const urlOf = typeof relay === 'string' ? (s: string): string => streamUrl(relay, s) : relay;
   if (!floor) return { kind: 'slate', reason: 'no-floor', lines: [title, 'Waiting for the conductor'] };
   if (floor.onAir === site) return { kind: 'slate', reason: 'self-on-air', lines: [title, 'You are on air'] };
-  if (floor.onAir) return { kind: 'stream', site: floor.onAir, url: streamUrl(relayHttp, floor.onAir) };
+  if (floor.onAir) return { kind: 'stream', site: floor.onAir, url: urlOf(floor.onAir) };
   const lines = [title];
   if (floor.next) {
     const item = floor.nextItem;

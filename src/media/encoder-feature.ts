@@ -6,7 +6,11 @@
 import type { Feature, FeatureContext } from '../appliance/feature.js';
 import type { EncoderPart } from '../protocol/site-state.js';
 import { parseEncoderConfig, type EncoderConfig, type EncoderName } from './config.js';
+import type { LinkStats } from '../protocol/schemas.js';
+import type { Logger } from '../util/log.js';
+import { DEFAULT_BITRATE_POLICY, nextBitrate, type BitrateState } from './bitrate.js';
 import { createFeed } from './feed.js';
+import { createSrtUplink } from './srt-uplink.js';
 import { ffmpegBinary } from './ffmpeg.js';
 import { chooseEncoder } from './probe.js';
 import type { EncoderSupervisor } from './supervisor.js';
@@ -25,6 +29,9 @@ export class EncoderFeature implements Feature {
   private feed: EncoderSupervisor | null = null;
   private timer: NodeJS.Timeout | null = null;
   private choice: string | null = null;
+  private uplink: EncoderSupervisor | null = null;
+  private bitrate: BitrateState = { kbps: 0, goodStreak: 0 };
+  private log: Logger | null = null;
 
   /** `config` is the raw `encoder:` section (parsed here). */
   constructor(config: unknown) {
@@ -56,8 +63,16 @@ export class EncoderFeature implements Feature {
       ctx.reportState('encoder', idleEncoderReport('failed', message));
       return;
     }
-    const feed = createFeed({ config: this.config, site: ctx.site, encoder, binary, log });
+    const out = this.config.output;
+    const uplink = out.kind === 'srt' && out.uplink === 'srt-live-transmit'
+      ? await createSrtUplink(out, this.config.bitrateKbps + this.config.audioBitrateKbps, log, (stats) => this.onLink(ctx, stats))
+      : null;
+    this.uplink = uplink?.supervisor ?? null;
+    this.bitrate = { kbps: this.config.bitrateKbps, goodStreak: 0 };
+    const feed = createFeed({ config: this.config, site: ctx.site, encoder, binary, log, target: uplink?.encoderTarget, bitrateKbps: () => this.bitrate.kbps });
     this.feed = feed;
+    this.log = log;
+    await this.uplink?.start();
     const report = (): void => ctx.reportState('encoder', this.report());
     feed.on('state', report);
     this.timer = setInterval(report, this.config.reportIntervalMs);
@@ -69,6 +84,21 @@ export class EncoderFeature implements Feature {
     this.timer = null;
     await this.feed?.stop();
     this.feed = null;
+    await this.uplink?.stop();
+    this.uplink = null;
+  }
+
+  /** One interval of the uplink's statistics: into the state, and the bitrate follows the link when configured. */
+  private onLink(ctx: FeatureContext, stats: LinkStats): void {
+    ctx.reportState('link', stats);
+    const bounds = this.config.adaptiveBitrate;
+    if (!bounds || !this.feed) return;
+    const next = nextBitrate(this.bitrate, stats, { ...DEFAULT_BITRATE_POLICY, ...bounds });
+    this.bitrate = next.state;
+    if (next.changeTo === null) return;
+    this.log?.info('bitrate follows the link', { kbps: next.changeTo, why: next.why ?? undefined });
+    // A new encoder at the new bitrate; the SRT connection to the relay stays up meanwhile.
+    this.feed.replace();
   }
 
   report(): EncoderReport | null {

@@ -7,6 +7,7 @@ import { buildEncoderPlan, findFont, planArgs } from './command.js';
 import type { EncoderConfig, EncoderName } from './config.js';
 import { launchEncoder } from './ffmpeg.js';
 import { redactSign, signPublishUrl } from './sign.js';
+import { encoderSrtUrl } from './srt.js';
 import { EncoderSupervisor } from './supervisor.js';
 
 export interface FeedOptions {
@@ -18,12 +19,16 @@ export interface FeedOptions {
   log: Logger;
   /** Font for the drawn text; found automatically when left out, `null` for none. */
   fontFile?: string | null;
+  /** Where the encoder sends instead of the configured output (the local SRT uplink). */
+  target?: string;
+  /** The bitrate of the next start, when it follows the link. */
+  bitrateKbps?: () => number;
 }
 
 /** The output URL of one start: RTMP signed now, or the SRT URL as configured. */
 export function feedTarget(config: EncoderConfig, site: string): string {
   const out = config.output;
-  if (out.kind === 'srt') return out.url;
+  if (out.kind === 'srt') return encoderSrtUrl(out.url, out);
   return signPublishUrl({ base: out.url, site, secret: out.secret, ttlSeconds: out.ttlSeconds });
 }
 
@@ -46,7 +51,8 @@ export function createFeed(o: FeedOptions): EncoderSupervisor {
     stallTimeoutMs: r.stallTimeoutMs,
     killTimeoutMs: r.killTimeoutMs,
     launch: () => {
-      const plan = buildEncoderPlan({ config: o.config, site: o.site, encoder: o.encoder, target: feedTarget(o.config, o.site), fontFile: font });
+      const config = o.bitrateKbps ? { ...o.config, bitrateKbps: o.bitrateKbps() } : o.config;
+      const plan = buildEncoderPlan({ config, site: o.site, encoder: o.encoder, target: o.target ?? feedTarget(o.config, o.site), fontFile: font });
       o.log.debug('starting encoder', { argv: redactSign([o.binary, ...planArgs(plan)].join(' ')) });
       return launchEncoder(o.binary, plan);
     },

@@ -21,7 +21,10 @@ import Context from 'node-media-server/src/core/context.js';
 import nmsLogger from 'node-media-server/src/core/logger.js';
 import { SLUG_PATTERN, type RelayStream, type RelayStreams } from '../protocol/schemas.js';
 import { createLogger, type Logger } from '../util/log.js';
-import { RELAY_APP, verifyPublishSign } from './sign.js';
+import type { RelaySrtConfig } from './config.js';
+import { ffmpegBinary } from './ffmpeg.js';
+import { RELAY_APP, signPublishUrl, verifyPublishSign } from './sign.js';
+import { SrtHub } from './srt-hub.js';
 
 export { signPublishUrl, verifyPublishSign } from './sign.js';
 
@@ -38,6 +41,10 @@ export interface RelayOptions {
   log?: Logger;
   /** Clock in seconds, for expiry checks in tests. */
   nowSeconds?: () => number;
+  /** SRT ingest and egress beside RTMP (srt-hub.ts). */
+  srt?: RelaySrtConfig;
+  /** ffmpeg for the SRT feeds' remux into FLV (also `RELAIS_FFMPEG`). */
+  ffmpeg?: string;
 }
 
 /** One site's stream as the relay sees it (the payload of `relay/streams`). */
@@ -94,6 +101,7 @@ export class Relay extends EventEmitter<RelayEvents> {
   private lastJson = '';
   private tapped = new WeakSet<NmsBroadcast>();
   private ownDataDir: string | null = null;
+  private hub: SrtHub | null = null;
   /** Emit `packet` for every accepted media packet (costs a little per packet). */
   tap = false;
 
@@ -159,6 +167,25 @@ export class Relay extends EventEmitter<RelayEvents> {
     }
     http?.on('error', (err) => this.log.error('relay HTTP listener error', { error: err.message }));
     rtmp?.on('error', (err) => this.log.error('relay RTMP listener error', { error: err.message }));
+    const srt = this.options.srt;
+    if (srt?.enabled) {
+      const hub = new SrtHub({
+        ...srt,
+        bind: this.options.bind ?? '0.0.0.0',
+        ffmpeg: ffmpegBinary(this.options.ffmpeg),
+        log: this.log.child('srt'),
+        // Signed at every (re)start of the remux, like a box's feed.
+        rtmpTarget: (site) => signPublishUrl({ base: `rtmp://127.0.0.1:${this.options.rtmpPort}/${RELAY_APP}`, site, secret: this.options.secret, ttlSeconds: 6 * 3600 }),
+      });
+      hub.on('link', () => this.report());
+      this.hub = hub;
+      try {
+        await hub.start();
+      } catch (err) {
+        await this.stop();
+        throw err;
+      }
+    }
     this.poll = setInterval(() => this.report(), this.options.pollMs ?? 500);
     this.log.info('relay ready', { rtmp: this.rtmpUrl, http: this.httpUrl });
     this.report();
@@ -170,6 +197,8 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.nms = null;
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
+    await this.hub?.stop();
+    this.hub = null;
     for (const [event, handler] of this.handlers) Context.eventEmitter.off(event, handler);
     this.handlers.length = 0;
     const http = nms.httpServer.httpServer;
@@ -217,10 +246,20 @@ export class Relay extends EventEmitter<RelayEvents> {
               }
             : null,
         viewers,
+        ...this.linkOf(site),
       });
+    }
+    // An SRT feed whose remux has not reached node-media-server yet still has statistics.
+    for (const site of this.options.srt?.enabled ? this.options.srt.sites : []) {
+      if (!streams.some((s) => s.site === site)) streams.push({ site, status: 'idle', publisher: null, viewers: 0, ...this.linkOf(site) });
     }
     streams.sort((a, b) => a.site.localeCompare(b.site));
     return { at: new Date().toISOString(), streams };
+  }
+
+  private linkOf(site: string): Pick<StreamInfo, 'link'> {
+    const link = this.hub?.link(site);
+    return link ? { link } : {};
   }
 
   private on_(event: NmsEvent, handler: (session: NmsSession) => void): void {

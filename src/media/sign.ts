@@ -58,5 +58,6 @@ export function verifyPublishSign(streamPath: string, sign: unknown, secret: str
 
 /** Removes the signature from a URL before it is logged or reported. */
 export function redactSign(url: string): string {
-  return url.replace(/([?&]sign=)[^&]*/, '$1***');
+  // SRT passphrases are secrets too.
+  return url.replace(/([?&](?:sign|passphrase)=)[^&\s]*/g, '$1***');
 }

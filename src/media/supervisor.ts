@@ -18,7 +18,8 @@ export type SupervisorState = 'idle' | 'starting' | 'live' | 'restarting' | 'fai
 /** Live figures of the encoder, as reported in the site's state. */
 export interface EncoderFigures {
   state: SupervisorState;
-  encoder: EncoderName | null;
+  /** The encoder, or the program the supervisor keeps alive (`srt-live-transmit`, `remux`). */
+  encoder: EncoderName | string | null;
   pid: number | null;
   fps: number;
   bitrateKbps: number | null;
@@ -45,7 +46,7 @@ export interface SupervisorEvents {
 export interface SupervisorOptions {
   /** Starts one process; called again for each restart (so URLs are re-signed). */
   launch: () => Promise<EncoderProcess>;
-  encoder: EncoderName;
+  encoder: EncoderName | string;
   initialDelayMs?: number;
   maxDelayMs?: number;
   /** Live this long: the restart delay goes back to `initialDelayMs`. */
@@ -75,6 +76,8 @@ export class EncoderSupervisor extends EventEmitter<SupervisorEvents> {
   private liveSince: number | null = null;
   private lastSample: ProgressSample | null = null;
   private lastExit: string | null = null;
+  /** The current process is being replaced on purpose: its exit is no failure. */
+  private replacing = false;
   private readonly o: Required<Omit<SupervisorOptions, 'launch' | 'encoder' | 'now'>>;
   private readonly now: () => number;
 
@@ -147,6 +150,18 @@ export class EncoderSupervisor extends EventEmitter<SupervisorEvents> {
     this.setState('idle');
   }
 
+  /**
+   * Replaces the running process at once (new settings: `launch` is called
+   * again): SIGINT, and the next one starts without a delay. Not counted as a
+   * failure or a restart.
+   */
+  replace(): void {
+    const proc = this.proc;
+    if (!this.wanted || !proc || proc.exited) return;
+    this.replacing = true;
+    proc.kill('SIGINT');
+  }
+
   private setState(next: SupervisorState): void {
     if (next === this.current) return;
     const previous = this.current;
@@ -199,6 +214,12 @@ export class EncoderSupervisor extends EventEmitter<SupervisorEvents> {
     if (proc && proc !== this.proc) return;
     this.proc = null;
     if (!this.wanted) return;
+    if (this.replacing) {
+      this.replacing = false;
+      this.liveSince = null;
+      void this.spawnOnce();
+      return;
+    }
     const wasStable = this.liveSince !== null && this.now() - this.liveSince >= this.o.stableAfterMs;
     this.liveSince = null;
     if (wasStable) this.failures = 0;

@@ -130,6 +130,46 @@ export type ConductorState = z.infer<typeof conductorState>;
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
 /** What the relay carries: one entry per site's stream (retained on `relay/streams`). */
+/**
+ * What a person should think of a feed: `good`; `late` (on screen, but too
+ * delayed for a conversation or about to break up); `unwatchable` (packets
+ * lost or too late to show: the picture breaks up); `down` (nothing arrives).
+ */
+export const linkVerdict = z.enum(['good', 'late', 'unwatchable', 'down']);
+export type LinkVerdict = z.infer<typeof linkVerdict>;
+
+/**
+ * One interval (a few seconds) of an SRT connection's own statistics, as
+ * srt-live-transmit reports them: at the relay for each site's incoming feed,
+ * at a box for its outgoing feed.
+ */
+export const linkStats = z.object({
+  /** `receiver`: figures of what arrives (the relay's ingest); `sender`: of what leaves (a box's feed). */
+  role: z.enum(['sender', 'receiver']),
+  /** The other end: `relay`, or a site. */
+  peer: z.string().max(64),
+  at: z.string(),
+  rttMs: z.number().nonnegative(),
+  /** Packets lost on the way (before retransmission), in % of the interval's packets. */
+  lossPercent: z.number().min(0).max(100),
+  /** Packets sent again (sender) or received again (receiver) in the interval. */
+  retransmitted: z.number().int().nonnegative(),
+  /** Packets that came too late to be shown, dropped by SRT: the picture breaks up. */
+  dropped: z.number().int().nonnegative(),
+  sentKbps: z.number().nonnegative(),
+  receivedKbps: z.number().nonnegative(),
+  /** Data held in the buffer, in ms. */
+  bufferMs: z.number().nonnegative(),
+  /** The agreed SRT latency (receiver buffer), in ms. */
+  latencyMs: z.number().nonnegative(),
+  /** SRT's estimate of the link's capacity. */
+  bandwidthKbps: z.number().nonnegative(),
+  verdict: linkVerdict,
+  /** Why the verdict is not `good`, in a few words. */
+  why: z.string().max(200).nullable(),
+});
+export type LinkStats = z.infer<typeof linkStats>;
+
 export const relayStream = z.object({
   site: slug,
   /** `live`: publishing; `reconnecting`: the publisher dropped less than 30 s ago. */
@@ -138,6 +178,8 @@ export const relayStream = z.object({
     .object({ ip: z.string(), since: z.string(), protocol: z.string(), width: z.number().int().nonnegative(), height: z.number().int().nonnegative(), fps: z.number().nonnegative() })
     .nullable(),
   viewers: z.number().int().nonnegative(),
+  /** The SRT ingest's statistics of this feed (only for a feed that comes over SRT). */
+  link: linkStats.optional(),
 });
 export type RelayStream = z.infer<typeof relayStream>;
 

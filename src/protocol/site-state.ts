@@ -6,7 +6,7 @@
  * dropped on parse, never rejected: the contract grows by additions only.
  */
 import { z } from 'zod';
-import { fenceNumber, slug } from './schemas.js';
+import { fenceNumber, linkStats, slug, type LinkStats } from './schemas.js';
 
 const count = z.number().int().nonnegative();
 const isoTime = z.string();
@@ -147,6 +147,8 @@ export const siteState = z.object({
   system: systemPart.optional(),
   io: ioPart.optional(),
   display: displayPart.optional(),
+  /** The statistics of the box's outgoing SRT feed, at its end. */
+  link: linkStats.optional(),
   updatedAt: isoTime,
 });
 export type SiteState = z.infer<typeof siteState>;
@@ -159,6 +161,7 @@ export interface SiteParts {
   /** The network switchers' tally (src/tally/), merged into `state.tally` with `tallyIn`. */
   tallySources: TallyInPart;
   display: DisplayPart;
+  link: LinkStats;
 }
 export type SitePartName = keyof SiteParts;
 

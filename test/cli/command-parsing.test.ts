@@ -29,10 +29,11 @@ describe('cli: which command runs', () => {
     assert.deepEqual(await registered('doctor'), ['doctor']);
     assert.deepEqual(await registered('relay'), ['relay', 'media']);
     assert.deepEqual(await registered('sim'), ['sim']);
+    assert.deepEqual(await registered('link'), ['link']);
   });
 
   it('help, no command or an unknown one loads every part, so help and "did you mean" see them all', async () => {
-    const all = ['relay', 'media', 'ptz', 'sim', 'dashboard', 'doctor'];
+    const all = ['relay', 'media', 'ptz', 'tally', 'sim', 'link', 'dashboard', 'doctor'];
     assert.deepEqual(await registered(undefined), all);
     assert.deepEqual(await registered('help'), all);
     assert.deepEqual(await registered('doctr'), all);

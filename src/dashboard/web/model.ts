@@ -5,7 +5,7 @@
  * decoded and validated by the protocol's own map (the same code as the box
  * and the conductor); a bad one is counted and shown, and changes nothing else.
  */
-import type { ConductorState, EventResult, Floor, Heartbeat, RundownList } from '../../protocol/schemas.js';
+import type { ConductorState, EventResult, Floor, Heartbeat, LinkStats, RundownList } from '../../protocol/schemas.js';
 import type { PtzResult } from '../../protocol/ptz.js';
 import type { SiteState } from '../../protocol/site-state.js';
 import { decode, matchTopic, topicFilter, type PayloadOf, type TopicName } from '../../protocol/topics.js';
@@ -33,6 +33,8 @@ export interface SiteView {
   lastSeen: number | null;
   state: SiteState | null;
   encoderHistory: EncoderSample[];
+  /** The relay's statistics of this site's incoming SRT feed (`relay/streams`), when it comes over SRT. */
+  relayLink?: LinkStats | null;
 }
 
 export interface LogEntry {
@@ -190,6 +192,14 @@ export class DashboardModel {
       return { kind: 'rundown' };
     },
     ptzResult: (result, site, now) => this.applyPtzResult(site!, result, now),
+    relayStreams: (snapshot) => {
+      for (const stream of snapshot.streams) {
+        // Only sites the page already knows: the relay's list is not who takes part.
+        const site = this.sites.get(stream.site);
+        if (site) site.relayLink = stream.link ?? null;
+      }
+      return { kind: 'site' };
+    },
   };
 
   private applyPtzResult(site: string, r: PtzResult, now: number): ApplyOutcome {

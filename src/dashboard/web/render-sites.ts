@@ -6,7 +6,7 @@
  */
 import { attrs, esc, tallyBadge, type UiState } from './html.js';
 import { ENCODER_HISTORY_MS, type EncoderSample, type SiteView } from './model.js';
-import { cameraViews, encoderView, systemView } from './views.js';
+import { cameraViews, encoderView, linkView, systemView } from './views.js';
 import { button, resultSlot, tallyRole } from './render-floor.js';
 import type { DashboardModel } from './model.js';
 import type { PendingActions } from './pending.js';
@@ -68,6 +68,17 @@ function encoderBlock(site: SiteView): string {
   return `<div class="enc enc-${esc(enc.state)}"><span>encoder <strong>${esc(enc.state)}</strong>${enc.encoder ? ` (${esc(enc.encoder)})` : ''}${figures ? ` · ${figures}` : ''}${enc.restarts ? ` · ${enc.restarts} restarts` : ''}</span>${encoderChart(site.encoderHistory)}</div>`;
 }
 
+const VERDICT_TEXT = { good: 'picture on time', late: 'picture late', unwatchable: 'picture unwatchable', down: 'feed down' } as const;
+
+/** SRT link figures, with the verdict in words when the picture is late or broken. */
+function linkBlock(site: SiteView): string {
+  const link = linkView(site.state, site.relayLink);
+  if (!link) return '';
+  const bad = link.verdict !== 'good';
+  const figures = `RTT ${Math.round(link.rttMs)} ms · loss ${link.lossPercent.toFixed(1)} % · ${link.retransmitted} resent · ${Math.round(link.receivedKbps || link.sentKbps)} kb/s · buffer ${Math.round(link.bufferMs)}/${Math.round(link.latencyMs)} ms`;
+  return `<div class="link link-${esc(link.verdict)}"${attrs({ 'data-verdict': link.verdict })}><span class="${bad ? 'warn-text' : 'ok-text'}"><strong>${VERDICT_TEXT[link.verdict]}</strong>${link.why ? `: ${esc(link.why)}` : ''}</span> <span class="small">SRT ${figures}</span></div>`;
+}
+
 /** Only when something is wrong: a box with a lost I/O board cannot light its lamps or read its button. */
 function ioBlock(site: SiteView): string {
   const trouble = siteIoTrouble(site.state);
@@ -96,7 +107,7 @@ export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiStat
       <h3><button type="button" class="select" data-action="select"${attrs({ 'data-site': site.id, 'data-key': `select:${site.id}`, 'aria-pressed': ui.selected === site.id ? 'true' : 'false' })}>${esc(name)}</button></h3>
       ${tallyBadge(role, role.kind === 'on-air' || role.kind === 'next')}
     </header>
-    ${availabilityLine(site)}${ioBlock(site)}${cameraTallies(site)}${encoderBlock(site)}${systemBlock(site)}${grant}`;
+    ${availabilityLine(site)}${ioBlock(site)}${cameraTallies(site)}${encoderBlock(site)}${linkBlock(site)}${systemBlock(site)}${grant}`;
 }
 
 /** Every camera of every site, as `site/camera` targets for the PTZ panel. */

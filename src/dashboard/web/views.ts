@@ -2,7 +2,7 @@
  * What the page shows of a site's state, read straight from the protocol's
  * typed parts (src/protocol/site-state.ts): nothing guessed, no aliases.
  */
-import type { EventResult } from '../../protocol/schemas.js';
+import type { EventResult, LinkStats } from '../../protocol/schemas.js';
 import type { SiteState } from '../../protocol/site-state.js';
 
 /** How a line of the event log reads: good news, bad news, a notice, a warning. */
@@ -44,6 +44,11 @@ export function encoderView(state: SiteState | null): EncoderView | null {
   const encoder = state?.encoder;
   if (!encoder) return null;
   return { state: encoder.state, fps: encoder.fps, bitrateKbps: encoder.bitrateKbps, encoder: encoder.encoder, restarts: encoder.restarts };
+}
+
+/** A site's SRT link as the page shows it: the relay's view of the incoming feed first, else the box's own. */
+export function linkView(state: SiteState | null, relayLink: LinkStats | null | undefined): LinkStats | null {
+  return relayLink ?? state?.link ?? null;
 }
 
 export function systemView(state: SiteState | null): SystemView | null {

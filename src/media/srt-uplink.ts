@@ -1,0 +1,51 @@
+/**
+ * A box's SRT uplink held by srt-live-transmit (`output.uplink:
+ * srt-live-transmit`): the encoder sends MPEG-TS to a loopback UDP port, and
+ * srt-live-transmit carries it to the relay and prints SRT's sender
+ * statistics. The connection outlives an encoder restart (a new bitrate).
+ */
+import type { z } from 'zod';
+import type { LinkStats } from '../protocol/schemas.js';
+import type { Logger } from '../util/log.js';
+import type { srtOutputSchema } from './config.js';
+import { redactSign } from './sign.js';
+import { srtTransmitUri, statsEveryPackets, toLinkStats } from './srt.js';
+import { freeUdpPort, launchSrtTransmit } from './srt-transmit.js';
+import { EncoderSupervisor } from './supervisor.js';
+
+export interface SrtUplink {
+  /** Where the encoder sends (`udp://127.0.0.1:PORT?pkt_size=1316`). */
+  encoderTarget: string;
+  supervisor: EncoderSupervisor;
+}
+
+/** Starts nothing: `supervisor.start()` does. `onStats` gets each interval's sender statistics. */
+export async function createSrtUplink(out: z.infer<typeof srtOutputSchema>, expectedKbps: number, log: Logger, onStats: (stats: LinkStats) => void): Promise<SrtUplink> {
+  const url = new URL(out.url);
+  const port = Number(url.port);
+  if (!port) throw new Error(`encoder.output.url ${out.url} has no port; give the relay's SRT port for this site, e.g. srt://relay.example:9001`);
+  const local = await freeUdpPort();
+  const uri = srtTransmitUri({
+    host: url.hostname,
+    port,
+    mode: out.mode,
+    latencyMs: out.latencyMs ?? (Number(url.searchParams.get('latency') ?? 0) / 1000 || 200),
+    passphrase: out.passphrase ?? url.searchParams.get('passphrase') ?? undefined,
+    streamId: url.searchParams.get('streamid') ?? undefined,
+  });
+  const supervisor = new EncoderSupervisor({
+    encoder: 'srt-live-transmit',
+    // It reconnects to the relay by itself: only a crash restarts it.
+    stallTimeoutMs: 24 * 3600_000,
+    maxDelayMs: 5000,
+    launch: () =>
+      launchSrtTransmit({
+        input: `udp://127.0.0.1:${local}`,
+        output: uri,
+        statsEveryPackets: statsEveryPackets(expectedKbps),
+        onStats: (sample) => onStats(toLinkStats('sender', 'relay', sample, new Date())),
+      }),
+  });
+  supervisor.on('crash', (_info, reason) => log.warn('SRT uplink ended', { reason: redactSign(reason) }));
+  return { encoderTarget: `udp://127.0.0.1:${local}?pkt_size=1316`, supervisor };
+}

@@ -1,0 +1,201 @@
+/**
+ * `relais sim link`: a bad rural link on this machine, for rehearsals and
+ * tests (this kernel has no netem). UDP and TCP proxies with delay, jitter,
+ * loss, reordering and a bandwidth cap; the settings change while it runs,
+ * from lines typed on its standard input (`loss=10`, `reset`, `show`) or from
+ * a timed `--schedule`.
+ */
+import { createInterface } from 'node:readline';
+import { InvalidArgumentError, type Command } from 'commander';
+import { nextSignal } from '../util/signals.js';
+import { applySettingsLine, describeImpairment, parseImpairment, seededRandom, type LinkImpairment } from './link-model.js';
+import { TcpLinkProxy, UdpLinkProxy } from './link-proxy.js';
+
+/** One forwarded port: `9000:127.0.0.1:9001` listens on 9000 and forwards to 127.0.0.1:9001. */
+export interface Forward {
+  protocol: 'udp' | 'tcp';
+  listenPort: number;
+  targetHost: string;
+  targetPort: number;
+}
+
+/** Parses `LISTEN:HOST:PORT` (or `LISTEN:PORT` for 127.0.0.1). */
+export function parseForward(protocol: 'udp' | 'tcp', value: string): Forward {
+  const parts = value.split(':');
+  const [listen, host, port] = parts.length === 2 ? [parts[0], '127.0.0.1', parts[1]] : parts;
+  const listenPort = Number(listen);
+  const targetPort = Number(port);
+  const ok = (n: number, min: number): boolean => Number.isInteger(n) && n >= min && n <= 65_535;
+  if (parts.length < 2 || parts.length > 3 || !ok(listenPort, 0) || !ok(targetPort, 1) || !host) {
+    throw new InvalidArgumentError(`--${protocol} "${value}" must be LISTEN_PORT:TARGET_HOST:TARGET_PORT, e.g. 9000:127.0.0.1:9001`);
+  }
+  return { protocol, listenPort, targetHost: host, targetPort };
+}
+
+/** One step of a `--schedule`: at `atMs` after start, apply `line`. */
+export interface ScheduleStep {
+  atMs: number;
+  line: string;
+}
+
+/** Parses `20:loss=10;40:loss=1` (seconds after start, then a settings line). */
+export function parseSchedule(value: string): ScheduleStep[] {
+  return value
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((step) => {
+      const match = /^(\d+(?:\.\d+)?)s?:(.+)$/.exec(step);
+      if (!match) throw new InvalidArgumentError(`--schedule step "${step}" must be SECONDS:SETTINGS, e.g. "20:loss=10;40:loss=1"`);
+      return { atMs: Number(match[1]) * 1000, line: match[2] ?? '' };
+    });
+}
+
+type Proxy = UdpLinkProxy | TcpLinkProxy;
+
+/** Running proxies that share one set of settings. */
+export class SimLink {
+  private current: LinkImpairment;
+
+  constructor(
+    readonly proxies: Proxy[],
+    initial: LinkImpairment,
+  ) {
+    this.current = initial;
+  }
+
+  get settings(): LinkImpairment {
+    return this.current;
+  }
+
+  set(next: LinkImpairment): void {
+    this.current = next;
+    for (const p of this.proxies) p.set(next);
+  }
+
+  /** Applies a typed line (`loss=10 delay=40`, `reset`); throws with a readable message on a bad one. */
+  apply(line: string): LinkImpairment {
+    this.set(applySettingsLine(this.current, line));
+    return this.current;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.proxies.map((p) => p.stop()));
+  }
+}
+
+/** Starts one proxy per forward with the same settings. */
+export async function startSimLink(forwards: Forward[], impairment: LinkImpairment, seed?: number): Promise<SimLink> {
+  const random = seed === undefined ? Math.random : seededRandom(seed);
+  const proxies: Proxy[] = [];
+  try {
+    for (const f of forwards) {
+      const options = { listenPort: f.listenPort, targetHost: f.targetHost, targetPort: f.targetPort, impairment, random };
+      const proxy = f.protocol === 'udp' ? new UdpLinkProxy(options) : new TcpLinkProxy(options);
+      await proxy.start();
+      proxies.push(proxy);
+    }
+  } catch (err) {
+    await Promise.allSettled(proxies.map((p) => p.stop()));
+    throw err;
+  }
+  return new SimLink(proxies, impairment);
+}
+
+function num(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a number >= 0, got "${value}"`);
+    return n;
+  };
+}
+
+function collect(protocol: 'udp' | 'tcp') {
+  return (value: string, previous: Forward[] = []): Forward[] => [...previous, parseForward(protocol, value)];
+}
+
+interface LinkFlags {
+  udp?: Forward[];
+  tcp?: Forward[];
+  delay?: number;
+  jitter?: number;
+  loss?: number;
+  reorder?: number;
+  rate?: number;
+  queue?: number;
+  seed?: number;
+  schedule?: ScheduleStep[];
+}
+
+/** Adds `sim link` to the program. */
+export function registerSimLinkCommand(program: Command): void {
+  const sim = program.commands.find((c) => c.name() === 'sim') ?? program.command('sim').description('simulators for trying relais without hardware');
+  sim
+    .command('link')
+    .description('emulate a bad link between two programs (UDP and TCP proxies with delay, jitter, loss, reordering, a bandwidth cap); type "loss=10", "reset" or "show" while it runs')
+    .option('--udp <listen:host:port>', 'forward UDP (repeatable), e.g. 9000:127.0.0.1:9001', collect('udp'))
+    .option('--tcp <listen:host:port>', 'forward TCP (repeatable), e.g. 1936:127.0.0.1:1935', collect('tcp'))
+    .option('--delay <ms>', 'one-way delay (RTT 80 ms = --delay 40)', num('--delay'))
+    .option('--jitter <ms>', 'jitter, +/- around the delay', num('--jitter'))
+    .option('--loss <percent>', 'random loss (UDP; TCP gets late segments instead)', num('--loss'))
+    .option('--reorder <percent>', 'packets delivered after later ones (UDP)', num('--reorder'))
+    .option('--rate <kbps>', 'bandwidth cap in kbit/s (0 = none)', num('--rate'))
+    .option('--queue <ms>', 'bottleneck buffer: longer waits are dropped (UDP)', num('--queue'))
+    .option('--seed <n>', 'seed of the random losses, for a repeatable rehearsal', num('--seed'))
+    .option('--schedule <steps>', 'timed changes, seconds after start: "20:loss=10;40:loss=1"', parseSchedule)
+    .action(async (flags: LinkFlags, cmd: Command) => {
+      // Listen for Ctrl-C before starting, so an early one still stops cleanly.
+      const stopped = nextSignal();
+      const forwards = [...(flags.udp ?? []), ...(flags.tcp ?? [])];
+      if (forwards.length === 0) cmd.error('relais sim link: give at least one --udp or --tcp forward, e.g. --udp 9000:127.0.0.1:9001', { exitCode: 2 });
+      let link: SimLink;
+      try {
+        const impairment = parseImpairment({
+          ...(flags.delay !== undefined ? { delayMs: flags.delay } : {}),
+          ...(flags.jitter !== undefined ? { jitterMs: flags.jitter } : {}),
+          ...(flags.loss !== undefined ? { lossPercent: flags.loss } : {}),
+          ...(flags.reorder !== undefined ? { reorderPercent: flags.reorder } : {}),
+          ...(flags.rate !== undefined ? { rateKbps: flags.rate } : {}),
+          ...(flags.queue !== undefined ? { queueMs: flags.queue } : {}),
+        });
+        link = await startSimLink(forwards, impairment, flags.seed);
+      } catch (err) {
+        cmd.error(`relais sim link: ${(err as Error).message}`, { exitCode: 2 });
+      }
+      const say = (line: string): boolean => process.stdout.write(`${line}\n`);
+      link.proxies.forEach((p, i) => {
+        const f = forwards[i];
+        if (f) say(`listening ${f.protocol} 127.0.0.1:${p.port} -> ${f.targetHost}:${f.targetPort}`);
+      });
+      say(`link ${describeImpairment(link.settings)}`);
+      const timers = (flags.schedule ?? []).map((step) =>
+        setTimeout(() => {
+          try {
+            say(`link ${describeImpairment(link.apply(step.line))} (schedule ${step.atMs / 1000}s)`);
+          } catch (err) {
+            say(`schedule: ${(err as Error).message}`);
+          }
+        }, step.atMs),
+      );
+      const input = createInterface({ input: process.stdin, terminal: false });
+      input.on('line', (line) => {
+        const text = line.trim();
+        if (!text) return;
+        if (text === 'show') {
+          link.proxies.forEach((p, i) => say(`${forwards[i]?.protocol ?? ''} ${p.port}: ${JSON.stringify(p.counters())}`));
+          return;
+        }
+        try {
+          say(`link ${describeImpairment(link.apply(text))}`);
+        } catch (err) {
+          say((err as Error).message);
+        }
+      });
+      say('link emulator running; Ctrl-C stops it');
+      await stopped;
+      for (const t of timers) clearTimeout(t);
+      input.close();
+      await link.stop();
+      say('link emulator stopped');
+    });
+}
