@@ -99,6 +99,7 @@ export const en: Catalogue = {
     stageLinkFor: 'Speaker screen link for {{site}}',
     noFeed: 'no feed',
   },
+  preview: { aria: 'live preview of {{site}}', noRelay: 'no feed (no relay configured)', noPlayer: 'no feed (player failed to load)', unsupported: 'no feed (this browser cannot play the stream)', live: 'live', stalled: 'no feed (stalled)' },
   ptz: {
     title: 'Cameras',
     none: 'No PTZ camera reported by any site.',
@@ -136,6 +137,7 @@ export const en: Catalogue = {
     selectFirst: 'G grants the selected site: select one first (click its name or press 1-9)',
     message: 'message to {{site}}: "{{text}}"',
     messageAck: '{{site}} acknowledged the message',
+    action: { grant: 'grant', revoke: 'revoke', next: 'next', reorder: 'reorder', request: 'request', release: 'release', pass: 'pass', cancel: 'cancel' },
     kind: { intent: 'intent', control: 'control', conductor: 'conductor', link: 'link', page: 'page', ptz: 'ptz', message: 'message' },
   },
   pending: {
@@ -150,6 +152,8 @@ export const en: Catalogue = {
     closedBeforeConfirm: 'the broker closed the link instead of confirming (this login may not act, or the link dropped); not sent again',
   },
   message: {
+    allSites: 'every site',
+    quoted: '“{{text}}”',
     title: 'Message to a site',
     placeholder: 'Please wrap up',
     send: 'Send',

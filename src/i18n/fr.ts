@@ -101,6 +101,7 @@ export const fr = {
     stageLinkFor: 'Lien de l’écran du conférencier pour {{site}}',
     noFeed: 'pas de flux',
   },
+  preview: { aria: 'aperçu en direct de {{site}}', noRelay: 'pas de flux (aucun relais configuré)', noPlayer: 'pas de flux (le lecteur n’a pas pu se charger)', unsupported: 'pas de flux (ce navigateur ne peut pas lire le flux)', live: 'en direct', stalled: 'pas de flux (bloqué)' },
   ptz: {
     title: 'Caméras',
     none: 'Aucune caméra PTZ signalée par les sites.',
@@ -138,6 +139,7 @@ export const fr = {
     selectFirst: 'G donne la parole au site choisi : choisissez-en un d’abord (son nom ou 1-9)',
     message: 'message à {{site}} : « {{text}} »',
     messageAck: '{{site}} a pris connaissance du message',
+    action: { grant: 'donner la parole', revoke: 'retirer', next: 'suivant', reorder: 'réordonner', request: 'demander', release: 'rendre', pass: 'passer', cancel: 'annuler' },
     kind: { intent: 'demande', control: 'commande', conductor: 'chef', link: 'lien', page: 'page', ptz: 'ptz', message: 'message' },
   },
   pending: {
@@ -152,6 +154,8 @@ export const fr = {
     closedBeforeConfirm: 'le courtier a fermé le lien au lieu de confirmer (ce compte ne peut peut-être pas agir, ou le lien est tombé); pas renvoyé',
   },
   message: {
+    allSites: 'tous les sites',
+    quoted: '«\u00a0{{text}}\u00a0»',
     title: 'Message au site',
     placeholder: 'Concluez, s.v.p.',
     send: 'Envoyer',
