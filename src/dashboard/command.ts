@@ -6,6 +6,17 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { DemoContext, DemoExtension } from '../demo/demo.js';
 import { createLogger } from '../util/log.js';
 import { startDashboardServer } from './server.js';
+import { cliLang, type Lang } from '../i18n/index.js';
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 3600) throw new InvalidArgumentError('must be a number of seconds (0-3600)');
+  return n;
+}
+
+function siteList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -24,9 +35,24 @@ export function registerDashboardCommand(program: Command): void {
     .option('--event <id>', 'event id', process.env.RELAIS_EVENT ?? 'demo')
     .option('--title <text>', 'title shown on the page')
     .option('--relay <url>', 'the relay\'s HTTP-FLV base for live previews, e.g. http://relay.local:8000 (none: "no feed")')
-    .action(async (opts: { host: string; port: number; brokerWs: string; event: string; title?: string; relay?: string }) => {
+    .option('--lang <fr|en>', 'the pages\' language (default: LANG, else French); each browser may switch')
+    .option('--sites <ids>', 'the event\'s site ids, comma-separated: speaker screens of other sites are refused', siteList)
+    .option('--stage-user <name>', 'watch-only broker login that speaker-screen links carry (none: the screen asks for a login)', process.env.RELAIS_STAGE_USER)
+    .option('--stage-password <secret>', 'its password (or RELAIS_STAGE_PASSWORD)', process.env.RELAIS_STAGE_PASSWORD)
+    .option('--stage-secret <secret>', 'key of the speaker-screen links (or RELAIS_STAGE_SECRET; default: random, links change at each start)', process.env.RELAIS_STAGE_SECRET)
+    .option('--wrap-up <seconds>', 'speaker screen: seconds left when the countdown turns to the wrap-up colour', seconds, 120)
+    .option('--danger <seconds>', 'speaker screen: seconds left when it turns to the danger colour', seconds, 30)
+    .action(async (opts: { host: string; port: number; brokerWs: string; event: string; title?: string; relay?: string; lang?: string; sites?: string[]; stageUser?: string; stagePassword?: string; stageSecret?: string; wrapUp: number; danger: number }) => {
       const log = createLogger('dashboard');
       const running = await startDashboardServer({
+        lang: cliLang(opts.lang, process.env),
+        ...(opts.sites ? { sites: opts.sites } : {}),
+        stage: {
+          wrapUpS: opts.wrapUp,
+          dangerS: opts.danger,
+          ...(opts.stageSecret ? { secret: opts.stageSecret } : {}),
+          login: opts.stageUser ? { username: opts.stageUser, password: opts.stagePassword ?? '' } : null,
+        },
         host: opts.host,
         port: opts.port,
         brokerWsUrl: opts.brokerWs,
@@ -51,6 +77,8 @@ export interface DashboardDemoOptions {
   brokerWsUrl?: string;
   /** The demo relay's HTTP-FLV base (`http://127.0.0.1:8000`), or null without media. */
   relayHttpBase?: string | null;
+  /** The pages' language (default French). */
+  lang?: Lang;
 }
 
 /** The dashboard as a part of `relais demo`: serves the page on `port` for the demo's broker. */
@@ -70,6 +98,10 @@ export function dashboardDemoExtension(dashboardPort: number, options: Dashboard
         title: ctx.title,
         relayHttpBase: options.relayHttpBase ?? null,
         log: ctx.log.child('dashboard'),
+        lang: options.lang ?? 'fr',
+        sites: ctx.sites.map((s) => s.id),
+        // The demo's speaker screens watch with its viewer login.
+        stage: { login: ctx.logins.viewer },
       });
       return {
         lines: [`Dashboard ${running.url}  (log in as ${ctx.logins.operator.username}/${ctx.logins.operator.password} or ${ctx.logins.viewer.username}/${ctx.logins.viewer.password})`],
