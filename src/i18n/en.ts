@@ -3,6 +3,7 @@ import type { Catalogue } from './fr.js';
 
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
+  punct: { colon: ': ' },
   tally: { onAir: 'ON AIR', next: 'NEXT', queued: 'QUEUED #{{position}}', idle: 'idle' },
   ago: { now: 'just now', seconds: '{{n}} s ago', minutes: '{{n}} min ago', hours: '{{n}} h ago' },
   login: {
@@ -126,8 +127,8 @@ export const en: Catalogue = {
     repeat: ' (repeat)',
     noReason: 'no reason given',
     badPayload: 'dropped a bad payload on {{topic}}: {{reason}}',
-    siteOnline: '{{site}} is online',
-    siteOffline: '{{site}} is offline (link lost)',
+    siteOnline: '{{site}} is back online',
+    siteOffline: '{{site}} lost its link (offline)',
     conductorOnline: 'conductor is online',
     conductorOffline: 'conductor is offline: the floor cannot change',
     ptzFailed: '{{site}} camera {{camera}} {{op}} failed: {{reason}}',

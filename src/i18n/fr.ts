@@ -5,6 +5,8 @@
  */
 export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
+  /** French sets a (non-breaking) space before a colon. */
+  punct: { colon: '\u00a0: ' },
   tally: { onAir: 'EN ONDES', next: 'SUIVANT', queued: 'EN FILE n° {{position}}', idle: 'en attente' },
   ago: { now: 'à l’instant', seconds: 'il y a {{n}} s', minutes: 'il y a {{n}} min', hours: 'il y a {{n}} h' },
   login: {
@@ -128,7 +130,7 @@ export const fr = {
     repeat: ' (répétition)',
     noReason: 'sans raison donnée',
     badPayload: 'message invalide ignoré sur {{topic}} : {{reason}}',
-    siteOnline: '{{site}} est en ligne',
+    siteOnline: '{{site}} est de retour en ligne',
     siteOffline: '{{site}} est hors ligne (lien perdu)',
     conductorOnline: 'le chef d’orchestre est en ligne',
     conductorOffline: 'le chef d’orchestre est hors ligne : la parole ne peut pas changer',

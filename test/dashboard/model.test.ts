@@ -12,6 +12,11 @@ import { renderPtz, renderSiteBody, ptzTarget } from '../../src/dashboard/web/re
 import type { UiState } from '../../src/dashboard/web/html.js';
 import type { Floor } from '../../src/protocol/schemas.js';
 import { idleEncoderReport } from '../../src/media/encoder-feature.js';
+import { setLang } from '../../src/i18n/index.js';
+
+// These checks read the English words; French (the default) has its own below.
+before(() => setLang('en'));
+after(() => setLang('fr'));
 
 const T = 'relais/v1/demo/';
 const bytes = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));

@@ -73,7 +73,7 @@ function encoderBlock(site: SiteView): string {
 /** Only when something is wrong: a box with a lost I/O board cannot light its lamps or read its button. */
 function ioBlock(site: SiteView): string {
   const trouble = siteIoTrouble(site.state);
-  return trouble ? `<div class="io warn-text"><strong>${esc(t('sites.ioOut'))}</strong> : ${esc(trouble)}</div>` : '';
+  return trouble ? `<div class="io warn-text"><strong>${esc(t('sites.ioOut'))}</strong>${esc(t('punct.colon'))}${esc(trouble)}</div>` : '';
 }
 
 function systemBlock(site: SiteView): string {

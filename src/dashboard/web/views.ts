@@ -78,7 +78,7 @@ export function describeEvent(result: EventResult, name: (site: string) => strin
   const dup = result.duplicate ? t('log.repeat') : '';
   const kind = t(`log.kind.${result.kind}`);
   const action = actionWord(result.action);
-  if (result.result === 'info') return { text: `${kind} ${action}${who}${result.reason ? ` : ${result.reason}` : ''}`, tone: 'info' };
+  if (result.result === 'info') return { text: `${kind} ${action}${who}${result.reason ? `${t('punct.colon')}${result.reason}` : ''}`, tone: 'info' };
   if (result.result === 'accepted') return { text: t('log.accepted', { kind, action, who, dup, epoch: result.epoch }), tone: 'ok' };
   return { text: t('log.rejected', { kind, action, who, dup, reason: result.reason ?? t('log.noReason') }), tone: 'bad' };
 }
