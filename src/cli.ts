@@ -2,46 +2,25 @@
 /**
  * `relais <command>`: one CLI for every role (see `relais --help`).
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { PortInUseError } from './broker/errors.js';
-import { ConfigError, loadConductorConfig, loadConfigFile, loadSiteConfig } from './config/load.js';
+import { Command } from 'commander';
+import { loadConductorConfig, loadConfigFile, loadSiteConfig } from './config/load.js';
 import type { FloorClientOptions, FloorMessage } from './commands/floor-client.js';
+import { intArg, parsePort } from './util/args.js';
+import { EXIT, UserError } from './util/errors.js';
 import { createLogger, setLogLevel, type LogLevel } from './util/log.js';
+import { runUntilSignal } from './util/signals.js';
 import { VERSION } from './version.js';
 import { announceService } from './system/service.js';
-import { MediaConfigError } from './media/config.js';
-import { PtzConfigError } from './ptz/config.js';
-import { registerExtraCommands, demoExtensions, applianceFeatures, createApplianceDriver } from './wiring.js';
+import { addGlobalOptions, commandOf, registerExtraCommands, demoExtensions, applianceFeatures, createApplianceDriver } from './wiring.js';
 
 const log = createLogger('relais');
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
-  return n;
-}
-
-/** Runs until SIGINT/SIGTERM, then calls `stop` once. */
-function untilSignal(stop: () => Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const handler = (): void => {
-      if (stopping) return;
-      stopping = true;
-      void stop().finally(resolve);
-    };
-    process.once('SIGINT', handler);
-    process.once('SIGTERM', handler);
-  });
-}
-
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command();
-  program
+  addGlobalOptions(program
     .name('relais')
     .description('relais: floor hand-off, tally, PTZ and room feeds for multi-site live events, over MQTT')
-    .version(VERSION)
-    .option('--log-level <level>', 'debug | info | warn | error', 'info')
+    .version(VERSION))
     .hook('preAction', (cmd) => setLogLevel(cmd.opts().logLevel as LogLevel))
     .showHelpAfterError();
 
@@ -49,14 +28,14 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .command('demo')
     .description('run the whole system on this machine: embedded broker, conductor and three simulated sites (npm start)')
     .option('--host <address>', 'address the embedded broker listens on', '127.0.0.1')
-    .option('--mqtt-port <port>', 'MQTT over TCP port of the embedded broker', port, 1883)
-    .option('--ws-port <port>', 'MQTT over WebSockets port (the dashboard uses it)', port, 9001)
+    .option('--mqtt-port <port>', 'MQTT over TCP port of the embedded broker', parsePort, 1883)
+    .option('--ws-port <port>', 'MQTT over WebSockets port (the dashboard uses it)', parsePort, 9001)
     .option('--broker <url>', 'use this broker instead of the embedded one')
     .option('--no-media', 'do not start the relay and the test-pattern feeds')
     .option('--no-dashboard', 'do not serve the dashboard')
-    .option('--dashboard-port <port>', 'dashboard HTTP port', port, 8080)
-    .option('--rtmp-port <port>', 'relay RTMP ingest port', port, 1935)
-    .option('--http-port <port>', 'relay HTTP-FLV / WS-FLV port', port, 8000)
+    .option('--dashboard-port <port>', 'dashboard HTTP port', parsePort, 8080)
+    .option('--rtmp-port <port>', 'relay RTMP ingest port', parsePort, 1935)
+    .option('--http-port <port>', 'relay HTTP-FLV / WS-FLV port', parsePort, 8000)
     .option('--no-screen', 'plain logs instead of the live screen, even on a terminal')
     .action(async (opts) => {
       const { runDemo } = await import('./demo/demo.js');
@@ -85,7 +64,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
       log.info('appliance running; Ctrl-C to stop', { event: config.event, site: config.site, io: driver.kind });
       // Healthy while the event loop runs; a lost broker link is shown on the lamps, not fixed by a restart.
       const service = announceService('appliance');
-      await untilSignal(async () => {
+      await runUntilSignal(async () => {
         await service.stopping();
         await runtime.stop();
         await driver.close();
@@ -102,8 +81,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--broker <url>', 'override broker.url')
     .option('--embedded-broker', 'run the embedded MQTT broker in this process')
     .option('--host <address>', 'address the embedded broker listens on', '127.0.0.1')
-    .option('--mqtt-port <port>', 'embedded broker TCP port', port, 1883)
-    .option('--ws-port <port>', 'embedded broker WebSocket port', port, 9001)
+    .option('--mqtt-port <port>', 'embedded broker TCP port', parsePort, 1883)
+    .option('--ws-port <port>', 'embedded broker WebSocket port', parsePort, 9001)
     .action(async (opts) => {
       const config = await loadConductorConfig(opts.config);
       if (opts.id) config.conductor.id = opts.id;
@@ -116,7 +95,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
       const conductor = new Conductor({ config, standby: Boolean(opts.standby) });
       await conductor.start();
       const service = announceService('conductor');
-      await untilSignal(async () => {
+      await runUntilSignal(async () => {
         await service.stopping();
         await conductor.stop();
         await broker?.close();
@@ -143,7 +122,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
       .option('-u, --username <name>', 'broker user name', process.env.RELAIS_BROKER_USERNAME)
       .option('-P, --password <secret>', 'broker password', process.env.RELAIS_BROKER_PASSWORD)
       .option('--ca <file>', 'CA certificate (PEM) for mqtts://')
-      .option('--timeout <ms>', 'how long to wait for the broker and the conductor', (v) => Number(v), 5000)
+      .option('--timeout <ms>', 'how long to wait for the broker and the conductor', intArg('--timeout', 1, 600_000), 5000)
       .option('--json', 'print JSON');
   const clientOpts = (opts: Record<string, unknown>): FloorClientOptions => ({
     broker: opts.broker as string,
@@ -161,7 +140,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     const result = await sendAndWait(clientOpts(opts), message);
     if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
     else process.stdout.write(`${result.action}: ${result.result}${result.reason ? ` (${result.reason})` : ''}${result.duplicate ? ' [duplicate]' : ''}, epoch ${result.epoch}\n`);
-    if (result.result === 'rejected') process.exitCode = 1;
+    if (result.result === 'rejected') process.exitCode = EXIT.failure;
   };
 
   common(floor.command('status').description('show who is on air, next, the queue and every site')).action(async (opts) => {
@@ -196,16 +175,11 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
 export async function main(argv: string[]): Promise<void> {
   try {
     const program = await buildProgram(argv);
-    await registerExtraCommands(program, argv);
+    await registerExtraCommands(program, commandOf(argv));
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof PortInUseError || (err as Error).name === 'DashboardConfigError' || err instanceof MediaConfigError || err instanceof PtzConfigError) {
-      process.stderr.write(`relais: ${(err as Error).message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    process.stderr.write(`relais: ${(err as Error).message}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`relais: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = err instanceof UserError ? err.exitCode : EXIT.failure;
   }
 }
 

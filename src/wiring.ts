@@ -4,33 +4,47 @@
  * and is imported only when used, so a box running `relais appliance` does not
  * load the relay, the dashboard or the doctor (docs/benchmarks.md: memory).
  */
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import type { Feature } from './appliance/feature.js';
 import type { SiteConfig } from './config/schema.js';
 import type { DemoExtension } from './demo/demo.js';
 import { createIoDriver } from './hardware/factory.js';
 import type { IoDriver } from './hardware/types.js';
 
-/** The commands of the core; anything else on the command line is one of the parts below. */
-const CORE_COMMANDS = new Set(['appliance', 'conductor', 'floor', 'config']);
+/** The global options before the command; those that take a value must be known to find the command. */
+export function addGlobalOptions(program: Command): Command {
+  return program.option('--log-level <level>', 'debug | info | warn | error', 'info');
+}
 
 /**
- * Commands of the other parts (`ptz`, `sim`, `relay`, `media`, `dashboard`, `doctor`).
- * Skipped when the command line runs a core command, to keep those processes small.
+ * The command a command line runs (`appliance` in `relais --log-level debug
+ * appliance -c x.yaml`), read by commander with the global options, or
+ * undefined when there is none before an option commander does not know.
  */
-export async function registerExtraCommands(program: Command, argv: readonly string[]): Promise<void> {
-  const command = argv.slice(2).find((a) => !a.startsWith('-'));
-  if (command && CORE_COMMANDS.has(command)) return;
-  const [media, ptz, dashboard, doctor] = await Promise.all([
-    import('./media/cli.js'),
-    import('./ptz/cli.js'),
-    import('./dashboard/command.js'),
-    import('./doctor/command.js'),
-  ]);
-  media.registerMediaCommands(program);
-  ptz.registerPtzCommands(program);
-  dashboard.registerDashboardCommand(program);
-  doctor.registerDoctorCommand(program);
+export function commandOf(argv: readonly string[]): string | undefined {
+  return addGlobalOptions(new Command()).parseOptions(argv.slice(2)).operands[0];
+}
+
+type Register = (program: Command) => void;
+
+/** The commands of the core: they need none of the parts below. */
+const CORE_COMMANDS = new Set(['demo', 'appliance', 'conductor', 'floor', 'config']);
+
+/** The other parts, each loaded only for its own commands (and all of them for help or an unknown command). */
+const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<Register> }> = [
+  { commands: ['relay', 'media'], load: async () => (await import('./media/cli.js')).registerMediaCommands },
+  { commands: ['ptz'], load: async () => (await import('./ptz/cli.js')).registerPtzCommands },
+  { commands: ['sim'], load: async () => (await import('./sim/cli.js')).registerSimCommands },
+  { commands: ['dashboard'], load: async () => (await import('./dashboard/command.js')).registerDashboardCommand },
+  { commands: ['doctor'], load: async () => (await import('./doctor/command.js')).registerDoctorCommand },
+];
+
+/** Adds the commands of the parts that `command` needs, so a box running `relais appliance` stays small. */
+export async function registerExtraCommands(program: Command, command: string | undefined): Promise<void> {
+  if (command !== undefined && CORE_COMMANDS.has(command)) return;
+  const own = PARTS.filter((part) => command !== undefined && part.commands.includes(command));
+  const needed = own.length > 0 ? own : PARTS;
+  for (const register of await Promise.all(needed.map((part) => part.load()))) register(program);
 }
 
 /** What `relais demo` starts beside the core, from its flags. */
@@ -42,7 +56,7 @@ export async function demoExtensions(opts: Record<string, unknown>): Promise<Dem
     extensions.push(mediaDemoExtension({ rtmpPort: opts.rtmpPort as number, httpPort: opts.httpPort as number }));
   }
   if (opts.dashboard !== false) {
-    const { dashboardDemoExtension } = await import('./dashboard/command.js');
+    const { dashboardDemoExtension } = await import('./demo/dashboard-extension.js');
     extensions.push(dashboardDemoExtension(opts.dashboardPort as number, {
       host: opts.host as string,
       relayHttpBase: opts.media !== false ? `http://${opts.host as string}:${opts.httpPort as number}` : null,

@@ -83,7 +83,7 @@ export interface FeatureContext {
    */
   subscribe<T extends TopicName>(name: T, params: TopicParams, handler: TopicHandler<T>, options?: SubscribeOptions): Promise<void>;
   /** Publishes a named topic with its encoder, retain and QoS. Never rejects: a failure is logged. */
-  publish<T extends TopicName>(name: T, params: TopicParams, payload: PayloadOf<T>): Promise<void>;
+  publish<T extends TopicName>(name: T, params: TopicParams<T>, payload: PayloadOf<T>): Promise<void>;
 }
 
 export interface Feature {

@@ -11,13 +11,13 @@ import { roleIn } from './tally.js';
  * Does the box take `offered` over the newest floor it took, given the
  * newest heartbeat it heard? Pure, so the protocol's fencing rule can take its place.
  */
-export type FloorRule = (seen: Floor | null, offered: Floor, heartbeat: Heartbeat | null) => boolean;
+export type FloorRule = (seen: Floor | null, offered: Floor, heartbeat: Heartbeat | null, recent: readonly Heartbeat[]) => boolean;
 
 /** Safety rule 1: never go back to an older epoch, nor take the same one twice. */
 export const acceptsFloor: FloorRule = (seen, offered) => seen === null || offered.epoch > seen.epoch;
 
 /** Is the conductor, by its heartbeat, at a newer floor than the box? Pure, as {@link FloorRule}. */
-export type BehindRule = (seen: Floor | null, heartbeat: Heartbeat) => boolean;
+export type BehindRule = (seen: Floor | null, heartbeat: Heartbeat, recent: readonly Heartbeat[]) => boolean;
 
 export const behindHeartbeat: BehindRule = (seen, heartbeat) => heartbeat.epoch > (seen?.epoch ?? -1);
 
@@ -41,6 +41,8 @@ export class FloorView {
   private currentRole: SiteRole = 'idle';
   private lastCatchUpAt = -Infinity;
   private heartbeat: Heartbeat | null = null;
+  /** The last two heartbeats, newest last (the fencing rules read them). */
+  private recent: Heartbeat[] = [];
 
   constructor(
     private readonly site: string,
@@ -62,7 +64,7 @@ export class FloorView {
 
   /** Takes a floor if the rule accepts it; `null` when it was ignored. */
   offer(floor: Floor): FloorChange | null {
-    if (!(this.rules.accept ?? acceptsFloor)(this.current, floor, this.heartbeat)) return null;
+    if (!(this.rules.accept ?? acceptsFloor)(this.current, floor, this.heartbeat, this.recent)) return null;
     this.current = floor;
     const role = roleIn(floor, this.site);
     const changed = role !== this.currentRole;
@@ -78,7 +80,8 @@ export class FloorView {
    */
   heard(heartbeat: Heartbeat, now: number, everyMs: number): boolean {
     this.heartbeat = heartbeat;
-    if (!(this.rules.behind ?? behindHeartbeat)(this.current, heartbeat) || now - this.lastCatchUpAt < everyMs) return false;
+    this.recent = [...this.recent, heartbeat].slice(-2);
+    if (!(this.rules.behind ?? behindHeartbeat)(this.current, heartbeat, this.recent) || now - this.lastCatchUpAt < everyMs) return false;
     this.lastCatchUpAt = now;
     return true;
   }

@@ -16,6 +16,7 @@ import type { Floor, Heartbeat } from '../protocol/schemas.js';
 import type { SiteState } from '../protocol/site-state.js';
 import { topic, topicFilter } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
+import { behindConductor, conductorLinkUp, followsFloor } from '../protocol/fencing.js';
 import { realClock, type Clock } from './clock.js';
 import { FeatureBus, type ApplianceEvents, type Feature, type FeatureContext, type SiteRole } from './feature.js';
 import { FloorView, type BehindRule, type FloorRule } from './floor-view.js';
@@ -79,8 +80,9 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     this.event = config.event;
     this.log = options.log ?? createLogger(`appliance:${this.site}`);
     this.clock = options.clock ?? (options.now ? { ...realClock, now: options.now } : realClock);
-    this.view = new FloorView(this.site, { accept: options.acceptFloor, behind: options.behindHeartbeat });
-    this.lease = new LinkLease({ leaseMs: config.link.leaseMs, clock: this.clock, rule: options.linkRule });
+    // The fencing rules of docs/protocol.md unless a caller brings its own.
+    this.view = new FloorView(this.site, { accept: options.acceptFloor ?? followsFloor, behind: options.behindHeartbeat ?? behindConductor });
+    this.lease = new LinkLease({ leaseMs: config.link.leaseMs, clock: this.clock, rule: options.linkRule ?? conductorLinkUp });
     this.schedule = new StateSchedule(this.clock, config.stateIntervalMs, () => this.publishState());
     this.router = new TopicRouter(this.event, this.log, (t, reason) => this.bad(t, reason));
     this.podium = new PodiumFeature({ config, driver: options.driver, clock: this.clock });
@@ -246,6 +248,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
       lamps: this.podium.lampStates(),
       linkUp: this.lease.up,
       epoch: this.view.epoch,
+      term: this.view.floor?.term ?? 0,
       counters: this.counters,
       io: { driver: driver.kind, ...(driver.health?.() ?? { ok: true, detail: null }) },
       now: this.clock.now(),

@@ -17,6 +17,8 @@ export interface SiteFacts {
   role: SiteRole;
   linkUp: boolean;
   epoch: number;
+  /** The term of the floor followed (0 before terms). */
+  term: number;
   lamps: SiteState['lamps'];
   counters: SiteState['counters'];
   io: NonNullable<SiteState['io']>;
@@ -35,7 +37,7 @@ export class SiteStateAssembler {
     return {
       version: VERSION,
       name: facts.name,
-      tally: { role: facts.role, link: facts.linkUp ? 'ok' : 'lost', epoch: facts.epoch, ...(tallyIn ? { cameras: tallyIn.cameras } : {}) },
+      tally: { role: facts.role, link: facts.linkUp ? 'ok' : 'lost', epoch: facts.epoch, term: facts.term, ...(tallyIn ? { cameras: tallyIn.cameras } : {}) },
       lamps: facts.lamps,
       encoder: encoder ?? null,
       cameras: cameras ?? [],

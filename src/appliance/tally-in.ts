@@ -7,38 +7,12 @@
  * Other features (PTZ: the camera's own VISCA tally lamp) listen to `change`.
  */
 import { EventEmitter } from 'node:events';
-import { z } from 'zod';
 import type { Feature, FeatureContext, SiteRole } from './feature.js';
 import { cameraLamps, type SwitcherTally } from './camera-tally.js';
 import type { DigitalInput, IoDriver } from '../hardware/types.js';
 import { PatternOutput, type Timers } from '../hardware/patterns.js';
-import { pinSpec, type IoConfig, type PinReference } from '../hardware/config.js';
-
-const pinName = z.string().min(1);
-
-/** One camera: which inputs carry its tally, which outputs are its lamps. */
-export const tallyInCameraSchema = z.strictObject({
-  program: pinName,
-  preview: pinName.optional(),
-  red: pinName.optional(),
-  green: pinName.optional(),
-});
-
-/** The `tallyIn` section: per camera name. Omitted: no tally inputs. */
-export const tallyInConfigSchema = z.record(z.string(), tallyInCameraSchema).default({});
-export type TallyInConfig = z.output<typeof tallyInConfigSchema>;
-
-/** Pin names the section refers to, for the cross-check against `io`. */
-export function tallyInPinReferences(config: TallyInConfig): PinReference[] {
-  const refs: PinReference[] = [];
-  for (const [camera, c] of Object.entries(config)) {
-    refs.push({ path: ['tallyIn', camera, 'program'], kind: 'input', name: c.program });
-    if (c.preview) refs.push({ path: ['tallyIn', camera, 'preview'], kind: 'input', name: c.preview });
-    if (c.red) refs.push({ path: ['tallyIn', camera, 'red'], kind: 'output', name: c.red });
-    if (c.green) refs.push({ path: ['tallyIn', camera, 'green'], kind: 'output', name: c.green });
-  }
-  return refs;
-}
+import { pinSpec, type IoConfig } from '../hardware/config.js';
+import type { TallyInConfig } from './tally-in-config.js';
 
 export interface TallyInOptions {
   driver: IoDriver;

@@ -37,8 +37,8 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
-export { PortInUseError } from './errors.js';
-import { PortInUseError } from './errors.js';
+export { PortInUseError } from '../util/errors.js';
+import { PortInUseError } from '../util/errors.js';
 
 function listen(server: NetServer | HttpServer, port: number, host: string, what: string, hint: string): Promise<number> {
   return new Promise((resolve, reject) => {

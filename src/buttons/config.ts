@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import type { IntentAction } from '../protocol/schemas.js';
-import type { SiteRole } from '../appliance/feature.js';
+import type { SiteRole } from '../protocol/site-state.js';
 import type { PinReference } from '../hardware/config.js';
 import { DEFAULT_GESTURE_OPTIONS } from './gestures.js';
 

@@ -4,8 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
-import type { BrokerConfig } from '../config/schema.js';
-import { brokerSchema } from '../config/schema.js';
+import { brokerFromFlags } from '../mqtt/config.js';
 import { connectBroker, waitConnected } from '../mqtt/connect.js';
 import type { Control, EventResult, Floor, Intent } from '../protocol/schemas.js';
 import { siteIoTrouble } from '../protocol/site-state.js';
@@ -20,12 +19,8 @@ export interface FloorClientOptions {
   timeoutMs: number;
 }
 
-export function brokerFromFlags(opts: FloorClientOptions): BrokerConfig {
-  return brokerSchema.parse({ url: opts.broker, username: opts.username, password: opts.password, ca: opts.ca, reconnectMs: 1000 });
-}
-
 async function open(opts: FloorClientOptions): Promise<MqttClient> {
-  const broker = brokerFromFlags(opts);
+  const broker = brokerFromFlags(opts, { reconnectMs: 1000 });
   const client = connectBroker(broker, { clientId: `relais-cli-${randomUUID().slice(0, 8)}` });
   client.on('error', () => undefined);
   try {

@@ -3,9 +3,12 @@
  * the folder) before anything is published, so a power cut leaves either the
  * old or the new state on disk, never half of one.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import type { FloorState } from '../floor/machine.js';
+import { MAX_FENCE } from '../protocol/schemas.js';
+
+const isFence = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_FENCE;
 
 interface StoredFile {
   format: 'relais-conductor-state';
@@ -24,6 +27,24 @@ export class StateStore {
     readonly path: string,
     private readonly event: string,
   ) {}
+
+  /**
+   * Removes temp files a killed save left behind (`.<name>.<pid>.<n>.tmp`):
+   * nothing else would, and each is a whole state. Returns how many went.
+   */
+  async removeOrphans(): Promise<number> {
+    const folder = dirname(this.path);
+    const prefix = `.${basename(this.path)}.`;
+    let names: string[];
+    try {
+      names = await readdir(folder);
+    } catch {
+      return 0;
+    }
+    const orphans = names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
+    await Promise.all(orphans.map((n) => unlink(join(folder, n)).catch(() => undefined)));
+    return orphans.length;
+  }
 
   /** The saved state, or null when there is no file yet. A file of another event or a broken file throws. */
   async load(): Promise<FloorState | null> {
@@ -46,7 +67,12 @@ export class StateStore {
     if (parsed.event !== this.event) {
       throw new StateFileError(`${this.path} holds the state of event "${parsed.event}", not "${this.event}"; use another conductor.stateFile per event`);
     }
-    return parsed.state;
+    const { term, epoch } = parsed.state as Partial<FloorState>;
+    if (!isFence(epoch) || (term !== undefined && !isFence(term))) {
+      throw new StateFileError(`${this.path} holds an epoch or a term outside 0..${MAX_FENCE}; move it aside to start from the broker's retained floor`);
+    }
+    // Files written before terms: term 0.
+    return { ...parsed.state, term: term ?? 0 };
   }
 
   async save(state: FloorState, conductor: string): Promise<void> {

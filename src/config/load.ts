@@ -5,15 +5,18 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { EXIT, UserError } from '../util/errors.js';
 import { conductorConfigSchema, siteConfigSchema, type ConductorConfig, type SiteConfig } from './schema.js';
 
-export class ConfigError extends Error {
+/** A config file that cannot be used: `source` is the file, each problem names its path and the fix. */
+export class ConfigError extends UserError {
+  override name = 'ConfigError';
   constructor(
     readonly source: string,
     readonly problems: string[],
+    options?: ErrorOptions,
   ) {
-    super(`${source}: ${problems.length === 1 ? problems[0] : '\n  ' + problems.join('\n  ')}`);
-    this.name = 'ConfigError';
+    super(`${source}: ${problems.length === 1 ? problems[0] : '\n  ' + problems.join('\n  ')}`, EXIT.usage, options);
   }
 }
 
@@ -88,7 +91,7 @@ export async function loadConfigFile(path: string, kind?: ConfigKind, env: NodeJ
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(path, [code === 'ENOENT' ? 'file not found: check the path, or copy one of the examples in hardware/examples/' : `cannot read (${code ?? String(err)})`]);
+    throw new ConfigError(path, [code === 'ENOENT' ? 'file not found: check the path, or copy one of the examples in hardware/examples/' : `cannot read (${code ?? String(err)})`], { cause: err });
   }
   const raw = parseText(text, path);
   const resolved = kind ?? guessKind(raw);

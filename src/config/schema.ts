@@ -6,29 +6,13 @@ import { z } from 'zod';
 import { slug } from '../protocol/schemas.js';
 import { ioConfigSchema, pinReferenceIssues, type PinReference } from '../hardware/config.js';
 import { buttonsConfigSchema, buttonPinReferences } from '../buttons/config.js';
-import { tallyInConfigSchema, tallyInPinReferences } from '../appliance/tally-in.js';
+import { tallyInConfigSchema, tallyInPinReferences } from '../appliance/tally-in-config.js';
 import { displayConfigSchema, encoderConfigSchema } from '../media/config.js';
 import { ptzConfigSchema } from '../ptz/config.js';
+import { brokerSchema } from '../mqtt/config.js';
 
-export const brokerSchema = z
-  .strictObject({
-    /** `mqtt://host:1883`, `mqtts://host:8883`, `ws://host:9001`; several for a cluster, tried in turn. */
-    url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, { message: 'must be a broker URL such as mqtt://127.0.0.1:1883 or mqtts://broker.example:8883' }).default('mqtt://127.0.0.1:1883'),
-    /** Other cluster nodes to fail over to (same scheme as `url`). */
-    fallbackUrls: z.array(z.string()).default([]),
-    username: z.string().optional(),
-    password: z.string().optional(),
-    /** PEM files for TLS: the CA that signed the broker, and optionally a client certificate. */
-    ca: z.string().optional(),
-    cert: z.string().optional(),
-    key: z.string().optional(),
-    /** Checked against the broker certificate; leave on. */
-    rejectUnauthorized: z.boolean().default(true),
-    keepaliveSeconds: z.number().int().min(1).max(600).default(5),
-    reconnectMs: z.number().int().min(100).max(60_000).default(1000),
-  })
-  .prefault({});
-export type BrokerConfig = z.infer<typeof brokerSchema>;
+export { brokerSchema, type BrokerConfig } from '../mqtt/config.js';
+
 
 export const siteEntrySchema = z.strictObject({
   id: slug,
@@ -57,6 +41,8 @@ export const conductorConfigSchema = z
         autoGrant: z.boolean().default(false),
         nextPolicy: z.enum(['rundown', 'queue']).default('rundown'),
         idWindow: z.number().int().min(1).max(100_000).default(1000),
+        /** The ids of every conductor of the event; when set, only these can depose a primary (docs/protocol.md, Fencing). */
+        peers: z.array(z.string().min(1).max(64)).max(16).default([]),
       })
       .prefault({}),
     sites: z.array(siteEntrySchema).min(1, { message: 'list at least one site' }),

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PortInUseError } from '../broker/embedded.js';
+import { PortInUseError, UserError } from '../util/errors.js';
 import { SLUG_PATTERN } from '../protocol/schemas.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
@@ -47,11 +47,8 @@ export interface RunningDashboard {
 }
 
 /** A dashboard option that cannot work: says which and what to do. */
-export class DashboardConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DashboardConfigError';
-  }
+export class DashboardConfigError extends UserError {
+  override name = 'DashboardConfigError';
 }
 
 const TYPES: Record<string, string> = {

@@ -13,6 +13,7 @@ import { validateConfig } from '../config/load.js';
 import { SimulatedDriver } from '../hardware/simulated.js';
 import { encode, publishOptions, topic } from '../protocol/topics.js';
 import { createLogger, setLogSink, type Logger } from '../util/log.js';
+import { runUntilSignal } from '../util/signals.js';
 import type { Feature } from '../appliance/feature.js';
 import { DEMO_EVENT, DEMO_RUNDOWN, DEMO_SITES, DEMO_TITLE, demoUsers, DEMO_LOGINS } from './scenario.js';
 import { keyOrder, renderScreen } from './screen.js';
@@ -80,7 +81,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       event: DEMO_EVENT,
       title: DEMO_TITLE,
       broker: { url: brokerUrl, ...login('relais-conductor') },
-      conductor: { id: 'demo-conductor', stateFile: join(stateDir, 'conductor-state.json'), autoGrant: true },
+      conductor: { id: 'demo-conductor', stateFile: join(stateDir, 'conductor-state.json'), autoGrant: true, peers: ['demo-conductor'] },
       sites: DEMO_SITES,
       rundown: DEMO_RUNDOWN,
     }, 'demo'),
@@ -146,10 +147,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const demo = await startDemo(options);
   const out = process.stdout;
   let timer: NodeJS.Timeout | null = null;
-  let stopping = false;
   const shutdown = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
     if (timer) clearInterval(timer);
     if (options.interactive) {
       out.write('\u001b[?25h\n');
@@ -160,23 +158,21 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await demo.stop();
     process.stderr.write('relais demo: stopped\n');
   };
-  const done = new Promise<void>((resolve) => {
-    const onSignal = (): void => void shutdown().then(resolve);
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    if (options.interactive && process.stdin.isTTY) {
-      process.stdin.setRawMode(true);
-      process.stdin.resume();
-      process.stdin.on('data', (data: Buffer) => {
-        const key = data.toString();
-        const sites = keyOrder([...demo.boxes.entries()].map(([site, box]) => ({ site, ...box })));
-        const index = Number(key) - 1;
-        if (key === 'q' || key === '\u0003') onSignal();
-        else if (Number.isInteger(index) && sites[index]) sites[index]!.driver.input('podium').press();
-        else if (key === 'n' || key === 'r') void operatorControl(demo, key === 'n' ? 'next' : 'revoke');
-      });
-    }
-  });
+  // `q` or Ctrl-C on the live screen (raw mode: no SIGINT) ends the demo as a signal does.
+  const quit = new AbortController();
+  const done = runUntilSignal(shutdown, { abort: quit.signal });
+  if (options.interactive && process.stdin.isTTY) {
+    process.stdin.setRawMode(true);
+    process.stdin.resume();
+    process.stdin.on('data', (data: Buffer) => {
+      const key = data.toString();
+      const sites = keyOrder([...demo.boxes.entries()].map(([site, box]) => ({ site, ...box })));
+      const index = Number(key) - 1;
+      if (key === 'q' || key === '\u0003') quit.abort();
+      else if (Number.isInteger(index) && sites[index]) sites[index]!.driver.input('podium').press();
+      else if (key === 'n' || key === 'r') void operatorControl(demo, key === 'n' ? 'next' : 'revoke');
+    });
+  }
   if (options.interactive) {
     const boxes = [...demo.boxes.values()].map((b) => b.runtime);
     const draw = (): void => {

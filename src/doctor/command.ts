@@ -1,20 +1,22 @@
 /**
  * `relais doctor`: the one command a technician runs on a new box.
  */
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { parse } from 'yaml';
+import { applyEnvOverrides, ConfigError, loadConfigFile } from '../config/load.js';
 import { defaultFsProbe } from './fs-probe.js';
 import { spawnFfmpeg } from './ffmpeg.js';
 import { CHECK_NAMES, exitCodeFor, formatResults, runDoctor, type CheckName } from './run.js';
 import type { BrokerCheckOptions } from './broker.js';
 import { topic } from '../protocol/topics.js';
+import { EXIT, UserError } from '../util/errors.js';
 
 interface DoctorCliOptions {
   config?: string;
   broker?: string;
   username?: string;
   password?: string;
+  /** The old spelling of `-P`, still read. */
+  p?: string;
   ca?: string;
   event?: string;
   site?: string;
@@ -26,35 +28,32 @@ interface DoctorCliOptions {
   json?: boolean;
 }
 
-/** The broker fields of a site or conductor config (the same keys the config loader reads). */
+/** What the doctor takes from a config: the broker, the event and the site. */
 interface ConfigBits {
   event?: string;
   site?: string;
   broker?: { url?: string; username?: string; password?: string; ca?: string };
 }
 
-async function readConfigBits(path: string): Promise<ConfigBits> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read config ${path}: ${(err as Error).message}; pass the file the service uses, e.g. /etc/relais/appliance.yaml`);
+/**
+ * Reads the config the way the service does (config/load: validated, with the
+ * `RELAIS_*` environment overrides), so the doctor checks what the service
+ * will use. Without a file, the environment alone.
+ */
+async function readConfigBits(path: string | undefined, env: NodeJS.ProcessEnv): Promise<ConfigBits> {
+  if (path === undefined) {
+    const raw = applyEnvOverrides({}, 'site', env) as ConfigBits;
+    return { event: raw.event, site: raw.site, broker: raw.broker };
   }
-  let doc: unknown;
   try {
-    doc = parse(text);
+    const { config } = await loadConfigFile(path, undefined, env);
+    return { event: config.event, site: 'site' in config ? config.site : undefined, broker: config.broker };
   } catch (err) {
-    throw new Error(`config ${path} is not valid YAML: ${(err as Error).message}`);
+    if (err instanceof ConfigError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+      throw new UserError(`cannot read config ${path}: file not found; pass the file the service uses, e.g. /etc/relais/appliance.yaml`);
+    }
+    throw err;
   }
-  if (!doc || typeof doc !== 'object') throw new Error(`config ${path} is empty or not a mapping`);
-  const c = doc as Record<string, unknown>;
-  const broker = (c.broker && typeof c.broker === 'object' ? c.broker : {}) as Record<string, unknown>;
-  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  return {
-    event: str(c.event),
-    site: str(c.site),
-    broker: { url: str(broker.url), username: str(broker.username), password: str(broker.password), ca: str(broker.ca) },
-  };
 }
 
 /** Adds `doctor` to a commander 14 program. Exit status 1 when a check fails. */
@@ -64,8 +63,9 @@ export function registerDoctorCommand(program: Command): void {
     .description('check this box: GPIO, serial ports, ffmpeg encoders, broker, clock, disk, temperature')
     .option('-c, --config <file>', 'read broker, event and site from this config (e.g. /etc/relais/appliance.yaml)')
     .option('--broker <url>', 'broker URL (overrides the config)')
-    .option('-u, --username <name>', 'broker user name')
-    .option('-p, --password <secret>', 'broker password (or RELAIS_BROKER_PASSWORD)')
+    .option('-u, --username <name>', 'broker user name (or RELAIS_BROKER_USERNAME)')
+    .option('-P, --password <secret>', 'broker password (or RELAIS_BROKER_PASSWORD)')
+    .addOption(new Option('-p <secret>', 'broker password (old spelling of -P)').hideHelp())
     .option('--ca <file>', 'CA certificate for mqtts:// and wss://')
     .option('--event <id>', 'event id (for the conductor heartbeat)')
     .option('--site <id>', 'site id (the probe then uses the site’s own topic)')
@@ -78,9 +78,9 @@ export function registerDoctorCommand(program: Command): void {
     .action(async (opts: DoctorCliOptions, cmd: Command) => {
       let bits: ConfigBits = {};
       try {
-        if (opts.config) bits = await readConfigBits(opts.config);
+        bits = await readConfigBits(opts.config, process.env);
       } catch (err) {
-        cmd.error(`relais doctor: ${(err as Error).message}`, { exitCode: 2 });
+        cmd.error(`relais doctor: ${(err as Error).message}`, { exitCode: err instanceof UserError ? err.exitCode : EXIT.usage });
       }
       const url = opts.broker ?? bits.broker?.url;
       const event = opts.event ?? bits.event;
@@ -91,7 +91,7 @@ export function registerDoctorCommand(program: Command): void {
           opts.probeTopic ?? (event && site ? topic(event, 'siteDoctor', site) : topic(event ?? 'doctor', 'doctorProbe', String(process.pid)));
         broker = { url, probeTopic };
         const username = opts.username ?? bits.broker?.username;
-        const password = opts.password ?? process.env.RELAIS_BROKER_PASSWORD ?? bits.broker?.password;
+        const password = opts.password ?? opts.p ?? bits.broker?.password;
         const ca = opts.ca ?? bits.broker?.ca;
         if (username) broker.username = username;
         if (password) broker.password = password;

@@ -28,10 +28,14 @@ export interface RememberedResult {
   key: string;
   accepted: boolean;
   reason: string | null;
+  /** The epoch the first answer carried; a repeat is answered with it (files before it: the current epoch). */
+  epoch?: number;
 }
 
 export interface FloorState {
   epoch: number;
+  /** The term of the primary that wrote this state (see src/conductor/roles.ts); 0 before terms. */
+  term: number;
   onAir: string | null;
   /** ms since the Unix epoch when the on-air site got the floor. */
   since: number | null;
@@ -52,12 +56,14 @@ export interface StepResult {
   accepted: boolean;
   reason: string | null;
   duplicate: boolean;
+  /** The epoch of the answer: the new one, or the first answer's for a repeated id. */
+  epoch: number;
   /** True when the floor itself changed (and the epoch grew). */
   changed: boolean;
 }
 
 export function initialFloorState(): FloorState {
-  return { epoch: 0, onAir: null, since: null, queue: [], itemIndex: null, cursor: -1, recent: [] };
+  return { epoch: 0, term: 0, onAir: null, since: null, queue: [], itemIndex: null, cursor: -1, recent: [] };
 }
 
 /** Raises the epoch without another change: a restart or a takeover announces itself this way. */
@@ -188,19 +194,20 @@ function sameFloor(a: FloorState, b: FloorState): boolean {
 export function step(state: FloorState, cmd: FloorCommand, rules: FloorRules, now: number): StepResult {
   const key = commandKey(cmd);
   const seen = state.recent.find((r) => r.key === key);
-  if (seen) return { state, accepted: seen.accepted, reason: seen.reason, duplicate: true, changed: false };
+  if (seen) return { state, accepted: seen.accepted, reason: seen.reason, duplicate: true, epoch: seen.epoch ?? state.epoch, changed: false };
 
   const outcome = cmd.kind === 'intent'
     ? applyIntent(state, rules, cmd.site, cmd.intent, now)
     : applyControl(state, rules, cmd.control, now);
   const accepted = 'state' in outcome;
   const reason = 'reject' in outcome ? outcome.reject : null;
-  const remembered = [...state.recent, { key, accepted, reason }].slice(-Math.max(1, rules.idWindow));
-  if (!accepted) return { state: { ...state, recent: remembered }, accepted, reason, duplicate: false, changed: false };
+  const window = (epoch: number): RememberedResult[] => [...state.recent, { key, accepted, reason, epoch }].slice(-Math.max(1, rules.idWindow));
+  if (!accepted) return { state: { ...state, recent: window(state.epoch) }, accepted, reason, duplicate: false, epoch: state.epoch, changed: false };
 
   const changed = !sameFloor(state, outcome.state);
-  const next: FloorState = { ...outcome.state, recent: remembered, epoch: changed ? state.epoch + 1 : state.epoch };
-  return { state: next, accepted: true, reason: null, duplicate: false, changed };
+  const epoch = changed ? state.epoch + 1 : state.epoch;
+  const next: FloorState = { ...outcome.state, recent: window(epoch), epoch };
+  return { state: next, accepted: true, reason: null, duplicate: false, epoch, changed };
 }
 
 function itemView(rules: FloorRules, index: number | null): RundownItemView | null {
@@ -217,6 +224,7 @@ export function floorView(state: FloorState, rules: FloorRules, conductor: strin
   const nextFromRundown = upcoming !== null && rules.rundown[upcoming]!.site === next;
   return {
     epoch: state.epoch,
+    term: state.term,
     onAir: state.onAir,
     next,
     queue: [...state.queue],
@@ -239,6 +247,7 @@ export function stateFromFloor(floor: Floor, rules: FloorRules): FloorState {
   else if (rules.rundown.length > 0 && floor.next === null) cursor = rules.rundown.length - 1;
   return {
     epoch: floor.epoch,
+    term: floor.term ?? 0,
     onAir: floor.onAir,
     since,
     queue: floor.queue.filter((s) => rules.sites.includes(s) && s !== floor.onAir),

@@ -3,28 +3,23 @@
  * `relais media sign <site>`.
  */
 import { connectBroker } from '../mqtt/connect.js';
-import { brokerSchema } from '../config/schema.js';
+import { brokerFromFlags } from '../mqtt/config.js';
 import { encode, publishOptions, topic } from '../protocol/topics.js';
 import type { RelayStreams } from '../protocol/schemas.js';
 import { announceService } from '../system/service.js';
 import type { Command } from 'commander';
+import { intArg, parsePort } from '../util/args.js';
+import { nextSignal } from '../util/signals.js';
 import { createLogger } from '../util/log.js';
-import { MediaConfigError, parseRelayConfig } from './config.js';
+import { parseRelayConfig } from './config.js';
 import { chooseEncoder, defaultProbeCache } from './probe.js';
 import { Relay, type StreamsSnapshot } from './relay.js';
 import { signPublishUrl } from './sign.js';
 import { slug } from '../protocol/schemas.js';
 
-function int(what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${what} must be a positive whole number, got "${value}"`);
-    return n;
-  };
-}
-
+/** Every failure of these commands is the input's or the setup's: exit status 2 with the command's name. */
 function fail(cmd: Command, err: unknown): never {
-  const message = err instanceof MediaConfigError ? err.message : (err as Error).message;
+  const message = (err as Error).message;
   const names: string[] = [];
   for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
   cmd.error(`relais ${names.join(' ')}: ${message}`, { exitCode: 2 });
@@ -55,8 +50,8 @@ export function registerMediaCommands(program: Command): void {
   program
     .command('relay')
     .description('run the relay: RTMP ingest of the room feeds (signed publishing), HTTP-FLV / WS-FLV out; runs until Ctrl-C')
-    .option('--rtmp-port <port>', 'RTMP ingest port (default 1935)', int('--rtmp-port'))
-    .option('--http-port <port>', 'HTTP-FLV / WS-FLV port (default 8000)', int('--http-port'))
+    .option('--rtmp-port <port>', 'RTMP ingest port (default 1935)', parsePort)
+    .option('--http-port <port>', 'HTTP-FLV / WS-FLV port (default 8000)', parsePort)
     .option('--secret <secret>', 'publish secret shared with the sites (or RELAIS_RELAY_SECRET)')
     .option('--bind <address>', 'address to listen on (default 0.0.0.0)')
     .option('--data-dir <dir>', "node-media-server's store (publish history)")
@@ -66,22 +61,14 @@ export function registerMediaCommands(program: Command): void {
     .option('-P, --password <secret>', 'broker password', process.env.RELAIS_BROKER_PASSWORD)
     .action(async (flags: RelayFlags & { broker?: string; event: string; username?: string; password?: string }, cmd: Command) => {
       // Listen for Ctrl-C before starting, so an early one still stops cleanly.
-      const interrupted = new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      const interrupted = nextSignal();
       let relay: Relay;
       const stops: Array<() => Promise<void>> = [];
       try {
         const config = parseRelayConfig({
           secret: flags.secret || process.env.RELAIS_RELAY_SECRET || undefined,
-          ...(flags.rtmpPort ? { rtmpPort: flags.rtmpPort } : {}),
-          ...(flags.httpPort ? { httpPort: flags.httpPort } : {}),
+          ...(flags.rtmpPort !== undefined ? { rtmpPort: flags.rtmpPort } : {}),
+          ...(flags.httpPort !== undefined ? { httpPort: flags.httpPort } : {}),
           ...(flags.bind ? { bind: flags.bind } : {}),
           ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
         });
@@ -93,7 +80,7 @@ export function registerMediaCommands(program: Command): void {
         });
         await relay.start();
         if (flags.broker) {
-          const client = connectBroker(brokerSchema.parse({ url: flags.broker, username: flags.username, password: flags.password }), { clientId: `relais-relay-${process.pid}` });
+          const client = connectBroker(brokerFromFlags({ broker: flags.broker, username: flags.username, password: flags.password }), { clientId: `relais-relay-${process.pid}` });
           client.on('error', (err) => log.warn('broker error', { error: err.message }));
           const report = (snap: StreamsSnapshot): void => {
             client.publish(topic(flags.event, 'relayStreams'), encode('relayStreams', snap), publishOptions('relayStreams'));
@@ -143,7 +130,7 @@ export function registerMediaCommands(program: Command): void {
     .description('print a signed RTMP publish URL for a site (HMAC-SHA256, see docs/media.md)')
     .option('--secret <secret>', 'publish secret (or RELAIS_RELAY_SECRET)')
     .option('--base <url>', 'relay base URL', 'rtmp://127.0.0.1:1935/live')
-    .option('--ttl <seconds>', 'validity in seconds (default 6 h)', int('--ttl'))
+    .option('--ttl <seconds>', 'validity in seconds (default 6 h)', intArg('--ttl', 30, 7 * 24 * 3600))
     .action((site: string, flags: SignFlags, cmd: Command) => {
       try {
         const parsedSite = slug.safeParse(site);

@@ -4,6 +4,7 @@
  * section. Every field has a default a demo can live with, except secrets.
  */
 import { z } from 'zod';
+import { UserError } from '../util/errors.js';
 
 /** Names of the H.264 encoders relais knows how to drive, in trial order. */
 export const ENCODER_NAMES = ['h264_v4l2m2m', 'h264_vaapi', 'h264_qsv', 'h264_rkmpp', 'h264_nvenc', 'libx264'] as const;
@@ -150,13 +151,13 @@ export const displayConfigSchema = z.strictObject({
 export type DisplayConfig = z.infer<typeof displayConfigSchema>;
 
 /** One line per problem: `encoder.output.secret: must be ... (got ...)`. */
-export class MediaConfigError extends Error {
+export class MediaConfigError extends UserError {
+  override name = 'MediaConfigError';
   constructor(
     readonly where: string,
     readonly problems: string[],
   ) {
     super(`invalid ${where} configuration:\n  ${problems.join('\n  ')}`);
-    this.name = 'MediaConfigError';
   }
 }
 

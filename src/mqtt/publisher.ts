@@ -5,13 +5,11 @@
  * conductor that cannot publish one message keeps running.
  */
 import type { MqttClient } from 'mqtt';
-import { encode, publishOptions, topic, type PayloadOf, type TopicName } from '../protocol/topics.js';
+import { encode, publishOptions, topic, type PayloadOf, type SiteTopicName, type TopicName } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
 
-/** What fills a topic's pattern: the site of `site/{site}/...` topics. */
-export interface TopicParams {
-  site?: string;
-}
+/** What fills a topic's pattern: a `site/{site}/...` topic needs its site (a compile error without), the others take none. */
+export type TopicParams<T extends TopicName = TopicName> = T extends SiteTopicName ? { site: string } : { site?: undefined };
 
 export class TopicPublisher {
   constructor(
@@ -21,7 +19,7 @@ export class TopicPublisher {
   ) {}
 
   /** Resolves `true` once the broker has the message (QoS 1) or it is written (QoS 0); `false` on failure. */
-  async publish<T extends TopicName>(name: T, params: TopicParams, payload: PayloadOf<T>): Promise<boolean> {
+  async publish<T extends TopicName>(name: T, params: TopicParams<T>, payload: PayloadOf<T>): Promise<boolean> {
     let full: string;
     let body: string;
     try {

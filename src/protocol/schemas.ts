@@ -47,6 +47,14 @@ export const control = z
   });
 export type Control = z.infer<typeof control>;
 
+/**
+ * Largest epoch or term on the wire (2^31-1). Above it a payload is bad and
+ * dropped: an epoch forged near 2^53 must not reach a state file or a box.
+ */
+export const MAX_FENCE = 2_147_483_647;
+/** An epoch or a term: an integer from 0 to {@link MAX_FENCE}. */
+export const fenceNumber = z.number().int().nonnegative().max(MAX_FENCE);
+
 export const rundownItem = z.strictObject({
   index: z.number().int().nonnegative(),
   title: z.string(),
@@ -57,8 +65,10 @@ export const rundownItem = z.strictObject({
 export type RundownItemView = z.infer<typeof rundownItem>;
 
 export const floor = z.object({
-  /** Grows with every change of the floor; a box ignores anything older than the newest it saw. */
-  epoch: z.number().int().nonnegative(),
+  /** Grows with every change of the floor; floors are ordered by (term, epoch). */
+  epoch: fenceNumber,
+  /** Grows with every takeover; a floor without it counts as term 0 (see docs/protocol.md, Fencing). */
+  term: fenceNumber.optional(),
   onAir: slug.nullable(),
   next: slug.nullable(),
   queue: z.array(slug),
@@ -85,14 +95,16 @@ export const eventResult = z.object({
   result: z.enum(['accepted', 'rejected', 'info']),
   reason: z.string().nullable(),
   duplicate: z.boolean(),
-  epoch: z.number().int(),
+  epoch: fenceNumber,
   at: z.string(),
 });
 export type EventResult = z.infer<typeof eventResult>;
 
 export const heartbeat = z.object({
-  conductor: z.string(),
-  epoch: z.number().int(),
+  conductor: z.string().max(64),
+  epoch: fenceNumber,
+  /** The term the primary holds; missing counts as 0. */
+  term: fenceNumber.optional(),
   at: z.string(),
   role: z.enum(['primary', 'standby']),
 });
@@ -101,7 +113,8 @@ export type Heartbeat = z.infer<typeof heartbeat>;
 export const conductorState = z.object({
   conductor: z.string(),
   role: z.enum(['primary', 'standby']),
-  epoch: z.number().int(),
+  epoch: fenceNumber,
+  term: fenceNumber.optional(),
   counters: z.object({
     badPayloads: z.number().int(),
     accepted: z.number().int(),

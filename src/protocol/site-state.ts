@@ -6,7 +6,7 @@
  * dropped on parse, never rejected: the contract grows by additions only.
  */
 import { z } from 'zod';
-import { slug } from './schemas.js';
+import { fenceNumber, slug } from './schemas.js';
 
 const count = z.number().int().nonnegative();
 const isoTime = z.string();
@@ -110,6 +110,8 @@ export const siteState = z.object({
     role: siteRole,
     link: z.enum(['ok', 'lost']),
     epoch: z.number().int(),
+    /** The term of the floor the box follows (with `epoch`, its ordering key; docs/protocol.md, Fencing). */
+    term: fenceNumber.optional(),
     /** Per-camera program/preview from the switcher's tally inputs. */
     cameras: z.record(z.string(), switcherTally).optional(),
   }),

@@ -29,9 +29,9 @@ type Codec = 'text' | 'json';
  */
 export type TopicWriter = 'site' | 'conductor' | 'operator' | 'viewer';
 
-interface TopicSpec<S extends z.ZodType> {
+interface TopicSpec<S extends z.ZodType, P extends string = string> {
   /** Suffix below the base; `{site}` is the topic's one parameter (a site slug, or a probe id). */
-  pattern: string;
+  pattern: P;
   schema: S;
   codec: Codec;
   retain: boolean;
@@ -39,7 +39,7 @@ interface TopicSpec<S extends z.ZodType> {
   writers: readonly TopicWriter[];
 }
 
-function spec<S extends z.ZodType>(pattern: string, schema: S, codec: Codec, retain: boolean, qos: 0 | 1, writers: readonly TopicWriter[]): TopicSpec<S> {
+function spec<P extends string, S extends z.ZodType>(pattern: P, schema: S, codec: Codec, retain: boolean, qos: 0 | 1, writers: readonly TopicWriter[]): TopicSpec<S, P> {
   return { pattern, schema, codec, retain, qos, writers };
 }
 
@@ -73,7 +73,11 @@ export type PayloadOf<T extends TopicName> = z.infer<(typeof TOPICS)[T]['schema'
 /** Topic names whose pattern has a `{site}` parameter. */
 export type SiteTopicName = { [T in TopicName]: (typeof TOPICS)[T]['pattern'] extends `${string}{site}${string}` ? T : never }[TopicName];
 
-/** The concrete topic for a name: `topic('demo', 'siteIntent', 'saint-camille')`. */
+/** The concrete topic for a name: `topic('demo', 'siteIntent', 'saint-camille')`; a site topic needs its site. */
+export function topic(event: string, name: SiteTopicName, site: string): string;
+export function topic(event: string, name: Exclude<TopicName, SiteTopicName>): string;
+/** For code generic over the name (a publisher, a router): a missing site then throws. */
+export function topic(event: string, name: TopicName, site?: string): string;
 export function topic(event: string, name: TopicName, site?: string): string {
   const pattern = TOPICS[name].pattern;
   if (pattern.includes('{site}')) {

@@ -1,18 +1,17 @@
 /**
- * `relais ptz <op>` (move a camera from the shell) and `relais sim camera`
- * (a VISCA camera simulator on a pty, UDP and TCP).
+ * `relais ptz <op>`: move a camera from the shell. (`relais sim camera`, the
+ * simulator to try it on, is registered by src/sim/cli.ts.)
  */
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
+import { intArg } from '../util/args.js';
 import { parse as parseYaml } from 'yaml';
-import { startCameraSim } from '../sim/runner.js';
 import { Camera } from './camera.js';
 import { DRIVE_DIRECTIONS, type DriveDirection } from './commands.js';
 import { parsePtzConfig, resolvePreset, type PtzCameraConfig, type PtzTransportConfig } from './config.js';
-import { DEFAULT_VISCA_IP_PORT } from './ip-header.js';
+import { DEFAULT_TCP_PORT, DEFAULT_VISCA_IP_PORT } from './ip-header.js';
 import type { LinkTimeouts } from './link.js';
 import { defaultLinkFactory } from './open.js';
-import { DEFAULT_TCP_PORT } from './tcp-link.js';
 
 interface TargetOptions {
   config?: string;
@@ -25,14 +24,6 @@ interface TargetOptions {
   tcp?: boolean;
   timeout?: number;
   json?: boolean;
-}
-
-function intArg(name: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
-    return n;
-  };
 }
 
 function addTargetOptions(cmd: Command): Command {
@@ -112,7 +103,7 @@ function presetOf(config: PtzCameraConfig | null, value: string): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Adds `ptz <op>` and `sim camera` to a commander program. */
+/** Adds `ptz <op>` to a commander program. */
 export function registerPtzCommands(program: Command): void {
   const ptz = program.command('ptz').description('move a PTZ camera over VISCA (serial, VISCA over IP or TCP)');
   const op = (name: string, description: string): Command => addTargetOptions(ptz.command(name).description(description));
@@ -160,44 +151,4 @@ export function registerPtzCommands(program: Command): void {
     .action((what: string, opts: TargetOptions) =>
       withCamera(opts, (cam) => (what === 'power' ? cam.inquirePower() : what === 'zoom' ? cam.inquireZoom() : cam.inquirePosition())),
     );
-
-  const sim = program.commands.find((c) => c.name() === 'sim') ?? program.command('sim').description('simulators for trying relais without hardware');
-  sim
-    .command('camera')
-    .description('simulate VISCA cameras: a daisy chain on a pty pair, one camera on VISCA over IP (UDP), one on raw TCP')
-    .option('--pty <link>', 'path of the serial link to create for the controller (e.g. /tmp/visca)')
-    .option('--udp <port>', 'VISCA over IP port (0 = any free port)', intArg('--udp', 0, 65535))
-    .option('--tcp <port>', 'raw VISCA over TCP port (0 = any free port)', intArg('--tcp', 0, 65535))
-    .option('--cameras <n>', 'cameras on the serial chain', intArg('--cameras', 1, 7), 1)
-    .option('--host <addr>', 'listen address for UDP and TCP', '127.0.0.1')
-    .option('--ms-per-unit <ms>', 'movement time per position unit (completion delay)', (value: string) => {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('--ms-per-unit must be a number from 0 to 100.');
-      return n;
-    }, 0.25)
-    .action(async (opts: { pty?: string; udp?: number; tcp?: number; cameras: number; host: string; msPerUnit: number }) => {
-      const none = opts.pty === undefined && opts.udp === undefined && opts.tcp === undefined;
-      const running = await startCameraSim({
-        pty: none ? true : (opts.pty ?? false),
-        ...(none ? { udp: DEFAULT_VISCA_IP_PORT, tcp: DEFAULT_TCP_PORT } : {}),
-        ...(opts.udp !== undefined ? { udp: opts.udp } : {}),
-        ...(opts.tcp !== undefined ? { tcp: opts.tcp } : {}),
-        cameras: opts.cameras,
-        host: opts.host,
-        msPerUnit: opts.msPerUnit,
-      });
-      for (const line of running.describe()) process.stdout.write(`listening ${line}\n`);
-      process.stdout.write('camera simulator running; Ctrl-C stops it\n');
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          process.off('SIGINT', done);
-          process.off('SIGTERM', done);
-          resolve();
-        };
-        process.on('SIGINT', done);
-        process.on('SIGTERM', done);
-      });
-      await running.stop();
-      process.stdout.write('camera simulator stopped\n');
-    });
 }

@@ -14,10 +14,10 @@
  * ```
  */
 import { z } from 'zod';
+import { UserError } from '../util/errors.js';
 import { slug } from '../protocol/schemas.js';
 import { PRESET } from './commands.js';
-import { DEFAULT_VISCA_IP_PORT } from './ip-header.js';
-import { DEFAULT_TCP_PORT } from './tcp-link.js';
+import { DEFAULT_TCP_PORT, DEFAULT_VISCA_IP_PORT } from './ip-header.js';
 
 const port = z
   .number({ error: 'must be a port number (1-65535)' })
@@ -122,7 +122,7 @@ export const ptzConfigSchema = z
 export type PtzConfig = z.infer<typeof ptzConfigSchema>;
 
 /** A config error listing every problem as `path: message`. */
-export class PtzConfigError extends Error {
+export class PtzConfigError extends UserError {
   override readonly name = 'PtzConfigError';
   constructor(readonly problems: string[]) {
     super(`invalid camera config:\n  ${problems.join('\n  ')}`);

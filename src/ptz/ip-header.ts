@@ -4,6 +4,8 @@
  */
 
 export const DEFAULT_VISCA_IP_PORT = 52381;
+/** Raw VISCA over TCP (no VISCA over IP header): the port PTZOptics and many Chinese-made cameras listen on. */
+export const DEFAULT_TCP_PORT = 5678;
 
 export const PAYLOAD_TYPE = {
   command: 0x0100,

@@ -8,8 +8,9 @@ import net from 'node:net';
 import type { LinkTimeouts } from './link.js';
 import { ViscaStreamLink } from './stream-link.js';
 import type { ByteTransport, ByteTransportEvents } from './transport.js';
+import { DEFAULT_TCP_PORT } from './ip-header.js';
 
-export const DEFAULT_TCP_PORT = 5678;
+export { DEFAULT_TCP_PORT };
 
 export interface TcpTransportOptions {
   /** First reconnect delay; doubles up to `maxReconnectMs`. Default 250 ms. */

@@ -12,7 +12,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Feature, FeatureContext } from '../../src/appliance/feature.js';
 import { startDemo, type DemoExtension, type RunningDemo } from '../../src/demo/demo.js';
 import { DEMO_LOGINS } from '../../src/demo/scenario.js';
-import { dashboardDemoExtension } from '../../src/dashboard/command.js';
+import { dashboardDemoExtension } from '../../src/demo/dashboard-extension.js';
 import type { Floor } from '../../src/protocol/schemas.js';
 import { idleEncoderReport } from '../../src/media/encoder-feature.js';
 import { freePort } from '../helpers/brokers.js';

@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web.mjs';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded.js';
-import { dashboardDemoExtension } from '../../src/dashboard/command.js';
+import { dashboardDemoExtension } from '../../src/demo/dashboard-extension.js';
 import { startDemo, type DemoExtension, type RunningDemo } from '../../src/demo/demo.js';
 import { DEMO_LOGINS } from '../../src/demo/scenario.js';
 import { startDemoMedia } from '../media/demo-feeds.js';

@@ -13,9 +13,9 @@ const run = promisify(execFile);
 const ENTRY = join(import.meta.dirname, 'cli-entry.ts');
 
 /** Runs `relais doctor ...` through the test entry; resolves even on a non-zero exit. */
-async function doctor(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function doctor(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', ENTRY, 'doctor', ...args], { timeout: 30_000 });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', ENTRY, 'doctor', ...args], { timeout: 30_000, env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -122,6 +122,31 @@ describe('deploy: relais doctor against a real broker and through the CLI', () =
           ['clock', 'WARN'],
         ],
       );
+    });
+
+    it('reads the config as the service does: RELAIS_* override the file, -P overrides both', async () => {
+      const config = join(root, 'appliance.yaml');
+      // The file names an old broker and password; the environment the new ones, as a systemd drop-in would.
+      await writeFile(config, `event: demo\nsite: saint-camille\nbroker:\n  url: mqtt://127.0.0.1:${await freePort()}\n  username: site-saint-camille\n  password: stale-pw\n`);
+      const moved = { RELAIS_BROKER_URL: `mqtt://127.0.0.1:${ports.plain}` };
+      const status = (r: { stdout: string; stderr: string }): string | undefined =>
+        (JSON.parse(r.stdout) as CheckResult[]).find((x) => x.check === 'broker')?.status;
+      const args = ['--config', config, '--root', root, '--only', 'broker', '--json'];
+      const fileOnly = await doctor(args);
+      assert.equal(status(fileOnly), 'FAIL', fileOnly.stdout);
+      assert.equal(fileOnly.code, 1);
+      const fromEnv = await doctor(args, { ...moved, RELAIS_BROKER_PASSWORD: 'sc-pw' });
+      assert.equal(status(fromEnv), 'PASS', fromEnv.stdout + fromEnv.stderr);
+      const flag = await doctor([...args, '-P', 'sc-pw'], moved);
+      assert.equal(status(flag), 'PASS', flag.stdout + flag.stderr);
+    });
+
+    it('refuses a config the service would refuse, with the path and status 2', async () => {
+      const config = join(root, 'appliance.yaml');
+      await writeFile(config, 'event: demo\nsite: Saint Camille\n');
+      const r = await doctor(['--config', config, '--only', 'disk']);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /relais doctor: .*appliance\.yaml: site: must be a lowercase slug/);
     });
 
     it('rejects a config it cannot read with a clear message and status 2', async () => {

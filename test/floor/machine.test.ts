@@ -97,6 +97,21 @@ describe('floor machine', () => {
     assert.equal(other.duplicate, false);
   });
 
+  it('answers a repeated id with the first answer: result, reason and the epoch it had', () => {
+    let state = initialFloorState();
+    const grant = { kind: 'control' as const, control: { id: 'g', action: 'grant' as const, site: 'saint-camille' } };
+    const first = step(state, grant, rules(), 1000);
+    state = first.state;
+    state = step(state, { kind: 'control', control: { id: 'n', action: 'next' } }, rules(), 2000).state;
+    assert.ok(state.epoch > first.epoch);
+    const again = step(state, grant, rules(), 3000);
+    assert.equal(again.duplicate, true);
+    assert.equal(again.epoch, first.epoch, 'the first answer\'s epoch, not the current one');
+    const bad = step(state, { kind: 'control', control: { id: 'b', action: 'revoke', site: 'riviere-du-loup' } }, rules(), 4000);
+    const badAgain = step(bad.state, { kind: 'control', control: { id: 'b', action: 'revoke', site: 'riviere-du-loup' } }, rules(), 5000);
+    assert.deepEqual([badAgain.accepted, badAgain.reason, badAgain.epoch], [false, bad.reason, bad.epoch]);
+  });
+
   it('keeps a bounded window of ids', () => {
     const r = rules({ idWindow: 5 });
     const s = run(Array.from({ length: 20 }, () => control('revoke')), r);

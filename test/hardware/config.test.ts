@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ioConfigSchema, pinReferenceIssues, DEFAULT_GPIO_PINS, DEFAULT_FIRMATA_PINS } from '../../src/hardware/config.js';
 import { buttonsConfigSchema, buttonPinReferences, resolveButtonAction } from '../../src/buttons/config.js';
-import { tallyInConfigSchema, tallyInPinReferences } from '../../src/appliance/tally-in.js';
+import { tallyInConfigSchema, tallyInPinReferences } from '../../src/appliance/tally-in-config.js';
 import { createIoDriver } from '../../src/hardware/factory.js';
 import { SimulatedDriver } from '../../src/hardware/simulated.js';
 import type { SysfsGpioBackend } from '../../src/hardware/onoff.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import FakeTimers from '@sinonjs/fake-timers';
-import { TallyInFeature, tallyInConfigSchema, tallyInPinReferences } from '../../src/appliance/tally-in.js';
+import { TallyInFeature } from '../../src/appliance/tally-in.js';
+import { tallyInConfigSchema, tallyInPinReferences } from '../../src/appliance/tally-in-config.js';
 import type { ApplianceEvents, FeatureContext, SiteRole } from '../../src/appliance/feature.js';
 import { SimulatedDriver, type SimulatedInput } from '../../src/hardware/simulated.js';
 import type { PinSpec } from '../../src/hardware/types.js';

@@ -5,7 +5,9 @@
  */
 import { Command } from 'commander';
 import { registerPtzCommands } from '../../src/ptz/cli.js';
+import { registerSimCommands } from '../../src/sim/cli.js';
 
 const program = new Command('relais').description('relais (PTZ commands only)');
 registerPtzCommands(program);
+registerSimCommands(program);
 await program.parseAsync(process.argv);

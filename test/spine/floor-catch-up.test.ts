@@ -133,7 +133,7 @@ describe('the conductor publishes the floor again for a site behind it (embedded
   const stateAt = (epoch: number): string =>
     encode('siteState', {
       version: 'test',
-      tally: { role: 'idle', link: 'ok', epoch },
+      tally: { role: 'idle', link: 'ok', epoch, term: conductor.term },
       lamps: { onAir: { pattern: 'off', level: false } },
       encoder: null,
       cameras: [],

@@ -25,7 +25,7 @@ describe(`link lost and held presses (${kind})`, function () {
     sc.runtime.press('request');
     await waitFor('on air', () => sc.driver.output('onAir').level);
     // A conductor that hangs: no heartbeat, no Last Will.
-    (ev.conductor as unknown as { stopHeartbeat(): void }).stopHeartbeat();
+    clearInterval((ev.conductor as unknown as { tickTimer: NodeJS.Timeout }).tickTimer);
     await waitFor('link lost after the lease', () => !sc.runtime.linkUp, 3000);
     assert.equal(sc.runtime.lampPatterns()?.onAir.pattern, 'link-lost');
     assert.equal(sc.runtime.role, 'on-air', 'the floor is unchanged, only the lamp is honest');

@@ -10,7 +10,9 @@ import type { PtzResult } from '../../protocol/ptz.js';
 import type { SiteState } from '../../protocol/site-state.js';
 import { decode, matchTopic, topicFilter, type PayloadOf, type TopicName } from '../../protocol/topics.js';
 import { t } from '../../i18n/index.js';
-import { describeEvent, encoderView } from './views.js';
+import { describeEvent, encoderView, type LogTone } from './views.js';
+
+export type { LogTone };
 
 /** How far back the encoder chart reaches. */
 export const ENCODER_HISTORY_MS = 5 * 60_000;
@@ -33,8 +35,6 @@ export interface SiteView {
   state: SiteState | null;
   encoderHistory: EncoderSample[];
 }
-
-export type LogTone = 'ok' | 'bad' | 'info' | 'warn';
 
 export interface LogEntry {
   at: number;

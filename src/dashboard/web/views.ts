@@ -5,7 +5,9 @@
 import type { EventResult } from '../../protocol/schemas.js';
 import type { SiteState } from '../../protocol/site-state.js';
 import { t } from '../../i18n/index.js';
-import type { LogTone } from './model.js';
+
+/** How a line of the event log reads: good news, bad news, a notice, a warning. */
+export type LogTone = 'ok' | 'bad' | 'info' | 'warn';
 
 /** Encoder figures the page charts and lists. */
 export interface EncoderView {

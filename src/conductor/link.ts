@@ -1,0 +1,107 @@
+/**
+ * The conductor's broker connection: one persistent session, with or without
+ * the Last Will on `conductor/availability`, and publishes that never stall
+ * the floor on a slow acknowledgement.
+ */
+import type { MqttClient } from 'mqtt';
+import type { ConductorConfig } from '../config/schema.js';
+import { connectBroker } from '../mqtt/connect.js';
+import { SubscriptionKeeper } from '../mqtt/subscriptions.js';
+import { encode, publishOptions, topic, topicFilter, type PayloadOf, type TopicName } from '../protocol/topics.js';
+import type { Logger } from '../util/log.js';
+
+/** How long the conductor waits for a broker's acknowledgement before going on. */
+const PUBLISH_ACK_WAIT_MS = 3000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const FILTERS: TopicName[] = ['floor', 'conductorHeartbeat', 'conductorAvailability', 'siteIntent', 'siteState', 'control', 'events'];
+
+/** What the connection tells its owner; only the current connection's events arrive. */
+export interface LinkListener {
+  message(fullTopic: string, payload: Buffer): void;
+  link(up: boolean): void;
+}
+
+export class ConductorLink {
+  private client: MqttClient | null = null;
+  private subscriptions: SubscriptionKeeper | null = null;
+
+  constructor(
+    private readonly config: ConductorConfig,
+    private readonly id: string,
+    private readonly log: Logger,
+  ) {}
+
+  get hasWill(): boolean {
+    return Boolean(this.client?.options.will);
+  }
+
+  /** (Re)connects, ending the previous connection cleanly so its Last Will is discarded. */
+  async open(withWill: boolean, listener: LinkListener): Promise<void> {
+    const old = this.client;
+    this.client = null;
+    this.subscriptions?.stop();
+    this.subscriptions = null;
+    // A clean DISCONNECT discards the old connection's Last Will; a forced close would
+    // publish "offline" and make a standby (or ourselves) think the primary died.
+    if (old) await Promise.race([old.endAsync(false).catch(() => undefined), sleep(2000).then(() => old.end(true))]);
+    const event = this.config.event;
+    const client = connectBroker(this.config.broker, {
+      clientId: `relais-conductor-${event}-${this.id}`.slice(0, 120),
+      persistentSession: true,
+      will: withWill ? { topic: topic(event, 'conductorAvailability'), payload: 'offline', retain: true, qos: 1 } : undefined,
+    });
+    this.client = client;
+    const current = (): boolean => this.client === client;
+    client.on('message', (t, payload) => current() && listener.message(t, payload));
+    client.on('error', (err) => this.log.warn('broker error', { error: err.message }));
+    client.on('offline', () => {
+      this.log.warn('broker link down; retrying');
+      if (current()) listener.link(false);
+    });
+    client.on('close', () => current() && listener.link(false));
+    client.on('connect', () => {
+      this.log.info('connected to the broker', { url: this.config.broker.url });
+      if (current()) listener.link(true);
+    });
+    this.subscriptions = new SubscriptionKeeper(client, { log: this.log });
+    await this.subscriptions.add(FILTERS.map((n) => topicFilter(event, n)));
+  }
+
+  /** Subscribes to `floor` again, so the broker sends its retained copy once more. */
+  refreshFloor(): void {
+    this.subscriptions?.refresh(topicFilter(this.config.event, 'floor'));
+  }
+
+  async publish<T extends TopicName>(name: T, payload: PayloadOf<T>, site?: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const sent = client.publishAsync(topic(this.config.event, name, site), encode(name, payload), publishOptions(name)).catch((err: Error) => {
+      this.log.warn('publish failed', { topic: name, error: err.message });
+    });
+    // A broker that is slow to acknowledge must not stall the floor: mqtt.js keeps the
+    // message and resends it, and (term, epoch) orders whatever arrives late.
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.log.warn('broker slow to acknowledge; going on', { topic: name });
+        resolve();
+      }, PUBLISH_ACK_WAIT_MS);
+    });
+    await Promise.race([sent, slow]);
+    clearTimeout(timer);
+  }
+
+  /** Ends the connection; a primary first says `offline` itself (a clean stop sends no Will). */
+  async close(sayOffline: boolean): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.subscriptions?.stop();
+    if (!client) return;
+    if (sayOffline && client.connected) {
+      await client.publishAsync(topic(this.config.event, 'conductorAvailability'), 'offline', { retain: true, qos: 1 }).catch(() => undefined);
+    }
+    await client.endAsync().catch(() => undefined);
+  }
+}

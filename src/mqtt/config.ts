@@ -1,0 +1,45 @@
+/**
+ * The `broker` section of every config (box, conductor) and of the command-line
+ * clients' flags: where the broker is, who we are to it, how TLS is checked.
+ * It sits with the MQTT client that reads it, below the config files that embed it.
+ */
+import { z } from 'zod';
+import { UserError } from '../util/errors.js';
+
+export const brokerSchema = z
+  .strictObject({
+    /** `mqtt://host:1883`, `mqtts://host:8883`, `ws://host:9001`; several for a cluster, tried in turn. */
+    url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, { message: 'must be a broker URL such as mqtt://127.0.0.1:1883 or mqtts://broker.example:8883' }).default('mqtt://127.0.0.1:1883'),
+    /** Other cluster nodes to fail over to (same scheme as `url`). */
+    fallbackUrls: z.array(z.string()).default([]),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    /** PEM files for TLS: the CA that signed the broker, and optionally a client certificate. */
+    ca: z.string().optional(),
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    /** Checked against the broker certificate; leave on. */
+    rejectUnauthorized: z.boolean().default(true),
+    keepaliveSeconds: z.number().int().min(1).max(600).default(5),
+    reconnectMs: z.number().int().min(100).max(60_000).default(1000),
+  })
+  .prefault({});
+export type BrokerConfig = z.infer<typeof brokerSchema>;
+
+/** The flags every command-line client takes for its broker. */
+export interface BrokerFlags {
+  broker: string;
+  username?: string;
+  password?: string;
+  ca?: string;
+}
+
+const FLAG_OF: Record<string, string> = { url: '--broker', username: '--username', password: '--password', ca: '--ca' };
+
+/** The broker section from a command's flags; a bad value is a {@link UserError} that names the flag. */
+export function brokerFromFlags(flags: BrokerFlags, settings: Partial<Pick<BrokerConfig, 'reconnectMs' | 'keepaliveSeconds'>> = {}): BrokerConfig {
+  const parsed = brokerSchema.safeParse({ url: flags.broker, username: flags.username, password: flags.password, ca: flags.ca, ...settings });
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${FLAG_OF[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`);
+  throw new UserError(`${problems.join('; ')} (got "${flags.broker}")`);
+}

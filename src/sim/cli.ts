@@ -1,0 +1,56 @@
+/**
+ * `relais sim camera`: VISCA cameras to try relais (and `relais ptz`) on
+ * without hardware, on a pty pair, UDP and TCP.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_TCP_PORT, DEFAULT_VISCA_IP_PORT } from '../ptz/ip-header.js';
+import { intArg, parsePort } from '../util/args.js';
+import { nextSignal } from '../util/signals.js';
+import { startCameraSim } from './runner.js';
+
+interface CameraSimFlags {
+  pty?: string;
+  udp?: number;
+  tcp?: number;
+  cameras: number;
+  host: string;
+  msPerUnit: number;
+}
+
+function msPerUnit(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('--ms-per-unit must be a number from 0 to 100.');
+  return n;
+}
+
+/** Adds `sim camera` to a commander program (beside any other `sim` command already there). */
+export function registerSimCommands(program: Command): void {
+  const sim = program.commands.find((c) => c.name() === 'sim') ?? program.command('sim').description('simulators for trying relais without hardware');
+  sim
+    .command('camera')
+    .description('simulate VISCA cameras: a daisy chain on a pty pair, one camera on VISCA over IP (UDP), one on raw TCP')
+    .option('--pty <link>', 'path of the serial link to create for the controller (e.g. /tmp/visca)')
+    .option('--udp <port>', 'VISCA over IP port (0 = any free port)', parsePort)
+    .option('--tcp <port>', 'raw VISCA over TCP port (0 = any free port)', parsePort)
+    .option('--cameras <n>', 'cameras on the serial chain', intArg('--cameras', 1, 7), 1)
+    .option('--host <addr>', 'listen address for UDP and TCP', '127.0.0.1')
+    .option('--ms-per-unit <ms>', 'movement time per position unit (completion delay)', msPerUnit, 0.25)
+    .action(async (opts: CameraSimFlags) => {
+      const interrupted = nextSignal();
+      const none = opts.pty === undefined && opts.udp === undefined && opts.tcp === undefined;
+      const running = await startCameraSim({
+        pty: none ? true : (opts.pty ?? false),
+        ...(none ? { udp: DEFAULT_VISCA_IP_PORT, tcp: DEFAULT_TCP_PORT } : {}),
+        ...(opts.udp !== undefined ? { udp: opts.udp } : {}),
+        ...(opts.tcp !== undefined ? { tcp: opts.tcp } : {}),
+        cameras: opts.cameras,
+        host: opts.host,
+        msPerUnit: opts.msPerUnit,
+      });
+      for (const line of running.describe()) process.stdout.write(`listening ${line}\n`);
+      process.stdout.write('camera simulator running; Ctrl-C stops it\n');
+      await interrupted;
+      await running.stop();
+      process.stdout.write('camera simulator stopped\n');
+    });
+}
