@@ -7,6 +7,7 @@ import { loadConductorConfig, loadConfigFile, loadSiteConfig } from './config/lo
 import type { FloorClientOptions, FloorMessage } from './commands/floor-client.js';
 import { intArg, parsePort } from './util/args.js';
 import { EXIT, UserError } from './util/errors.js';
+import { cliLang, setLang } from './i18n/index.js';
 import { createLogger, setLogLevel, type LogLevel } from './util/log.js';
 import { runUntilSignal } from './util/signals.js';
 import { VERSION } from './version.js';
@@ -14,6 +15,13 @@ import { announceService } from './system/service.js';
 import { addGlobalOptions, commandOf, registerExtraCommands, demoExtensions, applianceFeatures, createApplianceDriver } from './wiring.js';
 
 const log = createLogger('relais');
+
+/** `--lang en` / `--lang=en` anywhere on the command line. */
+function langOf(argv: readonly string[]): string | undefined {
+  const at = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  if (at < 0) return undefined;
+  return argv[at]!.includes('=') ? argv[at]!.split('=')[1] : argv[at + 1];
+}
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command();
@@ -137,9 +145,10 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   /** Sends one intent or control, prints the conductor's answer; exit status 1 when rejected. */
   const act = async (opts: Record<string, unknown>, message: FloorMessage): Promise<void> => {
     const { sendAndWait } = await floorClient();
+    const { formatResult } = await floorClient();
     const result = await sendAndWait(clientOpts(opts), message);
     if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
-    else process.stdout.write(`${result.action}: ${result.result}${result.reason ? ` (${result.reason})` : ''}${result.duplicate ? ' [duplicate]' : ''}, epoch ${result.epoch}\n`);
+    else process.stdout.write(formatResult(result) + '\n');
     if (result.result === 'rejected') process.exitCode = EXIT.failure;
   };
 
@@ -173,6 +182,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The language first, so that every message, even about the command line, speaks it.
+  setLang(cliLang(langOf(argv), process.env));
   try {
     const program = await buildProgram(argv);
     await registerExtraCommands(program, commandOf(argv));

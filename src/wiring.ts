@@ -13,7 +13,9 @@ import type { IoDriver } from './hardware/types.js';
 
 /** The global options before the command; those that take a value must be known to find the command. */
 export function addGlobalOptions(program: Command): Command {
-  return program.option('--log-level <level>', 'debug | info | warn | error', 'info');
+  return program
+    .option('--log-level <level>', 'debug | info | warn | error', 'info')
+    .option('--lang <fr|en>', 'language of the messages (default: RELAIS_LANG or LANG, else Quebec French)');
 }
 
 /**

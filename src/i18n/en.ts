@@ -203,6 +203,9 @@ export const en: Catalogue = {
     role: { 'on-air': 'on-air', next: 'next', queued: 'queued', idle: 'idle' },
   },
   cli: {
+    resultAccepted: '{{action}}: accepted{{dup}}, epoch {{epoch}}',
+    resultRejected: '{{action}}: rejected{{dup}} ({{reason}}), epoch {{epoch}}',
+    resultInfo: '{{action}}: {{reason}}, epoch {{epoch}}',
     floorEvent: 'event {{event}}  conductor {{conductor}}',
     floorNone: 'no floor published yet (is a conductor running for this event?)',
     floorLine: 'epoch {{epoch}}  on air: {{onAir}}{{since}}  next: {{next}}  queue: {{queue}}',

@@ -206,6 +206,9 @@ export const fr = {
     role: { 'on-air': 'en ondes', next: 'suivant', queued: 'en file', idle: 'attente' },
   },
   cli: {
+    resultAccepted: '{{action}} : acceptée{{dup}}, époque {{epoch}}',
+    resultRejected: '{{action}} : refusée{{dup}} ({{reason}}), époque {{epoch}}',
+    resultInfo: '{{action}} : {{reason}}, époque {{epoch}}',
     floorEvent: 'événement {{event}}  chef d’orchestre {{conductor}}',
     floorNone: 'aucun état de la parole publié (un chef d’orchestre tourne-t-il pour cet événement?)',
     floorLine: 'époque {{epoch}}  en ondes : {{onAir}}{{since}}  suivant : {{next}}  file : {{queue}}',

@@ -5,6 +5,7 @@
 import type { EventResult } from '../../protocol/schemas.js';
 import type { SiteState } from '../../protocol/site-state.js';
 import { t } from '../../i18n/index.js';
+import { actionWord } from '../../i18n/words.js';
 
 /** How a line of the event log reads: good news, bad news, a notice, a warning. */
 export type LogTone = 'ok' | 'bad' | 'info' | 'warn';
@@ -64,14 +65,6 @@ export function cameraViews(state: SiteState | null): CameraView[] {
     preset: camera.preset,
     presets: camera.presets.slice(0, MAX_PRESET_BUTTONS).map((p) => ({ number: p.number, label: p.name ?? String(p.number) })),
   }));
-}
-
-const ACTIONS = ['grant', 'revoke', 'next', 'reorder', 'request', 'release', 'pass', 'cancel'] as const;
-
-/** An intent's or a control's action in the page's language; an unknown one (a newer conductor) as it came. */
-export function actionWord(action: string): string {
-  const known = ACTIONS.find((a) => a === action);
-  return known ? t(`log.action.${known}`) : action;
 }
 
 /** One line of the event log for a conductor's answer; `name` gives a site's display name. */
