@@ -239,7 +239,7 @@ describe('dashboard in Chromium (demo in-process)', function () {
   it('shows an item running over in another colour with an OVERTIME label, computed on the page', async () => {
     const since = new Date(Date.now() - 7 * 60_000).toISOString();
     const plannedEnd = new Date(Date.now() - 2 * 60_000).toISOString();
-    const late = { ...env.floor()!, epoch: env.floor()!.epoch + 1000, onAir: 'saint-camille', since, plannedEnd, item: { index: 0, title: 'Welcome and opening', speaker: 'Hélène Gagnon', site: 'saint-camille', plannedMinutes: 5 } };
+    const late = { ...env.floor()!, epoch: env.floor()!.epoch + 1000, onAir: 'saint-camille', since, plannedEnd, item: { index: 0, title: 'Mot de bienvenue et ouverture', speaker: 'Hélène Gagnon', site: 'saint-camille', plannedMinutes: 5 } };
     await page.evaluate((json) => {
       window.relaisDashboard!.model.apply('relais/v1/demo/floor', new TextEncoder().encode(json), Date.now());
       window.relaisDashboard!.render();

@@ -35,7 +35,8 @@ export async function launchBrowser(options: { timezoneId?: string } = {}): Prom
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
-    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+    // The venues are in Quebec: times of day read as they would there, whatever this machine's zone.
+    timezoneId: options.timezoneId ?? 'America/Toronto',
   });
   return {
     context,

@@ -7,7 +7,7 @@
  * a link refused for another site; the screen after the broker stops.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -228,9 +228,24 @@ describe('speaker screen in Chromium (/stage/<site>)', function () {
     await page.close();
   });
 
+  it('takes the speaker screen\'s screenshot (RELAIS_UPDATE_SCREENSHOTS=1 writes it into docs/)', async () => {
+    const dir = process.env.RELAIS_UPDATE_SCREENSHOTS ? 'docs/screenshots' : await mkdtemp(join(tmpdir(), 'relais-shots-'));
+    const { page } = await openStage(linkOf('riviere-du-loup'));
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await publishFloor({ epoch: 8, plannedEnd: new Date(T0 + 95_000).toISOString() });
+    await admin.publishAsync(topic(EVENT, 'siteMessage', 'riviere-du-loup'), encode('siteMessage', { id: 'shot', text: 'Concluez, s.v.p.', at: new Date(T0).toISOString() }), publishOptions('siteMessage'));
+    await page.locator('.countdown.phase-wrap-up').getByText('1:35').waitFor();
+    await page.locator('.stage-message').getByText('Concluez, s.v.p.').waitFor();
+    await page.screenshot({ path: join(dir, 'stage.png') });
+    const png = await readFile(join(dir, 'stage.png'));
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    await admin.publishAsync(topic(EVENT, 'siteMessage', 'riviere-du-loup'), '', { retain: true, qos: 1 });
+    if (!process.env.RELAIS_UPDATE_SCREENSHOTS) await rm(dir, { recursive: true, force: true });
+  });
+
   it('says the link is lost and shows no digits when the broker stops', async () => {
     const { page } = await openStage(linkOf('riviere-du-loup'));
-    await publishFloor({ epoch: 7 });
+    await publishFloor({ epoch: 9 });
     await page.locator('.countdown.phase-normal').getByText('5:00').waitFor();
     // Time flows again so the page's MQTT client can notice the closed socket.
     await page.clock.resume();
