@@ -3,7 +3,7 @@
  * `relais <command>`: one CLI for every role (see `relais --help`).
  */
 import { Command } from 'commander';
-import { loadConductorConfig, loadConfigFile, loadSiteConfig } from './config/load.js';
+import { loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind } from './config/load.js';
 import type { FloorClientOptions, FloorMessage } from './commands/floor-client.js';
 import { intArg, parsePort } from './util/args.js';
 import { EXIT, UserError } from './util/errors.js';
@@ -115,7 +115,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .command('check')
     .description('validate a site or conductor config and print what is wrong, with the path and the fix')
     .argument('<file>', 'YAML config file')
-    .option('--kind <kind>', 'site | conductor (default: a file with a `site` key is a site config)')
+    .option('--kind <kind>', 'site | conductor (default: a file with `site` or another box-only key is a site config)', parseKind)
     .action(async (file: string, opts) => {
       const { kind, config } = await loadConfigFile(file, opts.kind);
       const what = kind === 'site' ? `site "${(config as { site: string }).site}"` : `conductor of ${(config as { sites: unknown[] }).sites.length} sites`;

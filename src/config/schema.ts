@@ -49,6 +49,9 @@ export const conductorConfigSchema = z
     rundown: z.array(rundownEntrySchema).default([]),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.conductor.heartbeatMs >= cfg.conductor.leaseMs) {
+      ctx.addIssue({ code: 'custom', path: ['conductor', 'heartbeatMs'], message: `${cfg.conductor.heartbeatMs} ms is not below leaseMs (${cfg.conductor.leaseMs} ms): the boxes would take the conductor for lost between two heartbeats; keep it under a third of the lease (e.g. 1000 with leaseMs 5000)` });
+    }
     const ids = new Set<string>();
     cfg.sites.forEach((site, i) => {
       if (ids.has(site.id)) ctx.addIssue({ code: 'custom', path: ['sites', i, 'id'], message: `"${site.id}" is listed twice; give each site its own id` });

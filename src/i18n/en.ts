@@ -203,6 +203,11 @@ export const en: Catalogue = {
     role: { 'on-air': 'on-air', next: 'next', queued: 'queued', idle: 'idle' },
   },
   cli: {
+    configMissing: 'missing: must be {{expected}}',
+    configNothing: 'nothing',
+    configAList: 'a list',
+    configType: { string: 'a text', number: 'a number', boolean: 'true or false', object: 'a mapping of keys', array: 'a list', bigint: 'a number', symbol: 'a symbol', undefined: 'nothing', function: 'a function' },
+    configKind: 'the config kind must be site or conductor, not "{{kind}}"',
     resultAccepted: '{{action}}: accepted{{dup}}, epoch {{epoch}}',
     resultRejected: '{{action}}: rejected{{dup}} ({{reason}}), epoch {{epoch}}',
     resultInfo: '{{action}}: {{reason}}, epoch {{epoch}}',

@@ -206,6 +206,11 @@ export const fr = {
     role: { 'on-air': 'en ondes', next: 'suivant', queued: 'en file', idle: 'attente' },
   },
   cli: {
+    configMissing: 'manquant : doit être {{expected}}',
+    configNothing: 'rien',
+    configAList: 'une liste',
+    configType: { string: 'un texte', number: 'un nombre', boolean: 'true ou false', object: 'une table de clés', array: 'une liste', bigint: 'un nombre', symbol: 'un symbole', undefined: 'rien', function: 'une fonction' },
+    configKind: 'le genre de config doit être site ou conductor, pas « {{kind}} »',
     resultAccepted: '{{action}} : acceptée{{dup}}, époque {{epoch}}',
     resultRejected: '{{action}} : refusée{{dup}} ({{reason}}), époque {{epoch}}',
     resultInfo: '{{action}} : {{reason}}, époque {{epoch}}',
