@@ -7,7 +7,7 @@ import { loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind } from '
 import type { FloorClientOptions, FloorMessage } from './commands/floor-client.js';
 import { intArg, parsePort } from './util/args.js';
 import { EXIT, UserError } from './util/errors.js';
-import { cliLang, setLang } from './i18n/index.js';
+import { cliLang, setLang, type Lang } from './i18n/index.js';
 import { createLogger, setLogLevel, type LogLevel } from './util/log.js';
 import { runUntilSignal } from './util/signals.js';
 import { VERSION } from './version.js';
@@ -15,6 +15,11 @@ import { announceService } from './system/service.js';
 import { addGlobalOptions, commandOf, registerExtraCommands, demoExtensions, applianceFeatures, createApplianceDriver } from './wiring.js';
 
 const log = createLogger('relais');
+
+/** The event's `lang` from its config, unless the command line or the environment chose one. */
+function eventLang(argv: readonly string[], lang: Lang): void {
+  if (langOf(argv) === undefined && !process.env['RELAIS_LANG'] && !process.env['LC_ALL'] && !process.env['LC_MESSAGES'] && !/^(fr|en)/i.test(process.env['LANG'] ?? '')) setLang(lang);
+}
 
 /** `--lang en` / `--lang=en` anywhere on the command line. */
 function langOf(argv: readonly string[]): string | undefined {
@@ -64,6 +69,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--broker <url>', 'override broker.url')
     .action(async (opts) => {
       const config = await loadSiteConfig(opts.config);
+      eventLang(argv, config.lang);
       if (opts.broker) config.broker.url = opts.broker;
       const { ApplianceRuntime } = await import('./appliance/runtime.js');
       const driver = await createApplianceDriver(config);
@@ -93,6 +99,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--ws-port <port>', 'embedded broker WebSocket port', parsePort, 9001)
     .action(async (opts) => {
       const config = await loadConductorConfig(opts.config);
+      eventLang(argv, config.lang);
       if (opts.id) config.conductor.id = opts.id;
       if (opts.stateFile) config.conductor.stateFile = opts.stateFile;
       if (opts.broker) config.broker.url = opts.broker;

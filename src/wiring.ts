@@ -4,6 +4,7 @@
  * and is imported only when used, so a box running `relais appliance` does not
  * load the relay, the dashboard or the doctor (docs/benchmarks.md: memory).
  */
+import { currentLang } from './i18n/index.js';
 import { Command } from 'commander';
 import type { Feature } from './appliance/feature.js';
 import type { SiteConfig } from './config/schema.js';
@@ -62,6 +63,7 @@ export async function demoExtensions(opts: Record<string, unknown>): Promise<Dem
     extensions.push(dashboardDemoExtension(opts.dashboardPort as number, {
       host: opts.host as string,
       relayHttpBase: opts.media !== false ? `http://${opts.host as string}:${opts.httpPort as number}` : null,
+      lang: currentLang(),
     }));
   }
   return extensions;

@@ -30,6 +30,8 @@ export const conductorConfigSchema = z
   .strictObject({
     event: slug.default('demo'),
     title: z.string().default('relais'),
+    /** The event's language for what people read (`fr` Quebec French, `en`); `--lang` and LANG win on a command line. */
+    lang: z.enum(['fr', 'en']).default('fr'),
     broker: brokerSchema,
     conductor: z
       .strictObject({
@@ -68,6 +70,8 @@ const outputName = z.string().min(1);
 export const siteConfigSchema = z
   .strictObject({
   event: slug.default('demo'),
+  /** The event's language for what people read at this box (`fr`, `en`). */
+  lang: z.enum(['fr', 'en']).default('fr'),
   site: slug,
   name: z.string().optional(),
   broker: brokerSchema,
