@@ -5,25 +5,25 @@
  * page's start-up and login are in main.ts; what operator input does is in
  * operator-input.ts, the listeners in dom-wiring.ts.
  */
-import { encode, topic } from '../../protocol/topics.js';
+import { topic } from '../../protocol/topics.js';
 import type { Control, SiteMessage } from '../../protocol/schemas.js';
-import { t } from '../../i18n/index.js';
+import { currentLang, t } from '../../i18n/index.js';
 import { formatLogTime } from '../../i18n/time.js';
-import { currentLang } from '../../i18n/index.js';
 import type { DashboardActions } from './actions.js';
 import { ago, duration, itemClock } from './clock.js';
-import type { DashboardPageConfig, StageLink } from './config.js';
+import type { DashboardPageConfig } from './config.js';
 import { ConfirmGate, type ConfirmedAction } from './confirm.js';
-import { restoreLog, saveLog } from './log-store.js';
-import { renderMessages } from './render-message.js';
-import { esc, type UiState } from './html.js';
+import type { UiState } from './html.js';
+import { LogStore } from './log-store.js';
+import { fillMessageSites, renderMessages } from './render-message.js';
+import { StageLinks } from './stage-links.js';
 import { BrokerLink, brokerUrlFor } from './link.js';
 import { DashboardModel } from './model.js';
 import { PtzJog } from './operator-input.js';
 import { describeStatus, PendingActions } from './pending.js';
 import { Preview } from './preview.js';
 import { renderFloor, renderRundown } from './render-floor.js';
-import { renderLog, renderStatus } from './render-log.js';
+import { legend, renderLog, renderStatus } from './render-log.js';
 import { renderPtz, renderSiteBody } from './render-sites.js';
 
 /** A refused publish closes the link; a reconnect this soon means the broker is fine and said no. */
@@ -52,9 +52,8 @@ export class Dashboard implements DashboardActions {
   private readonly tickTimer: ReturnType<typeof setInterval>;
   private readonly confirm = new ConfirmGate();
   /** Each site's speaker-screen link, handed out by the dashboard server to a login the broker accepted. */
-  private stageLinks = new Map<string, StageLink>();
-  private stageLinksAsked = false;
-  private savedLogHead: string | null = null;
+  private readonly stageLinks: StageLinks;
+  private readonly logStore: LogStore;
 
   constructor(
     readonly config: DashboardPageConfig,
@@ -66,9 +65,10 @@ export class Dashboard implements DashboardActions {
   ) {
     this.model = new DashboardModel(config.event);
     // The log is the one panel no retained topic rebuilds: this browser keeps it across a reload.
-    restoreLog(this.model, config.event, Date.now());
+    this.logStore = new LogStore(config.event);
+    this.logStore.restore(this.model, Date.now());
     this.ui = { role, canAct: false, connected: false, selected: null, ptzSpeed: 8, ptzTarget: null, armed: null };
-    this.password = password;
+    this.stageLinks = new StageLinks(username, password);
     const url = brokerUrlFor(config.brokerWsUrl, location.hostname);
     this.link = new BrokerLink({
       url,
@@ -92,13 +92,10 @@ export class Dashboard implements DashboardActions {
     this.scheduleRender();
   }
 
-  private readonly password: string | null;
-
   private linkUp(): void {
     this.downSince = null;
     this.ui.connected = true;
     this.model.resubscribed();
-    if (!this.stageLinksAsked) void this.fetchStageLinks();
     if (this.refusalAt !== null && Date.now() - this.refusalAt < REFUSAL_WINDOW_MS && this.ui.role === 'operator') {
       this.ui.role = 'viewer';
       this.model.note('page', t('log.refusedWatchOnly', { user: this.username ?? t('header.anonymous') }), 'bad', Date.now());
@@ -188,34 +185,9 @@ export class Dashboard implements DashboardActions {
     this.link.publish(topic(this.config.event, 'siteMessage', site), '', true);
   }
 
-  private async fetchStageLinks(): Promise<void> {
-    this.stageLinksAsked = true;
-    try {
-      const auth = btoa(unescape(encodeURIComponent(`${this.username ?? ''}:${this.password ?? ''}`)));
-      const response = await fetch('stage-links.json', { cache: 'no-store', headers: { authorization: `Basic ${auth}` } });
-      if (!response.ok) return;
-      const links = (await response.json()) as StageLink[];
-      this.stageLinks = new Map(links.map((link) => [link.site, link]));
-      this.scheduleRender();
-    } catch {
-      // No links: the cards just do not offer them.
-    }
-  }
-
   /** Shows a site's speaker-screen link and its QR code in a dialog. */
   showStageQr(site: string): void {
-    const link = this.stageLinks.get(site);
-    const dialog = document.querySelector<HTMLDialogElement>('#qr-dialog');
-    if (!link || !dialog) return;
-    $('#qr-caption').textContent = t('stage.scan', { site: this.model.siteName(site) });
-    const img = document.createElement('img');
-    img.src = link.qr;
-    img.alt = link.url;
-    $('#qr-image').replaceChildren(img);
-    const anchor = $<HTMLAnchorElement>('#qr-link');
-    anchor.href = link.url;
-    anchor.textContent = link.url;
-    dialog.showModal();
+    this.stageLinks.showQr(site, this.model.siteName(site));
   }
 
   /** The page switched language: everything is drawn again in it. */
@@ -286,8 +258,9 @@ export class Dashboard implements DashboardActions {
     $('#whoami').textContent = `${this.username ?? t('header.anonymous')} · ${t(ui.role === 'operator' ? 'header.roleOperator' : 'header.roleViewer')}`;
     this.patch($('#legend'), legend(ui.role, Math.min(9, this.model.sites.size)));
     this.patch($('#message-list'), renderMessages(this.model, ui, this.pending));
-    this.fillMessageSites();
-    this.persistLog();
+    fillMessageSites(this.model);
+    this.logStore.save(this.model);
+    if (ui.connected) this.stageLinks.ask(this.model.sortedSites().map((s) => s.id), () => this.scheduleRender());
     this.patch($('#status'), renderStatus(this.model, ui.connected));
     if (this.dragging === null) this.patch($('#floor'), renderFloor(this.model, ui, this.pending));
     this.patch($('#rundown'), renderRundown(this.model));
@@ -317,7 +290,7 @@ export class Dashboard implements DashboardActions {
       const article = card.body.parentElement!;
       article.classList.toggle('selected', ui.selected === site.id);
       article.dataset['availability'] = site.availability;
-      this.patch(card.body, renderSiteBody(this.model, site, ui, this.pending, this.stageLinks.get(site.id)?.url ?? null));
+      this.patch(card.body, renderSiteBody(this.model, site, ui, this.pending, this.stageLinks.url(site.id)));
     }
     $('#sites-empty').hidden = this.model.sites.size > 0;
     this.tickClocks();
@@ -330,24 +303,7 @@ export class Dashboard implements DashboardActions {
     this.tickClocks();
   }
 
-  private persistLog(): void {
-    const head = this.model.log[0] ? `${this.model.log[0].at}:${this.model.log.length}` : null;
-    if (head === this.savedLogHead) return;
-    this.savedLogHead = head;
-    saveLog(this.model, this.config.event);
-  }
 
-  /** The message form's site list: rebuilt only when the sites change, so a choice in progress stays. */
-  private fillMessageSites(): void {
-    const select = $<HTMLSelectElement>('#message-site');
-    const wanted = [['*', t('message.allSites')], ...this.model.sortedSites().map((s) => [s.id, this.model.siteName(s.id)])] as Array<[string, string]>;
-    const have = [...select.options].map((o) => [o.value, o.text]);
-    if (JSON.stringify(have) === JSON.stringify(wanted)) return;
-    const value = select.value;
-    select.replaceChildren(...wanted.map(([v, text]) => new Option(text, v)));
-    if (wanted.some(([v]) => v === value)) select.value = value;
-    $<HTMLInputElement>('#message-text').placeholder = t('message.placeholder');
-  }
 
   /** Fills the clock and "seen … ago" spans; the rest of the HTML stays as it is. */
   private tickClocks(): void {
@@ -391,10 +347,3 @@ export class Dashboard implements DashboardActions {
   }
 }
 
-/** The header's shortcut legend: a viewer is shown only what a viewer's keys do. */
-function legend(role: UiState['role'], sites: number): string {
-  const keys = sites > 1 ? `<kbd>1</kbd>–<kbd>${sites}</kbd>` : '<kbd>1</kbd>';
-  const fill = (text: string): string => text.replace('{{next}}', '<kbd>N N</kbd>').replace('{{grant}}', '<kbd>G</kbd>').replace('{{revoke}}', '<kbd>R R</kbd>').replace('{{keys}}', keys);
-  const raw = role === 'operator' ? t('header.legend', { next: '{{next}}', grant: '{{grant}}', revoke: '{{revoke}}', keys: '{{keys}}' }) : t('header.legendViewer', { keys: '{{keys}}' });
-  return `<span class="sr">${esc(t('header.shortcuts'))}: </span>${fill(esc(raw))}`;
-}

@@ -24,3 +24,11 @@ export function renderStatus(model: DashboardModel, connected: boolean): string 
   const broker = t('status.broker', { state: t(connected ? 'status.brokerUp' : 'status.brokerDown') });
   return `<span class="pill ${connected ? 'pill-ok' : 'pill-bad'}">${esc(broker)}</span>${conductor}<span class="pill">${esc(t('status.sitesOnline', { online, total: model.sites.size }))}</span>${bad}`;
 }
+
+/** The header's shortcut legend: a viewer is shown only what a viewer's keys do. */
+export function legend(role: 'operator' | 'viewer', sites: number): string {
+  const keys = sites > 1 ? `<kbd>1</kbd>–<kbd>${sites}</kbd>` : '<kbd>1</kbd>';
+  const fill = (text: string): string => text.replace('{{next}}', '<kbd>N N</kbd>').replace('{{grant}}', '<kbd>G</kbd>').replace('{{revoke}}', '<kbd>R R</kbd>').replace('{{keys}}', keys);
+  const raw = role === 'operator' ? t('header.legend', { next: '{{next}}', grant: '{{grant}}', revoke: '{{revoke}}', keys: '{{keys}}' }) : t('header.legendViewer', { keys: '{{keys}}' });
+  return `<span class="sr">${esc(t('header.shortcuts'))}: </span>${fill(esc(raw))}`;
+}

@@ -22,3 +22,17 @@ export function renderMessages(model: DashboardModel, ui: UiState, pending: Pend
   const slot = ui.role === 'operator' ? resultSlot(pending, 'message') : '';
   return `${slot}${rows.length ? `<ul class="messages">${rows.join('')}</ul>` : ''}`;
 }
+
+/** The message form's site list: rebuilt only when the sites change, so a choice in progress stays. */
+export function fillMessageSites(model: DashboardModel): void {
+  const select = document.querySelector<HTMLSelectElement>('#message-site');
+  const input = document.querySelector<HTMLInputElement>('#message-text');
+  if (!select || !input) return;
+  const wanted: Array<[string, string]> = [['*', t('message.allSites')], ...model.sortedSites().map((s): [string, string] => [s.id, model.siteName(s.id)])];
+  const have = [...select.options].map((o) => [o.value, o.text]);
+  input.placeholder = t('message.placeholder');
+  if (JSON.stringify(have) === JSON.stringify(wanted)) return;
+  const value = select.value;
+  select.replaceChildren(...wanted.map(([v, text]) => new Option(text, v)));
+  if (wanted.some(([v]) => v === value)) select.value = value;
+}
