@@ -202,6 +202,15 @@ export const en: Catalogue = {
     lampButton: 'BUTTON',
     role: { 'on-air': 'on-air', next: 'next', queued: 'queued', idle: 'idle' },
   },
+  rundownCsv: {
+    empty: 'the file holds no rundown item',
+    header: 'line {{line}}: the header must name the columns title, speaker, site, minutes (missing: {{missing}})',
+    minutes: 'line {{line}}: minutes "{{value}}" is not a number',
+    field: 'line {{line}}: {{field}}: {{reason}}',
+    missing: 'missing',
+    site: 'line {{line}}: site "{{site}}" is not one of the event\'s sites ({{sites}})',
+    imported: '{{count}} rundown item(s) imported into {{file}}',
+  },
   cli: {
     configMissing: 'missing: must be {{expected}}',
     configNothing: 'nothing',

@@ -205,6 +205,15 @@ export const fr = {
     lampButton: 'BOUTON',
     role: { 'on-air': 'en ondes', next: 'suivant', queued: 'en file', idle: 'attente' },
   },
+  rundownCsv: {
+    empty: 'le fichier ne contient aucun point de déroulement',
+    header: 'ligne {{line}} : l’en-tête doit nommer les colonnes titre, conférencier, site, minutes (il manque : {{missing}})',
+    minutes: 'ligne {{line}} : minutes « {{value}} » n’est pas un nombre',
+    field: 'ligne {{line}} : {{field}} : {{reason}}',
+    missing: 'manquant',
+    site: 'ligne {{line}} : site « {{site}} » n’est pas un des sites de l’événement ({{sites}})',
+    imported: '{{count}} point(s) de déroulement importé(s) dans {{file}}',
+  },
   cli: {
     configMissing: 'manquant : doit être {{expected}}',
     configNothing: 'rien',
