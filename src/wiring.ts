@@ -7,6 +7,7 @@
 import { currentLang } from './i18n/index.js';
 import { Command } from 'commander';
 import type { Feature } from './appliance/feature.js';
+import type { ProgramFeed } from './ptz/feature.js';
 import type { SiteConfig } from './config/schema.js';
 import type { DemoExtension } from './demo/demo.js';
 import { createIoDriver } from './hardware/factory.js';
@@ -37,6 +38,7 @@ const CORE_COMMANDS = new Set(['demo', 'appliance', 'conductor', 'floor', 'confi
 const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<Register> }> = [
   { commands: ['relay', 'media'], load: async () => (await import('./media/cli.js')).registerMediaCommands },
   { commands: ['ptz'], load: async () => (await import('./ptz/cli.js')).registerPtzCommands },
+  { commands: ['tally'], load: async () => (await import('./tally/cli.js')).registerTallyCommands },
   { commands: ['sim'], load: async () => (await import('./sim/cli.js')).registerSimCommands },
   { commands: ['dashboard'], load: async () => (await import('./dashboard/command.js')).registerDashboardCommand },
   { commands: ['doctor'], load: async () => (await import('./doctor/command.js')).registerDoctorCommand },
@@ -55,6 +57,7 @@ export async function registerExtraCommands(program: Command, command: string | 
 export async function demoExtensions(opts: Record<string, unknown>): Promise<DemoExtension[]> {
   const extensions: DemoExtension[] = [];
   extensions.push((await import('./demo/camera-extension.js')).cameraDemoExtension());
+  extensions.push((await import('./demo/tally-extension.js')).tallyDemoExtension());
   if (opts.media !== false) {
     const { mediaDemoExtension } = await import('./demo/media-extension.js');
     extensions.push(mediaDemoExtension({ rtmpPort: opts.rtmpPort as number, httpPort: opts.httpPort as number }));
@@ -73,13 +76,22 @@ export async function demoExtensions(opts: Record<string, unknown>): Promise<Dem
 /** The features a box runs, from its config. */
 export async function applianceFeatures(config: SiteConfig, driver: IoDriver): Promise<Feature[]> {
   const features: Feature[] = [];
+  const programFeeds: ProgramFeed[] = [];
   if (Object.keys(config.tallyIn).length > 0) {
     const { TallyInFeature } = await import('./appliance/tally-in.js');
-    features.push(new TallyInFeature({ driver, io: config.io, cameras: config.tallyIn }));
+    const gpi = new TallyInFeature({ driver, io: config.io, cameras: config.tallyIn });
+    features.push(gpi);
+    programFeeds.push(gpi);
+  }
+  if (config.tallySources.length > 0 || config.tallyOut) {
+    const { SwitcherTallyFeature } = await import('./tally/feature.js');
+    const network = new SwitcherTallyFeature({ sources: config.tallySources, tallyOut: config.tallyOut, driver, io: config.io });
+    features.push(network);
+    programFeeds.push(network);
   }
   if (config.cameras.length > 0) {
     const { PtzFeature } = await import('./ptz/feature.js');
-    features.push(new PtzFeature({ cameras: config.cameras }));
+    features.push(new PtzFeature({ cameras: config.cameras, programFeeds }));
   }
   if (config.encoder?.enabled) features.push((await import('./media/encoder-feature.js')).createEncoderFeature(config.encoder));
   if (config.display?.enabled) features.push((await import('./media/display-feature.js')).createDisplayFeature(config.display));

@@ -21,7 +21,7 @@ const LAYERS: ReadonlyArray<{ name: string; patterns: readonly string[] }> = [
   { name: 'schemas', patterns: ['*/config.ts', 'appliance/tally-in-config.ts', 'dashboard/web/config.ts'] },
   { name: 'config', patterns: ['config/**'] },
   { name: 'edges', patterns: ['hardware/**', 'mqtt/**', 'broker/**', 'system/**'] },
-  { name: 'features', patterns: ['appliance/**', 'buttons/**', 'ptz/**', 'sim/**', 'media/**', 'conductor/**', 'dashboard/web/**'] },
+  { name: 'features', patterns: ['appliance/**', 'buttons/**', 'ptz/**', 'tally/**', 'sim/**', 'media/**', 'conductor/**', 'dashboard/web/**'] },
   { name: 'tools', patterns: ['commands/**', 'doctor/**', 'dashboard/**'] },
   { name: 'demo', patterns: ['demo/**'] },
   { name: 'cli', patterns: ['cli.ts', 'wiring.ts'] },

@@ -37,11 +37,15 @@ export interface CameraLamps {
  * | program       | red on               | red link-lost     | green blink  | green on      |
  * | preview only  | green on             | green on          | green on     | green on      |
  * | neither       | off                  | off               | off          | off           |
+ * | unknown       | green link-lost      | green link-lost   | green link-lost | green link-lost |
  *
  * With the link lost the role is stale: only "on air" is treated specially
  * (the red promise is withdrawn); the other columns show the local switcher.
+ * `null` is "tally unknown": a network switcher silent past its trust window
+ * (src/tally/trust.ts). Red stays dark, green flashes the link-lost pattern.
  */
-export function cameraLamps(tally: SwitcherTally, site: SiteView): CameraLamps {
+export function cameraLamps(tally: SwitcherTally | null, site: SiteView): CameraLamps {
+  if (tally === null) return { red: 'off', green: 'link-lost' };
   if (tally.program) {
     if (site.role === 'on-air') return { red: site.linkUp ? 'on' : 'link-lost', green: 'off' };
     // Selected here but not seen by the event; when next, it is about to be.

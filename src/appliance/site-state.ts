@@ -33,11 +33,13 @@ export class SiteStateAssembler {
   }
 
   assemble(facts: SiteFacts): SiteState {
-    const { encoder, cameras, tallyIn, display } = this.parts;
+    const { encoder, cameras, tallyIn, tallySources, display } = this.parts;
+    const tallyCameras = tallyIn || tallySources ? { cameras: { ...tallyIn?.cameras, ...tallySources?.cameras } } : {};
+    const { source, sources, unknown } = tallySources ?? {};
     return {
       version: VERSION,
       name: facts.name,
-      tally: { role: facts.role, link: facts.linkUp ? 'ok' : 'lost', epoch: facts.epoch, term: facts.term, ...(tallyIn ? { cameras: tallyIn.cameras } : {}) },
+      tally: { role: facts.role, link: facts.linkUp ? 'ok' : 'lost', epoch: facts.epoch, term: facts.term, ...tallyCameras, ...(source ? { source } : {}), ...(sources ? { sources } : {}), ...(unknown ? { unknown } : {}) },
       lamps: facts.lamps,
       encoder: encoder ?? null,
       cameras: cameras ?? [],

@@ -7,7 +7,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import type { ConductorConfig } from '../config/schema.js';
 import { floorView, initialFloorState, step, type FloorCommand, type FloorRules, type FloorState } from '../floor/machine.js';
 import { compareFence, fenceKey } from '../protocol/fencing.js';
@@ -18,7 +17,7 @@ import { answerFor, rememberAnswer, rundownView, unknownSiteAnswer } from './ans
 import { ConductorLink } from './link.js';
 import { initialRoleState, roleStep, type Decision, type Role, type RoleConfig, type RoleInput, type RoleState } from './roles.js';
 import { StateStore, StateFileError } from './store.js';
-import { believableFloor, rulesFromConfig, stateForTerm } from './terms.js';
+import { believableFloor, RepublishLimit, rulesFromConfig, stateForTerm } from './terms.js';
 
 /** Commands held while the role is unsure; beyond this the oldest go (their senders retry). */
 const MAX_HELD = 1000;
@@ -38,8 +37,13 @@ export interface ConductorOptions {
 
 export interface ConductorEvents {
   role: [role: ConductorRole];
+  /** A new floor, as it is handed to the broker link (after its save). */
   floor: [floor: Floor];
   result: [result: EventResult];
+  /** A command arrived (before it waits in the queue): its id. For timing the hand-off. */
+  received: [id: string];
+  /** The state of `epoch` is on disk. For timing the hand-off. */
+  saved: [epoch: number];
 }
 
 export class Conductor extends EventEmitter<ConductorEvents> {
@@ -50,6 +54,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private readonly monotonic: () => number;
   private readonly store: StateStore;
   private readonly roleConfig: RoleConfig;
+  private readonly behind: RepublishLimit;
   private roles: RoleState;
   private readonly link: ConductorLink;
   private state: FloorState = initialFloorState();
@@ -57,8 +62,6 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private ready = false;
   private held: FloorCommand[] = [];
   private tickTimer: NodeJS.Timeout | null = null;
-  private lastRepublishAt = -Infinity;
-  private floorChangedAt = -Infinity;
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
   /** Newest believable floor seen on the broker (ours or another conductor's). */
@@ -78,6 +81,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     this.store = new StateStore(config.conductor.stateFile, config.event);
     const { leaseMs, heartbeatMs, peers } = config.conductor;
     this.roleConfig = { id: this.id, leaseMs, heartbeatMs, peers };
+    this.behind = new RepublishLimit(heartbeatMs, this.now);
     this.roles = initialRoleState(this.monotonic(), { standby: Boolean(options.standby), term: 0, holder: null, leaseMs: config.conductor.leaseMs });
   }
 
@@ -219,7 +223,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private async takeTerm(term: number, why: string): Promise<void> {
     if (this.roles.role !== 'primary' || this.roles.term !== term) return;
     this.state = stateForTerm(this.state, this.lastFloor, term, this.rules);
-    this.floorChangedAt = this.now();
+    this.behind.changed();
     await this.store.save(this.state, this.id);
     if (!this.link.hasWill) await this.connect(true);
     this.ready = true;
@@ -244,6 +248,11 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     this.queue = this.queue.then(task).catch((err: Error) => this.log.error('conductor task failed', { error: err.message }));
   }
 
+  private command(id: string, cmd: FloorCommand): void {
+    this.emit('received', id);
+    this.enqueue(() => this.apply(cmd));
+  }
+
   private bad(fullTopic: string, reason: string): void {
     this.counters.badPayloads += 1;
     this.log.warn('dropped a bad payload', { topic: fullTopic.slice(0, 200), reason });
@@ -255,8 +264,8 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     floor: (floor) => this.onFloorSeen(floor),
     conductorHeartbeat: (beat) => this.feed({ kind: 'heartbeat', at: this.monotonic(), from: beat.conductor, term: beat.term ?? 0 }),
     conductorAvailability: (value) => this.feed({ kind: 'availability', at: this.monotonic(), value }),
-    siteIntent: (intent, site) => this.enqueue(() => this.apply({ kind: 'intent', site: site!, intent })),
-    control: (control) => this.enqueue(() => this.apply({ kind: 'control', control })),
+    siteIntent: (intent, site) => this.command(intent.id, { kind: 'intent', site: site!, intent }),
+    control: (control) => this.command(control.id, { kind: 'control', control }),
     siteState: (state, site) => {
       if (this.roles.role === 'primary' && compareFence({ term: state.tally.term ?? 0, epoch: state.tally.epoch }, this.state) < 0) this.republishFloor(site!, state.tally.epoch);
     },
@@ -266,16 +275,9 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     },
   };
 
-  /**
-   * A box reports an older floor than ours (it missed one, and the retained
-   * copy did not help it): publish it again, live. At most once per three
-   * heartbeats (1 s at least), and not in the first such interval after a change.
-   */
+  /** A box reports an older floor than ours (it missed one, and the retained copy did not help it): publish it again, live, within the limit. */
   private republishFloor(site: string, seen: number): void {
-    const now = this.now();
-    const limit = Math.max(1000, 3 * this.options.config.conductor.heartbeatMs);
-    if (now - this.floorChangedAt < limit || now - this.lastRepublishAt < limit) return;
-    this.lastRepublishAt = now;
+    if (!this.behind.allow()) return;
     this.log.info('a site is behind the floor: publishing it again', { site, seen, epoch: this.state.epoch });
     this.republishNow();
   }
@@ -319,18 +321,16 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     this.state = result.state;
     // Saved before anything is published: what the sites see is always on disk.
     await this.store.save(this.state, this.id);
+    this.emit('saved', this.state.epoch);
     this.counters[result.duplicate ? 'duplicates' : result.accepted ? 'accepted' : 'rejected'] += 1;
     // Saving may have taken long (a pause): check the lease again before anyone hears of it.
     if (!this.mayAct()) return;
-    if (result.changed) {
-      this.floorChangedAt = this.now();
-      const floor = this.floor();
-      await this.link.publish('floor', floor);
-      await this.link.publish('rundown', this.rundownList());
-      this.emit('floor', floor);
-    }
+    const floor = result.changed ? this.floor() : null;
+    if (floor) this.behind.changed();
     const event = answerFor(cmd, result, at);
-    await this.link.publish('events', event);
+    const sent = this.link.publishOutcome(floor && { floor, rundown: this.rundownList() }, event);
+    if (floor) this.emit('floor', floor);
+    await sent;
     this.emit('result', event);
     this.log.info(`${event.kind} ${event.action} ${event.result}`, { id: event.id, site: event.site ?? undefined, reason: event.reason ?? undefined, duplicate: event.duplicate || undefined, epoch: event.epoch });
   }

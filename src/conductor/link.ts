@@ -7,7 +7,9 @@ import type { MqttClient } from 'mqtt';
 import type { ConductorConfig } from '../config/schema.js';
 import { connectBroker } from '../mqtt/connect.js';
 import { SubscriptionKeeper } from '../mqtt/subscriptions.js';
-import { encode, publishOptions, topic, topicFilter, type PayloadOf, type TopicName } from '../protocol/topics.js';
+import { TopicPublisher, type TopicParams } from '../mqtt/publisher.js';
+import type { EventResult, Floor, RundownList } from '../protocol/schemas.js';
+import { encode, topic, topicFilter, type PayloadOf, type SiteTopicName, type TopicName } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
 
 /** How long the conductor waits for a broker's acknowledgement before going on. */
@@ -26,6 +28,8 @@ export interface LinkListener {
 export class ConductorLink {
   private client: MqttClient | null = null;
   private subscriptions: SubscriptionKeeper | null = null;
+  /** The last payload handed over per topic without a site (see {@link publishOutcome}). */
+  private readonly lastPublished = new Map<TopicName, string>();
 
   constructor(
     private readonly config: ConductorConfig,
@@ -74,11 +78,32 @@ export class ConductorLink {
     this.subscriptions?.refresh(topicFilter(this.config.event, 'floor'));
   }
 
-  async publish<T extends TopicName>(name: T, payload: PayloadOf<T>, site?: string): Promise<void> {
+  /**
+   * What a command leads to: the new floor and the rundown when it changed
+   * the floor, then the answer. They are handed to the one connection in that
+   * order, which the broker keeps, and none waits for the acknowledgement of
+   * the one before it. The rundown is retained and most commands leave it as
+   * it was: it goes only when it differs from the last one published.
+   */
+  async publishOutcome(changed: { floor: Floor; rundown: RundownList } | null, answer: EventResult): Promise<void> {
+    const sent: Array<Promise<void>> = [];
+    if (changed) {
+      sent.push(this.publish('floor', changed.floor));
+      if (this.lastPublished.get('rundown') !== encode('rundown', changed.rundown)) sent.push(this.publish('rundown', changed.rundown));
+    }
+    sent.push(this.publish('events', answer));
+    await Promise.all(sent);
+  }
+
+  /** Publishes one of the event's topics (the conductor writes no site topic) through the box's typed publisher. */
+  async publish<T extends Exclude<TopicName, SiteTopicName>>(name: T, payload: PayloadOf<T>): Promise<void> {
     const client = this.client;
     if (!client) return;
-    const sent = client.publishAsync(topic(this.config.event, name, site), encode(name, payload), publishOptions(name)).catch((err: Error) => {
-      this.log.warn('publish failed', { topic: name, error: err.message });
+    const body = encode(name, payload);
+    this.lastPublished.set(name, body);
+    const sent = new TopicPublisher(client, this.config.event, this.log).publish(name, {} as TopicParams<T>, payload).then((ok) => {
+      // Not on the broker: the next one must not be skipped as unchanged.
+      if (!ok && this.lastPublished.get(name) === body) this.lastPublished.delete(name);
     });
     // A broker that is slow to acknowledge must not stall the floor: mqtt.js keeps the
     // message and resends it, and (term, epoch) orders whatever arrives late.

@@ -1,6 +1,7 @@
 /**
- * Pure helpers of the conductor shell: the floor rules from the config, and
- * the state a conductor starts a term with.
+ * Helpers of the conductor shell: the floor rules from the config, the state
+ * a conductor starts a term with (both pure), and how often it publishes the
+ * floor again for a box that is behind.
  */
 import type { ConductorConfig } from '../config/schema.js';
 import { bumpEpoch, stateFromFloor, type FloorRules, type FloorState } from '../floor/machine.js';
@@ -39,4 +40,33 @@ export function stateForTerm(own: FloorState, seen: Floor | null, term: number, 
   let state = own;
   if (seen && compareFence(fenceKey(seen), { term: own.term, epoch: own.epoch }) > 0) state = { ...stateFromFloor(seen, rules), recent: own.recent };
   return { ...bumpEpoch(state, seen?.epoch ?? 0), term };
+}
+
+/**
+ * When the floor goes out again for a box whose state reports an older one:
+ * at most once per three heartbeats (1 s at least), and not in the first such
+ * interval after a change (the box's state may simply predate it). On the
+ * wall clock given.
+ */
+export class RepublishLimit {
+  private readonly everyMs: number;
+  private changedAt = -Infinity;
+  private lastAt = -Infinity;
+
+  constructor(heartbeatMs: number, private readonly now: () => number) {
+    this.everyMs = Math.max(1000, 3 * heartbeatMs);
+  }
+
+  /** A new floor went out. */
+  changed(): void {
+    this.changedAt = this.now();
+  }
+
+  /** A box is behind: true when the floor may go again now (and counts as gone). */
+  allow(): boolean {
+    const now = this.now();
+    if (now - this.changedAt < this.everyMs || now - this.lastAt < this.everyMs) return false;
+    this.lastAt = now;
+    return true;
+  }
 }

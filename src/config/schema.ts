@@ -7,6 +7,7 @@ import { slug } from '../protocol/schemas.js';
 import { ioConfigSchema, pinReferenceIssues, type PinReference } from '../hardware/config.js';
 import { buttonsConfigSchema, buttonPinReferences } from '../buttons/config.js';
 import { tallyInConfigSchema, tallyInPinReferences } from '../appliance/tally-in-config.js';
+import { tallyOutConfigSchema, tallySourcesConfigSchema, tallySourcesIssues, tallySourcesPinReferences } from '../tally/config.js';
 import { displayConfigSchema, encoderConfigSchema } from '../media/config.js';
 import { ptzConfigSchema } from '../ptz/config.js';
 import { brokerSchema } from '../mqtt/config.js';
@@ -99,6 +100,10 @@ export const siteConfigSchema = z
   buttons: buttonsConfigSchema,
   /** Switcher tally contacts per camera, and their red/green lamps. */
   tallyIn: tallyInConfigSchema,
+  /** Network switchers' tally: ATEM, OBS, vMix, TSL UMD in (hardware/tally.md). */
+  tallySources: tallySourcesConfigSchema,
+  /** relais's own tally (floor × local program) out as TSL UMD. */
+  tallyOut: tallyOutConfigSchema.optional(),
   /** PTZ cameras over VISCA (serial, IP, TCP), their presets and floor bindings (docs/ptz.md). */
   cameras: ptzConfigSchema,
   /** The room feed: capture or test pattern, encoder choice, relay URL (docs/media.md). */
@@ -108,8 +113,9 @@ export const siteConfigSchema = z
 })
   .superRefine((cfg, ctx) => {
     const lampRefs: PinReference[] = (['onAir', 'next', 'button'] as const).map((lamp) => ({ path: ['lamps', lamp], kind: 'output', name: cfg.lamps[lamp] }));
-    for (const issue of pinReferenceIssues(cfg.io, [...lampRefs, ...buttonPinReferences(cfg.buttons), ...tallyInPinReferences(cfg.tallyIn)])) {
+    for (const issue of pinReferenceIssues(cfg.io, [...lampRefs, ...buttonPinReferences(cfg.buttons), ...tallyInPinReferences(cfg.tallyIn), ...tallySourcesPinReferences(cfg.tallySources)])) {
       ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     }
+    for (const issue of tallySourcesIssues(cfg.tallySources, Object.keys(cfg.tallyIn), cfg.tallyOut)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 export type SiteConfig = z.infer<typeof siteConfigSchema>;

@@ -51,6 +51,21 @@ function explain(err: Error & { code?: string | number }): { summary: string; fi
   return { summary: msg, fix: 'check broker.url, the network and the broker log' };
 }
 
+/** A broker that refuses MQTT 5 (Aedes, the embedded broker, speaks 3.1.1): its CONNACK says so. */
+function refusesVersion(err: Error & { code?: string | number }): boolean {
+  return err.code === 1 || err.code === 132 || /unacceptable protocol version|unsupported protocol version/i.test(err.message);
+}
+
+/** MQTT 5 first (what the box uses with Mosquitto), then 3.1.1 when the broker refuses 5. */
+async function connectAnyVersion(url: string, options: IClientOptions): Promise<MqttClient> {
+  try {
+    return await mqtt.connectAsync(url, options, false);
+  } catch (err) {
+    if (!refusesVersion(err as Error & { code?: string | number })) throw err;
+    return mqtt.connectAsync(url, { ...options, protocolVersion: 4 }, false);
+  }
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -80,7 +95,7 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
   let client: MqttClient;
   const started = now();
   try {
-    client = await mqtt.connectAsync(o.url, options, false);
+    client = await connectAnyVersion(o.url, options);
   } catch (err) {
     const { summary, fix } = explain(err as Error & { code?: string });
     return [
@@ -132,7 +147,7 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
             check: 'broker',
             status: 'WARN',
             summary: `${o.url}: connected in ${connectMs} ms, but the probe on ${o.probeTopic} ${denied ? 'was refused by the ACL' : 'did not come back within 3 s'}`,
-            fix: denied ? 'pass --probe-topic with a topic this user may publish and read (a site: relais/v1/<event>/site/<site>/doctor)' : 'the ACL may drop it silently: pass --probe-topic with a topic this user may publish and read',
+            fix: denied ? `pass --probe-topic with a topic this user may publish and read (a site: ${topic('<event>', 'siteDoctor', '<site>')})` : 'the ACL may drop it silently: pass --probe-topic with a topic this user may publish and read',
           },
           { check: 'clock', status: 'WARN', summary: 'not measured (no round trip)' },
         ];

@@ -5,8 +5,10 @@ import { Command, Option } from 'commander';
 import { applyEnvOverrides, ConfigError, loadConfigFile } from '../config/load.js';
 import { defaultFsProbe } from './fs-probe.js';
 import { spawnFfmpeg } from './ffmpeg.js';
+import type { TallySourceConfig } from '../tally/config.js';
 import { CHECK_NAMES, exitCodeFor, formatResults, runDoctor, type CheckName } from './run.js';
 import type { BrokerCheckOptions } from './broker.js';
+import type { NamedDevices } from './devices.js';
 import { topic } from '../protocol/topics.js';
 import { EXIT, UserError } from '../util/errors.js';
 
@@ -33,6 +35,9 @@ interface ConfigBits {
   event?: string;
   site?: string;
   broker?: { url?: string; username?: string; password?: string; ca?: string };
+  tallySources?: TallySourceConfig[];
+  /** A site config's devices, checked one by one. */
+  devices?: NamedDevices;
 }
 
 /**
@@ -47,7 +52,8 @@ async function readConfigBits(path: string | undefined, env: NodeJS.ProcessEnv):
   }
   try {
     const { config } = await loadConfigFile(path, undefined, env);
-    return { event: config.event, site: 'site' in config ? config.site : undefined, broker: config.broker };
+    if ('site' in config) return { event: config.event, site: config.site, broker: config.broker, devices: { io: config.io, cameras: config.cameras }, tallySources: config.tallySources };
+    return { event: config.event, broker: config.broker };
   } catch (err) {
     if (err instanceof ConfigError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
       throw new UserError(`cannot read config ${path}: file not found; pass the file the service uses, e.g. /etc/relais/appliance.yaml`);
@@ -104,6 +110,8 @@ export function registerDoctorCommand(program: Command): void {
         ffmpeg: spawnFfmpeg(opts.ffmpeg),
         broker,
         diskPath: opts.diskPath,
+        tallySources: bits.tallySources,
+        ...(bits.devices ? { devices: bits.devices } : {}),
       });
       process.stdout.write((opts.json ? JSON.stringify(results, null, 2) : formatResults(results)) + '\n');
       process.exitCode = exitCodeFor(results);

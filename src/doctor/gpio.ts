@@ -8,7 +8,7 @@ import { accessModes, currentUser, underRoot } from './fs-probe.js';
 import type { CheckResult, FsProbe } from './types.js';
 
 /** Chips that carry a Raspberry Pi's 40-pin header, most specific first. */
-const HEADER_LABELS = ['pinctrl-rp1', 'pinctrl-bcm2711', 'pinctrl-bcm2835'];
+export const HEADER_LABELS = ['pinctrl-rp1', 'pinctrl-bcm2711', 'pinctrl-bcm2835'];
 
 export interface ChipInfo {
   chip: string;
@@ -94,7 +94,7 @@ export async function checkGpio(probe: FsProbe): Promise<CheckResult> {
       check: 'gpio',
       status: 'WARN',
       summary: `${where}; none is a Raspberry Pi header chip`,
-      fix: 'on another board, set the chip label in the appliance config (io.gpio.label)',
+      fix: 'on another board, set io.chip in the appliance config to the chip label (or io.base to its base)',
       data,
     };
   }

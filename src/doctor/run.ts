@@ -7,12 +7,16 @@ import { checkBroker, type BrokerCheckOptions } from './broker.js';
 import { checkFfmpeg, spawnFfmpeg, type FfmpegRunner } from './ffmpeg.js';
 import { defaultFsProbe } from './fs-probe.js';
 import { checkGpio } from './gpio.js';
+import { checkNamedDevices, type NamedDevices } from './devices.js';
 import { checkDisk, checkTemperature, defaultStatFs, type StatFs } from './host.js';
 import { checkSerial } from './serial.js';
+import { checkTallySources } from './tally.js';
+import { checkUnitSandbox } from './sandbox.js';
 import type { CheckResult, FsProbe } from './types.js';
 import { t } from '../i18n/index.js';
+import type { TallySourceConfig } from '../tally/config.js';
 
-export const CHECK_NAMES = ['gpio', 'serial', 'ffmpeg', 'broker', 'disk', 'temperature'] as const;
+export const CHECK_NAMES = ['gpio', 'serial', 'ffmpeg', 'broker', 'tally', 'disk', 'temperature'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 export interface DoctorOptions {
@@ -26,6 +30,11 @@ export interface DoctorOptions {
   /** Where state lives (default /var/lib/relais, or / when absent). */
   diskPath?: string;
   statfs?: StatFs;
+  /** The site's network tally sources (from its config); each is connected to and read once. */
+  tallySources?: readonly TallySourceConfig[];
+  tallyTimeoutMs?: number;
+  /** The site config's devices: each one it names is checked too. */
+  devices?: NamedDevices;
 }
 
 export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
@@ -33,13 +42,20 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
   const probe = o.probe ?? defaultFsProbe();
   const results: CheckResult[] = [];
   // One at a time: the ffmpeg trials and the broker timing should not compete for 2 cores.
-  if (only.has('gpio')) results.push(await checkGpio(probe));
-  if (only.has('serial')) results.push(await checkSerial(probe));
-  if (only.has('ffmpeg')) results.push(await checkFfmpeg({ run: o.ffmpeg ?? spawnFfmpeg(), timeoutMs: o.ffmpegTimeoutMs }));
+  const named = o.devices ? await checkNamedDevices(o.devices, probe) : { gpio: [], serial: [] };
+  if (only.has('gpio')) results.push(await checkGpio(probe), ...named.gpio);
+  if (only.has('serial')) results.push(await checkSerial(probe), ...named.serial);
+  if (only.has('ffmpeg')) {
+    const ffmpeg = await checkFfmpeg({ run: o.ffmpeg ?? spawnFfmpeg(), timeoutMs: o.ffmpegTimeoutMs });
+    // What works here may be blocked inside the appliance unit's sandbox.
+    const sandbox = await checkUnitSandbox(probe, (ffmpeg.data?.working as string[] | undefined) ?? []);
+    results.push(ffmpeg, ...(sandbox ? [sandbox] : []));
+  }
   if (only.has('broker')) {
     if (o.broker) results.push(...(await checkBroker(o.broker)));
     else results.push({ check: 'broker', status: 'WARN', summary: 'no broker given', fix: 'pass --config /etc/relais/appliance.yaml or --broker mqtts://host:8883 -u site-<site> -p ...' });
   }
+  if (only.has('tally')) results.push(...(await checkTallySources(o.tallySources ?? [], o.tallyTimeoutMs)));
   if (only.has('disk')) results.push(await checkDisk(o.diskPath ?? (existsSync('/var/lib/relais') ? '/var/lib/relais' : '/'), o.statfs ?? defaultStatFs));
   if (only.has('temperature')) results.push(await checkTemperature(probe));
   return results;

@@ -79,6 +79,9 @@ export const en: Catalogue = {
     nextItem: 'Next item:',
   },
   sites: {
+    sourceConnected: 'connected',
+    sourceDown: 'not connected',
+    tallyUnknown: 'tally unknown',
     title: 'Sites',
     waiting: 'Waiting for the sites\' retained availability and state…',
     online: 'online',

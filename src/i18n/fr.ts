@@ -82,6 +82,9 @@ export const fr = {
     nextItem: 'Point suivant :',
   },
   sites: {
+    sourceConnected: 'connecté',
+    sourceDown: 'non connecté',
+    tallyUnknown: 'tally inconnu',
     title: 'Sites',
     waiting: 'En attente de la disponibilité et de l’état retenus des sites…',
     online: 'en ligne',

@@ -5,7 +5,7 @@
  * conductor that cannot publish one message keeps running.
  */
 import type { MqttClient } from 'mqtt';
-import { encode, publishOptions, topic, type PayloadOf, type SiteTopicName, type TopicName } from '../protocol/topics.js';
+import { encode, publishOptions, topicOf, type PayloadOf, type SiteTopicName, type TopicName } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
 
 /** What fills a topic's pattern: a `site/{site}/...` topic needs its site (a compile error without), the others take none. */
@@ -23,7 +23,7 @@ export class TopicPublisher {
     let full: string;
     let body: string;
     try {
-      full = topic(this.event, name, params.site);
+      full = topicOf(this.event, name, params.site);
       body = encode(name, payload);
     } catch (err) {
       this.log.warn('not published: the topic or payload does not fit the contract', { topic: name, error: (err as Error).message });

@@ -60,8 +60,13 @@ export const ptzResult = z.object({
   ok: z.boolean(),
   /** Person-readable failure (`camera 2 on /dev/ttyUSB0: preset recall 9: ...`), or null. */
   error: z.string().nullable(),
-  /** Inquiry answer: `"on"`, a zoom position, or `{ pan, tilt }`. */
-  value: z.unknown().optional(),
+  /**
+   * What an inquiry or a cancel answers: the power state (`"on"`), a zoom
+   * position, `{ pan, tilt }`, or the list of what a cancel stopped.
+   */
+  value: z
+    .union([z.enum(['on', 'standby', 'fault']), z.number().int(), z.object({ pan: z.number().int(), tilt: z.number().int() }), z.array(z.string().max(200)).max(16)])
+    .optional(),
   at: z.string(),
 });
 export type PtzResult = z.infer<typeof ptzResult>;

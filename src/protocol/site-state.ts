@@ -60,9 +60,29 @@ export type CameraPart = z.infer<typeof cameraPart>;
 export const switcherTally = z.object({ program: z.boolean(), preview: z.boolean() });
 export type SwitcherTallyPart = z.infer<typeof switcherTally>;
 
+/** A network switcher the box reads tally from (`state.tally.source`, `state.tally.sources[]`). */
+export const tallySourcePart = z.object({
+  /** `atem`, `obs`, `vmix`, `tsl31`, `tsl5`. */
+  kind: z.string(),
+  /** Where it reads from (`atem 192.168.10.240:9910`). */
+  describe: z.string().optional(),
+  connected: z.boolean(),
+  /** When `connected` last changed. */
+  since: isoTime,
+  /** Why it is not connected (wrong IP, password, protocol, a full ATEM), in French; null when fine. */
+  error: z.string().nullable(),
+});
+export type TallySourcePart = z.infer<typeof tallySourcePart>;
+
 /** Per-camera program/preview read from the switcher (published as `state.tally.cameras`). */
 export const tallyInPart = z.object({
   cameras: z.record(z.string(), switcherTally),
+  /** The first network source (absent with GPI contacts only). */
+  source: tallySourcePart.optional(),
+  /** Every network source, in config order. */
+  sources: z.array(tallySourcePart).optional(),
+  /** Cameras whose tally is unknown (source silent past its trust window); their `cameras` entry reads off/off. */
+  unknown: z.array(z.string()).optional(),
 });
 export type TallyInPart = z.infer<typeof tallyInPart>;
 
@@ -114,6 +134,11 @@ export const siteState = z.object({
     term: fenceNumber.optional(),
     /** Per-camera program/preview from the switcher's tally inputs. */
     cameras: z.record(z.string(), switcherTally).optional(),
+    /** The first network tally source and its connection (ATEM, OBS, vMix, TSL). */
+    source: tallySourcePart.optional(),
+    sources: z.array(tallySourcePart).optional(),
+    /** Cameras whose tally is unknown: lamps on the "tally unknown" pattern (hardware/tally.md). */
+    unknown: z.array(z.string()).optional(),
   }),
   lamps: z.record(z.string(), lampState),
   encoder: encoderPart.nullable(),
@@ -131,6 +156,8 @@ export interface SiteParts {
   encoder: EncoderPart | null;
   cameras: CameraPart[];
   tallyIn: TallyInPart;
+  /** The network switchers' tally (src/tally/), merged into `state.tally` with `tallyIn`. */
+  tallySources: TallyInPart;
   display: DisplayPart;
 }
 export type SitePartName = keyof SiteParts;

@@ -76,8 +76,6 @@ export type SiteTopicName = { [T in TopicName]: (typeof TOPICS)[T]['pattern'] ex
 /** The concrete topic for a name: `topic('demo', 'siteIntent', 'saint-camille')`; a site topic needs its site. */
 export function topic(event: string, name: SiteTopicName, site: string): string;
 export function topic(event: string, name: Exclude<TopicName, SiteTopicName>): string;
-/** For code generic over the name (a publisher, a router): a missing site then throws. */
-export function topic(event: string, name: TopicName, site?: string): string;
 export function topic(event: string, name: TopicName, site?: string): string {
   const pattern = TOPICS[name].pattern;
   if (pattern.includes('{site}')) {
@@ -85,6 +83,11 @@ export function topic(event: string, name: TopicName, site?: string): string {
     return topicBase(event) + pattern.replace('{site}', site);
   }
   return topicBase(event) + pattern;
+}
+
+/** {@link topic} for code generic over the name (the typed publisher, a router): a missing site throws. */
+export function topicOf(event: string, name: TopicName, site?: string): string {
+  return topic(event, name as SiteTopicName, site as string);
 }
 
 /** The subscription filter for a name: `{site}` becomes `+`, or the given site. */

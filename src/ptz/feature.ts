@@ -22,6 +22,14 @@ export interface PtzFeatureOptions {
   linkFactory?: LinkFactory;
   /** Delay between attempts to open a link that failed. Default 10 s. */
   reopenMs?: number;
+  /** The tally features (GPI contacts, network switchers): a camera they know lights only while on the local program. */
+  programFeeds?: readonly ProgramFeed[];
+}
+
+/** What the PTZ feature needs of a tally feature: its per-camera `change` (null: tally unknown). */
+export interface ProgramFeed {
+  on(event: 'change', listener: (camera: string, tally: { program: boolean } | null) => void): unknown;
+  off(event: 'change', listener: (camera: string, tally: { program: boolean } | null) => void): unknown;
 }
 
 export class PtzFeature implements Feature {
@@ -34,6 +42,12 @@ export class PtzFeature implements Feature {
   private stopped = false;
   private readonly onRole = (role: SiteRole): void => this.applyRole(role);
   private readonly onPreset = (name: string, preset: number): void => this.recallFromButton(name, preset);
+  /** Cameras a tally feed knows, and whether they are on the local program (unknown counts as not). */
+  private readonly onProgram = new Map<string, boolean>();
+  private readonly onTally = (camera: string, tally: { program: boolean } | null): void => {
+    this.onProgram.set(camera, tally?.program === true);
+    if (this.ctx) this.applyTally(this.ctx.role());
+  };
 
   constructor(private readonly options: PtzFeatureOptions) {}
 
@@ -56,6 +70,7 @@ export class PtzFeature implements Feature {
     await ctx.subscribe('ptzCommand', { site: ctx.site }, (cmd) => void this.execute(cmd), { onBad: (refusal, from) => this.refuse(refusal, from) });
     ctx.bus.on('role', this.onRole);
     ctx.bus.on('preset', this.onPreset);
+    for (const feed of this.options.programFeeds ?? []) feed.on('change', this.onTally);
     // Links open in the background: one dead camera must not hold up the appliance.
     for (const [key, link] of rig.links) this.openLink(key, link);
     this.report();
@@ -65,6 +80,7 @@ export class PtzFeature implements Feature {
     this.stopped = true;
     this.ctx?.bus.off('role', this.onRole);
     this.ctx?.bus.off('preset', this.onPreset);
+    for (const feed of this.options.programFeeds ?? []) feed.off('change', this.onTally);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     const links = [...(this.rig?.links.values() ?? [])];
@@ -125,7 +141,8 @@ export class PtzFeature implements Feature {
   private applyTally(role: SiteRole): void {
     for (const { camera, config } of this.rig?.cameras.values() ?? []) {
       if (!config.tally || !camera.link.online) continue;
-      const on = role === 'on-air';
+      // Red on the camera is the same promise as its red lamp: the floor, and the switcher's program when one is known.
+      const on = role === 'on-air' && (this.onProgram.get(config.name) ?? true);
       if (camera.status().tally === on) continue;
       camera.setTally(on).catch((error: Error) => this.noteError(camera, config, error));
     }
@@ -162,7 +179,7 @@ export class PtzFeature implements Feature {
     return result;
   }
 
-  private async run(camera: Camera, config: PtzCameraConfig, cmd: PtzCommand): Promise<unknown> {
+  private async run(camera: Camera, config: PtzCameraConfig, cmd: PtzCommand): Promise<PtzResult['value'] | void> {
     switch (cmd.op) {
       case 'recall':
       case 'store': {
@@ -205,9 +222,9 @@ export class PtzFeature implements Feature {
     }
   }
 
-  private result(cmd: PtzCommand, error: string | null, value?: unknown): PtzResult {
+  private result(cmd: PtzCommand, error: string | null, value?: PtzResult['value'] | void): PtzResult {
     const out: PtzResult = { id: cmd.id, camera: cmd.camera, op: cmd.op, ok: error === null, error, at: new Date().toISOString() };
-    if (value !== undefined) out.value = value;
+    if (value !== undefined && value !== null) out.value = value;
     return out;
   }
 

@@ -7,6 +7,7 @@ import { DEFAULT_TCP_PORT, DEFAULT_VISCA_IP_PORT } from '../ptz/ip-header.js';
 import { intArg, parsePort } from '../util/args.js';
 import { nextSignal } from '../util/signals.js';
 import { startCameraSim } from './runner.js';
+import { registerSwitcherSimCommands } from './switcher-cli.js';
 
 interface CameraSimFlags {
   pty?: string;
@@ -53,4 +54,5 @@ export function registerSimCommands(program: Command): void {
       await running.stop();
       process.stdout.write('camera simulator stopped\n');
     });
+  registerSwitcherSimCommands(sim);
 }

@@ -181,6 +181,20 @@ describe('dashboard clocks and rendering', () => {
     assert.doesNotMatch(renderSiteBody(m, m.site('a'), ui, new PendingActions()), /lamps and buttons out/);
   });
 
+  it('shows the network switcher a site reads tally from, its error escaped, and unknown cameras as such', () => {
+    const m = new DashboardModel('demo');
+    const tally = (source: Record<string, unknown>, unknown: string[]) => ({ role: 'idle', link: 'ok', epoch: 3, cameras: { cam1: { program: false, preview: false }, cam2: { program: true, preview: false } }, source, sources: [source], unknown });
+    m.apply(`${T}site/a/state`, bytes(siteState({ tally: tally({ kind: 'atem', describe: 'atem 10.0.0.9:9910', connected: true, since: '2026-11-25T14:00:00.000Z', error: null }, []) })), 1);
+    let html = renderSiteBody(m, m.site('a'), ui, new PendingActions());
+    assert.match(html, /atem 10\.0\.0\.9:9910: connected/);
+    assert.match(html, /cam2 PGM/);
+    m.apply(`${T}site/a/state`, bytes(siteState({ tally: tally({ kind: 'atem', describe: 'atem 10.0.0.9:9910', connected: false, since: '2026-11-25T14:01:00.000Z', error: 'tous ses clients sont pris <5>' }, ['cam1', 'cam2']) })), 2);
+    html = renderSiteBody(m, m.site('a'), ui, new PendingActions());
+    assert.match(html, /warn-text">atem 10\.0\.0\.9:9910: tous ses clients sont pris &lt;5&gt;/);
+    assert.match(html, /cam1 tally unknown/);
+    assert.doesNotMatch(html, /cam2 PGM/, 'an unknown camera is not shown on program');
+  });
+
   it('shows tally by text and shape, and hides controls from a viewer', () => {
     const m = new DashboardModel('demo');
     m.apply(`${T}floor`, bytes(floor()), 1);

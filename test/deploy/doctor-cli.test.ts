@@ -85,7 +85,9 @@ describe('deploy: relais doctor against a real broker and through the CLI', () =
     assert.equal(clock?.status, 'WARN');
   });
 
-  describe('CLI', () => {
+  describe('CLI', function () {
+    // Each case starts the doctor through tsx, some twice: seconds each on a busy machine.
+    this.timeout(60_000);
     let root: string;
     beforeEach(async () => {
       root = await mkdtemp(join(tmpdir(), 'relais-doctor-root-'));
@@ -155,7 +157,7 @@ describe('deploy: relais doctor against a real broker and through the CLI', () =
       assert.match(r.stderr, /cannot read config .*missing\.yaml.*\/etc\/relais\/appliance\.yaml/);
       const bad = await doctor(['--only', 'everything']);
       assert.notEqual(bad.code, 0);
-      assert.match(bad.stderr, /Allowed choices are gpio, serial, ffmpeg, broker, disk, temperature/);
+      assert.match(bad.stderr, /Allowed choices are gpio, serial, ffmpeg, broker, tally, disk, temperature/);
     });
   });
 });

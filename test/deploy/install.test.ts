@@ -59,6 +59,8 @@ describe('deploy: scripts/install.sh (--prefix, as the tests run it)', () => {
     await writeFile(join(app, 'dist', 'src', 'cli.js'), 'console.log("relais");\n');
     await writeFile(join(app, 'dist', 'src', 'util', 'old.js'), 'export {};\n');
     await writeFile(join(app, 'package.json'), '{"name":"relais","version":"0.1.0"}\n');
+    await mkdir(join(app, 'scripts'));
+    await cp(join(REPO, 'scripts', 'prepare.mjs'), join(app, 'scripts', 'prepare.mjs'));
     await cp(join(REPO, 'systemd'), join(app, 'systemd'), { recursive: true });
     await cp(join(REPO, 'hardware', 'examples'), join(app, 'hardware', 'examples'), { recursive: true });
     if (await exists(join(REPO, 'hardware', 'udev'))) await cp(join(REPO, 'hardware', 'udev'), join(app, 'hardware', 'udev'), { recursive: true });
@@ -102,6 +104,8 @@ describe('deploy: scripts/install.sh (--prefix, as the tests run it)', () => {
     assert.equal(((await stat(launcher)).mode & 0o777).toString(8), '755');
     assert.match(await readFile(launcher, 'utf8'), /^exec \/\S+\/node \/opt\/relais\/dist\/src\/cli\.js "\$@"$/m);
     assert.equal(await readFile(join(prefix, 'opt/relais/dist/src/cli.js'), 'utf8'), 'console.log("relais");\n');
+    // package.json's prepare script: without it a hand-run `npm ci` in /opt/relais stops at MODULE_NOT_FOUND.
+    assert.ok(await exists(join(prefix, 'opt/relais/scripts/prepare.mjs')));
 
     if (await exists(join(app, 'hardware/udev'))) {
       for (const rule of await readdir(join(app, 'hardware/udev'))) {
@@ -132,6 +136,16 @@ describe('deploy: scripts/install.sh (--prefix, as the tests run it)', () => {
     assert.match(out, /done\s+2 changed/);
   });
 
+  it('--display desktop adds the display drop-in, and the default (kms) takes it away again', async () => {
+    const dropIn = join(prefix, 'etc/systemd/system/relais-appliance.service.d/display-desktop.conf');
+    const out = await install('--display', 'desktop');
+    assert.match(out, /changed\s+install \/etc\/systemd\/system\/relais-appliance.service.d\/display-desktop.conf/);
+    assert.equal(await readFile(dropIn, 'utf8'), await readFile(join(REPO, 'systemd/relais-appliance.service.d/display-desktop.conf'), 'utf8'));
+    await install();
+    assert.equal(await exists(dropIn), false);
+    await assert.rejects(install('--display', 'wayland'), (err: { stderr: string }) => /unknown --display 'wayland' \(choose from: kms desktop\)/.test(err.stderr));
+  });
+
   it('handles a release without udev rules', async () => {
     await rm(join(app, 'hardware', 'udev'), { recursive: true, force: true });
     const out = await install();
@@ -158,10 +172,10 @@ describe('deploy: scripts/install.sh (--prefix, as the tests run it)', () => {
     assert.equal(await exists(join(prefix, 'etc')), false);
   });
 
-  it('the install, user and CI scripts pass shellcheck (when installed)', function () {
+  it('the install, update, release, user and CI scripts pass shellcheck (when installed)', function () {
     const probe = spawnSync('shellcheck', ['--version']);
     if (probe.error) this.skip();
-    const result = spawnSync('shellcheck', [INSTALL, join(REPO, 'scripts/mosquitto/make-users.sh'), join(REPO, '.ci/run')], { encoding: 'utf8' });
+    const result = spawnSync('shellcheck', [INSTALL, join(REPO, 'scripts/update.sh'), join(REPO, 'scripts/make-release.sh'), join(REPO, 'scripts/mosquitto/make-users.sh'), join(REPO, '.ci/run')], { encoding: 'utf8' });
     assert.equal(result.status, 0, result.stdout + result.stderr);
   });
 });

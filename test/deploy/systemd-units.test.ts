@@ -52,10 +52,13 @@ describe('deploy: systemd units', () => {
       assert.equal(one('StandardOutput'), 'journal');
       const groups = (one('SupplementaryGroups') ?? '').split(/\s+/).filter(Boolean);
       if (role === 'appliance') {
-        assert.deepEqual(groups, ['gpio', 'dialout', 'video', 'audio']);
-        assert.ok(all('DeviceAllow').some((v) => v.startsWith('char-gpiochip')));
-        assert.ok(all('DeviceAllow').some((v) => v.startsWith('char-ttyUSB')));
-        assert.ok(all('DeviceAllow').some((v) => v.startsWith('char-video4linux')));
+        // render: /dev/dri/renderD* (VAAPI, QSV); video: /dev/dri/card* (the screen) and V4L2 codecs.
+        assert.deepEqual(groups, ['gpio', 'dialout', 'video', 'render', 'audio']);
+        for (const group of ['char-gpiochip', 'char-ttyUSB', 'char-ttyAMA', 'char-video4linux', 'char-alsa', 'char-drm', 'char-nvidia-frontend']) {
+          assert.ok(all('DeviceAllow').includes(`${group} rw`), `DevicePolicy=closed blocks ${group} without DeviceAllow=${group} rw`);
+        }
+        // The display reaches a screen with no desktop: SDL2 on KMS/DRM.
+        assert.ok(all('Environment').includes('SDL_VIDEODRIVER=kmsdrm'));
       } else {
         assert.deepEqual(groups, [], `${role} touches no hardware`);
         assert.deepEqual(all('DeviceAllow'), []);
@@ -76,12 +79,22 @@ describe('deploy: systemd units', () => {
       await chmod(join(root, 'usr/bin/relais'), 0o755);
       const units = ROLES.map((r) => join(root, 'etc/systemd/system', `relais-${r}.service`));
       for (const role of ROLES) await cp(join(REPO, 'systemd', `relais-${role}.service`), join(root, 'etc/systemd/system', `relais-${role}.service`));
+      // With the desktop display drop-in as install.sh --display desktop puts it.
+      await cp(join(REPO, 'systemd', 'relais-appliance.service.d'), join(root, 'etc/systemd/system', 'relais-appliance.service.d'), { recursive: true });
       const { stdout, stderr } = await run('systemd-analyze', ['verify', `--root=${root}`, ...units]);
       assert.equal(stdout + stderr, '', 'verify printed warnings');
       // And a broken unit is caught, so the check above can fail.
       await writeFile(units[0]!, (await readFile(units[0]!, 'utf8')).replace('WatchdogSec=', 'WatchdogSecs='));
       const broken = await run('systemd-analyze', ['verify', `--root=${root}`, units[0]!]).catch((err: { stderr: string }) => err);
       assert.match(broken.stderr, /Unknown key 'WatchdogSecs'/);
+      // The drop-in is read too.
+      const dropIn = join(root, 'etc/systemd/system/relais-appliance.service.d/display-desktop.conf');
+      await writeFile(dropIn, (await readFile(dropIn, 'utf8')).replace('BindReadOnlyPaths=', 'BindReadOnlyPath='));
+      const brokenDropIn = await run('systemd-analyze', ['verify', `--root=${root}`, units[0]!]).then(
+        (r) => r,
+        (err: { stderr: string }) => err,
+      );
+      assert.match(brokenDropIn.stderr, /display-desktop\.conf:\d+: Unknown key 'BindReadOnlyPath'/);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -69,6 +69,12 @@ describe('appliance: camera and room tally tables', () => {
     }
   });
 
+  it('tally unknown: never red, green on the link-lost pattern, whatever the floor and the link', () => {
+    for (const role of ROLES) for (const linkUp of [false, true]) {
+      assert.deepEqual(cameraLamps(null, { role, linkUp }), { red: 'off', green: 'link-lost' }, `role=${role} link=${linkUp}`);
+    }
+  });
+
   it('room lamps: ON AIR steady only on air with link ok, link-lost pattern whenever the link is lost', () => {
     const expected: Record<string, [string, string]> = {
       'on-air up': ['on', 'off'],

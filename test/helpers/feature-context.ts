@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { FeatureBus, type ApplianceEvents, type FeatureContext, type SiteRole, type TopicParams } from '../../src/appliance/feature.js';
 import { TopicRouter } from '../../src/appliance/topic-router.js';
 import type { Floor } from '../../src/protocol/schemas.js';
-import { topic, type PayloadOf, type TopicName } from '../../src/protocol/topics.js';
+import { topicOf, type PayloadOf, type TopicName } from '../../src/protocol/topics.js';
 import { quietLogger } from './log.js';
 
 export interface Published {
@@ -68,7 +68,7 @@ export function fakeFeatureContext(options: { event?: string; site?: string; rol
     published,
     bad,
     router,
-    deliver: (name, params, payload) => router.route(topic(event, name, params.site), Buffer.from(payload)),
+    deliver: (name, params, payload) => router.route(topicOf(event, name, params.site), Buffer.from(payload)),
     setRole(role, floor = { epoch: 1, onAir: null, next: null, queue: [] } as unknown as Floor) {
       now.role = role;
       emitter.emit('role', role, floor);

@@ -12,4 +12,8 @@ const missingSite: TopicParams<'ptzResult'> = {};
 // @ts-expect-error the floor takes no site
 const extraSite: TopicParams<'floor'> = { site: 'saint-camille' };
 const built = (): string => topic('demo', 'siteState', 'saint-camille');
-export const checks = [siteTopic, eventTopic, withSite, missingSite, extraSite, built];
+// @ts-expect-error a site topic built without its site
+const unbuilt = (): string => topic('demo', 'siteState');
+// @ts-expect-error the floor built with a site
+const misbuilt = (): string => topic('demo', 'floor', 'saint-camille');
+export const checks = [siteTopic, eventTopic, withSite, missingSite, extraSite, built, unbuilt, misbuilt];

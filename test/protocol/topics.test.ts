@@ -1,6 +1,6 @@
 /** The topic map: one decoder for every consumer, from bytes or text, in Node and in the page. */
 import assert from 'node:assert/strict';
-import { decode, matchTopic, routeMessage, topic, topicFilter, TOPICS, type TopicName } from '../../src/protocol/topics.js';
+import { decode, matchTopic, routeMessage, topic, topicFilter, topicOf, TOPICS, type TopicName } from '../../src/protocol/topics.js';
 import { MAX_PAYLOAD_BYTES } from '../../src/protocol/schemas.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -37,7 +37,7 @@ describe('protocol: the topic map', () => {
 
   it('every topic name makes a topic that matches back to that name and site', () => {
     for (const name of Object.keys(TOPICS) as TopicName[]) {
-      const concrete = topic('demo', name, 'rouyn-noranda');
+      const concrete = topicOf('demo', name, 'rouyn-noranda');
       const match = matchTopic('demo', concrete);
       assert.deepEqual(match, { name, site: TOPICS[name].pattern.includes('{site}') ? 'rouyn-noranda' : null }, concrete);
       assert.equal(matchTopic('other', concrete), null, 'another event is not ours');

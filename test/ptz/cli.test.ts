@@ -11,7 +11,9 @@ import { runPtzCli } from './rig.js';
 const ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
 const run = runPtzCli;
 
-describe('relais ptz / relais sim camera (CLI)', () => {
+describe('relais ptz / relais sim camera (CLI)', function () {
+  // Each case starts several CLI processes through tsx: seconds each on a busy machine.
+  this.timeout(60_000);
   let dir: string;
   let sim: ChildProcess | null = null;
   let out = '';

@@ -5,7 +5,7 @@ import { FeatureBus, type ApplianceEvents, type FeatureContext, type SiteRole, t
 import { TopicRouter } from '../../src/appliance/topic-router.js';
 import type { Floor } from '../../src/protocol/schemas.js';
 import type { SiteParts } from '../../src/protocol/site-state.js';
-import { encode, topic, topicBase, type PayloadOf, type TopicName } from '../../src/protocol/topics.js';
+import { encode, topic, topicBase, topicOf, type PayloadOf, type TopicName } from '../../src/protocol/topics.js';
 import { ptzResult, type PtzResult } from '../../src/protocol/ptz.js';
 import type { CameraStatus } from '../../src/ptz/camera.js';
 import { parsePtzConfig } from '../../src/ptz/config.js';
@@ -49,7 +49,7 @@ class FakeContext extends EventEmitter<ContextEvents> implements FeatureContext 
     this.router.add('ptz', name, params, handler, options);
   }
   async publish<T extends TopicName>(name: T, params: TopicParams, payload: PayloadOf<T>): Promise<void> {
-    this.emit('publish', topic(this.event, name, params.site).slice(topicBase(this.event).length), encode(name, payload));
+    this.emit('publish', topicOf(this.event, name, params.site).slice(topicBase(this.event).length), encode(name, payload));
   }
   /** Delivers an MQTT message to the feature's command subscription. */
   deliver(payload: string): void {
@@ -71,6 +71,7 @@ describe('PTZ feature', () => {
   let tcp: TcpSim;
   let ctx: FakeContext;
   let feature: PtzFeature;
+  let feed: EventEmitter<{ change: [camera: string, tally: { program: boolean } | null] }>;
 
   beforeEach(async () => {
     udp = new UdpSim(0, '127.0.0.1', { msPerUnit: 0.02, presets: { 1: { pan: -300, tilt: 0, zoom: 0 }, 2: { pan: 400, tilt: 120, zoom: 2000 } } });
@@ -88,7 +89,8 @@ describe('PTZ feature', () => {
       { name: 'room-cam', transport: { type: 'tcp', host: '127.0.0.1', port: tcp.address.port }, bindings: { next: 3 }, ackTimeoutMs: 300 },
     ]);
     ctx = new FakeContext();
-    feature = new PtzFeature({ cameras });
+    feed = new EventEmitter();
+    feature = new PtzFeature({ cameras, programFeeds: [feed] });
     const online = nextReport(ctx, (list) => list.length === 2 && list.every((c) => c.online));
     await feature.start(ctx);
     await online;
@@ -96,6 +98,22 @@ describe('PTZ feature', () => {
   afterEach(async () => {
     await feature?.stop();
     await Promise.all([udp?.stop(), tcp?.stop()]);
+  });
+
+  it('a camera the switcher tally knows lights only on air and on the local program; unknown tally is off', async () => {
+    feed.emit('change', 'podium-cam', { program: false });
+    const onAirNotProgram = nextReport(ctx, (list) => cam(list, 'podium-cam').preset === 2);
+    ctx.becomes('on-air');
+    await onAirNotProgram;
+    assert.equal(udp.camera.tally, false, 'on air, but the switcher has another camera on program');
+    const lit = nextReport(ctx, (list) => cam(list, 'podium-cam').tally === true);
+    feed.emit('change', 'podium-cam', { program: true });
+    await lit;
+    assert.equal(udp.camera.tally, true);
+    const dark = nextReport(ctx, (list) => cam(list, 'podium-cam').tally === false);
+    feed.emit('change', 'podium-cam', null);
+    await dark;
+    assert.equal(udp.camera.tally, false, 'tally unknown: never a stale red');
   });
 
   it('recalls the bound preset and lights the camera tally when the site goes on air', async () => {
@@ -154,7 +172,10 @@ describe('PTZ feature', () => {
     const moving = result('a6');
     ctx.deliver(JSON.stringify({ id: 'a6', camera: 'podium-cam', op: 'recall', preset: 9 }));
     await nextEvent(udp.camera, 'command');
-    await new Promise((r) => setTimeout(r, 30));
+    // An inquiry answered after the recall was sent: the recall's acknowledgement came before it.
+    const probe = result('a6-probe');
+    ctx.deliver(JSON.stringify({ id: 'a6-probe', camera: 'podium-cam', op: 'inquire', what: 'power' }));
+    assert.equal((await probe).ok, true);
     done = result('a7');
     ctx.deliver(JSON.stringify({ id: 'a7', camera: 'podium-cam', op: 'cancel' }));
     assert.deepEqual((await done).value, ['preset recall 9']);

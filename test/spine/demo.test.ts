@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import { startDemo, type RunningDemo } from '../../src/demo/demo.js';
 import { cameraDemoExtension } from '../../src/demo/camera-extension.js';
+import { tallyDemoExtension } from '../../src/demo/tally-extension.js';
 import { freePort } from '../helpers/brokers.js';
 import { quietLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
@@ -34,6 +35,30 @@ describe('the demo (in-process, with its simulated cameras)', function () {
     } finally {
       await op.endAsync();
     }
+  });
+});
+
+describe('the demo with its switchers (an ATEM, a vMix, an OBS emulator, one per site)', function () {
+  this.timeout(30_000);
+  let demo: RunningDemo;
+
+  before(async () => {
+    demo = await startDemo({ host: '127.0.0.1', mqttPort: await freePort(), wsPort: await freePort(), interactive: false, extensions: [tallyDemoExtension(300)], log: quietLogger('demo-tally') });
+  });
+  after(async () => demo?.stop());
+
+  type Tally = { cameras?: Record<string, { program: boolean; preview: boolean }>; source?: { kind: string; connected: boolean } };
+  const tally = (site: string): Tally => demo.boxes.get(site)!.runtime.siteState().tally as Tally;
+
+  it('each site state shows its switcher connected and camera 1 / camera 2 trading program and preview', async () => {
+    const kinds: Record<string, string> = {};
+    for (const site of demo.boxes.keys()) {
+      await waitFor(`${site}: switcher connected`, () => tally(site).source?.connected === true, 10_000);
+      kinds[site] = tally(site).source!.kind;
+      await waitFor(`${site}: camera 1 on program`, () => tally(site).cameras?.cam1?.program === true && tally(site).cameras?.cam2?.preview === true, 10_000);
+      await waitFor(`${site}: the cut puts camera 2 on program`, () => tally(site).cameras?.cam2?.program === true && tally(site).cameras?.cam1?.preview === true, 10_000);
+    }
+    assert.deepEqual(Object.values(kinds).sort(), ['atem', 'obs', 'vmix']);
   });
 });
 

@@ -55,12 +55,18 @@ function availabilityLine(site: SiteView): string {
 function cameraTallies(site: SiteView, onAir: boolean): string {
   const cameras = site.state?.tally.cameras;
   if (!cameras || Object.keys(cameras).length === 0) return '';
+  const unknown = new Set(site.state?.tally.unknown ?? []);
   const chips = Object.entries(cameras).sort(([a], [b]) => a.localeCompare(b)).map(([name, tally]) => {
     const state = tally.program ? (onAir ? 'pgm' : 'pvw') : tally.preview ? 'pvw' : 'off';
-    const label = tally.program ? 'PGM' : tally.preview ? 'PVW' : '—';
-    return `<span class="cam cam-${state}" title="${esc(name)}: ${label}"><span class="shape ${state === 'pgm' ? 'shape-filled' : state === 'pvw' ? 'shape-ring' : 'shape-dash'}" aria-hidden="true"></span>${esc(name)} ${label}</span>`;
+    const label = unknown.has(name) ? t('sites.tallyUnknown') : tally.program ? 'PGM' : tally.preview ? 'PVW' : '—';
+    return `<span class="cam cam-${state}" title="${esc(name)}: ${esc(label)}"><span class="shape ${state === 'pgm' ? 'shape-filled' : state === 'pvw' ? 'shape-ring' : 'shape-dash'}" aria-hidden="true"></span>${esc(name)} ${label}</span>`;
   });
-  return `<div class="cams">${chips.join('')}</div>`;
+  // The network switchers the tally comes from: one line each, a warning when one is not connected.
+  const sources = (site.state?.tally.sources ?? []).map((src) =>
+    src.connected
+      ? `<div class="cam-source muted">${esc(src.describe ?? src.kind)}${esc(t('punct.colon'))}${esc(t('sites.sourceConnected'))}</div>`
+      : `<div class="cam-source warn-text">${esc(src.describe ?? src.kind)}${esc(t('punct.colon'))}${esc(src.error ?? t('sites.sourceDown'))}</div>`);
+  return `<div class="cams">${chips.join('')}</div>${sources.join('')}`;
 }
 
 function encoderBlock(site: SiteView): string {

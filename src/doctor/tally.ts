@@ -1,0 +1,49 @@
+/**
+ * `relais doctor` for the network tally sources: connects to each configured
+ * switcher as the box would, waits for its first tally or its refusal, and
+ * says what was found and how to fix it (wrong IP, password, protocol
+ * version, an ATEM with every client slot taken). For an ATEM it first tries
+ * one handshake by hand, which names a full switcher at once.
+ */
+import type { TallySourceConfig } from '../tally/config.js';
+import type { CheckResult } from './types.js';
+
+export async function checkTallySources(sources: readonly TallySourceConfig[], timeoutMs = 5000): Promise<CheckResult[]> {
+  if (sources.length === 0) return [{ check: 'tally', status: 'PASS', summary: 'no network tally source configured (tallySources)' }];
+  const { openTallySource, inputMapping } = await import('../tally/open.js');
+  const { camerasFromSnapshot } = await import('../tally/trust.js');
+  const { probeAtem, atemTrouble } = await import('../tally/atem-probe.js');
+  const results: CheckResult[] = [];
+  for (const config of sources) {
+    if (config.kind === 'atem') {
+      const probed = await probeAtem(config.host, config.port);
+      if (probed !== 'accepted') {
+        results.push({ check: 'tally', status: 'FAIL', summary: `atem ${config.host}:${config.port}: ${probed}`, fix: atemTrouble(probed, config.host, config.port) });
+        continue;
+      }
+    }
+    const source = openTallySource(config);
+    const outcome = new Promise<CheckResult>((resolve) => {
+      const timer = setTimeout(() => {
+        const c = source.connection();
+        resolve({ check: 'tally', status: 'FAIL', summary: `${source.describe}: no tally within ${timeoutMs} ms`, fix: c.error ?? 'is the switcher on and sending tally? (TSL: is the sender pointed at this box?)' });
+      }, timeoutMs);
+      source.once('tally', (snapshot) => {
+        clearTimeout(timer);
+        const cams = Object.entries(camerasFromSnapshot(snapshot, inputMapping(config)));
+        const unmatched = cams.filter(([camera]) => {
+          const ref = String(inputMapping(config)[camera]);
+          return !snapshot.inputs.some((i) => i.id === ref || i.name === ref);
+        }).map(([camera]) => camera);
+        const summary = `${source.describe}: connected, ${snapshot.inputs.length} inputs; ${cams.map(([c, t]) => `${c}=${t?.program ? 'PGM' : t?.preview ? 'PVW' : '-'}`).join(' ')}`;
+        resolve(unmatched.length > 0
+          ? { check: 'tally', status: 'WARN', summary, fix: `the switcher has no input for ${unmatched.join(', ')}: check tallySources cameras (inputs: ${snapshot.inputs.map((i) => i.name ?? i.id).join(', ')})` }
+          : { check: 'tally', status: 'PASS', summary });
+      });
+    });
+    source.start();
+    results.push(await outcome);
+    await source.stop();
+  }
+  return results;
+}

@@ -1,0 +1,84 @@
+/**
+ * `relais tally watch`: connects to one switcher the way the box would (from
+ * the site config, or from flags) and prints what it reports, live.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadSiteConfig } from '../config/load.js';
+import { intArg, parsePort } from '../util/args.js';
+import { UserError } from '../util/errors.js';
+import { nextSignal } from '../util/signals.js';
+import { tallySourceConfigSchema, type TallySourceConfig } from './config.js';
+import { inputMapping, openTallySource } from './open.js';
+import { connectionLine, tallyLine } from './watch.js';
+
+interface WatchFlags {
+  config?: string;
+  source: number;
+  kind?: string;
+  host?: string;
+  port?: number;
+  password?: string;
+  tslVersion: '3.1' | '5.0';
+  udp?: number;
+  tcp?: number;
+  count?: number;
+}
+
+function kindArg(value: string): string {
+  if (!['atem', 'obs', 'vmix', 'tsl'].includes(value)) throw new InvalidArgumentError('--kind must be atem, obs, vmix or tsl.');
+  return value;
+}
+
+async function sourceConfig(opts: WatchFlags): Promise<{ config: TallySourceConfig; mapped: boolean }> {
+  if (opts.config) {
+    const site = await loadSiteConfig(opts.config);
+    const config = site.tallySources[opts.source];
+    if (!config) throw new UserError(`${opts.config} : pas de tallySources[${opts.source}] (${site.tallySources.length} source(s) configurée(s))`);
+    return { config, mapped: true };
+  }
+  if (!opts.kind) throw new UserError('donnez --config <site.yaml> ou --kind atem|obs|vmix|tsl (avec --host, ou --udp/--tcp pour TSL)');
+  // No site here: one placeholder camera satisfies the schema; the lines show inputs, not cameras.
+  const raw: Record<string, unknown> = { kind: opts.kind, cameras: { _: 0 } };
+  if (opts.host) raw.host = opts.host;
+  if (opts.port !== undefined) raw.port = opts.port;
+  if (opts.password !== undefined) raw.password = opts.password;
+  if (opts.kind === 'tsl') Object.assign(raw, { version: opts.tslVersion, udpPort: opts.udp, tcpPort: opts.tcp, silenceMs: 0 });
+  const parsed = tallySourceConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new UserError(`options invalides : ${parsed.error.issues.map((i) => `${i.path.join('.') || '(source)'} ${i.message}`).join('; ')}`);
+  return { config: parsed.data, mapped: false };
+}
+
+export function registerTallyCommands(program: Command): void {
+  const tally = program.command('tally').description('network switcher tally (ATEM, OBS, vMix, TSL UMD)');
+  tally
+    .command('watch')
+    .description('print what a switcher reports, live (from the site config or from flags)')
+    .option('-c, --config <file>', 'site config: watch its tallySources entry')
+    .option('--source <n>', 'which tallySources entry', intArg('--source', 0, 63), 0)
+    .option('--kind <kind>', 'without a config: atem, obs, vmix or tsl', kindArg)
+    .option('--host <addr>', 'the switcher (TSL: the listen address)')
+    .option('--port <port>', 'its port (ATEM 9910, OBS 4455, vMix 8099)', parsePort)
+    .option('--password <password>', 'OBS WebSocket password')
+    .option('--tsl-version <v>', 'TSL UMD version, 3.1 or 5.0', '5.0')
+    .option('--udp <port>', 'TSL: UDP port to listen on', parsePort)
+    .option('--tcp <port>', 'TSL 5.0: TCP port to listen on', parsePort)
+    .option('--count <n>', 'stop after n tally lines', intArg('--count', 1, 1_000_000))
+    .action(async (opts: WatchFlags) => {
+      const { config, mapped } = await sourceConfig(opts);
+      const source = openTallySource(config);
+      const mapping = mapped ? inputMapping(config) : null;
+      const interrupted = nextSignal();
+      let lines = 0;
+      let done: () => void = () => {};
+      const counted = new Promise<void>((r) => (done = r));
+      source.on('connection', (c) => process.stdout.write(`${connectionLine(source.describe, c, Date.now())}\n`));
+      source.on('tally', (snapshot) => {
+        process.stdout.write(`${tallyLine(snapshot, mapping, Date.now())}\n`);
+        if (opts.count !== undefined && ++lines >= opts.count) done();
+      });
+      process.stdout.write(`${source.describe}: connexion…\n`);
+      source.start();
+      await Promise.race([interrupted, counted]);
+      await source.stop();
+    });
+}
