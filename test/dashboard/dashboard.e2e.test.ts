@@ -131,6 +131,8 @@ describe('dashboard in Chromium (demo in-process)', function () {
 
   it('PTZ: a preset click and a press-and-hold jog become commands the box answers', async () => {
     await page.selectOption('[data-ptz-target]', 'rouyn-noranda/cam2');
+    // The panel is drawn on the next frame: wait for the pad to name the chosen camera.
+    await page.locator('#ptz .ptz-cam[data-ptz-site="rouyn-noranda"][data-ptz-camera="cam2"]').waitFor();
     // The buttons are the camera's configured presets, by name: not a guessed 1-6.
     const labels = await page.locator('#ptz [data-action="ptz-preset"]').allTextContents();
     assert.deepEqual(labels.map((l) => l.trim()), ['wide', 'podium', '7']);
