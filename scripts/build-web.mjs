@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Bundles the dashboard page (src/dashboard/web) into dist/dashboard with
- * esbuild: main.js (+ a lazily loaded chunk for the video player),
- * index.html and style.css. `node scripts/build-web.mjs [--outdir dir] [--dev]`.
+ * esbuild: main.js (the operator's page, + a lazily loaded chunk for the
+ * video player) with index.html and style.css, and stage-main.js (the
+ * speaker screen, `/stage/<site>`) with stage.html and stage.css. `node scripts/build-web.mjs [--outdir dir] [--dev]`.
  */
 import { build } from 'esbuild';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -26,7 +27,7 @@ export async function buildWeb(options = {}) {
   await mkdir(outdir, { recursive: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: [join(webDir, 'main.ts')],
+    entryPoints: [join(webDir, 'main.ts'), join(webDir, 'stage-main.ts')],
     outdir,
     bundle: true,
     format: 'esm',
@@ -41,8 +42,9 @@ export async function buildWeb(options = {}) {
     logLevel: 'warning',
     metafile: true,
   });
-  await Promise.all(['index.html', 'style.css'].map((f) => copyFile(join(webDir, f), join(outdir, f))));
-  const files = [...Object.keys(result.metafile.outputs).filter((f) => !f.endsWith('.map')).map((f) => resolve(root, f)), join(outdir, 'index.html'), join(outdir, 'style.css')];
+  const pages = ['index.html', 'style.css', 'stage.html', 'stage.css'];
+  await Promise.all(pages.map((f) => copyFile(join(webDir, f), join(outdir, f))));
+  const files = [...Object.keys(result.metafile.outputs).filter((f) => !f.endsWith('.map')).map((f) => resolve(root, f)), ...pages.map((f) => join(outdir, f))];
   // Gzipped twins: the server sends them to browsers that accept gzip (a phone on a venue's link).
   await Promise.all(files.map(async (f) => writeFile(`${f}.gz`, gzipSync(await readFile(f), { level: 9 }))));
   return { outdir, files, ms: Math.round(performance.now() - started) };

@@ -3,10 +3,11 @@
  * `relais <command>`: one CLI for every role (see `relais --help`).
  */
 import { Command } from 'commander';
-import { loadConductorConfig, loadConfigFile, loadSiteConfig } from './config/load.js';
+import { loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind } from './config/load.js';
 import type { FloorClientOptions, FloorMessage } from './commands/floor-client.js';
 import { intArg, parsePort } from './util/args.js';
 import { EXIT, UserError } from './util/errors.js';
+import { cliLang, setLang, type Lang } from './i18n/index.js';
 import { createLogger, setLogLevel, type LogLevel } from './util/log.js';
 import { runUntilSignal } from './util/signals.js';
 import { VERSION } from './version.js';
@@ -14,6 +15,18 @@ import { announceService } from './system/service.js';
 import { addGlobalOptions, commandOf, registerExtraCommands, demoExtensions, applianceFeatures, createApplianceDriver } from './wiring.js';
 
 const log = createLogger('relais');
+
+/** The event's `lang` from its config, unless the command line or the environment chose one. */
+function eventLang(argv: readonly string[], lang: Lang): void {
+  if (langOf(argv) === undefined && !process.env['RELAIS_LANG'] && !process.env['LC_ALL'] && !process.env['LC_MESSAGES'] && !/^(fr|en)/i.test(process.env['LANG'] ?? '')) setLang(lang);
+}
+
+/** `--lang en` / `--lang=en` anywhere on the command line. */
+function langOf(argv: readonly string[]): string | undefined {
+  const at = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  if (at < 0) return undefined;
+  return argv[at]!.includes('=') ? argv[at]!.split('=')[1] : argv[at + 1];
+}
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command();
@@ -56,6 +69,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--broker <url>', 'override broker.url')
     .action(async (opts) => {
       const config = await loadSiteConfig(opts.config);
+      eventLang(argv, config.lang);
       if (opts.broker) config.broker.url = opts.broker;
       const { ApplianceRuntime } = await import('./appliance/runtime.js');
       const driver = await createApplianceDriver(config);
@@ -85,6 +99,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--ws-port <port>', 'embedded broker WebSocket port', parsePort, 9001)
     .action(async (opts) => {
       const config = await loadConductorConfig(opts.config);
+      eventLang(argv, config.lang);
       if (opts.id) config.conductor.id = opts.id;
       if (opts.stateFile) config.conductor.stateFile = opts.stateFile;
       if (opts.broker) config.broker.url = opts.broker;
@@ -107,7 +122,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .command('check')
     .description('validate a site or conductor config and print what is wrong, with the path and the fix')
     .argument('<file>', 'YAML config file')
-    .option('--kind <kind>', 'site | conductor (default: a file with a `site` key is a site config)')
+    .option('--kind <kind>', 'site | conductor (default: a file with `site` or another box-only key is a site config)', parseKind)
     .action(async (file: string, opts) => {
       const { kind, config } = await loadConfigFile(file, opts.kind);
       const what = kind === 'site' ? `site "${(config as { site: string }).site}"` : `conductor of ${(config as { sites: unknown[] }).sites.length} sites`;
@@ -137,9 +152,10 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   /** Sends one intent or control, prints the conductor's answer; exit status 1 when rejected. */
   const act = async (opts: Record<string, unknown>, message: FloorMessage): Promise<void> => {
     const { sendAndWait } = await floorClient();
+    const { formatResult } = await floorClient();
     const result = await sendAndWait(clientOpts(opts), message);
     if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
-    else process.stdout.write(`${result.action}: ${result.result}${result.reason ? ` (${result.reason})` : ''}${result.duplicate ? ' [duplicate]' : ''}, epoch ${result.epoch}\n`);
+    else process.stdout.write(formatResult(result) + '\n');
     if (result.result === 'rejected') process.exitCode = EXIT.failure;
   };
 
@@ -173,6 +189,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The language first, so that every message, even about the command line, speaks it.
+  setLang(cliLang(langOf(argv), process.env));
   try {
     const program = await buildProgram(argv);
     await registerExtraCommands(program, commandOf(argv));

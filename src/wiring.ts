@@ -4,6 +4,7 @@
  * and is imported only when used, so a box running `relais appliance` does not
  * load the relay, the dashboard or the doctor (docs/benchmarks.md: memory).
  */
+import { currentLang } from './i18n/index.js';
 import { Command } from 'commander';
 import type { Feature } from './appliance/feature.js';
 import type { ProgramFeed } from './ptz/feature.js';
@@ -14,7 +15,9 @@ import type { IoDriver } from './hardware/types.js';
 
 /** The global options before the command; those that take a value must be known to find the command. */
 export function addGlobalOptions(program: Command): Command {
-  return program.option('--log-level <level>', 'debug | info | warn | error', 'info');
+  return program
+    .option('--log-level <level>', 'debug | info | warn | error', 'info')
+    .option('--lang <fr|en>', 'language of the messages (default: RELAIS_LANG or LANG, else Quebec French)');
 }
 
 /**
@@ -49,6 +52,7 @@ const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<Re
   { commands: ['link'], load: async () => (await import('./media/link-cli.js')).registerLinkCommands },
   { commands: ['dashboard'], load: async () => (await import('./dashboard/command.js')).registerDashboardCommand },
   { commands: ['doctor'], load: async () => (await import('./doctor/command.js')).registerDoctorCommand },
+  { commands: ['rundown'], load: async () => (await import('./commands/rundown.js')).registerRundownCommand },
 ];
 
 /** Adds the commands of the parts that `command` needs, so a box running `relais appliance` stays small. */
@@ -73,6 +77,7 @@ export async function demoExtensions(opts: Record<string, unknown>): Promise<Dem
     extensions.push(dashboardDemoExtension(opts.dashboardPort as number, {
       host: opts.host as string,
       relayHttpBase: opts.media !== false ? `http://${opts.host as string}:${opts.httpPort as number}` : null,
+      lang: currentLang(),
     }));
   }
   return extensions;

@@ -15,7 +15,7 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
  * its own layer or a lower one.
  */
 const LAYERS: ReadonlyArray<{ name: string; patterns: readonly string[] }> = [
-  { name: 'base', patterns: ['util/**', 'version.ts'] },
+  { name: 'base', patterns: ['util/**', 'version.ts', 'i18n/**'] },
   { name: 'contract', patterns: ['protocol/**', 'hardware/types.ts'] },
   { name: 'core', patterns: ['floor/**'] },
   { name: 'schemas', patterns: ['*/config.ts', 'appliance/tally-in-config.ts', 'dashboard/web/config.ts'] },

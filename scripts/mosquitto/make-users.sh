@@ -73,7 +73,9 @@ done <"$users"
 # Who publishes what: the writers of each topic in the contract's map (src/protocol/topics.ts);
 # test/deploy/acl-contract.test.ts checks these lists against it. '+' stands for any site.
 CONDUCTOR_WRITES="floor events rundown conductor/availability conductor/state conductor/heartbeat relay/streams"
-OPERATOR_WRITES="control site/+/ptz/command"
+OPERATOR_WRITES="control site/+/ptz/command site/+/message site/+/message/ack"
+# A viewer (a speaker screen) may only say it read its message.
+VIEWER_WRITES="site/+/message/ack"
 SITE_WRITES="availability state intent ptz/result doctor"
 
 # NATS subjects for topic suffixes: a/b is relais.v1.*.a.b, '+' is '*'. $1 is a prefix for each.
@@ -105,9 +107,10 @@ write_acl() {
 			for t in $OPERATOR_WRITES; do echo "topic write relais/v1/+/$t"; done
 			;;
 		viewer)
-			echo "# viewer: read only"
+			echo "# viewer: reads everything, writes only a speaker screen's message read"
 			echo "user $name"
 			echo "topic read relais/v1/#"
+			for t in $VIEWER_WRITES; do echo "topic write relais/v1/+/$t"; done
 			;;
 		site)
 			echo "# site $name: its own topics, and what a box needs to follow the floor"
@@ -139,7 +142,8 @@ nats_user() { # role name password
 		pub=$(nats_subjects "" $OPERATOR_WRITES)
 		sub='"relais.v1.>"' ;;
 	viewer)
-		pub=
+		# shellcheck disable=SC2086
+		pub=$(nats_subjects "" $VIEWER_WRITES)
 		sub='"relais.v1.>"' ;;
 	site)
 		# shellcheck disable=SC2086

@@ -94,13 +94,33 @@ export function roomLamps(site: SiteView): RoomLamps {
  * | state                                  | lamp       |
  * |----------------------------------------|------------|
  * | on air (floor granted), link ok        | on         |
+ * | on air, last minute of the item        | fast-blink |
+ * | on air, item over its planned end      | overtime-pulse |
  * | request pending, or queued / next      | slow-blink |
  * | idle, nothing pending                  | off        |
  * | link lost                              | off        |
  */
-export function buttonLamp(site: SiteView, requestPending: boolean): LampPattern {
+export function buttonLamp(site: SiteView, requestPending: boolean, cue: CountdownCue = 'none'): LampPattern {
   if (!site.linkUp) return 'off';
-  if (site.role === 'on-air') return 'on';
+  if (site.role === 'on-air') return cue === 'overtime' ? 'overtime-pulse' : cue === 'last-minute' ? 'fast-blink' : 'on';
   if (requestPending || site.role === 'queued' || site.role === 'next') return 'slow-blink';
   return 'off';
+}
+
+/** The last stretch of an item in which the button lamp blinks faster. */
+export const LAST_MINUTE_MS = 60_000;
+
+/** Where the on-air item is in its time: the button lamp's cue for a speaker without a screen. */
+export type CountdownCue = 'none' | 'last-minute' | 'overtime';
+
+/**
+ * The cue at `now` for an item that should end at `plannedEnd` (ms), and
+ * when the cue changes next (ms), or null when it will not (overtime, or no
+ * planned end).
+ */
+export function countdownCue(plannedEnd: number | null, now: number): { cue: CountdownCue; changesAt: number | null } {
+  if (plannedEnd === null || !Number.isFinite(plannedEnd)) return { cue: 'none', changesAt: null };
+  if (now >= plannedEnd) return { cue: 'overtime', changesAt: null };
+  if (now >= plannedEnd - LAST_MINUTE_MS) return { cue: 'last-minute', changesAt: plannedEnd };
+  return { cue: 'none', changesAt: plannedEnd - LAST_MINUTE_MS };
 }

@@ -18,7 +18,7 @@ import { pinSpec } from '../hardware/config.js';
 import { PatternOutput } from '../hardware/patterns.js';
 import type { DigitalInput, IoDriver, LampPattern } from '../hardware/types.js';
 import type { IntentAction } from '../protocol/schemas.js';
-import { buttonLamp, roomLamps } from './camera-tally.js';
+import { buttonLamp, countdownCue, roomLamps, type CountdownCue } from './camera-tally.js';
 import type { Clock } from './clock.js';
 import type { Feature, FeatureContext, SiteRole } from './feature.js';
 import { buttonRole } from './floor-view.js';
@@ -64,6 +64,8 @@ export class PodiumFeature extends EventEmitter<PodiumEvents> implements Feature
   private inputs: DigitalInput[] = [];
   private recognizers: GestureRecognizer[] = [];
   private readonly refresh = (): void => this.updateLamps();
+  /** Wakes the lamps when the on-air item enters its last minute, and when it runs over. */
+  private cueTimer: unknown = null;
   private readonly onLink = (up: boolean): void => {
     this.outbox?.linkChanged(up);
     this.updateLamps();
@@ -111,6 +113,7 @@ export class PodiumFeature extends EventEmitter<PodiumEvents> implements Feature
   }
 
   async stop(): Promise<void> {
+    this.clearCueTimer();
     this.ctx?.bus.off('floor', this.refresh);
     this.ctx?.bus.off('link', this.onLink);
     this.outbox?.stop();
@@ -190,8 +193,25 @@ export class PodiumFeature extends EventEmitter<PodiumEvents> implements Feature
     this.room.onAir.set(room.onAir);
     this.room.next.set(room.next);
     // A site that is next only by the rundown has asked for nothing: its button stays dark.
-    const steady: LampPattern = buttonLamp({ role: this.buttonRole(), linkUp }, this.outbox?.pending ?? false);
+    const steady: LampPattern = buttonLamp({ role: this.buttonRole(), linkUp }, this.outbox?.pending ?? false, this.cue());
     for (const lamp of this.buttonLamps.values()) lamp.set(steady);
+  }
+
+  /** The on-air item's countdown cue now, with a timer set for the moment it next changes. */
+  private cue(): CountdownCue {
+    this.clearCueTimer();
+    const ctx = this.ctx;
+    const floor = ctx?.floor();
+    if (!ctx || ctx.role() !== 'on-air' || !floor?.plannedEnd || floor.onAir !== ctx.site) return 'none';
+    const { clock } = this.options;
+    const { cue, changesAt } = countdownCue(Date.parse(floor.plannedEnd), clock.now());
+    if (changesAt !== null) this.cueTimer = clock.setTimeout(this.refresh, Math.max(0, changesAt - clock.now()));
+    return cue;
+  }
+
+  private clearCueTimer(): void {
+    if (this.cueTimer !== null) this.options.clock.clearTimeout(this.cueTimer);
+    this.cueTimer = null;
   }
 
   /** Every lamp for the site state: the room lamps, and `button:<output>` for each button's own lamp. */

@@ -22,12 +22,11 @@ export interface BrokerUser {
  */
 export function publishRefusal(user: BrokerUser, fullTopic: string): string | null {
   if (user.role === 'admin') return null;
-  if (user.role === 'viewer') return `viewer ${user.username} may not publish`;
   const split = splitTopic(fullTopic);
   const match = split ? matchSuffix(split.rest) : null;
-  if (!match) return `${user.username} may publish only relais/v1/ topics of the contract (docs/protocol.md)`;
+  if (!match) return user.role === 'viewer' ? `viewer ${user.username} may not publish` : `${user.username} may publish only relais/v1/ topics of the contract (docs/protocol.md)`;
   const writers: readonly string[] = TOPICS[match.name].writers;
-  if (!writers.includes(user.role)) return `${user.role} ${user.username} may not publish ${match.name} (${TOPICS[match.name].pattern})`;
+  if (!writers.includes(user.role)) return user.role === 'viewer' ? `viewer ${user.username} may not publish ${match.name}` : `${user.role} ${user.username} may not publish ${match.name} (${TOPICS[match.name].pattern})`;
   if (user.role === 'site' && match.site !== user.site) return `site user ${user.username} may publish only for site ${user.site ?? '?'}, not ${match.site ?? '?'}`;
   return null;
 }

@@ -4,9 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import type { z } from 'zod';
 import { EXIT, UserError } from '../util/errors.js';
 import { conductorConfigSchema, siteConfigSchema, type ConductorConfig, type SiteConfig } from './schema.js';
+import { describeIssues } from './issues.js';
+import { t } from '../i18n/index.js';
 
 /** A config file that cannot be used: `source` is the file, each problem names its path and the fix. */
 export class ConfigError extends UserError {
@@ -20,23 +21,7 @@ export class ConfigError extends UserError {
   }
 }
 
-/** `['sites', 1, 'id']` -> `sites[1].id` */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += (out ? '.' : '') + String(part);
-  }
-  return out || '(top level)';
-}
-
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: check the spelling (see the example configs)`;
-    return `${formatPath(issue.path)}: ${message}`;
-  });
-}
+export { describeIssues, formatPath } from './issues.js';
 
 export type ConfigKind = 'site' | 'conductor';
 
@@ -76,13 +61,22 @@ export function validateConfig(kind: ConfigKind, raw: unknown, source: string): 
 export function validateConfig(kind: ConfigKind, raw: unknown, source: string): SiteConfig | ConductorConfig {
   const schema = kind === 'site' ? siteConfigSchema : conductorConfigSchema;
   const result = schema.safeParse(raw);
-  if (!result.success) throw new ConfigError(source, describeIssues(result.error));
+  if (!result.success) throw new ConfigError(source, describeIssues(result.error, schema, raw));
   return result.data;
 }
 
-/** Which kind a raw config is: a `site` key makes it a box's config. */
+/** Keys only a box's config has: a file with one of them is a site config even when its `site:` is missing. */
+const SITE_ONLY_KEYS = ['site', 'link', 'lamps', 'stateIntervalMs', 'io', 'buttons', 'tallyIn', 'cameras', 'encoder', 'display'];
+
+/** Which kind a raw config is: a `site` key, or any key only a box has, makes it a box's config. */
 export function guessKind(raw: Record<string, unknown>): ConfigKind {
-  return 'site' in raw ? 'site' : 'conductor';
+  return SITE_ONLY_KEYS.some((key) => key in raw) ? 'site' : 'conductor';
+}
+
+/** `--kind` as given: only the two kinds there are. */
+export function parseKind(value: string): ConfigKind {
+  if (value === 'site' || value === 'conductor') return value;
+  throw new UserError(t('cli.configKind', { kind: value }));
 }
 
 export async function loadConfigFile(path: string, kind?: ConfigKind, env: NodeJS.ProcessEnv = process.env): Promise<{ kind: ConfigKind; config: SiteConfig | ConductorConfig }> {

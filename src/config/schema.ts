@@ -31,6 +31,8 @@ export const conductorConfigSchema = z
   .strictObject({
     event: slug.default('demo'),
     title: z.string().default('relais'),
+    /** The event's language for what people read (`fr` Quebec French, `en`); `--lang` and LANG win on a command line. */
+    lang: z.enum(['fr', 'en']).default('fr'),
     broker: brokerSchema,
     conductor: z
       .strictObject({
@@ -50,6 +52,9 @@ export const conductorConfigSchema = z
     rundown: z.array(rundownEntrySchema).default([]),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.conductor.heartbeatMs >= cfg.conductor.leaseMs) {
+      ctx.addIssue({ code: 'custom', path: ['conductor', 'heartbeatMs'], message: `${cfg.conductor.heartbeatMs} ms is not below leaseMs (${cfg.conductor.leaseMs} ms): the boxes would take the conductor for lost between two heartbeats; keep it under a third of the lease (e.g. 1000 with leaseMs 5000)` });
+    }
     const ids = new Set<string>();
     cfg.sites.forEach((site, i) => {
       if (ids.has(site.id)) ctx.addIssue({ code: 'custom', path: ['sites', i, 'id'], message: `"${site.id}" is listed twice; give each site its own id` });
@@ -66,6 +71,8 @@ const outputName = z.string().min(1);
 export const siteConfigSchema = z
   .strictObject({
   event: slug.default('demo'),
+  /** The event's language for what people read at this box (`fr`, `en`). */
+  lang: z.enum(['fr', 'en']).default('fr'),
   site: slug,
   name: z.string().optional(),
   broker: brokerSchema,

@@ -13,7 +13,9 @@ import { PortInUseError, UserError } from '../util/errors.js';
 import { SLUG_PATTERN } from '../protocol/schemas.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
-import type { DashboardPageConfig } from './web/config.js';
+import type { DashboardPageConfig, StagePageConfig } from './web/config.js';
+import { DEFAULT_LANG, type Lang } from '../i18n/index.js';
+import { basicCredentials, brokerAcceptsLogin, linkBase, StageAccess, type StageAccessOptions } from './stage-access.js';
 
 export interface DashboardServerOptions {
   /** Address to listen on (default 127.0.0.1; `0.0.0.0` to serve phones on the venue network). */
@@ -26,6 +28,12 @@ export interface DashboardServerOptions {
   title?: string;
   /** The relay's HTTP-FLV base (`http://host:8000`); null or absent: previews show "no feed". */
   relayHttpBase?: string | null;
+  /** The event's language for both pages (default French); each browser may switch. */
+  lang?: Lang;
+  /** The event's site ids, when known: a speaker screen for any other is refused. */
+  sites?: readonly string[];
+  /** Speaker screens: the link secret, the watch-only login a link carries, the countdown's colour thresholds. */
+  stage?: StageAccessOptions & { wrapUpS?: number; dangerS?: number };
   /** Folder of the built page (default: dist/dashboard of this install, built on first use when missing; a given folder must hold a build). */
   webRoot?: string;
   log?: Logger;
@@ -108,7 +116,18 @@ export function pageConfig(options: DashboardServerOptions): DashboardPageConfig
     title: options.title ?? `relais: ${options.event}`,
     relayHttpBase: relay ? relay.toString().replace(/\/$/, '') : null,
     version: VERSION,
+    lang: options.lang ?? DEFAULT_LANG,
   };
+}
+
+/** Countdown colours of the speaker screen: wrap-up at 2 min left, danger at 30 s, unless told. */
+export function stageThresholds(options: DashboardServerOptions): { wrapUpS: number; dangerS: number } {
+  const wrapUpS = options.stage?.wrapUpS ?? 120;
+  const dangerS = options.stage?.dangerS ?? 30;
+  if (!(Number.isFinite(wrapUpS) && Number.isFinite(dangerS) && dangerS >= 0 && wrapUpS > dangerS)) {
+    throw new DashboardConfigError(`the speaker screen's wrap-up time (${wrapUpS} s) must be above its danger time (${dangerS} s); fix --wrap-up / --danger`);
+  }
+  return { wrapUpS, dangerS };
 }
 
 function securityHeaders(config: DashboardPageConfig): Record<string, string> {
@@ -132,6 +151,29 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   else if (!existsSync(join(webRoot, 'index.html'))) throw new DashboardConfigError(`the dashboard page is not built in ${webRoot} (no index.html); run "node scripts/build-web.mjs --outdir ${webRoot}"`);
   const configBody = JSON.stringify(config);
   const headers = securityHeaders(config);
+  const thresholds = stageThresholds(options);
+  const access = new StageAccess(config.event, options.stage);
+  const knownSite = (site: string): boolean => SLUG_PATTERN.test(site) && (!options.sites || options.sites.includes(site));
+  const sendJson = (res: ServerResponse, status: number, value: unknown): void => send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
+
+  /** `/stage/<site>/config.json`: the screen's settings, with the watch-only login when its link is valid. */
+  const stageConfig = (res: ServerResponse, site: string, token: string | null): void => {
+    if (!knownSite(site)) return sendJson(res, 404, { error: 'unknown-site', site });
+    if (token !== null && !access.verify(site, token)) return sendJson(res, 403, { error: 'bad-token', site });
+    const body: StagePageConfig = { brokerWsUrl: config.brokerWsUrl, event: config.event, site, title: config.title, version: config.version, lang: config.lang, ...thresholds, login: token !== null ? access.login : null };
+    sendJson(res, 200, body);
+  };
+
+  /** `/stage-links.json?sites=a,b`: every site's link and QR code, for a login the broker accepts. */
+  const stageLinks = async (req: IncomingMessage, res: ServerResponse, sitesParam: string | null, port: number): Promise<void> => {
+    const login = basicCredentials(req.headers.authorization);
+    if (!login || !(await brokerAcceptsLogin(config.brokerWsUrl, login.username, login.password))) {
+      res.setHeader('www-authenticate', 'Basic realm="relais"');
+      return sendJson(res, 401, { error: 'login-refused' });
+    }
+    const sites = (sitesParam ? sitesParam.split(',') : [...(options.sites ?? [])]).filter(knownSite).slice(0, 64);
+    sendJson(res, 200, await access.links(linkBase(req.headers.host, host, port), sites));
+  };
 
   const serveFile = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const file = resolve(webRoot, '.' + path);
@@ -157,12 +199,28 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       return send(res, 405, 'only GET and HEAD\n', 'text/plain; charset=utf-8');
     }
     let path: string;
+    let query: URLSearchParams;
     try {
-      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      const url = new URL(req.url ?? '/', 'http://x');
+      path = decodeURIComponent(url.pathname);
+      query = url.searchParams;
     } catch {
       return send(res, 400, 'bad path\n', 'text/plain; charset=utf-8');
     }
     if (path === '/config.json') return send(res, 200, configBody, 'application/json; charset=utf-8');
+    const stage = /^\/stage\/([^/]+)(\/config\.json)?$/.exec(path);
+    if (stage) {
+      if (stage[2]) return stageConfig(res, stage[1]!, query.get('token'));
+      if (!knownSite(stage[1]!)) return send(res, 404, `site inconnu / unknown site: ${stage[1]}\n`, 'text/plain; charset=utf-8');
+      path = '/stage.html';
+    }
+    if (path === '/stage-links.json') {
+      stageLinks(req, res, query.get('sites'), listeningPort).catch((err: Error) => {
+        log.warn('cannot hand out the stage links', { error: err.message });
+        if (!res.headersSent) send(res, 500, 'internal error\n', 'text/plain; charset=utf-8');
+      });
+      return;
+    }
     if (path === '/healthz') return send(res, 200, 'ok\n', 'text/plain; charset=utf-8');
     serveFile(req, res, path === '/' ? '/index.html' : path).catch((err: Error) => {
       log.warn('cannot serve a file', { path, error: err.message });
@@ -171,6 +229,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     });
   });
 
+  let listeningPort = options.port ?? 8080;
   const port = await new Promise<number>((resolvePort, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') reject(new PortInUseError('dashboard HTTP', options.port ?? 8080, 'pick another with --port <port> (demo: --dashboard-port)'));
@@ -182,6 +241,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       resolvePort(typeof address === 'object' && address ? address.port : options.port ?? 8080);
     });
   });
+  listeningPort = port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}/`;
   log.info('dashboard serving', { url, broker: config.brokerWsUrl, event: config.event, relay: config.relayHttpBase ?? 'none' });

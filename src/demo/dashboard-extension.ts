@@ -4,6 +4,7 @@
  */
 import { startDashboardServer } from '../dashboard/server.js';
 import type { DemoContext, DemoExtension } from './demo.js';
+import type { Lang } from '../i18n/index.js';
 
 export interface DashboardDemoOptions {
   host?: string;
@@ -11,6 +12,8 @@ export interface DashboardDemoOptions {
   brokerWsUrl?: string;
   /** The demo relay's HTTP-FLV base (`http://127.0.0.1:8000`), or null without media. */
   relayHttpBase?: string | null;
+  /** The pages' language (default French). */
+  lang?: Lang;
 }
 
 /** The dashboard as a part of `relais demo`: serves the page on `port` for the demo's broker. */
@@ -30,6 +33,10 @@ export function dashboardDemoExtension(dashboardPort: number, options: Dashboard
         title: ctx.title,
         relayHttpBase: options.relayHttpBase ?? null,
         log: ctx.log.child('dashboard'),
+        lang: options.lang ?? 'fr',
+        sites: ctx.sites.map((s) => s.id),
+        // The demo's speaker screens watch with its viewer login.
+        stage: { login: ctx.logins.viewer },
       });
       return {
         lines: [`Dashboard ${running.url}  (log in as ${ctx.logins.operator.username}/${ctx.logins.operator.password} or ${ctx.logins.viewer.username}/${ctx.logins.viewer.password})`],

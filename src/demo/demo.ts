@@ -16,7 +16,7 @@ import { createLogger, setLogSink, type Logger } from '../util/log.js';
 import { runUntilSignal } from '../util/signals.js';
 import type { Feature } from '../appliance/feature.js';
 import { DEMO_EVENT, DEMO_RUNDOWN, DEMO_SITES, DEMO_TITLE, demoUsers, DEMO_LOGINS } from './scenario.js';
-import { renderScreen } from './screen.js';
+import { keyOrder, renderScreen } from './screen.js';
 
 export interface DemoOptions {
   host: string;
@@ -166,7 +166,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     process.stdin.resume();
     process.stdin.on('data', (data: Buffer) => {
       const key = data.toString();
-      const sites = [...demo.boxes.values()];
+      const sites = keyOrder([...demo.boxes.entries()].map(([site, box]) => ({ site, ...box })));
       const index = Number(key) - 1;
       if (key === 'q' || key === '\u0003') quit.abort();
       else if (Number.isInteger(index) && sites[index]) sites[index]!.driver.input('podium').press();
@@ -176,7 +176,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   if (options.interactive) {
     const boxes = [...demo.boxes.values()].map((b) => b.runtime);
     const draw = (): void => {
-      out.write('\u001b[?25l\u001b[H\u001b[2J' + renderScreen({ title: DEMO_TITLE, conductor: demo.conductor, boxes, extraLines: () => demo.lines, logLines: () => logLines }, out.columns || 100) + '\n');
+      out.write('\u001b[?25l\u001b[H\u001b[2J' + renderScreen({ title: DEMO_TITLE, conductor: demo.conductor, boxes, names: Object.fromEntries(DEMO_SITES.map((s) => [s.id, s.name])), extraLines: () => demo.lines, logLines: () => logLines }, out.columns || 100) + '\n');
     };
     draw();
     timer = setInterval(draw, 200);

@@ -12,11 +12,11 @@ export const DEMO_SITES = [
 ];
 
 export const DEMO_RUNDOWN = [
-  { title: 'Welcome and opening', speaker: 'Hélène Gagnon', site: 'saint-camille', minutes: 5 },
-  { title: 'Mining towns after the boom', speaker: 'Marc Trudel', site: 'rouyn-noranda', minutes: 15 },
-  { title: 'A river, a ferry, a market', speaker: 'Julie Pelletier', site: 'riviere-du-loup', minutes: 15 },
-  { title: 'Questions from the floor', speaker: 'All sites', site: 'saint-camille', minutes: 10 },
-  { title: 'Closing words', speaker: 'Hélène Gagnon', site: 'saint-camille', minutes: 5 },
+  { title: 'Mot de bienvenue et ouverture', speaker: 'Hélène Gagnon', site: 'saint-camille', minutes: 5 },
+  { title: 'Les villes minières après le boom', speaker: 'Marc Trudel', site: 'rouyn-noranda', minutes: 15 },
+  { title: 'Un fleuve, un traversier, un marché', speaker: 'Julie Pelletier', site: 'riviere-du-loup', minutes: 15 },
+  { title: 'Questions de la salle', speaker: 'Tous les sites', site: 'saint-camille', minutes: 10 },
+  { title: 'Mot de la fin', speaker: 'Hélène Gagnon', site: 'saint-camille', minutes: 5 },
 ];
 
 /** Dashboard logins of the demo (printed at start). Loopback clients without a login act as admin. */

@@ -13,6 +13,7 @@ import { checkSerial } from './serial.js';
 import { checkTallySources } from './tally.js';
 import { checkUnitSandbox } from './sandbox.js';
 import type { CheckResult, FsProbe } from './types.js';
+import { t } from '../i18n/index.js';
 import type { TallySourceConfig } from '../tally/config.js';
 
 export const CHECK_NAMES = ['gpio', 'serial', 'ffmpeg', 'broker', 'tally', 'disk', 'temperature'] as const;
@@ -60,17 +61,21 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
   return results;
 }
 
-/** `PASS  gpio         what` plus an indented `fix:` line for WARN and FAIL. */
+/**
+ * `PASS  gpio         what` plus an indented `fix:` (« à faire : ») line for WARN
+ * and FAIL, and the tally, in the CLI's language. The checks' own findings
+ * keep their words (device paths, ffmpeg's).
+ */
 export function formatResults(results: readonly CheckResult[]): string {
   const width = Math.max(...results.map((r) => r.check.length), 6);
   const lines: string[] = [];
   for (const r of results) {
     lines.push(`${r.status.padEnd(5)} ${r.check.padEnd(width)}  ${r.summary}`);
-    if (r.fix && r.status !== 'PASS') lines.push(`${' '.repeat(6 + width)}  fix: ${r.fix}`);
+    if (r.fix && r.status !== 'PASS') lines.push(`${' '.repeat(6 + width)}  ${t('cli.doctorFix')}${t('punct.colon')}${r.fix}`);
   }
   const fails = results.filter((r) => r.status === 'FAIL').length;
   const warns = results.filter((r) => r.status === 'WARN').length;
-  lines.push(fails ? `${fails} check(s) failed, ${warns} warning(s)` : warns ? `all checks passed, ${warns} warning(s)` : 'all checks passed');
+  lines.push(fails ? t('cli.doctorFailed', { fails, warns }) : warns ? t('cli.doctorWarnings', { warns }) : t('cli.doctorAllPassed'));
   return lines.join('\n');
 }
 

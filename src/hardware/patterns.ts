@@ -25,6 +25,7 @@ export const PATTERNS: Record<LampPattern, { steps: PatternStep[]; repeat: boole
     repeat: false,
   },
   'link-lost': { steps: [{ level: true, ms: 100 }, { level: false, ms: 1900 }], repeat: true },
+  'overtime-pulse': { steps: [{ level: true, ms: 150 }, { level: false, ms: 150 }, { level: true, ms: 150 }, { level: false, ms: 1050 }], repeat: true },
 };
 
 /** A one-shot pattern plays once over the steady one, which resumes afterwards. */

@@ -16,7 +16,9 @@ export type LampPattern =
   /** one-shot rejection: three 120 ms flashes, then back to the previous steady pattern */
   | 'flash3'
   /** link lost: one 100 ms flash every 2 s, clearly not "on air" */
-  | 'link-lost';
+  | 'link-lost'
+  /** the on-air item runs over: a double pulse every 1.5 s, on the button lamp only (never ON AIR) */
+  | 'overtime-pulse';
 
 /** A digital input pin after active-low inversion: `true` means "asserted" (button down, tally closed). */
 export interface DigitalInput extends EventEmitter<{ edge: [value: boolean, atMs: number] }> {

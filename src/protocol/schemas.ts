@@ -195,5 +195,28 @@ export const rundownList = z.object({
 });
 export type RundownList = z.infer<typeof rundownList>;
 
+/** Longest operator message: a line a speaker reads in a glance. */
+export const MAX_MESSAGE_CHARS = 280;
+
+/**
+ * An operator's message to one site (retained on `site/<site>/message`), shown
+ * on its speaker screen until acknowledged; an empty retained payload clears it.
+ */
+export const siteMessage = z.strictObject({
+  id: messageId,
+  text: z.string().trim().min(1, { message: 'must not be empty' }).max(MAX_MESSAGE_CHARS),
+  /** Who wrote it (a login or `régie`), for the log. */
+  from: z.string().max(64).optional(),
+  at: z.string(),
+});
+export type SiteMessage = z.infer<typeof siteMessage>;
+
+/** The speaker screen's "read" of a message (retained on `site/<site>/message/ack`). */
+export const messageAck = z.strictObject({
+  id: messageId,
+  at: z.string(),
+});
+export type MessageAck = z.infer<typeof messageAck>;
+
 /** `relais doctor`'s round-trip probe: any short text. */
 export const doctorProbe = z.string().max(256);

@@ -22,10 +22,12 @@ type Codec = 'text' | 'json';
 
 /**
  * Who may publish a topic, besides admins: `site` is the site the topic names
- * (a box speaks only for itself), the others are broker roles. The embedded
+ * (a box speaks only for itself), the others are broker roles (`viewer`: a
+ * watch-only login, such as a speaker screen's, which may only say it read a
+ * message). The embedded
  * broker's ACL, the Mosquitto ACL and the NATS permissions are all this table.
  */
-export type TopicWriter = 'site' | 'conductor' | 'operator';
+export type TopicWriter = 'site' | 'conductor' | 'operator' | 'viewer';
 
 interface TopicSpec<S extends z.ZodType, P extends string = string> {
   /** Suffix below the base; `{site}` is the topic's one parameter (a site slug, or a probe id). */
@@ -48,6 +50,10 @@ export const TOPICS = {
   /** An operator's command to one of the site's cameras; answered on `ptzResult`. */
   ptzCommand: spec('site/{site}/ptz/command', ptzCommand, 'json', false, 1, ['operator']),
   ptzResult: spec('site/{site}/ptz/result', ptzResult, 'json', false, 1, ['site']),
+  /** An operator's message to the site's speaker screen, retained until replaced or cleared (empty payload). */
+  siteMessage: spec('site/{site}/message', s.siteMessage, 'json', true, 1, ['operator']),
+  /** The speaker screen read the message: retained, so the operator's page knows after a reload. */
+  siteMessageAck: spec('site/{site}/message/ack', s.messageAck, 'json', true, 1, ['viewer', 'operator']),
   /** `relais doctor`'s round trip through the broker, on a topic the site's user may use. */
   siteDoctor: spec('site/{site}/doctor', s.doctorProbe, 'text', false, 1, ['site']),
   /** The same round trip for a doctor that names no site (`{site}` is a probe id). */

@@ -5,7 +5,7 @@ import { PodiumFeature } from '../../src/appliance/podium.js';
 import { validateConfig } from '../../src/config/load.js';
 import { SimulatedDriver } from '../../src/hardware/simulated.js';
 import { PATTERNS } from '../../src/hardware/patterns.js';
-import type { EventResult } from '../../src/protocol/schemas.js';
+import type { EventResult, Floor } from '../../src/protocol/schemas.js';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { fakeFeatureContext, type FakeFeatureContext } from '../helpers/feature-context.js';
 
@@ -44,6 +44,49 @@ describe('appliance: podium feature (simulated driver, fake timers)', () => {
   afterEach(async () => {
     await podium?.stop();
     assert.equal(time.fake.countTimers(), 0, 'no timer left behind');
+  });
+
+  it('countdown cues: the button lamp blinks faster in the last minute and pulses at overtime; ON AIR stays steady', async () => {
+    await start();
+    const now = time.clock.now();
+    const floor = (plannedEnd: number): Floor => ({
+      epoch: 2, onAir: SITE, next: null, queue: [], since: new Date(now).toISOString(), item: null, plannedEnd: new Date(plannedEnd).toISOString(), nextItem: null, conductor: 'c', updatedAt: new Date(now).toISOString(),
+    });
+    const end = now + 5 * 60_000;
+    fake.setRole('on-air', floor(end));
+    fake.setFloor(floor(end));
+    const lamps = (): [string, string, string] => [podium.lampPatterns()!.onAir.pattern, podium.lampPatterns()!.next.pattern, podium.lampPatterns()!.button.pattern];
+    assert.deepEqual(lamps(), ['on', 'off', 'on']);
+    time.fake.tick(4 * 60_000 - 1);
+    assert.deepEqual(lamps(), ['on', 'off', 'on'], 'a minute and a millisecond left: no cue yet');
+    time.fake.tick(1);
+    assert.deepEqual(lamps(), ['on', 'off', 'fast-blink'], 'the last minute');
+    time.fake.tick(60_000 - 1);
+    assert.equal(lamps()[2], 'fast-blink');
+    time.fake.tick(1);
+    assert.deepEqual(lamps(), ['on', 'off', 'overtime-pulse'], 'overtime, and the ON AIR lamp is untouched');
+    assert.notDeepEqual(PATTERNS['overtime-pulse'].steps, PATTERNS['link-lost'].steps, 'never mistaken for link lost');
+    // Two more minutes granted by the conductor: back to steady.
+    fake.setFloor(floor(time.clock.now() + 2 * 60_000));
+    assert.deepEqual(lamps(), ['on', 'off', 'on']);
+    // Off air, no cue and no timer left waiting for one.
+    fake.setRole('idle');
+    fake.setFloor({ ...floor(time.clock.now() + 30_000), onAir: 'rouyn-noranda' });
+    assert.equal(lamps()[2], 'off');
+    time.fake.tick(60_000);
+    assert.equal(lamps()[2], 'off');
+  });
+
+  it('countdown cues give way to the link: a lost link darkens the button lamp', async () => {
+    await start();
+    const now = time.clock.now();
+    const f = { epoch: 2, onAir: SITE, next: null, queue: [], since: new Date(now).toISOString(), item: null, plannedEnd: new Date(now - 1000).toISOString(), nextItem: null, conductor: 'c', updatedAt: new Date(now).toISOString() } as Floor;
+    fake.setRole('on-air', f);
+    fake.setFloor(f);
+    assert.equal(podium.lampPatterns()!.button.pattern, 'overtime-pulse');
+    fake.setLink(false);
+    assert.equal(podium.lampPatterns()!.button.pattern, 'off');
+    assert.equal(podium.lampPatterns()!.onAir.pattern, 'link-lost');
   });
 
   it('a press nobody answers flashes the button lamp after the answer timeout, then the lamp goes dark again', async () => {

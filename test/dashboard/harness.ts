@@ -28,13 +28,15 @@ export interface Browser {
 }
 
 /** Chromium with a fresh `--user-data-dir` (a persistent context on a temp dir). */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(options: { timezoneId?: string } = {}): Promise<Browser> {
   const dir = await mkdtemp(join(tmpdir(), 'relais-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
+    // The venues are in Quebec: times of day read as they would there, whatever this machine's zone.
+    timezoneId: options.timezoneId ?? 'America/Toronto',
   });
   return {
     context,

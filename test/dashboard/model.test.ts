@@ -12,6 +12,8 @@ import { renderPtz, renderSiteBody, ptzTarget } from '../../src/dashboard/web/re
 import type { UiState } from '../../src/dashboard/web/html.js';
 import type { Floor } from '../../src/protocol/schemas.js';
 import { idleEncoderReport } from '../../src/media/encoder-feature.js';
+import { setLang } from '../../src/i18n/index.js';
+
 
 const T = 'relais/v1/demo/';
 const bytes = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
@@ -27,6 +29,9 @@ const siteState = (extra: Record<string, unknown> = {}): Record<string, unknown>
 const ui: UiState = { role: 'operator', canAct: true, connected: true, selected: null, ptzSpeed: 8, ptzTarget: null };
 
 describe('dashboard model', () => {
+  // These checks read the English words; French (the default) has its own in francophone.test.ts.
+  before(() => setLang('en'));
+  after(() => setLang('fr'));
   it('builds sites, floor and conductor from retained topics', () => {
     const m = new DashboardModel('demo');
     m.apply(`${T}site/saint-camille/availability`, bytes('online'), 1000);
@@ -112,6 +117,9 @@ describe('dashboard model', () => {
 });
 
 describe('dashboard actions', () => {
+  // These checks read the English words; French (the default) has its own in francophone.test.ts.
+  before(() => setLang('en'));
+  after(() => setLang('fr'));
   it('goes sending -> sent -> accepted/rejected by id', () => {
     const p = new PendingActions(5000);
     p.start('a', 'grant:x', 'control grant x', 0, 7);
@@ -138,6 +146,9 @@ describe('dashboard actions', () => {
 });
 
 describe('dashboard clocks and rendering', () => {
+  // These checks read the English words; French (the default) has its own in francophone.test.ts.
+  before(() => setLang('en'));
+  after(() => setLang('fr'));
   it('formats durations and overtime', () => {
     assert.equal(duration(0), '0:00');
     assert.equal(duration(75_000), '1:15');

@@ -64,13 +64,25 @@ describe('dashboard through a broker restart', function () {
     await login(page, `http://127.0.0.1:${dashboardPort}/`, 'operator');
     await page.locator('article.site[data-availability="online"]').nth(2).waitFor();
     await page.click('article.site[data-site="riviere-du-loup"] [data-action="grant"]');
-    await page.locator('#floor .onair-cell .big-name').getByText('riviere-du-loup').waitFor();
+    await page.locator('#floor .onair-cell .big-name').getByText('Rivière-du-Loup').waitFor();
     assert.equal(await page.locator('#banner').isVisible(), false);
 
     await broker!.close();
     broker = null;
-    await page.locator('#banner').getByText('Broker link down since').waitFor();
+    await page.locator('#banner').getByText('Lien avec le courtier coupé depuis').waitFor();
     await page.locator('body[data-link="down"]').waitFor();
+    // The ON AIR card says it can no longer be trusted, and its clock stops instead of counting on.
+    await page.locator('#floor .onair-cell.live.stale').getByText('périmé : lien perdu').waitFor();
+    const tally = await page.locator('#floor .onair-cell .tally-onair').evaluate((el) => getComputedStyle(el).animationName);
+    assert.equal(tally, 'stale-blink', 'no steady red while the link is down');
+    const frozen = await page.locator('#floor [data-clock="elapsed"]').innerText();
+    // Marker: the cards' "seen … ago" spans are filled by the same per-second tick; two changes of
+    // one of them mean two ticks went by, long enough for a running clock to have moved.
+    for (let i = 0; i < 2; i += 1) {
+      const seen = await page.locator('article.site [data-ago]').first().innerText();
+      await page.waitForFunction((before) => document.querySelector('article.site [data-ago]')?.textContent !== before, seen);
+    }
+    assert.equal(await page.locator('#floor [data-clock="elapsed"]').innerText(), frozen, 'the clock stopped');
     assert.equal(await page.locator('#floor [data-action="next"]').isDisabled(), true, 'actions are disabled while the link is down');
 
     // Forget the page's floor so what shows after the restart must come from the new broker.
@@ -78,14 +90,16 @@ describe('dashboard through a broker restart', function () {
       window.relaisDashboard!.model.floor = null;
       window.relaisDashboard!.render();
     });
-    await page.locator('#floor').getByText('Waiting for the conductor').waitFor();
+    await page.locator('#floor').getByText('En attente de l’état de la parole').waitFor();
     broker = await startBroker();
     await page.locator('body[data-link="up"]').waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('#banner').isVisible(), false, 'the banner cleared');
-    await page.locator('#floor .onair-cell .big-name').getByText('riviere-du-loup').waitFor({ timeout: 10_000 });
+    await page.locator('#floor .onair-cell .big-name').getByText('Rivière-du-Loup').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#floor .onair-cell.stale').count(), 0, 'live again, not stale');
     await page.locator('article.site[data-availability="online"]').nth(2).waitFor({ timeout: 10_000 });
     // And it can act again on the restarted broker.
     await page.click('#floor [data-action="revoke"]');
+    await page.click('#floor [data-action="revoke"][data-armed="true"]');
     const watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${tcpPort}`);
     try {
       await waitFor('revoked after the restart', async () => {
@@ -145,7 +159,7 @@ describe('dashboard live preview from the relay', function () {
     }, undefined, { timeout: 30_000 });
     const first = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
     await page.waitForFunction((t) => document.querySelector<HTMLVideoElement>('video[data-site="saint-camille"]')!.currentTime > t + 1, first, { timeout: 10_000 });
-    await page.locator('article.site[data-site="saint-camille"] .preview.live .feed-label').getByText('live').waitFor();
-    assert.match(await page.locator('article.site[data-site="rouyn-noranda"] .feed-label').innerText(), /no feed/);
+    await page.locator('article.site[data-site="saint-camille"] .preview.live .feed-label').getByText('en direct').waitFor();
+    assert.match(await page.locator('article.site[data-site="rouyn-noranda"] .feed-label').innerText(), /pas de flux/);
   });
 });

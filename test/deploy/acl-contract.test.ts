@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { writableTopics, type TopicWriter } from '../../src/protocol/topics.js';
 
 const SCRIPT = join(import.meta.dirname, '../../scripts/mosquitto/make-users.sh');
-const USERS = 'conductor conductor pw-c\noperator regie pw-o\nsite saint-camille pw-s\n';
-const USER_OF: Record<TopicWriter, string> = { conductor: 'conductor', operator: 'regie', site: 'site-saint-camille' };
+const USERS = 'conductor conductor pw-c\noperator regie pw-o\nviewer scene pw-v\nsite saint-camille pw-s\n';
+const USER_OF: Record<TopicWriter, string> = { conductor: 'conductor', operator: 'regie', viewer: 'scene', site: 'site-saint-camille' };
 
 /** What the map says each role may publish, as MQTT filters below `relais/v1/+/`. */
 function expected(writer: TopicWriter): string[] {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setLang } from '../../src/i18n/index.js';
 import { constants } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -161,7 +162,13 @@ describe('deploy: relais doctor checks (injected roots)', () => {
       { check: 'gpio', status: 'PASS' as const, summary: 'fine' },
       { check: 'serial', status: 'FAIL' as const, summary: 'cannot open /dev/ttyUSB0', fix: 'add dialout' },
     ];
-    assert.equal(formatResults(results), ['PASS  gpio    fine', 'FAIL  serial  cannot open /dev/ttyUSB0', '              fix: add dialout', '1 check(s) failed, 0 warning(s)'].join('\n'));
+    assert.equal(formatResults(results), ['PASS  gpio    fine', 'FAIL  serial  cannot open /dev/ttyUSB0', '              à faire\u00a0: add dialout', '1 vérification(s) en échec, 0 avertissement(s)'].join('\n'));
+    setLang('en');
+    try {
+      assert.equal(formatResults(results).split('\n').slice(2).join('\n'), ['              fix: add dialout', '1 check(s) failed, 0 warning(s)'].join('\n'));
+    } finally {
+      setLang('fr');
+    }
     assert.equal(exitCodeFor(results), 1);
     assert.equal(exitCodeFor(results.slice(0, 1)), 0);
   });

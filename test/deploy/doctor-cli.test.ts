@@ -109,7 +109,7 @@ describe('deploy: relais doctor against a real broker and through the CLI', () =
       assert.match(lines[2]!, /^PASS  serial +\/dev\/ttyUSB0, \/dev\/relais-visca0 -> \/dev\/ttyUSB0$/);
       assert.match(lines[3]!, /^PASS  broker +mqtt:\/\/127\.0\.0\.1:\d+ as site-saint-camille: connected/);
       assert.match(lines[4]!, /^WARN  clock +no conductor heartbeat on relais\/v1\/demo\/conductor\/heartbeat/);
-      assert.match(lines.at(-1)!, /^all checks passed, 2 warning\(s\)$/);
+      assert.match(lines.at(-1)!, /^toutes les vérifications ont réussi, 2 avertissement\(s\)$/);
     });
 
     it('--json, and exit status 1 when a check fails', async () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { formatStatus } from '../../src/commands/floor-client.js';
+import { setLang } from '../../src/i18n/index.js';
+import { DEMO_LOGINS } from '../../src/demo/scenario.js';
 import { createServer, type Server } from 'node:net';
 import mqtt from 'mqtt';
 import { startEmbeddedBroker, PortInUseError, type EmbeddedBroker } from '../../src/broker/embedded.js';
@@ -118,6 +120,8 @@ describe('relais CLI', function () {
   });
 
   it('floor status names a site whose lamps and buttons are out, and why', () => {
+    setLang('en');
+    after(() => setLang('fr'));
     const text = formatStatus(
       {
         floor: null,
@@ -131,6 +135,26 @@ describe('relais CLI', function () {
     );
     assert.match(text, /rouyn-noranda +online +idle \(link lost\)$/m);
     assert.match(text, /saint-camille +online +idle \(lamps and buttons out: firmata board on \/dev\/ttyACM0 lost \(unplugged\); reconnecting\)$/m);
+    setLang('fr');
+  });
+
+  it('floor status speaks French by default, with display names and 24-hour times', () => {
+    setLang('fr');
+    const since = new Date(2026, 5, 12, 14, 5).toISOString();
+    const text = formatStatus(
+      {
+        floor: { epoch: 3, onAir: 'riviere-du-loup', next: null, queue: ['saint-camille'], since, item: null, plannedEnd: null, nextItem: null, conductor: 'c', updatedAt: since },
+        conductor: 'online',
+        sites: {
+          'riviere-du-loup': { availability: 'online', name: 'Rivière-du-Loup', role: 'on-air', link: 'ok' },
+          'saint-camille': { availability: 'offline', name: 'Saint-Camille', role: 'queued', link: 'lost' },
+        },
+      },
+      'demo',
+    );
+    assert.match(text, /^événement demo  chef d’orchestre online$/m);
+    assert.match(text, /époque 3  en ondes : Rivière-du-Loup depuis 14\u00a0h\u00a005  suivant : -  file : Saint-Camille/);
+    assert.match(text, /Saint-Camille +hors ligne +en file \(lien perdu\)$/m);
   });
 
   it('drives the demo from outside: floor request, grant, pass, status', async () => {
@@ -140,12 +164,17 @@ describe('relais CLI', function () {
       await waitFor('demo running', () => /running; press Ctrl-C/.test(demo.output()), 20_000);
       const broker = ['--broker', `mqtt://127.0.0.1:${mqttPort}`];
       const request = await runCli(['floor', 'request', '--site', 'rouyn-noranda', ...broker]);
-      assert.match(request.stdout, /request: accepted/);
+      assert.match(request.stdout, /demander : acceptée/);
       const pass = await runCli(['floor', 'pass', 'riviere-du-loup', '--site', 'rouyn-noranda', ...broker]);
-      assert.match(pass.stdout, /pass: accepted/);
-      const wrong = await runCli(['floor', 'release', '--site', 'saint-camille', ...broker]);
+      assert.match(pass.stdout, /passer : acceptée/);
+      const wrong = await runCli(['floor', 'release', '--site', 'saint-camille', '--lang', 'en', ...broker]);
       assert.equal(wrong.code, 1);
       assert.match(wrong.stdout, /release: rejected \(saint-camille is not on air/);
+      // A viewer's grant: the broker refuses the publish, and the CLI says so at once instead of blaming the conductor.
+      const viewer = await runCli(['floor', 'grant', 'saint-camille', '-u', DEMO_LOGINS.viewer.username, '-P', DEMO_LOGINS.viewer.password, '--timeout', '15000', ...broker]);
+      assert.equal(viewer.code, 1);
+      assert.match(viewer.output, /le courtier a refusé la publication sur relais\/v1\/demo\/control : l’utilisateur « viewer » n’a pas le droit de l’écrire/);
+      assert.doesNotMatch(viewer.output, /chef d’orchestre|conductor|\n\s+at /, 'no blame on the conductor, no stack trace');
       const status = await runCli(['floor', 'status', '--json', ...broker]);
       const parsed = JSON.parse(status.stdout) as { floor: { onAir: string }; sites: Record<string, { availability: string; role: string }> };
       assert.equal(parsed.floor.onAir, 'riviere-du-loup');

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConductorConfig, loadConfigFile, loadSiteConfig, validateConfig } from '../../src/config/load.js';
+import { ConfigError, loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind, validateConfig } from '../../src/config/load.js';
+import { UserError } from '../../src/util/errors.js';
 
 describe('configuration', () => {
   let dir: string;
@@ -42,7 +43,32 @@ describe('configuration', () => {
     const text = found.join('\n');
     assert.match(text, /sites\[1\]\.id: "a" is listed twice/);
     assert.match(text, /rundown\[0\]\.minutes: must be a number of minutes above 0/);
-    assert.match(text, /unknown key\(s\) "conductr"/);
+    // French by default, and the keys valid there, the closest first.
+    assert.match(text, /\(top level\): clé\(s\) inconnue\(s\) "conductr" : vérifiez l’orthographe; clés valides ici : conductor, /);
+  });
+
+  it('says what a value should be in words, and what it got, not the validator\'s text', () => {
+    const found = problems(() => validateConfig('conductor', { sites: [{ id: 'a' }], conductor: { leaseMs: 'five' } }, 'x.yaml'));
+    assert.deepEqual(found, ['conductor.leaseMs: doit être un nombre, reçu un texte']);
+    const missing = problems(() => validateConfig('site', {}, 's.yaml'));
+    assert.deepEqual(missing, ['site: manquant : doit être un texte']);
+  });
+
+  it('takes only the two kinds for --kind', () => {
+    assert.equal(parseKind('site'), 'site');
+    assert.throws(() => parseKind('sitee'), (err: unknown) => err instanceof UserError && /site ou conductor, pas « sitee »/.test(err.message));
+  });
+
+  it('refuses a conductor heartbeat that is not below the lease', () => {
+    const found = problems(() => validateConfig('conductor', { sites: [{ id: 'a' }], conductor: { heartbeatMs: 6000, leaseMs: 5000 } }, 'x.yaml'));
+    assert.equal(found.length, 1);
+    assert.match(found[0]!, /^conductor\.heartbeatMs: 6000 ms is not below leaseMs \(5000 ms\)/);
+    validateConfig('conductor', { sites: [{ id: 'a' }], conductor: { heartbeatMs: 1000, leaseMs: 5000 } }, 'x.yaml');
+  });
+
+  it('reads a box\'s file that lacks site: as a site config, and says site: is missing', async () => {
+    const path = await file('nosite.yaml', 'event: demo\nlamps:\n  onAir: onAir\n');
+    await assert.rejects(loadConfigFile(path), (err: unknown) => err instanceof ConfigError && err.problems.join() === 'site: manquant : doit être un texte');
   });
 
   it('fills the defaults a demo needs', () => {

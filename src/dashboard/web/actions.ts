@@ -22,4 +22,12 @@ export interface DashboardActions {
   setSpeed(value: number): void;
   setDragging(site: string | null): void;
   draggingSite(): string | null;
+  /** Revoke or Next: the first press arms, the second (within a few seconds) sends. */
+  confirmControl(action: 'revoke' | 'next'): void;
+  cancelConfirm(): void;
+  /** Opens the dialog with a site's speaker-screen link and QR code. */
+  showStageQr(site: string): void;
+  /** The operator's message to a site's speaker screen (`*`: every site). */
+  sendMessage(site: string, text: string): void;
+  clearMessage(site: string): void;
 }

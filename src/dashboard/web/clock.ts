@@ -1,4 +1,6 @@
 /** Clock text for the floor and rundown timers. Pure. */
+import { currentLang, t } from '../../i18n/index.js';
+import { formatTimeOfDay } from '../../i18n/time.js';
 
 /** `12:03`, `1:02:03`, `-0:42`. */
 export function duration(ms: number): string {
@@ -11,22 +13,19 @@ export function duration(ms: number): string {
   return `${sign}${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
 }
 
-/** Local wall-clock time `14:02:11` of an ISO stamp, or `-`. */
+/** Local time of day of an ISO stamp in the page's language (`14 h 05`, `14:05`), or `-`. */
 export function timeOfDay(iso: string | null | undefined): string {
-  if (!iso) return '-';
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return '-';
-  return at.toLocaleTimeString('en-GB', { hour12: false });
+  return iso ? formatTimeOfDay(iso, currentLang()) : '-';
 }
 
-/** `just now`, `12 s ago`, `3 min ago`, `2 h ago`. */
+/** `à l’instant`, `il y a 12 s`, `il y a 3 min`, `il y a 2 h` (or the English). */
 export function ago(ms: number): string {
-  if (ms < 1500) return 'just now';
+  if (ms < 1500) return t('ago.now');
   const s = Math.round(ms / 1000);
-  if (s < 90) return `${s} s ago`;
+  if (s < 90) return t('ago.seconds', { n: s });
   const m = Math.round(s / 60);
-  if (m < 90) return `${m} min ago`;
-  return `${Math.round(m / 60)} h ago`;
+  if (m < 90) return t('ago.minutes', { n: m });
+  return t('ago.hours', { n: Math.round(m / 60) });
 }
 
 export interface ItemClock {

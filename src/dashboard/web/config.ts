@@ -13,4 +13,29 @@ export interface DashboardPageConfig {
   relayHttpBase: string | null;
   /** relais version of the server, for the footer. */
   version: string;
+  /** The event's language (`fr` by default); a browser's own choice wins. */
+  lang: 'fr' | 'en';
+}
+
+/** What `/stage/<site>/config.json` tells a speaker screen. */
+export interface StagePageConfig {
+  brokerWsUrl: string;
+  event: string;
+  site: string;
+  title: string;
+  version: string;
+  lang: 'fr' | 'en';
+  /** Seconds left at which the countdown turns to the wrap-up colour, then to the danger colour. */
+  wrapUpS: number;
+  dangerS: number;
+  /** The watch-only login a valid link carries; null: the screen asks for one. */
+  login: { username: string; password: string } | null;
+}
+
+/** One site's speaker-screen link, as `/stage-links.json` hands them to a logged-in page. */
+export interface StageLink {
+  site: string;
+  url: string;
+  /** PNG data URL of the link's QR code. */
+  qr: string;
 }

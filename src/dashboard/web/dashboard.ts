@@ -6,18 +6,24 @@
  * operator-input.ts, the listeners in dom-wiring.ts.
  */
 import { topic } from '../../protocol/topics.js';
-import type { Control } from '../../protocol/schemas.js';
+import type { Control, SiteMessage } from '../../protocol/schemas.js';
+import { currentLang, t } from '../../i18n/index.js';
+import { formatLogTime } from '../../i18n/time.js';
 import type { DashboardActions } from './actions.js';
 import { ago, duration, itemClock } from './clock.js';
 import type { DashboardPageConfig } from './config.js';
+import { ConfirmGate, type ConfirmedAction } from './confirm.js';
 import type { UiState } from './html.js';
+import { LogStore } from './log-store.js';
+import { fillMessageSites, renderMessages } from './render-message.js';
+import { StageLinks } from './stage-links.js';
 import { BrokerLink, brokerUrlFor } from './link.js';
 import { DashboardModel } from './model.js';
 import { PtzJog } from './operator-input.js';
 import { describeStatus, PendingActions } from './pending.js';
 import { Preview } from './preview.js';
 import { renderFloor, renderRundown } from './render-floor.js';
-import { renderLog, renderStatus } from './render-log.js';
+import { legend, renderLog, renderStatus } from './render-log.js';
 import { renderPtz, renderSiteBody } from './render-sites.js';
 
 /** A refused publish closes the link; a reconnect this soon means the broker is fine and said no. */
@@ -44,6 +50,10 @@ export class Dashboard implements DashboardActions {
   });
   private counter = 0;
   private readonly tickTimer: ReturnType<typeof setInterval>;
+  private readonly confirm = new ConfirmGate();
+  /** Each site's speaker-screen link, handed out by the dashboard server to a login the broker accepted. */
+  private readonly stageLinks: StageLinks;
+  private readonly logStore: LogStore;
 
   constructor(
     readonly config: DashboardPageConfig,
@@ -54,7 +64,11 @@ export class Dashboard implements DashboardActions {
     onLoginRefused: (reason: string) => void,
   ) {
     this.model = new DashboardModel(config.event);
-    this.ui = { role, canAct: false, connected: false, selected: null, ptzSpeed: 8, ptzTarget: null };
+    // The log is the one panel no retained topic rebuilds: this browser keeps it across a reload.
+    this.logStore = new LogStore(config.event);
+    this.logStore.restore(this.model, Date.now());
+    this.ui = { role, canAct: false, connected: false, selected: null, ptzSpeed: 8, ptzTarget: null, armed: null };
+    this.stageLinks = new StageLinks(username, password);
     const url = brokerUrlFor(config.brokerWsUrl, location.hostname);
     this.link = new BrokerLink({
       url,
@@ -73,7 +87,7 @@ export class Dashboard implements DashboardActions {
         },
       },
     });
-    $('#broker-url').textContent = url;
+    $('#banner-text').dataset['url'] = url;
     this.tickTimer = setInterval(() => this.tick(), 1000);
     this.scheduleRender();
   }
@@ -84,7 +98,7 @@ export class Dashboard implements DashboardActions {
     this.model.resubscribed();
     if (this.refusalAt !== null && Date.now() - this.refusalAt < REFUSAL_WINDOW_MS && this.ui.role === 'operator') {
       this.ui.role = 'viewer';
-      this.model.note('page', `the broker refused an action from ${this.username ?? 'this login'}: watch-only, controls hidden (log in again to change)`, 'bad', Date.now());
+      this.model.note('page', t('log.refusedWatchOnly', { user: this.username ?? t('header.anonymous') }), 'bad', Date.now());
     }
     this.refusalAt = null;
     this.scheduleRender();
@@ -97,7 +111,7 @@ export class Dashboard implements DashboardActions {
     const dropped = this.pending.linkClosed();
     for (const action of dropped) {
       if (action.messageId !== null) this.link?.withdraw(action.messageId);
-      this.model.note('page', `${action.label}: refused or lost (the broker closed the link before confirming; not sent again)`, 'bad', Date.now());
+      this.model.note('page', t('log.lostOnClose', { label: action.label }), 'bad', Date.now());
     }
     if (dropped.length > 0) this.refusalAt = Date.now();
     if (reason) $('#banner-reason').textContent = reason;
@@ -110,20 +124,22 @@ export class Dashboard implements DashboardActions {
   }
 
   /** Publishes an action and tracks its fate under `key`. The role is not checked here: the broker decides. */
-  private send(key: string, label: string, fullTopic: string, payload: Record<string, unknown> & { id: string }): string {
+  private send(key: string, label: string, fullTopic: string, payload: Record<string, unknown> & { id: string }, retain = false): string {
     const now = Date.now();
     if (!this.link || !this.link.connected) {
       const status = this.pending.start(payload.id, key, label, now);
-      this.pending.failed(payload.id, 'the broker link is down; nothing was sent');
-      this.model.note('page', `${label}: not sent, the broker link is down`, 'bad', now);
+      this.pending.failed(payload.id, t('pending.linkDown'));
+      this.model.note('page', t('log.notSent', { label }), 'bad', now);
       this.scheduleRender();
       return status.id;
     }
-    const { messageId, acked } = this.link.publish(fullTopic, JSON.stringify(payload));
+    const { messageId, acked } = this.link.publish(fullTopic, JSON.stringify(payload), retain);
     this.pending.start(payload.id, key, label, now, messageId);
     acked.then(
       () => {
         this.pending.acknowledged(payload.id);
+        // A message has no conductor to answer it: the broker's acknowledgement is its result.
+        if (key === 'message') this.pending.answered(payload.id, true, null);
         this.scheduleRender();
       },
       (err: Error) => {
@@ -139,8 +155,44 @@ export class Dashboard implements DashboardActions {
   sendControl(control: Omit<Control, 'id' | 'origin'>): string {
     const full: Control = { id: this.nextId(control.action), origin: 'dashboard', ...control };
     const key = control.action === 'grant' ? `grant:${control.site}` : control.action;
-    const label = `control ${control.action}${control.site ? ` ${control.site}` : ''}`;
+    const label = `${t('log.kind.control')} ${t(`log.action.${control.action}`)}${control.site ? ` ${this.model.siteName(control.site)}` : ''}`;
     return this.send(key, label, topic(this.config.event, 'control'), full);
+  }
+
+  /** Revoke and Next take a live site off air: the first press arms them, the second sends (confirm.ts). */
+  confirmControl(action: ConfirmedAction): void {
+    if (this.confirm.press(action, Date.now())) this.sendControl({ action });
+    this.scheduleRender();
+  }
+
+  cancelConfirm(): void {
+    this.confirm.cancel();
+    this.scheduleRender();
+  }
+
+  /** Writes the operator's message to one site's speaker screen (`*`: every site), retained until replaced or cleared. */
+  sendMessage(site: string, text: string): void {
+    const sites = site === '*' ? this.model.sortedSites().map((s) => s.id) : [site];
+    for (const id of sites) {
+      const message: SiteMessage = { id: this.nextId('msg'), text: text.trim(), from: this.username ?? 'dashboard', at: new Date().toISOString() };
+      this.send('message', t('log.message', { site: this.model.siteName(id), text: message.text }), topic(this.config.event, 'siteMessage', id), { ...message }, true);
+      this.model.note('message', t('log.message', { site: this.model.siteName(id), text: message.text }), 'info', Date.now());
+    }
+  }
+
+  clearMessage(site: string): void {
+    if (!this.link?.connected) return;
+    this.link.publish(topic(this.config.event, 'siteMessage', site), '', true);
+  }
+
+  /** Shows a site's speaker-screen link and its QR code in a dialog. */
+  showStageQr(site: string): void {
+    this.stageLinks.showQr(site, this.model.siteName(site));
+  }
+
+  /** The page switched language: everything is drawn again in it. */
+  languageChanged(): void {
+    this.scheduleRender();
   }
 
   sendPtz(site: string, camera: string, command: Record<string, unknown>): string {
@@ -198,11 +250,17 @@ export class Dashboard implements DashboardActions {
   render(): void {
     const ui = this.ui;
     ui.canAct = ui.role === 'operator' && ui.connected;
+    ui.armed = this.confirm.armedAction(Date.now());
     document.body.dataset['role'] = ui.role;
     document.body.dataset['link'] = ui.connected ? 'up' : 'down';
     $('#banner').hidden = ui.connected;
     $('#conductor-banner').hidden = !(ui.connected && this.model.conductor.availability === 'offline');
-    $('#whoami').textContent = `${this.username ?? 'anonymous'} · ${ui.role}`;
+    $('#whoami').textContent = `${this.username ?? t('header.anonymous')} · ${t(ui.role === 'operator' ? 'header.roleOperator' : 'header.roleViewer')}`;
+    this.patch($('#legend'), legend(ui.role, Math.min(9, this.model.sites.size)));
+    this.patch($('#message-list'), renderMessages(this.model, ui, this.pending));
+    fillMessageSites(this.model);
+    this.logStore.save(this.model);
+    if (ui.connected) this.stageLinks.ask(this.model.sortedSites().map((s) => s.id), () => this.scheduleRender());
     this.patch($('#status'), renderStatus(this.model, ui.connected));
     if (this.dragging === null) this.patch($('#floor'), renderFloor(this.model, ui, this.pending));
     this.patch($('#rundown'), renderRundown(this.model));
@@ -232,7 +290,7 @@ export class Dashboard implements DashboardActions {
       const article = card.body.parentElement!;
       article.classList.toggle('selected', ui.selected === site.id);
       article.dataset['availability'] = site.availability;
-      this.patch(card.body, renderSiteBody(this.model, site, ui, this.pending));
+      this.patch(card.body, renderSiteBody(this.model, site, ui, this.pending, this.stageLinks.url(site.id)));
     }
     $('#sites-empty').hidden = this.model.sites.size > 0;
     this.tickClocks();
@@ -240,14 +298,20 @@ export class Dashboard implements DashboardActions {
 
   private tick(): void {
     if (this.pending.expire(Date.now()).length > 0) this.scheduleRender();
+    // An armed Revoke or Next falls back to its plain label when its window ends.
+    if (this.ui.armed && this.confirm.armedAction(Date.now()) === null) this.scheduleRender();
     this.tickClocks();
   }
+
+
 
   /** Fills the clock and "seen … ago" spans; the rest of the HTML stays as it is. */
   private tickClocks(): void {
     const now = Date.now();
     const conductorNow = now + this.model.clockOffsetMs;
-    for (const el of document.querySelectorAll<HTMLElement>('[data-clock]')) {
+    // Without the broker the floor may have changed: the clocks stop (and say why) instead of looking alive.
+    const clocks = this.ui.connected ? document.querySelectorAll<HTMLElement>('[data-clock]') : [];
+    for (const el of clocks) {
       const clock = itemClock(el.dataset['since'] ?? null, el.dataset['end'] ?? null, conductorNow);
       if (el.dataset['clock'] === 'elapsed') el.textContent = clock ? duration(clock.elapsedMs) : '-';
       else if (el.dataset['clock'] === 'remaining') {
@@ -258,11 +322,11 @@ export class Dashboard implements DashboardActions {
         const host = el.closest<HTMLElement>('[data-overtime-host]');
         host?.classList.toggle('overtime', overtime);
         const label = host?.querySelector('[data-clock-label]');
-        if (label) label.textContent = overtime ? 'over by' : 'remaining';
+        if (label) label.textContent = t(overtime ? 'rundown.overBy' : 'rundown.remaining');
       }
     }
     for (const el of document.querySelectorAll<HTMLElement>('[data-ago]')) el.textContent = ago(now - Number(el.dataset['ago']));
-    if (this.downSince !== null) $('#banner-since').textContent = new Date(this.downSince).toLocaleTimeString('en-GB', { hour12: false });
+    if (this.downSince !== null) $('#banner-text').textContent = t('banner.down', { since: formatLogTime(this.downSince, currentLang()), url: $('#banner-text').dataset['url'] ?? '' });
     for (const out of document.querySelectorAll<HTMLElement>('output[data-action-id]')) {
       const status = this.pending.get(out.dataset['actionId']!);
       if (status && out.dataset['phase'] !== status.phase) out.textContent = describeStatus(status);
@@ -282,3 +346,4 @@ export class Dashboard implements DashboardActions {
     return this.link?.client ?? null;
   }
 }
+

@@ -25,6 +25,13 @@ export function wireDom(hooks: PageHooks): void {
     password.value = '';
   });
   $('#logout').addEventListener('click', () => hooks.logout());
+  $('#message-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = $<HTMLInputElement>('#message-text');
+    if (!text.value.trim()) return;
+    hooks.current()?.sendMessage($<HTMLSelectElement>('#message-site').value, text.value);
+    text.value = '';
+  });
   const app = $('#app');
   app.addEventListener('click', (event) => {
     const el = (event.target as HTMLElement).closest<HTMLElement>('[data-action]');

@@ -1,4 +1,5 @@
 /** Tiny HTML helpers for the renderers: every text that came over MQTT goes through `esc`. */
+import { t } from '../../i18n/index.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -27,6 +28,8 @@ export interface UiState {
   ptzSpeed: number;
   /** `site/camera` the PTZ panel drives, or null: the selected site's first camera. */
   ptzTarget: string | null;
+  /** Revoke or Next pressed once and waiting for the confirming press (confirm.ts). */
+  armed?: 'revoke' | 'next' | null;
 }
 
 export type TallyRole = { kind: 'on-air' } | { kind: 'next' } | { kind: 'queued'; position: number } | { kind: 'idle' };
@@ -36,12 +39,12 @@ export function tallyBadge(role: TallyRole, large = false): string {
   const size = large ? ' tally-large' : '';
   switch (role.kind) {
     case 'on-air':
-      return `<span class="tally tally-onair${size}"><span class="shape shape-filled" aria-hidden="true"></span>ON AIR</span>`;
+      return `<span class="tally tally-onair${size}"><span class="shape shape-filled" aria-hidden="true"></span>${esc(t('tally.onAir'))}</span>`;
     case 'next':
-      return `<span class="tally tally-next${size}"><span class="shape shape-ring" aria-hidden="true"></span>NEXT</span>`;
+      return `<span class="tally tally-next${size}"><span class="shape shape-ring" aria-hidden="true"></span>${esc(t('tally.next'))}</span>`;
     case 'queued':
-      return `<span class="tally tally-queued${size}"><span class="shape shape-square" aria-hidden="true"></span>QUEUED #${role.position}</span>`;
+      return `<span class="tally tally-queued${size}"><span class="shape shape-square" aria-hidden="true"></span>${esc(t('tally.queued', { position: role.position }))}</span>`;
     case 'idle':
-      return `<span class="tally tally-idle${size}"><span class="shape shape-dash" aria-hidden="true"></span>idle</span>`;
+      return `<span class="tally tally-idle${size}"><span class="shape shape-dash" aria-hidden="true"></span>${esc(t('tally.idle'))}</span>`;
   }
 }

@@ -3,6 +3,7 @@
  * itself; a refused login stops it (retrying a wrong password helps nobody).
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { t } from '../../i18n/index.js';
 
 /** Chooses the broker URL: a loopback URL is useless to a phone, so the page's own host replaces it. */
 export function brokerUrlFor(configured: string, pageHost: string): string {
@@ -31,6 +32,8 @@ export interface LinkOptions {
   password: string | null;
   subscriptions: string[];
   handlers: LinkHandlers;
+  /** Start of the MQTT client id (`relais-dashboard`, `relais-stage`). */
+  clientPrefix?: string;
 }
 
 export class BrokerLink {
@@ -43,7 +46,7 @@ export class BrokerLink {
       // MQTT 3.1.1: what the embedded broker and every Mosquitto speak.
       protocolVersion: 4,
       clean: true,
-      clientId: `relais-dashboard-${Math.random().toString(16).slice(2, 10)}`,
+      clientId: `${options.clientPrefix ?? 'relais-dashboard'}-${Math.random().toString(16).slice(2, 10)}`,
       ...(options.username ? { username: options.username, password: options.password ?? '' } : {}),
       reconnectPeriod: 1000,
       connectTimeout: 5000,
@@ -62,7 +65,7 @@ export class BrokerLink {
     this.client.on('error', (err: Error & { code?: number }) => {
       this.lastError = err.message;
       if (err.code === 4 || err.code === 5 || err.code === 134 || err.code === 135) {
-        handlers.loginRefused(err.code === 5 || err.code === 135 ? 'this user is not allowed to connect' : 'bad user name or password');
+        handlers.loginRefused(t(err.code === 5 || err.code === 135 ? 'login.notAllowed' : 'login.badPassword'));
         this.client.end(true);
       }
     });
@@ -77,12 +80,12 @@ export class BrokerLink {
    * Publishes at QoS 1. Returns the packet id (so an unacknowledged publish
    * can be withdrawn) and a promise for the broker's acknowledgement.
    */
-  publish(topic: string, payload: string): { messageId: number | null; acked: Promise<void> } {
+  publish(topic: string, payload: string, retain = false): { messageId: number | null; acked: Promise<void> } {
     let settle!: (err?: Error) => void;
     const acked = new Promise<void>((resolve, reject) => {
       settle = (err) => (err ? reject(err) : resolve());
     });
-    this.client.publish(topic, payload, { qos: 1, retain: false }, (err) => settle(err ?? undefined));
+    this.client.publish(topic, payload, { qos: 1, retain }, (err) => settle(err ?? undefined));
     const id = this.client.getLastMessageId();
     return { messageId: typeof id === 'number' ? id : null, acked };
   }

@@ -6,6 +6,8 @@ import type { DashboardPageConfig } from './config.js';
 import { Dashboard } from './dashboard.js';
 import { wireDom } from './dom-wiring.js';
 import type { UiState } from './html.js';
+import { t } from '../../i18n/index.js';
+import { applyLang, pageLang, wireLangSwitch } from './page-lang.js';
 
 const REMEMBER_KEY = 'relais.dashboard.login';
 
@@ -58,24 +60,35 @@ function startDashboard(username: string, password: string, role: UiState['role'
   $('#login').hidden = true;
   $('#app').hidden = false;
   for (const id of ['#sites']) $(id).querySelectorAll('article').forEach((n) => n.remove());
-  current = new Dashboard(pageConfig, username || null, password || null, role, (reason) => showLogin(`The broker refused the login: ${reason}.`));
+  current = new Dashboard(pageConfig, username || null, password || null, role, (reason) => showLogin(t('login.refused', { reason })));
   window.relaisDashboard = current;
 }
 
+function fillEventText(): void {
+  if (!pageConfig) return;
+  $('#login-intro').textContent = t('login.intro', { event: pageConfig.title === pageConfig.event ? pageConfig.event : `${pageConfig.title} (${pageConfig.event})` });
+}
+
 async function boot(): Promise<void> {
+  applyLang(pageLang(null));
   wireDom({ current: () => current, login: startDashboard, logout: () => showLogin(null) });
+  wireLangSwitch(() => {
+    fillEventText();
+    current?.languageChanged();
+  });
   try {
     const response = await fetch('config.json', { cache: 'no-store' });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     pageConfig = (await response.json()) as DashboardPageConfig;
   } catch (err) {
-    $('#login-error').textContent = `Cannot read config.json from the dashboard server (${(err as Error).message}); reload when it is back.`;
+    $('#login-error').textContent = t('login.noConfig', { reason: (err as Error).message });
     $('#login-error').hidden = false;
     return;
   }
+  applyLang(pageLang(pageConfig.lang));
   document.title = `${pageConfig.title} · relais`;
   for (const el of document.querySelectorAll('[data-title]')) el.textContent = pageConfig.title;
-  $('#event-id').textContent = pageConfig.event;
+  fillEventText();
   $('#version').textContent = pageConfig.version;
   showLogin(null);
 }

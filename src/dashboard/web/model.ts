@@ -5,10 +5,11 @@
  * decoded and validated by the protocol's own map (the same code as the box
  * and the conductor); a bad one is counted and shown, and changes nothing else.
  */
-import type { ConductorState, EventResult, Floor, Heartbeat, LinkStats, RundownList } from '../../protocol/schemas.js';
+import type { ConductorState, EventResult, Floor, Heartbeat, LinkStats, MessageAck, RundownList, SiteMessage } from '../../protocol/schemas.js';
 import type { PtzResult } from '../../protocol/ptz.js';
 import type { SiteState } from '../../protocol/site-state.js';
 import { decode, matchTopic, topicFilter, type PayloadOf, type TopicName } from '../../protocol/topics.js';
+import { t } from '../../i18n/index.js';
 import { describeEvent, encoderView, type LogTone } from './views.js';
 
 export type { LogTone };
@@ -39,7 +40,7 @@ export interface SiteView {
 
 export interface LogEntry {
   at: number;
-  kind: 'intent' | 'control' | 'conductor' | 'link' | 'page' | 'ptz';
+  kind: 'intent' | 'control' | 'conductor' | 'link' | 'page' | 'ptz' | 'message';
   text: string;
   tone: LogTone;
 }
@@ -53,7 +54,7 @@ export interface ConductorView {
 
 /** What `apply()` did with a message. */
 export type ApplyOutcome =
-  | { kind: 'floor' | 'site' | 'conductor' | 'rundown' | 'log' }
+  | { kind: 'floor' | 'site' | 'conductor' | 'rundown' | 'log' | 'message' }
   | { kind: 'event'; result: EventResult }
   | { kind: 'ptz'; id: string; ok: boolean; error: string | null }
   | { kind: 'ignored'; reason: string }
@@ -67,6 +68,9 @@ export class DashboardModel {
   floor: Floor | null = null;
   conductor: ConductorView = { availability: 'unknown', heartbeat: null, heartbeatAt: null, state: null };
   rundown: RundownList | null = null;
+  /** The operator's current message to each site (retained), and the screen's read of it. */
+  readonly messages = new Map<string, SiteMessage>();
+  readonly acks = new Map<string, MessageAck>();
   readonly log: LogEntry[] = [];
   badPayloads = 0;
   lastBadPayload: string | null = null;
@@ -91,6 +95,11 @@ export class DashboardModel {
     return [...this.sites.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /** A site's display name with its accents (from its state), else its slug. */
+  siteName(id: string): string {
+    return this.sites.get(id)?.state?.name ?? id;
+  }
+
   site(id: string): SiteView {
     let view = this.sites.get(id);
     if (!view) {
@@ -108,7 +117,7 @@ export class DashboardModel {
   private bad(topic: string, reason: string, now: number): ApplyOutcome {
     this.badPayloads += 1;
     this.lastBadPayload = `${topic}: ${reason}`;
-    this.note('page', `dropped a bad payload on ${topic}: ${reason}`, 'warn', now);
+    this.note('page', t('log.badPayload', { topic, reason }), 'warn', now);
     return { kind: 'bad', reason };
   }
 
@@ -120,6 +129,10 @@ export class DashboardModel {
     if (!handler) return { kind: 'ignored', reason: `not shown: ${match.name}` };
     // An empty retained payload clears a topic: nothing to parse.
     if (payload.length === 0) {
+      if (match.name === 'siteMessage' || match.name === 'siteMessageAck') {
+        (match.name === 'siteMessage' ? this.messages : this.acks).delete(match.site!);
+        return { kind: 'message' };
+      }
       if (match.name !== 'rundown') return { kind: 'ignored', reason: 'cleared retained topic' };
       this.rundown = null;
       return { kind: 'rundown' };
@@ -134,7 +147,7 @@ export class DashboardModel {
       const site = this.site(id!);
       if (site.availability !== next) {
         if (site.availability !== 'unknown' || next === 'offline') {
-          this.note('link', next === 'online' ? `${site.id} is back online` : `${site.id} lost its link (offline)`, next === 'online' ? 'ok' : 'bad', now);
+          this.note('link', t(next === 'online' ? 'log.siteOnline' : 'log.siteOffline', { site: this.siteName(site.id) }), next === 'online' ? 'ok' : 'bad', now);
         }
         site.availability = next;
         site.availabilityAt = now;
@@ -165,13 +178,13 @@ export class DashboardModel {
       return { kind: 'floor' };
     },
     events: (result, _site, now) => {
-      const { text, tone } = describeEvent(result);
+      const { text, tone } = describeEvent(result, (id) => this.siteName(id));
       this.note(result.kind, text, tone, now);
       return { kind: 'event', result };
     },
     conductorAvailability: (next, _site, now) => {
       if (this.conductor.availability !== next && (this.conductor.availability !== 'unknown' || next === 'offline')) {
-        this.note('conductor', next === 'online' ? 'conductor is online' : 'conductor is offline: the floor cannot change', next === 'online' ? 'ok' : 'bad', now);
+        this.note('conductor', t(next === 'online' ? 'log.conductorOnline' : 'log.conductorOffline'), next === 'online' ? 'ok' : 'bad', now);
       }
       this.conductor.availability = next;
       return { kind: 'conductor' };
@@ -200,11 +213,28 @@ export class DashboardModel {
       }
       return { kind: 'site' };
     },
+    siteMessage: (message, site) => {
+      this.messages.set(site!, message);
+      return { kind: 'message' };
+    },
+    siteMessageAck: (ack, site, now) => {
+      const had = this.acks.get(site!);
+      this.acks.set(site!, ack);
+      if (had?.id !== ack.id && this.messages.get(site!)?.id === ack.id) this.note('message', t('log.messageAck', { site: this.siteName(site!) }), 'ok', now);
+      return { kind: 'message' };
+    },
   };
+
+  /** The site's message while its screen has not read it, else null. */
+  unreadMessage(site: string): SiteMessage | null {
+    const message = this.messages.get(site);
+    if (!message) return null;
+    return this.acks.get(site)?.id === message.id ? null : message;
+  }
 
   private applyPtzResult(site: string, r: PtzResult, now: number): ApplyOutcome {
     // Only failures are worth a line: a jog sends many commands.
-    if (!r.ok) this.note('ptz', `${site} camera ${r.camera || '?'} ${r.op || 'command'} failed: ${r.error ?? 'no reason given'}`, 'bad', now);
+    if (!r.ok) this.note('ptz', t('log.ptzFailed', { site: this.siteName(site), camera: r.camera || '?', op: r.op || '?', reason: r.error ?? t('log.noReason') }), 'bad', now);
     return { kind: 'ptz', id: r.id, ok: r.ok, error: r.error };
   }
 }

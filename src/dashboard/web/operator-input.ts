@@ -4,6 +4,7 @@
  * press-and-hold PTZ jog. The listeners that call these are in dom-wiring.ts.
  */
 import type { DashboardActions } from './actions.js';
+import { t } from '../../i18n/index.js';
 
 /** A jog repeats its drive this often with a dead-man `forMs`, so a lost page cannot leave a camera moving. */
 const JOG_REPEAT_MS = 1500;
@@ -89,10 +90,14 @@ export function handleClick(dash: DashboardActions, target: HTMLElement): void {
       if (site) dash.sendControl({ action: 'grant', site });
       break;
     case 'revoke':
-      dash.sendControl({ action: 'revoke' });
-      break;
     case 'next':
-      dash.sendControl({ action: 'next' });
+      dash.confirmControl(el.dataset['action']);
+      break;
+    case 'stage-qr':
+      if (site) dash.showStageQr(site);
+      break;
+    case 'message-clear':
+      if (site) dash.clearMessage(site);
       break;
     case 'queue-up':
       if (site) moveInQueue(dash, site, -1);
@@ -127,11 +132,12 @@ export function handleKey(dash: DashboardActions, event: KeyboardEvent): void {
     return;
   }
   if (dash.ui.role !== 'operator' || !dash.ui.canAct) return;
-  if (key === 'n') dash.sendControl({ action: 'next' });
-  else if (key === 'r') dash.sendControl({ action: 'revoke' });
+  if (key === 'escape') dash.cancelConfirm();
+  else if (key === 'n') dash.confirmControl('next');
+  else if (key === 'r') dash.confirmControl('revoke');
   else if (key === 'g') {
     if (dash.ui.selected) dash.sendControl({ action: 'grant', site: dash.ui.selected });
-    else dash.model.note('page', 'G grants the selected site: select one first (click its name or press 1-9)', 'warn', Date.now());
+    else dash.model.note('page', t('log.selectFirst'), 'warn', Date.now());
     dash.scheduleRender();
   } else return;
   event.preventDefault();

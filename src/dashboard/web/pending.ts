@@ -9,6 +9,7 @@
  * wrong site on air. The embedded broker answers a refused publish by closing
  * the link, so this is also how a viewer's attempt shows up.
  */
+import { t } from '../../i18n/index.js';
 export type ActionPhase = 'sending' | 'sent' | 'accepted' | 'rejected' | 'unconfirmed' | 'no-answer';
 
 export interface ActionStatus {
@@ -93,7 +94,7 @@ export class PendingActions {
       if (status.phase !== 'sending') continue;
       dropped.push({ ...status });
       status.phase = 'unconfirmed';
-      status.reason = 'the broker closed the link instead of confirming (this login may not act, or the link dropped); not sent again';
+      status.reason = t('pending.closedBeforeConfirm');
       status.messageId = null;
     }
     return dropped;
@@ -105,7 +106,7 @@ export class PendingActions {
     for (const status of this.byId.values()) {
       if ((status.phase === 'sending' || status.phase === 'sent') && now - status.sentAt >= this.answerTimeoutMs) {
         status.phase = 'no-answer';
-        status.reason = `no answer in ${Math.round(this.answerTimeoutMs / 1000)} s (refused by the broker, or nobody is listening)`;
+        status.reason = t('pending.noAnswerIn', { s: Math.round(this.answerTimeoutMs / 1000) });
         expired.push(status);
       }
     }
@@ -117,16 +118,16 @@ export class PendingActions {
 export function describeStatus(status: ActionStatus): string {
   switch (status.phase) {
     case 'sending':
-      return 'sending…';
+      return t('pending.sending');
     case 'sent':
-      return 'sent, waiting for the answer…';
+      return t('pending.sent');
     case 'accepted':
-      return 'accepted';
+      return t('pending.accepted');
     case 'rejected':
-      return `rejected: ${status.reason ?? 'no reason given'}`;
+      return t('pending.rejected', { reason: status.reason ?? t('log.noReason') });
     case 'unconfirmed':
-      return `refused or lost: ${status.reason ?? ''}`;
+      return t('pending.unconfirmed', { reason: status.reason ?? '' });
     case 'no-answer':
-      return status.reason ?? 'no answer';
+      return status.reason ?? t('pending.noAnswer');
   }
 }

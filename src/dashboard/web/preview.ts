@@ -3,6 +3,8 @@
  * muted <video>. "no feed" when there is no relay, no stream, or no browser
  * support; it retries with growing delays while the page is open.
  */
+import { t } from '../../i18n/index.js';
+
 type MpegtsModule = typeof import('mpegts.js').default;
 type Player = ReturnType<MpegtsModule['createPlayer']>;
 
@@ -35,16 +37,16 @@ export class Preview {
     this.video.muted = true;
     this.video.playsInline = true;
     this.video.dataset['site'] = site;
-    this.video.setAttribute('aria-label', `live preview of ${site}`);
+    this.video.setAttribute('aria-label', t('preview.aria', { site }));
     this.label = document.createElement('span');
     this.label.className = 'feed-label';
     slot.append(this.video, this.label);
-    this.show('no feed', false);
+    this.show(t('sites.noFeed'), false);
   }
 
   start(): void {
     if (!this.relayHttpBase) {
-      this.show('no feed (no relay configured)', false);
+      this.show(t('preview.noRelay'), false);
       return;
     }
     void this.open();
@@ -62,17 +64,17 @@ export class Preview {
     try {
       mpegts = await loadMpegts();
     } catch {
-      this.show('no feed (player failed to load)', false);
+      this.show(t('preview.noPlayer'), false);
       return;
     }
     if (!mpegts.isSupported()) {
-      this.show('no feed (this browser cannot play the stream)', false);
+      this.show(t('preview.unsupported'), false);
       return;
     }
     const url = `${this.relayHttpBase!.replace(/\/$/, '')}/live/${encodeURIComponent(this.site)}.flv`;
     const player = mpegts.createPlayer({ type: 'flv', isLive: true, url, hasAudio: false }, { enableWorker: false, lazyLoad: false, liveBufferLatencyChasing: true });
     this.player = player;
-    player.on(mpegts.Events.ERROR, () => this.fail('no feed'));
+    player.on(mpegts.Events.ERROR, () => this.fail(t('sites.noFeed')));
     player.attachMediaElement(this.video);
     player.load();
     this.video.play()?.catch(() => undefined);
@@ -83,11 +85,11 @@ export class Preview {
         lastTime = this.video.currentTime;
         lastChange = Date.now();
         if (lastTime > 0) {
-          this.show('live', true);
+          this.show(t('preview.live'), true);
           this.retryMs = RETRY_MIN_MS;
         }
       } else if (Date.now() - lastChange > STALL_MS) {
-        this.fail('no feed (stalled)');
+        this.fail(t('preview.stalled'));
       }
     }, 1000);
   }

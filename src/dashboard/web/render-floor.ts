@@ -5,6 +5,7 @@
  * when the model does.
  */
 import type { Floor } from '../../protocol/schemas.js';
+import { t } from '../../i18n/index.js';
 import { timeOfDay } from './clock.js';
 import { attrs, esc, tallyBadge, type TallyRole, type UiState } from './html.js';
 import type { DashboardModel } from './model.js';
@@ -30,69 +31,89 @@ export function button(label: string, action: string, extra: Record<string, stri
   return `<button type="button"${attrs({ class: `act ${cls}`.trim(), 'data-action': action, 'data-key': key, disabled: !ui.canAct, ...extra })}>${label}</button>`;
 }
 
+/** A queue row's badge: NEXT for the site `next` names (the rundown may pick one further down), else its place. */
+function queueBadge(floor: Floor, site: string, position: number): string {
+  return floor.next === site ? `${tallyBadge({ kind: 'next' })}<span class="muted small">#${position}</span>` : tallyBadge({ kind: 'queued', position });
+}
+
+function confirmLabel(model: DashboardModel, ui: UiState, action: 'revoke' | 'next'): string | null {
+  if (ui.armed !== action || !model.floor) return null;
+  const site = action === 'revoke' ? model.floor.onAir : model.floor.next;
+  return t(action === 'revoke' ? 'floor.confirmRevoke' : 'floor.confirmNext', { site: site ? model.siteName(site) : t('floor.nobody') });
+}
+
 export function renderFloor(model: DashboardModel, ui: UiState, pending: PendingActions): string {
   const floor = model.floor;
-  if (!floor) return `<h2>Floor</h2><p class="muted">Waiting for the conductor's floor (retained topic <code>floor</code>)…</p>`;
+  const name = (site: string): string => esc(model.siteName(site));
+  if (!floor) return `<h2>${esc(t('floor.title'))}</h2><p class="muted">${esc(t('floor.waiting'))}</p>`;
+  // A floor the page can no longer hear is not a promise: it says so and its clock stops.
+  const stale = !ui.connected ? `<div class="stale-note" role="status">${esc(t('floor.stale'))}</div>` : '';
   const onAir = floor.onAir
-    ? `<div class="big-name">${esc(floor.onAir)}</div>
-       <div class="sub">since ${esc(timeOfDay(floor.since))} · <span data-clock="elapsed"${attrs({ 'data-since': floor.since })}></span> on air</div>`
-    : `<div class="big-name muted">nobody</div>`;
-  const next = floor.next ? `<div class="big-name">${esc(floor.next)}</div>${floor.nextItem ? `<div class="sub">${esc(floor.nextItem.title)} · ${esc(floor.nextItem.speaker)}</div>` : ''}` : `<div class="big-name muted">nobody</div>`;
+    ? `<div class="big-name">${name(floor.onAir)}</div>
+       <div class="sub">${esc(t('floor.since', { time: timeOfDay(floor.since), elapsed: '\u0000' })).replace('\u0000', `<span data-clock="elapsed"${attrs({ 'data-since': floor.since })}></span>`)}</div>${stale}`
+    : `<div class="big-name muted">${esc(t('floor.nobody'))}</div>`;
+  const byRundown = floor.next && floor.queue.length > 0 && floor.queue[0] !== floor.next ? `<div class="sub why-next">${esc(t('floor.nextByRundown'))}</div>` : '';
+  const next = floor.next
+    ? `<div class="big-name">${name(floor.next)}</div>${floor.nextItem ? `<div class="sub">${esc(floor.nextItem.title)} · ${esc(floor.nextItem.speaker)}</div>` : ''}${byRundown}`
+    : `<div class="big-name muted">${esc(t('floor.nobody'))}</div>`;
+  const armedNext = confirmLabel(model, ui, 'next');
+  const armedRevoke = confirmLabel(model, ui, 'revoke');
   const actions = ui.role === 'operator'
     ? `<div class="floor-actions">
-        <span class="control">${button('Next <kbd>N</kbd>', 'next', {}, ui, 'primary')}${resultSlot(pending, 'next')}</span>
-        <span class="control">${button('Revoke <kbd>R</kbd>', 'revoke', {}, ui, 'danger')}${resultSlot(pending, 'revoke')}</span>
+        <span class="control">${button(armedNext ? esc(armedNext) : `${esc(t('floor.next'))} <kbd>N</kbd>`, 'next', { 'data-armed': armedNext ? 'true' : null }, ui, 'primary')}${resultSlot(pending, 'next')}</span>
+        <span class="control">${button(armedRevoke ? esc(armedRevoke) : `${esc(t('floor.revoke'))} <kbd>R</kbd>`, 'revoke', { 'data-armed': armedRevoke ? 'true' : null }, ui, 'danger')}${resultSlot(pending, 'revoke')}</span>
       </div>`
     : '';
   const rows = floor.queue.map((site, i) => {
     const controls = ui.role === 'operator'
       ? `<span class="row-actions">
-          ${button('↑<span class="sr">move up</span>', 'queue-up', { 'data-site': site, 'aria-label': `move ${site} up`, disabled: !ui.canAct || i === 0 }, ui, 'small')}
-          ${button('↓<span class="sr">move down</span>', 'queue-down', { 'data-site': site, 'aria-label': `move ${site} down`, disabled: !ui.canAct || i === floor.queue.length - 1 }, ui, 'small')}
-          ${button('Grant', 'grant', { 'data-site': site }, ui, 'small')}
+          ${button(`↑<span class="sr">${esc(t('floor.moveUp', { site: model.siteName(site) }))}</span>`, 'queue-up', { 'data-site': site, 'aria-label': t('floor.moveUp', { site: model.siteName(site) }), disabled: !ui.canAct || i === 0 }, ui, 'small')}
+          ${button(`↓<span class="sr">${esc(t('floor.moveDown', { site: model.siteName(site) }))}</span>`, 'queue-down', { 'data-site': site, 'aria-label': t('floor.moveDown', { site: model.siteName(site) }), disabled: !ui.canAct || i === floor.queue.length - 1 }, ui, 'small')}
+          ${button(esc(t('floor.grant')), 'grant', { 'data-site': site }, ui, 'small')}
         </span>`
       : '';
     return `<li class="queue-row"${attrs({ draggable: ui.canAct ? 'true' : null, 'data-queue-site': site })}>
-        ${ui.role === 'operator' ? '<span class="grip" aria-hidden="true">⠿</span>' : ''}${tallyBadge({ kind: 'queued', position: i + 1 })}
-        <span class="queue-site">${esc(site)}</span>${controls}</li>`;
+        ${ui.role === 'operator' ? '<span class="grip" aria-hidden="true">⠿</span>' : ''}${queueBadge(floor, site, i + 1)}
+        <span class="queue-site">${name(site)}</span>${controls}</li>`;
   });
   const queue = rows.length
     ? `<ol class="queue" data-queue>${rows.join('')}</ol>${ui.role === 'operator' ? `<div class="control">${resultSlot(pending, 'reorder')}</div>` : ''}`
-    : `<p class="muted">Queue is empty.</p>`;
-  return `<h2>Floor <span class="epoch">epoch ${floor.epoch}</span></h2>
+    : `<p class="muted">${esc(t('floor.queueEmpty'))}</p>`;
+  return `<h2>${esc(t('floor.title'))} <span class="epoch">${esc(t('floor.epoch', { epoch: floor.epoch }))}</span></h2>
     <div class="floor-grid">
-      <div class="floor-cell onair-cell${floor.onAir ? ' live' : ''}">${tallyBadge({ kind: 'on-air' }, true)}${onAir}</div>
+      <div class="floor-cell onair-cell${floor.onAir ? ' live' : ''}${floor.onAir && !ui.connected ? ' stale' : ''}">${tallyBadge({ kind: 'on-air' }, true)}${onAir}</div>
       <div class="floor-cell next-cell">${tallyBadge({ kind: 'next' }, true)}${next}</div>
     </div>
     ${actions}
-    <h3>Queue</h3>${queue}`;
+    <h3>${esc(t('floor.queue'))}</h3>${queue}`;
 }
 
 export function renderRundown(model: DashboardModel): string {
   const floor = model.floor;
   const item = floor?.item ?? null;
+  const minutes = (n: number): string => esc(t('rundown.minutes', { n }));
   let current: string;
   if (item && floor) {
     current = `<div class="item-now" data-overtime-host>
       <div class="item-title">${esc(item.title)}</div>
-      <div class="sub">${esc(item.speaker)} · ${esc(item.site)} · item ${item.index + 1}</div>
+      <div class="sub">${esc(item.speaker)} · ${esc(model.siteName(item.site))} · ${esc(t('rundown.item', { n: item.index + 1 }))}</div>
       <dl class="clocks">
-        <div><dt>planned</dt><dd>${esc(item.plannedMinutes)} min</dd></div>
-        <div><dt>started</dt><dd>${esc(timeOfDay(floor.since))}</dd></div>
-        <div><dt>planned end</dt><dd>${esc(timeOfDay(floor.plannedEnd))}</dd></div>
-        <div><dt>elapsed</dt><dd class="clock" data-clock="elapsed"${attrs({ 'data-since': floor.since })}></dd></div>
-        <div><dt data-clock-label>remaining</dt><dd class="clock" data-clock="remaining"${attrs({ 'data-end': floor.plannedEnd })}></dd></div>
+        <div><dt>${esc(t('rundown.planned'))}</dt><dd>${minutes(item.plannedMinutes)}</dd></div>
+        <div><dt>${esc(t('rundown.started'))}</dt><dd>${esc(timeOfDay(floor.since))}</dd></div>
+        <div><dt>${esc(t('rundown.plannedEnd'))}</dt><dd>${esc(timeOfDay(floor.plannedEnd))}</dd></div>
+        <div><dt>${esc(t('rundown.elapsed'))}</dt><dd class="clock" data-clock="elapsed"${attrs({ 'data-since': floor.since })}></dd></div>
+        <div><dt data-clock-label>${esc(t('rundown.remaining'))}</dt><dd class="clock" data-clock="remaining"${attrs({ 'data-end': floor.plannedEnd })}></dd></div>
       </dl>
-      <div class="overtime-label" aria-live="polite">OVERTIME</div>
+      <div class="overtime-label" aria-live="polite">${esc(t('rundown.overtime'))}</div>
     </div>`;
   } else if (floor?.onAir) {
-    current = `<div class="item-now"><div class="item-title">Unscheduled turn: ${esc(floor.onAir)}</div>
-      <div class="sub">since ${esc(timeOfDay(floor.since))} · <span data-clock="elapsed"${attrs({ 'data-since': floor.since })}></span></div></div>`;
+    current = `<div class="item-now"><div class="item-title">${esc(t('rundown.unscheduled', { site: model.siteName(floor.onAir) }))}</div>
+      <div class="sub">${esc(timeOfDay(floor.since))} · <span data-clock="elapsed"${attrs({ 'data-since': floor.since })}></span></div></div>`;
   } else {
-    current = `<p class="muted">No item on air.</p>`;
+    current = `<p class="muted">${esc(t('rundown.nothing'))}</p>`;
   }
   const next = floor?.nextItem
-    ? `<p class="item-next"><strong>Next item:</strong> ${esc(floor.nextItem.title)} · ${esc(floor.nextItem.speaker)} · ${esc(floor.nextItem.site)} · ${esc(floor.nextItem.plannedMinutes)} min</p>`
+    ? `<p class="item-next"><strong>${esc(t('rundown.nextItem'))}</strong> ${esc(floor.nextItem.title)} · ${esc(floor.nextItem.speaker)} · ${esc(model.siteName(floor.nextItem.site))} · ${minutes(floor.nextItem.plannedMinutes)}</p>`
     : '';
   let list = '';
   if (model.rundown) {
@@ -100,8 +121,8 @@ export function renderRundown(model: DashboardModel): string {
     const upcoming = floor?.nextItem?.index ?? Infinity;
     list = `<ol class="rundown-list">${model.rundown.items.map((entry) => {
       const cls = entry.index === playing ? 'playing' : entry.index < upcoming && entry.index !== playing ? 'done' : '';
-      return `<li class="${cls}"><span class="when">${esc(entry.plannedStart ? timeOfDay(entry.plannedStart) : '')}</span> ${esc(entry.title)} <span class="muted">· ${esc(entry.speaker)} · ${esc(entry.site)} · ${esc(entry.plannedMinutes)} min</span></li>`;
+      return `<li class="${cls}"><span class="when">${esc(entry.plannedStart ? timeOfDay(entry.plannedStart) : '')}</span> ${esc(entry.title)} <span class="muted">· ${esc(entry.speaker)} · ${esc(model.siteName(entry.site))} · ${minutes(entry.plannedMinutes)}</span></li>`;
     }).join('')}</ol>`;
   }
-  return `<h2>Rundown</h2>${current}${next}${list}`;
+  return `<h2>${esc(t('rundown.title'))}</h2>${current}${next}${list}`;
 }

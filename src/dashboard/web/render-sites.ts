@@ -11,6 +11,7 @@ import { button, resultSlot, tallyRole } from './render-floor.js';
 import type { DashboardModel } from './model.js';
 import type { PendingActions } from './pending.js';
 import { siteIoTrouble } from '../../protocol/site-state.js';
+import { t } from '../../i18n/index.js';
 
 const CHART_W = 180;
 const CHART_H = 40;
@@ -33,7 +34,7 @@ export function encoderChart(samples: EncoderSample[]): string {
   const end = samples[samples.length - 1]!.at;
   const maxKbps = Math.max(1, ...samples.map((s) => s.kbps ?? 0));
   const maxFps = Math.max(30, ...samples.map((s) => s.fps ?? 0));
-  return `<svg class="chart" viewBox="0 0 ${CHART_W} ${CHART_H}" width="${CHART_W}" height="${CHART_H}" role="img" aria-label="bitrate and frame rate over the last ${ENCODER_HISTORY_MS / 60_000} minutes">
+  return `<svg class="chart" viewBox="0 0 ${CHART_W} ${CHART_H}" width="${CHART_W}" height="${CHART_H}" role="img" aria-label="${esc(t('sites.chart', { n: ENCODER_HISTORY_MS / 60_000 }))}">
     <polyline class="line-kbps" points="${polyline(samples, (s) => s.kbps, maxKbps, end)}"/>
     <polyline class="line-fps" points="${polyline(samples, (s) => s.fps, maxFps, end)}"/>
   </svg>`;
@@ -41,31 +42,38 @@ export function encoderChart(samples: EncoderSample[]): string {
 
 function availabilityLine(site: SiteView): string {
   const link = site.state?.tally.link;
-  const lost = link === 'lost' ? ' · <strong class="warn-text">box reports link lost</strong>' : '';
-  const seen = site.lastSeen === null ? '' : ` · seen <span data-ago="${site.lastSeen}"></span>`;
-  return `<div class="avail avail-${site.availability}"><span class="dot" aria-hidden="true"></span>${esc(site.availability)}${seen}${lost}</div>`;
+  const lost = link === 'lost' ? ` · <strong class="warn-text">${esc(t('sites.linkLost'))}</strong>` : '';
+  const seen = site.lastSeen === null ? '' : ` · ${esc(t('sites.seen', { ago: '\u0000' })).replace('\u0000', `<span data-ago="${site.lastSeen}"></span>`)}`;
+  return `<div class="avail avail-${site.availability}"><span class="dot" aria-hidden="true"></span>${esc(t(`sites.${site.availability}`))}${seen}${lost}</div>`;
 }
 
-function cameraTallies(site: SiteView): string {
+/**
+ * The switcher's tally per camera, by the lamp rule (src/appliance/camera-tally.ts):
+ * red PGM only while this site is on air; a camera on the local program of a
+ * site the event is not watching is only "selected here", green like its lamp.
+ */
+function cameraTallies(site: SiteView, onAir: boolean): string {
   const cameras = site.state?.tally.cameras;
   if (!cameras || Object.keys(cameras).length === 0) return '';
   const unknown = new Set(site.state?.tally.unknown ?? []);
-  const chips = Object.entries(cameras).sort(([a], [b]) => a.localeCompare(b)).map(([name, t]) => {
-    const state = t.program ? 'pgm' : t.preview ? 'pvw' : 'off';
-    const label = unknown.has(name) ? 'tally unknown' : t.program ? 'PGM' : t.preview ? 'PVW' : '—';
-    return `<span class="cam cam-${state}" title="${esc(name)}: ${label}"><span class="shape ${state === 'pgm' ? 'shape-filled' : state === 'pvw' ? 'shape-ring' : 'shape-dash'}" aria-hidden="true"></span>${esc(name)} ${label}</span>`;
+  const chips = Object.entries(cameras).sort(([a], [b]) => a.localeCompare(b)).map(([name, tally]) => {
+    const state = tally.program ? (onAir ? 'pgm' : 'pvw') : tally.preview ? 'pvw' : 'off';
+    const label = unknown.has(name) ? t('sites.tallyUnknown') : tally.program ? 'PGM' : tally.preview ? 'PVW' : '—';
+    return `<span class="cam cam-${state}" title="${esc(name)}: ${esc(label)}"><span class="shape ${state === 'pgm' ? 'shape-filled' : state === 'pvw' ? 'shape-ring' : 'shape-dash'}" aria-hidden="true"></span>${esc(name)} ${label}</span>`;
   });
   // The network switchers the tally comes from: one line each, a warning when one is not connected.
   const sources = (site.state?.tally.sources ?? []).map((src) =>
-    src.connected ? `<div class="cam-source muted">${esc(src.describe ?? src.kind)}: connected</div>` : `<div class="cam-source warn-text">${esc(src.describe ?? src.kind)}: ${esc(src.error ?? 'not connected')}</div>`);
+    src.connected
+      ? `<div class="cam-source muted">${esc(src.describe ?? src.kind)}${esc(t('punct.colon'))}${esc(t('sites.sourceConnected'))}</div>`
+      : `<div class="cam-source warn-text">${esc(src.describe ?? src.kind)}${esc(t('punct.colon'))}${esc(src.error ?? t('sites.sourceDown'))}</div>`);
   return `<div class="cams">${chips.join('')}</div>${sources.join('')}`;
 }
 
 function encoderBlock(site: SiteView): string {
   const enc = encoderView(site.state);
-  if (!enc) return `<div class="enc muted">encoder: not reported</div>`;
+  if (!enc) return `<div class="enc muted">${esc(t('sites.encoderNone'))}</div>`;
   const figures = [enc.fps !== null ? `${enc.fps.toFixed(0)} fps` : null, enc.bitrateKbps !== null ? `${Math.round(enc.bitrateKbps)} kb/s` : null].filter(Boolean).join(' · ');
-  return `<div class="enc enc-${esc(enc.state)}"><span>encoder <strong>${esc(enc.state)}</strong>${enc.encoder ? ` (${esc(enc.encoder)})` : ''}${figures ? ` · ${figures}` : ''}${enc.restarts ? ` · ${enc.restarts} restarts` : ''}</span>${encoderChart(site.encoderHistory)}</div>`;
+  return `<div class="enc enc-${esc(enc.state)}"><span>${esc(t('sites.encoder', { state: '\u0000' })).replace('\u0000', `<strong>${esc(enc.state)}</strong>`)}${enc.encoder ? ` (${esc(enc.encoder)})` : ''}${figures ? ` · ${figures}` : ''}${enc.restarts ? ` · ${esc(t('sites.restarts', { n: enc.restarts }))}` : ''}</span>${encoderChart(site.encoderHistory)}</div>`;
 }
 
 const VERDICT_TEXT = { good: 'picture on time', late: 'picture late', unwatchable: 'picture unwatchable', down: 'feed down' } as const;
@@ -82,7 +90,7 @@ function linkBlock(site: SiteView): string {
 /** Only when something is wrong: a box with a lost I/O board cannot light its lamps or read its button. */
 function ioBlock(site: SiteView): string {
   const trouble = siteIoTrouble(site.state);
-  return trouble ? `<div class="io warn-text"><strong>lamps and buttons out</strong>: ${esc(trouble)}</div>` : '';
+  return trouble ? `<div class="io warn-text"><strong>${esc(t('sites.ioOut'))}</strong>${esc(t('punct.colon'))}${esc(trouble)}</div>` : '';
 }
 
 function systemBlock(site: SiteView): string {
@@ -90,24 +98,28 @@ function systemBlock(site: SiteView): string {
   if (!sys) return '';
   const hot = sys.temperatureC !== null && sys.temperatureC >= 75;
   const parts = [
-    sys.temperatureC !== null ? `<span class="${hot ? 'warn-text' : ''}">${sys.temperatureC.toFixed(0)} °C${hot ? ' (hot)' : ''}</span>` : null,
-    sys.load1 !== null ? `load ${sys.load1.toFixed(2)}${sys.cpus ? ` / ${sys.cpus} cpu` : ''}` : null,
+    sys.temperatureC !== null ? `<span class="${hot ? 'warn-text' : ''}">${sys.temperatureC.toFixed(0)} °C${hot ? ` (${esc(t('sites.hot'))})` : ''}</span>` : null,
+    sys.load1 !== null ? `${esc(t('sites.load', { load: sys.load1.toFixed(2) }))}${sys.cpus ? ` / ${esc(t('sites.cpus', { n: sys.cpus }))}` : ''}` : null,
   ].filter(Boolean);
-  return `<div class="sys">box ${parts.join(' · ')}</div>`;
+  return `<div class="sys">${esc(t('sites.box'))} ${parts.join(' · ')}</div>`;
 }
 
 /** The changing part of one site card (the preview sits beside it). */
-export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiState, pending: PendingActions): string {
+export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiState, pending: PendingActions, stageLink: string | null = null): string {
   const role = tallyRole(model.floor, site.id);
   const grant = ui.role === 'operator' && role.kind !== 'on-air'
-    ? `<div class="control">${button('Grant', 'grant', { 'data-site': site.id }, ui, 'small')}${resultSlot(pending, `grant:${site.id}`)}</div>`
+    ? `<div class="control">${button(esc(t('floor.grant')), 'grant', { 'data-site': site.id }, ui, 'small')}${resultSlot(pending, `grant:${site.id}`)}</div>`
     : ui.role === 'operator' ? `<div class="control">${resultSlot(pending, `grant:${site.id}`)}</div>` : '';
-  const name = site.state?.name ?? site.id;
+  const name = model.siteName(site.id);
+  // The number the 1-9 keys select it by (the terminal demo numbers its sites the same way).
+  const index = model.sortedSites().findIndex((s) => s.id === site.id) + 1;
+  const key = index >= 1 && index <= 9 ? `<kbd class="site-key" title="${esc(t('header.shortcuts'))}">${index}</kbd> ` : '';
+  const stage = stageLink ? `<div class="stage-link"><a href="${esc(stageLink)}" target="_blank" rel="noopener" data-stage-link="${esc(site.id)}">${esc(t('sites.stageLink'))}</a> <button type="button" class="small" data-action="stage-qr"${attrs({ 'data-site': site.id, 'aria-label': t('sites.stageLinkFor', { site: name }) })}>QR</button></div>` : '';
   return `<header class="site-head">
-      <h3><button type="button" class="select" data-action="select"${attrs({ 'data-site': site.id, 'data-key': `select:${site.id}`, 'aria-pressed': ui.selected === site.id ? 'true' : 'false' })}>${esc(name)}</button></h3>
+      <h3>${key}<button type="button" class="select" data-action="select"${attrs({ 'data-site': site.id, 'data-key': `select:${site.id}`, 'aria-pressed': ui.selected === site.id ? 'true' : 'false' })}>${esc(name)}</button></h3>
       ${tallyBadge(role, role.kind === 'on-air' || role.kind === 'next')}
     </header>
-    ${availabilityLine(site)}${ioBlock(site)}${cameraTallies(site)}${encoderBlock(site)}${linkBlock(site)}${systemBlock(site)}${grant}`;
+    ${availabilityLine(site)}${ioBlock(site)}${cameraTallies(site, role.kind === 'on-air')}${encoderBlock(site)}${linkBlock(site)}${systemBlock(site)}${grant}${stage}`;
 }
 
 /** Every camera of every site, as `site/camera` targets for the PTZ panel. */
@@ -127,39 +139,41 @@ export function ptzTarget(model: DashboardModel, ui: UiState): { site: string; c
 export function renderPtz(model: DashboardModel, ui: UiState, pending: PendingActions): string {
   const targets = ptzTargets(model);
   const target = ptzTarget(model, ui);
-  if (!target) return `<h2>Cameras</h2><p class="muted">No PTZ camera reported by any site.</p>`;
+  if (!target) return `<h2>${esc(t('ptz.title'))}</h2><p class="muted">${esc(t('ptz.none'))}</p>`;
   const { site, camera: cam } = target;
-  const options = targets.map((t) => {
-    const value = `${t.site}/${t.camera.name}`;
-    return `<option${attrs({ value, selected: t === target })}>${esc(t.site)} · ${esc(t.camera.name)}${t.camera.online === false ? ' (offline)' : ''}</option>`;
+  const chosen = `${site}/${cam.name}`;
+  // By value: each ptzTargets() call makes new objects, so comparing them never matched and the list snapped back.
+  const options = targets.map((entry) => {
+    const value = `${entry.site}/${entry.camera.name}`;
+    return `<option${attrs({ value, selected: value === chosen })}>${esc(model.siteName(entry.site))} · ${esc(entry.camera.name)}${entry.camera.online === false ? ` (${esc(t('ptz.offline'))})` : ''}</option>`;
   }).join('');
   const base = { 'data-site': site, 'data-camera': cam.name };
   const key = `ptz:${site}:${cam.name}`;
-  const status = cam.online === false ? '<span class="warn-text">offline</span>' : cam.online ? '<span class="ok-text">online</span>' : '';
+  const status = cam.online === false ? `<span class="warn-text">${esc(t('ptz.offline'))}</span>` : cam.online ? `<span class="ok-text">${esc(t('ptz.online'))}</span>` : '';
   const controls = ui.role === 'operator'
     ? (() => {
         const presets = cam.presets.length === 0
-          ? '<span class="muted">no preset configured for this camera</span>'
-          : cam.presets.map((p) => button(esc(p.label), 'ptz-preset', { ...base, 'data-preset': String(p.number), 'aria-pressed': cam.preset === p.number ? 'true' : 'false', 'aria-label': `recall preset ${p.label} (${p.number})` }, ui, 'small preset')).join('');
-        const dir = (d: string, label: string): string => button(label, 'ptz-drive', { ...base, 'data-direction': d, 'aria-label': `move ${d} (hold)` }, ui, 'jog');
-        return `<div class="presets" aria-label="presets">${presets}</div>
+          ? `<span class="muted">${esc(t('ptz.noPreset'))}</span>`
+          : cam.presets.map((p) => button(esc(p.label), 'ptz-preset', { ...base, 'data-preset': String(p.number), 'aria-pressed': cam.preset === p.number ? 'true' : 'false', 'aria-label': t('ptz.recall', { label: p.label, number: p.number }) }, ui, 'small preset')).join('');
+        const dir = (d: string, label: string): string => button(label, 'ptz-drive', { ...base, 'data-direction': d, 'aria-label': t('ptz.move', { direction: d }) }, ui, 'jog');
+        return `<div class="presets" aria-label="${esc(t('ptz.presets'))}">${presets}</div>
         <div class="ptz-row">
           <div class="jogpad">
             ${dir('up-left', '↖')}${dir('up', '↑')}${dir('up-right', '↗')}
-            ${dir('left', '←')}${button('■', 'ptz-stop', { ...base, 'aria-label': 'stop' }, ui, 'jog')}${dir('right', '→')}
+            ${dir('left', '←')}${button('■', 'ptz-stop', { ...base, 'aria-label': t('ptz.stop') }, ui, 'jog')}${dir('right', '→')}
             ${dir('down-left', '↙')}${dir('down', '↓')}${dir('down-right', '↘')}
           </div>
           <div class="zoom">
-            ${button('Zoom +', 'ptz-zoom', { ...base, 'data-direction': 'in', 'aria-label': 'zoom in (hold)' }, ui)}
-            ${button('Zoom −', 'ptz-zoom', { ...base, 'data-direction': 'out', 'aria-label': 'zoom out (hold)' }, ui)}
-            <label>speed <input type="range" min="1" max="24" data-ptz-speed${attrs({ value: ui.ptzSpeed, disabled: !ui.canAct })}> <span>${ui.ptzSpeed}</span></label>
+            ${button(esc(t('ptz.zoomIn')), 'ptz-zoom', { ...base, 'data-direction': 'in', 'aria-label': t('ptz.zoomInHold') }, ui)}
+            ${button(esc(t('ptz.zoomOut')), 'ptz-zoom', { ...base, 'data-direction': 'out', 'aria-label': t('ptz.zoomOutHold') }, ui)}
+            <label>${esc(t('ptz.speed'))} <input type="range" min="1" max="24" data-ptz-speed${attrs({ value: ui.ptzSpeed, disabled: !ui.canAct })}> <span>${ui.ptzSpeed}</span></label>
           </div>
         </div>
         <div class="control">${resultSlot(pending, key)}</div>`;
       })()
     : '';
-  return `<h2>Cameras</h2>
-    <label class="ptz-pick">camera <select data-ptz-target aria-label="camera to control">${options}</select></label> ${status}
+  return `<h2>${esc(t('ptz.title'))}</h2>
+    <label class="ptz-pick">${esc(t('ptz.camera'))} <select data-ptz-target aria-label="${esc(t('ptz.cameraToControl'))}">${options}</select></label> ${status}
     ${cam.lastError ? `<p class="warn-text small">${esc(cam.lastError)}</p>` : ''}
     <div class="ptz-cam" data-ptz-site="${esc(site)}" data-ptz-camera="${esc(cam.name)}">${controls}</div>`;
 }

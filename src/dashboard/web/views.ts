@@ -4,6 +4,8 @@
  */
 import type { EventResult, LinkStats } from '../../protocol/schemas.js';
 import type { SiteState } from '../../protocol/site-state.js';
+import { t } from '../../i18n/index.js';
+import { actionWord } from '../../i18n/words.js';
 
 /** How a line of the event log reads: good news, bad news, a notice, a warning. */
 export type LogTone = 'ok' | 'bad' | 'info' | 'warn';
@@ -70,10 +72,13 @@ export function cameraViews(state: SiteState | null): CameraView[] {
   }));
 }
 
-export function describeEvent(result: EventResult): { text: string; tone: LogTone } {
-  const who = result.site ? ` ${result.site}` : '';
-  const dup = result.duplicate ? ' (repeat)' : '';
-  if (result.result === 'info') return { text: `${result.kind} ${result.action}${who}${result.reason ? `: ${result.reason}` : ''}`, tone: 'info' };
-  if (result.result === 'accepted') return { text: `${result.kind} ${result.action}${who} accepted${dup}, epoch ${result.epoch}`, tone: 'ok' };
-  return { text: `${result.kind} ${result.action}${who} rejected${dup}: ${result.reason ?? 'no reason given'}`, tone: 'bad' };
+/** One line of the event log for a conductor's answer; `name` gives a site's display name. */
+export function describeEvent(result: EventResult, name: (site: string) => string = (site) => site): { text: string; tone: LogTone } {
+  const who = result.site ? ` ${name(result.site)}` : '';
+  const dup = result.duplicate ? t('log.repeat') : '';
+  const kind = t(`log.kind.${result.kind}`);
+  const action = actionWord(result.action);
+  if (result.result === 'info') return { text: `${kind} ${action}${who}${result.reason ? `${t('punct.colon')}${result.reason}` : ''}`, tone: 'info' };
+  if (result.result === 'accepted') return { text: t('log.accepted', { kind, action, who, dup, epoch: result.epoch }), tone: 'ok' };
+  return { text: t('log.rejected', { kind, action, who, dup, reason: result.reason ?? t('log.noReason') }), tone: 'bad' };
 }

@@ -1,0 +1,50 @@
+/**
+ * `relais rundown import day.csv [--into conductor.yaml]`: the day's rundown
+ * from a spreadsheet. Without `--into` it prints the `rundown:` block to paste
+ * into the conductor's config; with it, it replaces that config's rundown
+ * (keeping the file's comments) once the whole config still validates.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { parseDocument, stringify } from 'yaml';
+import { validateConfig } from '../config/load.js';
+import { parseRundownCsv } from '../config/rundown-csv.js';
+import { t } from '../i18n/index.js';
+import { UserError } from '../util/errors.js';
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UserError(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(err)}`);
+  }
+}
+
+/** Imports `csvPath`; returns what to print. Throws a {@link UserError} naming every bad line. */
+export async function importRundown(csvPath: string, into?: string): Promise<string> {
+  const doc = into ? parseDocument(await readText(into)) : null;
+  const sites = doc ? ((doc.toJS() as { sites?: Array<{ id?: string }> }).sites ?? []).map((s) => String(s.id)) : undefined;
+  const result = parseRundownCsv(await readText(csvPath), sites);
+  if (!result.ok) throw new UserError(`${csvPath}:\n  ${result.errors.join('\n  ')}`);
+  if (!doc || !into) return stringify({ rundown: result.items });
+  doc.set('rundown', doc.createNode(result.items));
+  validateConfig('conductor', doc.toJS(), into);
+  // Written whole or not at all: a temp file beside it, then renamed over it.
+  const temp = `${into}.tmp-${process.pid}`;
+  await writeFile(temp, doc.toString());
+  await rename(temp, into);
+  return t('rundownCsv.imported', { count: result.items.length, file: into });
+}
+
+export function registerRundownCommand(program: Command): void {
+  program
+    .command('rundown')
+    .description('the day\'s rundown')
+    .command('import')
+    .description('read the rundown from a CSV file (title, speaker, site, minutes); print it, or write it into a conductor config with --into')
+    .argument('<file>', 'CSV file, comma- or semicolon-separated, with a header line')
+    .option('--into <config>', 'conductor config (YAML) whose rundown to replace')
+    .action(async (file: string, opts: { into?: string }) => {
+      process.stdout.write(`${(await importRundown(file, opts.into)).trimEnd()}\n`);
+    });
+}
