@@ -61,7 +61,7 @@ export class AtemSource extends BaseSource {
       this.arm();
     });
     atem.on('error', () => {}); // protocol noise; the connection state says what matters
-    void atem.connect(this.options.host, this.port).catch((err: unknown) => this.disconnected(String(err)));
+    void atem.connect(this.options.host, this.port).then(dropExitHookSignals, (err: unknown) => this.disconnected(String(err)));
     this.arm();
   }
 
@@ -102,5 +102,19 @@ export class AtemSource extends BaseSource {
   private disarm(): void {
     if (this.watchdog !== null) this.timers.clearTimeout(this.watchdog);
     this.watchdog = null;
+  }
+}
+
+/**
+ * atem-connection registers the `exit-hook` package on its first connect,
+ * which answers SIGINT and SIGTERM with `process.exit()` at once: the box
+ * would stop without saying `offline` or putting its lamps out, and systemd's
+ * stop would not be graceful. relais stops every feature itself (stop() above
+ * destroys the socket), so those two listeners are taken off again; they are
+ * known by the name of the bound function exit-hook 2.x adds.
+ */
+function dropExitHookSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal)) if (listener.name === 'bound exit') process.off(signal, listener as () => void);
   }
 }
