@@ -94,9 +94,9 @@ describe('deploy: relais doctor checks what the config names', () => {
     assert.equal(out.code, 1, out.stdout + out.stderr);
     assert.doesNotMatch(out.stdout, /all checks passed/);
     assert.match(out.stdout, /^FAIL\s+gpio\s+io\.driver is "gpio", but this machine has no GPIO chip a Raspberry Pi header chip/m);
-    assert.match(out.stdout, /fix: on a Raspberry Pi use Raspberry Pi OS Bookworm; on another board set io\.chip/);
+    assert.match(out.stdout, /à faire\s: on a Raspberry Pi use Raspberry Pi OS Bookworm; on another board set io\.chip/);
     assert.match(out.stdout, /^FAIL\s+serial\s+\/dev\/serial0 \(cameras\[0\]\.transport\.path, cameras\[1\]\.transport\.path\): no such device/m);
-    assert.match(out.stdout, /fix: the header UART is off: sudo scripts\/install\.sh writes enable_uart=1/);
+    assert.match(out.stdout, /à faire\s: the header UART is off: sudo scripts\/install\.sh writes enable_uart=1/);
   });
 
   it('a Firmata box: the board’s port is checked, and the fix names the udev names', async () => {
