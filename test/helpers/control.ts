@@ -38,7 +38,7 @@ export async function controlUntilAnswered(client: MqttClient, event: string, bo
       client.publish(topic(event, 'control'), JSON.stringify(body), { qos: 1 });
       await waitFor(`an answer to ${body.id}`, () => answers.length > 0, options.everyMs ?? 3000).catch(() => undefined);
     }
-    if (options.collectLate) await conductorMarker(client, event, client, options.everyMs ?? 3000);
+    if (options.collectLate) await conductorMarker(client, event, client, 10_000);
     return answers;
   } finally {
     client.off('message', onMessage);
