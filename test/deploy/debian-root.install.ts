@@ -108,7 +108,7 @@ describe('deploy: install.sh on a fresh Debian 12 root (debootstrap, for real)',
     assert.equal(out.code, 1, `doctor (${out.code}):\n${out.stdout}\n${out.stderr}`);
     assert.match(out.stdout, /^FAIL\s+serial\s+\/dev\/relais-visca-A10K1234-if00 \(cameras\[0\]\.transport\.path\): no such device/m);
     assert.match(out.stdout, /^FAIL\s+serial\s+\/dev\/relais-firmata \(io\.port\): no such device/m);
-    assert.match(out.stdout, /fix: plug the adapter or the board in, then `ls -l \/dev\/relais-\* \/dev\/serial\/by-id\/`/);
+    assert.match(out.stdout, /à faire\s: plug the adapter or the board in, then `ls -l \/dev\/relais-\* \/dev\/serial\/by-id\/`/);
     assert.match(out.stdout, /^(PASS|WARN)\s+ffmpeg\s/m);
     assert.match(out.stdout, /^PASS\s+broker\s+mqtt:\/\/127\.0\.0\.1:\d+.*connected in \d+ ms/m);
     assert.match(out.stdout, /^(PASS|WARN)\s+disk\s/m);
