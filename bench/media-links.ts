@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 import os from 'node:os';
 import { srtFfmpegUrl } from '../src/media/srt.js';
 import { LOW_DELAY_INPUT, SwitchingDisplay } from '../src/media/switcher.js';
@@ -23,17 +23,6 @@ const H = 18;
 const FRAME = W * H * 3;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 function source(color: string, size: string, fps: number, port: number, seconds: number): ChildProcess {
   const url = srtFfmpegUrl({ host: '127.0.0.1', port, mode: 'listener', latencyMs: 240 });
   return spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', color === 'testsrc2' ? `testsrc2=size=${size}:rate=${fps}` : `color=c=${color}:size=${size}:rate=${fps}`, '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
@@ -44,7 +33,7 @@ async function linkedFeeds(colors: string[], size: string, fps: number, seconds:
   const children: ChildProcess[] = [];
   const proxies: UdpLinkProxy[] = [];
   for (const [i, color] of colors.entries()) {
-    const port = await freePort();
+    const port = await freePort('tcp');
     children.push(source(color, size, fps, port, seconds));
     const proxy = new UdpLinkProxy({ listenPort: 0, targetHost: '127.0.0.1', targetPort: port, impairment: parseImpairment({ delayMs: 40, lossPercent: 1 }), random: seededRandom(i + 1) });
     await proxy.start();

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 import os from 'node:os';
 import path from 'node:path';
 import { buildEncoderPlan, findFont } from '../src/media/command.js';
@@ -24,17 +24,6 @@ import { createLogger, setLogLevel } from '../src/util/log.js';
 setLogLevel('error');
 const SECRET = 'bench-secret-0123456789abcdef';
 const log = createLogger('bench');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 function stats(values: number[]): { n: number; median: number; p99: number; min: number; max: number } {
   const v = [...values].sort((a, b) => a - b);
@@ -192,7 +181,7 @@ async function cpu720p(relay: Relay, seconds: number): Promise<void> {
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'relais-bench-media-'));
-  const relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, dataDir: dir, log, pollMs: 1000 });
+  const relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort('tcp'), httpPort: await freePort('tcp'), secret: SECRET, dataDir: dir, log, pollMs: 1000 });
   await relay.start();
   try {
     await startToFirstFrame(relay, 5);
