@@ -20,7 +20,7 @@
  *    the site's state.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -30,6 +30,8 @@ import { Conductor } from '../../src/conductor/conductor.js';
 import { SimulatedDriver } from '../../src/hardware/simulated.js';
 import { parseRelayConfig } from '../../src/media/config.js';
 import { EncoderFeature } from '../../src/media/encoder-feature.js';
+import { recommend, startLinkEcho } from '../../src/media/link-test.js';
+import { LinkTestFeature } from '../../src/media/link-test-feature.js';
 import { Relay } from '../../src/media/relay.js';
 import { srtEgressPort, srtFfmpegUrl, srtIngestPort } from '../../src/media/srt.js';
 import { LOW_DELAY_INPUT, SwitchingDisplay } from '../../src/media/switcher.js';
@@ -42,6 +44,7 @@ import { UdpLinkProxy } from '../../src/sim/link-proxy.js';
 import { startTestBroker, type TestBroker } from '../helpers/brokers.js';
 import { conductorConfig, siteConfig } from '../helpers/event.js';
 import { recordingLogger } from '../helpers/log.js';
+import { runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 import { freePort, freeUdpBlock, quietLogger, SECRET, udpBound } from './helpers.js';
 
@@ -53,6 +56,8 @@ const COLOURS: Record<string, [number, number, number]> = { [SC]: [255, 0, 0], [
 const HEX: Record<string, string> = { [SC]: '0xFF0000', [RN]: '0x00A000', [RDL]: '0x0000FF' };
 /** 80 ms RTT, 1 % loss each way, a 3 Mbit/s uplink: the day's ordinary rural link. */
 const RURAL: LinkImpairmentInput = { delayMs: 40, lossPercent: 1 };
+/** The link `relais link test` measures: the same, with the uplink's capacity capped at 2 Mbit/s. */
+const TESTED: LinkImpairmentInput = { ...RURAL, rateKbps: 2000 };
 const BAD: LinkImpairmentInput = { ...RURAL, lossPercent: 10 };
 /** SRT latency of the feeds: 1.5 RTT, enough for one resend, not for a resend of a resend. */
 const LATENCY_MS = 120;
@@ -158,11 +163,27 @@ describe('a 3-site day over rural links (real SRT, ffmpeg, relay, displays)', fu
   const rnLog = recordingLogger();
   const rnLinks: NonNullable<SiteState['link']>[] = [];
   let egressPort = 0;
+  let dir = '';
   let counter = 0;
 
   after(async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
   });
+
+  /** `relais link test --report` from Rouyn-Noranda's box to a `relais link echo` beside the relay, over the emulated link. */
+  async function linkTest(): Promise<{ output: string; code: number | null }> {
+    const echo = await startLinkEcho(0, '127.0.0.1');
+    const proxy = new UdpLinkProxy({ listenPort: 0, targetHost: '127.0.0.1', targetPort: echo.port, impairment: parseImpairment(TESTED), random: seededRandom(5) });
+    await proxy.start();
+    const config = join(dir, 'rouyn-noranda.yaml');
+    await writeFile(config, JSON.stringify({ event: 'test', site: RN, broker: { url: broker.url } }));
+    try {
+      return await runCli(['link', 'test', `127.0.0.1:${proxy.port}`, '--seconds', '8', '--ping-rate', '50', '--report', config], {}, 30_000);
+    } finally {
+      await proxy.stop();
+      await echo.stop();
+    }
+  }
 
   async function grant(site: string): Promise<string> {
     counter += 1;
@@ -188,7 +209,7 @@ describe('a 3-site day over rural links (real SRT, ffmpeg, relay, displays)', fu
   before(async () => {
     broker = await startTestBroker('mosquitto');
     stops.push(() => broker.stop());
-    const dir = await mkdtemp(join(tmpdir(), 'relais-rural-'));
+    dir = await mkdtemp(join(tmpdir(), 'relais-rural-'));
     stops.push(() => rm(dir, { recursive: true, force: true }));
 
     client = await mqtt.connectAsync(broker.url, { clientId: 'rural-day-watch' });
@@ -248,7 +269,7 @@ describe('a 3-site day over rural links (real SRT, ffmpeg, relay, displays)', fu
       });
       const display = new RecordedDisplay(site, egressPort);
       displays.set(site, display);
-      const runtime = new ApplianceRuntime({ config: siteConfig(broker.url, site), driver: new SimulatedDriver(), features: [encoder, display], log: site === RN ? rnLog : quietLogger(site) });
+      const runtime = new ApplianceRuntime({ config: siteConfig(broker.url, site), driver: new SimulatedDriver(), features: [encoder, display, new LinkTestFeature()], log: site === RN ? rnLog : quietLogger(site) });
       await runtime.start();
       stops.push(() => runtime.stop());
     }
@@ -261,6 +282,8 @@ describe('a 3-site day over rural links (real SRT, ffmpeg, relay, displays)', fu
     const scOnAir = Date.now();
     await Promise.all([showing(displays.get(RN)!, SC, scOnAir), showing(displays.get(RDL)!, SC, scOnAir)]);
 
+    // The technician's pre-flight test runs meanwhile (its own emulated link, the same settings).
+    const tested = linkTest();
     // Rouyn-Noranda's link turns bad for 20 s.
     const badAt = Date.now();
     proxies.get(RN)!.set(parseImpairment(BAD));
@@ -283,8 +306,8 @@ describe('a 3-site day over rural links (real SRT, ffmpeg, relay, displays)', fu
     proxies.get(RN)!.set(parseImpairment(RURAL));
     const goodAt = Date.now();
     const lowest = Math.min(...steps());
-    await waitFor('the bitrate stepping back up on the good link', () => steps().at(-1)! > lowest, 40_000, 100).catch((err: Error) => {
-      throw new Error(`${err.message}; steps ${steps().join(' ')}; sender ${rnLinks.slice(0, 30).map((l) => `${l.verdict}/${l.lossPercent}/${l.dropped}/${l.bandwidthKbps}`).join(' ')}`);
+    await waitFor('the bitrate stepping back up on the good link', () => steps().at(-1)! > lowest, 60_000, 100).catch((err: Error) => {
+      throw new Error(`${err.message}; steps ${steps().join(' ')}; sender ${rnLinks.slice(-20).map((l) => `${l.verdict}/${l.lossPercent}/${l.dropped}/${l.bandwidthKbps}`).join(' ')}`);
     });
     const upMs = Date.now() - goodAt;
 
@@ -297,6 +320,22 @@ describe('a 3-site day over rural links (real SRT, ffmpeg, relay, displays)', fu
     const firstRed = across.findIndex((f) => f.seen === SC);
     assert.ok(across.slice(0, firstRed).every((f) => f.seen === RN), `before the hand-off: ${across.slice(0, firstRed).map((f) => f.seen).join(' ')}`);
     assert.ok(across.slice(firstRed).every((f) => f.seen === SC), `after the hand-off: ${across.slice(firstRed).map((f) => f.seen).join(' ')}`);
+
+    // The link test: its figures in Rouyn-Noranda's state, the RTT, the capacity and the bitrate it recommends within
+    // 20 % of the emulator's settings. Its SRT latency (p95 RTT times a factor of the loss) is printed, not held to
+    // 20 %: on this loaded machine the p95 and a loss counted on 200 pings move it well beyond (docs/benchmarks.md).
+    const run = await tested;
+    assert.equal(run.code, 0, run.output);
+    await waitFor("the link test in Rouyn-Noranda's state", () => states.get(RN)?.linkTest !== undefined, 10_000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${run.output} ${rnLog.lines.filter((l) => /link.test|bad|refus/i.test(l)).join('\n')}`);
+    });
+    const measured = states.get(RN)!.linkTest!;
+    const truth = recommend({ pings: 1, rttMs: { min: 80, p50: 80, p95: 80, max: 80 }, roundTripLossPercent: 2, lossPercent: TESTED.lossPercent!, throughputKbps: TESTED.rateKbps!, trains: 1 });
+    const within = (value: number, target: number, what: string): void => assert.ok(Math.abs(value - target) <= 0.2 * target, `${what}: ${value} vs ${target} (${run.output})`);
+    within(measured.rttMs!.p50, 80, 'RTT');
+    within(measured.throughputKbps!, TESTED.rateKbps!, 'capacity');
+    within(measured.recommended.bitrateKbps, truth.bitrateKbps, 'recommended bitrate');
+    process.stdout.write(`      link test: RTT p50 ${measured.rttMs!.p50} ms p95 ${measured.rttMs!.p95} ms, loss ${measured.lossPercent} %, capacity ${measured.throughputKbps} kbit/s; recommends ${measured.recommended.latencyMs} ms / ${measured.recommended.bitrateKbps} kbit/s (settings call for ${truth.latencyMs} ms / ${truth.bitrateKbps} kbit/s)\n`);
 
     // The whole day: no display ever showed a black frame, and none stopped for long.
     for (const display of displays.values()) {
