@@ -11,7 +11,8 @@ import { button, resultSlot, tallyRole } from './render-floor.js';
 import type { DashboardModel } from './model.js';
 import type { PendingActions } from './pending.js';
 import { siteIoTrouble } from '../../protocol/site-state.js';
-import { t } from '../../i18n/index.js';
+import { currentLang, t } from '../../i18n/index.js';
+import { formatTimeOfDay } from '../../i18n/time.js';
 
 const CHART_W = 180;
 const CHART_H = 40;
@@ -87,6 +88,19 @@ function linkBlock(site: SiteView): string {
   return `<div class="link link-${esc(link.verdict)}"${attrs({ 'data-verdict': link.verdict })}><span class="${bad ? 'warn-text' : 'ok-text'}"><strong>${VERDICT_TEXT[link.verdict]}</strong>${link.why ? `: ${esc(link.why)}` : ''}</span> <span class="small">SRT ${figures}</span></div>`;
 }
 
+/** The newest `relais link test --report` of the site: what it measured and the SRT settings it calls for. */
+export function linkTestBlock(site: SiteView): string {
+  const test = site.state?.linkTest;
+  if (!test) return '';
+  const figures = t('sites.linkTestFigures', {
+    rtt: test.rttMs ? Math.round(test.rttMs.p50) : '-',
+    loss: test.lossPercent.toFixed(1),
+    capacity: test.throughputKbps === null ? t('sites.linkTestUnknown') : Math.round(test.throughputKbps),
+  });
+  const advice = t('sites.linkTestAdvice', { latency: test.recommended.latencyMs, bitrate: test.recommended.bitrateKbps });
+  return `<div class="link-test small"${attrs({ 'data-link-test': site.id })}><strong>${esc(t('sites.linkTest', { at: formatTimeOfDay(test.at, currentLang()) }))}</strong>${esc(t('punct.colon'))}${esc(figures)} · ${esc(advice)}</div>`;
+}
+
 /** Only when something is wrong: a box with a lost I/O board cannot light its lamps or read its button. */
 function ioBlock(site: SiteView): string {
   const trouble = siteIoTrouble(site.state);
@@ -119,7 +133,7 @@ export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiStat
       <h3>${key}<button type="button" class="select" data-action="select"${attrs({ 'data-site': site.id, 'data-key': `select:${site.id}`, 'aria-pressed': ui.selected === site.id ? 'true' : 'false' })}>${esc(name)}</button></h3>
       ${tallyBadge(role, role.kind === 'on-air' || role.kind === 'next')}
     </header>
-    ${availabilityLine(site)}${ioBlock(site)}${cameraTallies(site, role.kind === 'on-air')}${encoderBlock(site)}${linkBlock(site)}${systemBlock(site)}${grant}${stage}`;
+    ${availabilityLine(site)}${ioBlock(site)}${cameraTallies(site, role.kind === 'on-air')}${encoderBlock(site)}${linkBlock(site)}${linkTestBlock(site)}${systemBlock(site)}${grant}${stage}`;
 }
 
 /** Every camera of every site, as `site/camera` targets for the PTZ panel. */
