@@ -11,6 +11,7 @@ import { button, resultSlot, tallyRole } from './render-floor.js';
 import type { DashboardModel } from './model.js';
 import type { PendingActions } from './pending.js';
 import { siteIoTrouble } from '../../protocol/site-state.js';
+import { feedTroubleOf } from './grant-check.js';
 import { currentLang, t } from '../../i18n/index.js';
 import { formatTimeOfDay } from '../../i18n/time.js';
 
@@ -121,8 +122,9 @@ function systemBlock(site: SiteView): string {
 /** The changing part of one site card (the preview sits beside it). */
 export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiState, pending: PendingActions, stageLink: string | null = null): string {
   const role = tallyRole(model.floor, site.id);
+  const anyway = ui.grantAnyway === site.id ? feedTroubleOf(model, site.id) : null;
   const grant = ui.role === 'operator' && role.kind !== 'on-air'
-    ? `<div class="control">${button(esc(t('floor.grant')), 'grant', { 'data-site': site.id }, ui, 'small')}${resultSlot(pending, `grant:${site.id}`)}</div>`
+    ? `<div class="control">${anyway ? `<p class="warn-text small" data-feed-trouble="${esc(anyway)}">${esc(t(`sites.feedTrouble.${anyway}`, { site: model.siteName(site.id) }))}</p>` : ''}${button(esc(t(anyway ? 'floor.grantAnyway' : 'floor.grant')), 'grant', { 'data-site': site.id, 'data-armed': anyway ? 'true' : null }, ui, anyway ? 'small danger' : 'small')}${resultSlot(pending, `grant:${site.id}`)}</div>`
     : ui.role === 'operator' ? `<div class="control">${resultSlot(pending, `grant:${site.id}`)}</div>` : '';
   const name = model.siteName(site.id);
   // The number the 1-9 keys select it by (the terminal demo numbers its sites the same way).
