@@ -344,6 +344,8 @@ describe('a 3-site day over rural links (real SRT, ffmpeg, relay, displays)', fu
       let longest = 0;
       for (let i = 1; i < frames.length; i += 1) longest = Math.max(longest, frames[i]!.at - frames[i - 1]!.at);
       process.stdout.write(`      ${display.site}: ${frames.length} frames, longest gap ${longest} ms, ${frames.filter((f) => f.seen === 'other').length} broken\n`);
+      // 15 fps: a gap of 3 s would be a display that stopped (an encoder replaced at a new bitrate pauses its feed for under a second).
+      assert.ok(longest < 3000, `${display.site}: the picture stopped for ${longest} ms`);
     }
     process.stdout.write(`      bad link shown after ${shownMs} ms; bitrate steps ${steps().join(' -> ')} kbit/s (up ${upMs} ms after the link came back); day ${Date.now() - started} ms\n`);
   });
