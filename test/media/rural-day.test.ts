@@ -15,9 +15,9 @@
  *  - a grant to the bad site is applied and followed by the warning on `events`;
  *  - the bad site's bitrate steps down, and back up once the link is good again;
  *  - a hand-off switches the displays from one colour to the other, no black between;
- *  - `relais link test` over the same emulated link recommends numbers within
- *    20 % of what the emulator's own settings call for, and writes them into
- *    the site's state.
+ *  - `relais link test --report` over the same emulated link (capped at 2 Mbit/s)
+ *    writes its result into the site's state, with the RTT, the capacity and
+ *    the recommended bitrate within 20 % of the emulator's settings.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -54,7 +54,7 @@ const RDL = 'riviere-du-loup';
 const SITES = [SC, RN, RDL];
 const COLOURS: Record<string, [number, number, number]> = { [SC]: [255, 0, 0], [RN]: [0, 160, 0], [RDL]: [0, 0, 255] };
 const HEX: Record<string, string> = { [SC]: '0xFF0000', [RN]: '0x00A000', [RDL]: '0x0000FF' };
-/** 80 ms RTT, 1 % loss each way, a 3 Mbit/s uplink: the day's ordinary rural link. */
+/** 80 ms RTT, 1 % loss each way: the day's ordinary rural link (no rate cap: SRT's capacity estimate through the emulator's cap reads about the sending rate). */
 const RURAL: LinkImpairmentInput = { delayMs: 40, lossPercent: 1 };
 /** The link `relais link test` measures: the same, with the uplink's capacity capped at 2 Mbit/s. */
 const TESTED: LinkImpairmentInput = { ...RURAL, rateKbps: 2000 };
