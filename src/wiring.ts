@@ -105,6 +105,8 @@ export async function applianceFeatures(config: SiteConfig, driver: IoDriver): P
   }
   if (config.encoder?.enabled) features.push((await import('./media/encoder-feature.js')).createEncoderFeature(config.encoder));
   if (config.display?.enabled) features.push((await import('./media/display-feature.js')).createDisplayFeature(config.display));
+  // Every box: the newest `relais link test --report` of its link, into its state.
+  features.push(new (await import('./media/link-test-feature.js')).LinkTestFeature());
   return features;
 }
 

@@ -76,7 +76,7 @@ CONDUCTOR_WRITES="floor events rundown conductor/availability conductor/state co
 OPERATOR_WRITES="control site/+/ptz/command site/+/message site/+/message/ack"
 # A viewer (a speaker screen) may only say it read its message.
 VIEWER_WRITES="site/+/message/ack"
-SITE_WRITES="availability state intent ptz/result doctor"
+SITE_WRITES="availability state intent ptz/result doctor link-test"
 
 # NATS subjects for topic suffixes: a/b is relais.v1.*.a.b, '+' is '*'. $1 is a prefix for each.
 nats_subjects() {

@@ -33,7 +33,7 @@ export class SiteStateAssembler {
   }
 
   assemble(facts: SiteFacts): SiteState {
-    const { encoder, cameras, tallyIn, tallySources, display, link } = this.parts;
+    const { encoder, cameras, tallyIn, tallySources, display, link, linkTest } = this.parts;
     const tallyCameras = tallyIn || tallySources ? { cameras: { ...tallyIn?.cameras, ...tallySources?.cameras } } : {};
     const { source, sources, unknown } = tallySources ?? {};
     return {
@@ -48,6 +48,7 @@ export class SiteStateAssembler {
       io: facts.io,
       ...(display ? { display } : {}),
       ...(link ? { link } : {}),
+      ...(linkTest ? { linkTest } : {}),
       updatedAt: new Date(facts.now).toISOString(),
     };
   }

@@ -9,6 +9,7 @@ import { ffmpegBinary, resolveBinary } from '../media/ffmpeg.js';
 import { Relay } from '../media/relay.js';
 import { createDisplayFeature } from '../media/display-feature.js';
 import { createEncoderFeature } from '../media/encoder-feature.js';
+import { LinkTestFeature } from '../media/link-test-feature.js';
 import { demoEncoderSettings } from '../media/demo.js';
 import { TopicPublisher } from '../mqtt/publisher.js';
 import type { RelayStreams } from '../protocol/schemas.js';
@@ -21,8 +22,10 @@ export function mediaDemoExtension(ports: { rtmpPort: number; httpPort: number }
   return {
     name: 'room feeds',
     siteFeatures(site, ctx) {
-      if (!available) return [];
+      // `relais link test --report` lands in the site's state, feeds or not.
+      if (!available) return [new LinkTestFeature()];
       return [
+        new LinkTestFeature(),
         createEncoderFeature({
           ...demoEncoderSettings(`${ctx.title} · ${ctx.sites.find((s) => s.id === site)?.name ?? site}`, `rtmp://${ctx.host}:${ports.rtmpPort}/live`, secret),
           reportIntervalMs: 2000,

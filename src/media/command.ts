@@ -111,7 +111,10 @@ export function buildEncoderPlan(o: PlanOptions): EncoderPlan {
   const filters: string[] = [];
   if (config.input.kind === 'test-pattern') {
     // -re paces the generated sources at real time, like a camera would.
-    inputs.push({ source: `${config.input.pattern}=size=${width}x${height}:rate=${config.fps}`, options: ['-re', '-f', 'lavfi'] });
+    const pattern = config.input.pattern === 'color' ? `color=c=${config.input.color}:` : `${config.input.pattern}=`;
+    inputs.push({ source: `${pattern}size=${width}x${height}:rate=${config.fps}`, options: ['-re', '-f', 'lavfi'] });
+    // Grain that changes every frame: a plain colour would otherwise cost the encoder almost nothing.
+    if (config.input.pattern === 'color') filters.push('noise=alls=24:allf=t');
     inputs.push({ source: `sine=frequency=${config.input.toneHz}:sample_rate=48000`, options: ['-re', '-f', 'lavfi'] });
     if (o.fontFile) {
       const size = Math.max(12, Math.round(height / 14));

@@ -40,7 +40,10 @@ export const v4l2InputSchema = z.strictObject({
 /** A generated picture (bars or a moving pattern) with the site's name, a clock and a tone. */
 export const testPatternInputSchema = z.strictObject({
   kind: z.literal('test-pattern'),
-  pattern: z.enum(['testsrc2', 'smptebars']).default('testsrc2'),
+  /** `color`: one plain colour (`color`) with a little moving grain, so each room is told apart at a glance and the encoder works as on a camera. */
+  pattern: z.enum(['testsrc2', 'smptebars', 'color']).default('testsrc2'),
+  /** The colour of the `color` pattern: an ffmpeg colour name or 0xRRGGBB. */
+  color: z.string().regex(/^(?:[a-z]{3,20}|0x[0-9a-fA-F]{6})$/, { message: 'must be a colour name (red, navy) or 0xRRGGBB' }).default('gray'),
   /** Text drawn on the picture; defaults to the site id. */
   label: z.string().max(80).optional(),
   /** Tone frequency in Hz. */
@@ -94,7 +97,7 @@ export type EncoderOutput = z.infer<typeof encoderOutputSchema>;
 
 export const encoderConfigSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  input: encoderInputSchema.default({ kind: 'test-pattern', pattern: 'testsrc2', toneHz: 440 }),
+  input: encoderInputSchema.default({ kind: 'test-pattern', pattern: 'testsrc2', color: 'gray', toneHz: 440 }),
   size: size.default('1280x720'),
   fps: z.number().int().min(1).max(60).default(30),
   /** Video bitrate in kbit/s. */

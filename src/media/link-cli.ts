@@ -4,9 +4,14 @@
  * bounded time, and the SRT latency and bitrate to put in the config.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { loadConfigFile } from '../config/load.js';
+import { connectBroker, waitConnected } from '../mqtt/connect.js';
+import type { LinkTestPart } from '../protocol/site-state.js';
+import { encode, topic } from '../protocol/topics.js';
 import { intArg, parsePort } from '../util/args.js';
+import { UserError } from '../util/errors.js';
 import { nextSignal } from '../util/signals.js';
-import { recommend, runLinkTest, startLinkEcho } from './link-test.js';
+import { linkTestReport, recommend, runLinkTest, startLinkEcho } from './link-test.js';
 
 export const DEFAULT_ECHO_PORT = 9999;
 
@@ -18,19 +23,44 @@ export function parseTarget(value: string): { host: string; port: number } {
   return { host: match[1] ?? '', port };
 }
 
+/**
+ * Publishes a test's result retained on the site's `link-test` topic with the
+ * broker, event, site and login of the box's config; the box carries it into
+ * its state (`linkTest`) for the operator.
+ */
+export async function reportLinkTest(configPath: string, report: LinkTestPart): Promise<string> {
+  const { config } = await loadConfigFile(configPath);
+  if (!('site' in config)) throw new UserError(`${configPath} is a conductor config; --report needs the box's own config (event, site, broker login), e.g. /etc/relais/appliance.yaml`);
+  const client = connectBroker(config.broker, { clientId: `relais-link-test-${config.site}-${process.pid}` });
+  try {
+    await waitConnected(client, config.broker.url);
+    const where = topic(config.event, 'siteLinkTest', config.site);
+    await client.publishAsync(where, encode('siteLinkTest', report), { qos: 1, retain: true });
+    return where;
+  } finally {
+    await client.endAsync().catch(() => undefined);
+  }
+}
+
 export function registerLinkCommands(program: Command): void {
   const link = program.command('link').description('pre-flight test of a venue link to the relay: RTT, loss, capacity, and the SRT settings to use');
   link
     .command('test <relay>')
     .description(`measure the link to a \`relais link echo\` (HOST[:PORT], default port ${DEFAULT_ECHO_PORT}) and print the SRT latency and bitrate to configure`)
     .option('--seconds <n>', 'how long (half pings, half packet trains)', intArg('--seconds', 1, 600), 60)
+    .option('--ping-rate <n>', 'pings per second (more pings measure a small loss better)', intArg('--ping-rate', 1, 200), 20)
     .option('--json', 'print the figures as JSON')
-    .action(async (relay: string, flags: { seconds: number; json?: boolean }) => {
+    .option('-r, --report <config>', "write the result into the site's state for the operator, with the broker, event, site and login of this box config (e.g. /etc/relais/appliance.yaml)")
+    .action(async (relay: string, flags: { seconds: number; pingRate: number; json?: boolean; report?: string }) => {
       const target = parseTarget(relay);
       const say = (line: string): boolean => process.stdout.write(`${line}\n`);
       if (!flags.json) say(`testing the link to ${target.host}:${target.port} for ${flags.seconds} s...`);
-      const result = await runLinkTest({ ...target, seconds: flags.seconds, onProgress: flags.json ? undefined : say });
+      const result = await runLinkTest({ ...target, seconds: flags.seconds, pingRate: flags.pingRate, onProgress: flags.json ? undefined : say });
       const advice = recommend(result);
+      if (flags.report) {
+        const where = await reportLinkTest(flags.report, linkTestReport(`${target.host}:${target.port}`, flags.seconds, result, advice, new Date()));
+        if (!flags.json) say(`written into the site's state (retained on ${where})`);
+      }
       if (flags.json) {
         say(JSON.stringify({ ...result, recommended: advice }, null, 2));
         return;

@@ -12,6 +12,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
+import type { LinkTestPart } from '../protocol/site-state.js';
 
 const MAGIC = 0x524c5431; // "RLT1"
 const HEADER = 4 + 1 + 4 + 8 + 8;
@@ -167,5 +168,20 @@ export async function runLinkTest(o: LinkTestOptions): Promise<LinkTestResult> {
     lossPercent: 100 * (1 - Math.sqrt(1 - roundTrip)),
     throughputKbps: rates.length ? percentile(rates, 50) : null,
     trains: rates.length,
+  };
+}
+
+/** What `relais link test --report` writes into the site's state (`state.linkTest`). */
+export function linkTestReport(relay: string, seconds: number, r: LinkTestResult, advice: Recommendation, at: Date): LinkTestPart {
+  const round = (n: number): number => Math.round(n * 10) / 10;
+  return {
+    at: at.toISOString(),
+    relay,
+    seconds,
+    rttMs: r.rttMs && { min: round(r.rttMs.min), p50: round(r.rttMs.p50), p95: round(r.rttMs.p95), max: round(r.rttMs.max) },
+    lossPercent: Math.round(r.lossPercent * 100) / 100,
+    throughputKbps: r.throughputKbps === null ? null : Math.round(r.throughputKbps),
+    recommended: { latencyMs: advice.latencyMs, bitrateKbps: advice.bitrateKbps },
+    notes: advice.notes.slice(0, 10).map((n) => n.slice(0, 500)),
   };
 }

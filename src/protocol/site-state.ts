@@ -114,6 +114,28 @@ export const systemPart = z.object({
 });
 export type SystemPart = z.infer<typeof systemPart>;
 
+/**
+ * The newest pre-flight test of the site's link to the relay (`relais link
+ * test --report`, `state.linkTest`): what it measured and the SRT settings it
+ * recommends, for the operator to compare with the configured ones.
+ */
+export const linkTestPart = z.object({
+  /** When the test ended. */
+  at: isoTime,
+  /** The `relais link echo` it measured against (`relay.example:9999`). */
+  relay: z.string().min(1).max(300),
+  seconds: z.number().nonnegative(),
+  rttMs: z.object({ min: z.number().nonnegative(), p50: z.number().nonnegative(), p95: z.number().nonnegative(), max: z.number().nonnegative() }).nullable(),
+  /** One-way loss, %. */
+  lossPercent: z.number().min(0).max(100),
+  /** Uplink capacity, kbit/s; null when no packet train came back. */
+  throughputKbps: z.number().nonnegative().nullable(),
+  recommended: z.object({ latencyMs: z.number().int().nonnegative(), bitrateKbps: z.number().int().nonnegative() }),
+  /** What to look at, in a few words each (in English, as the CLI prints them). */
+  notes: z.array(z.string().max(500)).max(10),
+});
+export type LinkTestPart = z.infer<typeof linkTestPart>;
+
 export const lampState = z.object({ pattern: z.string(), level: z.boolean() });
 export type LampState = z.infer<typeof lampState>;
 
@@ -149,6 +171,8 @@ export const siteState = z.object({
   display: displayPart.optional(),
   /** The statistics of the box's outgoing SRT feed, at its end. */
   link: linkStats.optional(),
+  /** The newest `relais link test` of this site's link (its figures and the recommended SRT settings). */
+  linkTest: linkTestPart.optional(),
   updatedAt: isoTime,
 });
 export type SiteState = z.infer<typeof siteState>;
@@ -162,6 +186,7 @@ export interface SiteParts {
   tallySources: TallyInPart;
   display: DisplayPart;
   link: LinkStats;
+  linkTest: LinkTestPart;
 }
 export type SitePartName = keyof SiteParts;
 

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import * as s from './schemas.js';
-import { siteState } from './site-state.js';
+import { linkTestPart, siteState } from './site-state.js';
 import { ptzCommand, ptzResult } from './ptz.js';
 
 export const PROTOCOL_VERSION = 'v1';
@@ -54,6 +54,8 @@ export const TOPICS = {
   siteMessage: spec('site/{site}/message', s.siteMessage, 'json', true, 1, ['operator']),
   /** The speaker screen read the message: retained, so the operator's page knows after a reload. */
   siteMessageAck: spec('site/{site}/message/ack', s.messageAck, 'json', true, 1, ['viewer', 'operator']),
+  /** `relais link test --report` as the site's user: retained; the box carries it into `state.linkTest`. */
+  siteLinkTest: spec('site/{site}/link-test', linkTestPart, 'json', true, 1, ['site']),
   /** `relais doctor`'s round trip through the broker, on a topic the site's user may use. */
   siteDoctor: spec('site/{site}/doctor', s.doctorProbe, 'text', false, 1, ['site']),
   /** The same round trip for a doctor that names no site (`{site}` is a probe id). */

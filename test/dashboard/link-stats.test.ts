@@ -42,4 +42,20 @@ describe('dashboard: SRT link statistics on the site card', () => {
     const outcome = m.apply(`${T}relay/streams`, bytes({ at: 'z', streams: [{ site: 'rouyn-noranda', status: 'live', publisher: null, viewers: 0, link: { verdict: 'fine' } }] }), 1100);
     assert.equal(outcome.kind, 'bad');
   });
+
+  it('shows the newest link test of the site, French first, and refuses a malformed one', () => {
+    const m = new DashboardModel('demo');
+    const linkTest = {
+      at: '2025-05-01T14:05:00.000Z', relay: 'relay.example:9999', seconds: 60, rttMs: { min: 80.2, p50: 81.6, p95: 90.1, max: 120 },
+      lossPercent: 0.84, throughputKbps: 1990, recommended: { latencyMs: 280, bitrateKbps: 1450 }, notes: [],
+    };
+    m.apply(`${T}site/rouyn-noranda/state`, bytes(state({ linkTest })), 1000);
+    const html = renderSiteBody(m, m.site('rouyn-noranda'), ui, new PendingActions());
+    assert.match(html, /data-link-test="rouyn-noranda"/);
+    assert.match(html, /Test du lien \(\d{1,2}\u00a0h\u00a005\)/);
+    assert.match(html, /RTT 82 ms · perte 0\.8 % · capacité 1990 kb\/s · à régler : latence SRT 280 ms, au plus 1450 kb\/s/);
+    const outcome = m.apply(`${T}site/rouyn-noranda/state`, bytes(state({ linkTest: { ...linkTest, lossPercent: 'lots' } })), 1100);
+    assert.equal(outcome.kind, 'bad');
+    assert.match(renderSiteBody(m, m.site('rouyn-noranda'), ui, new PendingActions()), /latence SRT 280 ms/, 'the good state stays');
+  });
 });

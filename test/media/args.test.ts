@@ -47,6 +47,11 @@ describe('media: command plan', () => {
     assert.equal(withFont[withFont.lastIndexOf('-f') + 1], 'flv');
     const noFont = planArgs(buildEncoderPlan({ config, site: 's', encoder: 'libx264', target: 'rtmp://r/live/s', fontFile: null }));
     assert.equal(noFont[noFont.indexOf('-vf') + 1], 'format=yuv420p');
+    // A plain colour per room, with grain so the encoder has work to do; a colour that is not one is refused.
+    const colour = planArgs(buildEncoderPlan({ config: parseEncoderConfig({ ...base, size: '320x180', fps: 15, input: { kind: 'test-pattern', pattern: 'color', color: '0x00A000' } }), site: 's', encoder: 'libx264', target: 'rtmp://r/live/s', fontFile: null }));
+    assert.equal(colour[colour.indexOf('-re') + 4], 'color=c=0x00A000:size=320x180:rate=15');
+    assert.match(colour[colour.indexOf('-vf') + 1] ?? '', /^noise=alls=24:allf=t,/);
+    assert.throws(() => parseEncoderConfig({ ...base, input: { kind: 'test-pattern', pattern: 'color', color: 'red;rm' } }), /encoder\.input\.color: must be a colour name/);
   });
 
   it('v4l2 with ALSA: device options, scaling to the output size; SRT goes out as MPEG-TS', () => {

@@ -29,9 +29,11 @@ describe('bitrate that follows the link (pure)', () => {
     assert.equal(changes.length - 4, 15);
   });
 
-  it("cuts at once when SRT says the link's capacity is short, or packets came too late, and never below the floor", () => {
+  it("cuts at once on a lossy interval or packets too late, not on SRT's capacity estimate alone, and never below the floor", () => {
     const start = { kbps: 2500, goodStreak: 3 };
-    assert.equal(nextBitrate(start, stats({ bandwidthKbps: 2000 }), policy).changeTo, 1750);
+    assert.equal(nextBitrate(start, stats({ lossPercent: 9 }), policy).changeTo, 1750);
+    // SRT's capacity estimate alone, on a link that loses little, is not believed.
+    assert.equal(nextBitrate(start, stats({ bandwidthKbps: 170 }), policy).changeTo, null);
     assert.match(nextBitrate(start, stats({ dropped: 4 }), policy).why ?? '', /4 packets too late/);
     assert.equal(nextBitrate({ kbps: 600, goodStreak: 0 }, stats({ verdict: 'down' }), policy).changeTo, null);
   });

@@ -5,11 +5,22 @@
  */
 import assert from 'node:assert/strict';
 import { decodeProbe, encodeProbe, recommend, runLinkTest, startLinkEcho, type LinkTestResult } from '../../src/media/link-test.js';
-import { parseTarget } from '../../src/media/link-cli.js';
+import { parseTarget, reportLinkTest } from '../../src/media/link-cli.js';
+import { linkTestReport } from '../../src/media/link-test.js';
 import { parseImpairment, seededRandom } from '../../src/sim/link-model.js';
 import { UdpLinkProxy } from '../../src/sim/link-proxy.js';
 
 const within = (value: number, target: number, share: number): boolean => Math.abs(value - target) <= target * share;
+
+describe('link test: the report for the site state', () => {
+  it('rounds the figures for the state, and refuses a config that is not a box', async () => {
+    const r: LinkTestResult = { pings: 100, rttMs: { min: 78.04, p50: 80.16, p95: 84.55, max: 95 }, roundTripLossPercent: 1.6, lossPercent: 0.8049, throughputKbps: 2999.6, trains: 3 };
+    const report = linkTestReport('relay.example:9999', 60, r, recommend(r), new Date('2026-12-02T14:05:00Z'));
+    assert.deepEqual(report, { at: '2026-12-02T14:05:00.000Z', relay: 'relay.example:9999', seconds: 60, rttMs: { min: 78, p50: 80.2, p95: 84.6, max: 95 }, lossPercent: 0.8, throughputKbps: 3000, recommended: { latencyMs: 260, bitrateKbps: 2200 }, notes: [] });
+    await assert.rejects(reportLinkTest('hardware/examples/conductor.yaml', report), /is a conductor config; --report needs the box's own config/);
+    await assert.rejects(reportLinkTest('/nonexistent/appliance.yaml', report), /appliance\.yaml/);
+  });
+});
 
 describe('link test: advice (pure)', () => {
   const result = (over: Partial<LinkTestResult>): LinkTestResult => ({ pings: 100, rttMs: { min: 78, p50: 80, p95: 84, max: 95 }, roundTripLossPercent: 2, lossPercent: 1, throughputKbps: 3000, trains: 3, ...over });

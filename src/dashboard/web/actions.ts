@@ -22,6 +22,8 @@ export interface DashboardActions {
   setSpeed(value: number): void;
   setDragging(site: string | null): void;
   draggingSite(): string | null;
+  /** Grant a site; to a site whose feed is not watchable, the first press asks "grant anyway?" (grant-check.ts). */
+  requestGrant(site: string): void;
   /** Revoke or Next: the first press arms, the second (within a few seconds) sends. */
   confirmControl(action: 'revoke' | 'next'): void;
   cancelConfirm(): void;

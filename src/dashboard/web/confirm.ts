@@ -10,13 +10,13 @@ export const CONFIRM_WINDOW_MS = 4000;
 
 export type ConfirmedAction = 'revoke' | 'next';
 
-export class ConfirmGate {
-  private armed: { action: ConfirmedAction; until: number } | null = null;
+export class ConfirmGate<A extends string = ConfirmedAction> {
+  private armed: { action: A; until: number } | null = null;
 
   constructor(private readonly windowMs = CONFIRM_WINDOW_MS) {}
 
   /** A press: true when it confirms an armed action (send it now), false when it only armed it. */
-  press(action: ConfirmedAction, now: number): boolean {
+  press(action: A, now: number): boolean {
     if (this.armed && this.armed.action === action && now < this.armed.until) {
       this.armed = null;
       return true;
@@ -26,7 +26,7 @@ export class ConfirmGate {
   }
 
   /** The action waiting for its second press, if still in its window. */
-  armedAction(now: number): ConfirmedAction | null {
+  armedAction(now: number): A | null {
     if (this.armed && now >= this.armed.until) this.armed = null;
     return this.armed?.action ?? null;
   }

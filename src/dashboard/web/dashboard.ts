@@ -13,6 +13,7 @@ import type { DashboardActions } from './actions.js';
 import { ago, duration, itemClock } from './clock.js';
 import type { DashboardPageConfig } from './config.js';
 import { ConfirmGate, type ConfirmedAction } from './confirm.js';
+import { GrantCheck } from './grant-check.js';
 import type { UiState } from './html.js';
 import { LogStore } from './log-store.js';
 import { fillMessageSites, renderMessages } from './render-message.js';
@@ -51,6 +52,7 @@ export class Dashboard implements DashboardActions {
   private counter = 0;
   private readonly tickTimer: ReturnType<typeof setInterval>;
   private readonly confirm = new ConfirmGate();
+  private readonly grantCheck = new GrantCheck();
   /** Each site's speaker-screen link, handed out by the dashboard server to a login the broker accepted. */
   private readonly stageLinks: StageLinks;
   private readonly logStore: LogStore;
@@ -81,7 +83,8 @@ export class Dashboard implements DashboardActions {
         loginRefused: (reason) => onLoginRefused(reason),
         message: (t, payload) => {
           const outcome = this.model.apply(t, payload, Date.now());
-          if (outcome.kind === 'event') this.pending.answered(outcome.result.id, outcome.result.result !== 'rejected', outcome.result.reason);
+          if (outcome.kind === 'event' && outcome.result.result === 'info') this.pending.warned(outcome.result.id, outcome.result.reason);
+          else if (outcome.kind === 'event') this.pending.answered(outcome.result.id, outcome.result.result !== 'rejected', outcome.result.reason);
           if (outcome.kind === 'ptz') this.pending.answered(outcome.id, outcome.ok, outcome.error);
           this.scheduleRender();
         },
@@ -159,6 +162,11 @@ export class Dashboard implements DashboardActions {
     return this.send(key, label, topic(this.config.event, 'control'), full);
   }
 
+  requestGrant(site: string): void {
+    if (this.grantCheck.press(this.model, site, Date.now())) this.sendControl({ action: 'grant', site });
+    this.scheduleRender();
+  }
+
   /** Revoke and Next take a live site off air: the first press arms them, the second sends (confirm.ts). */
   confirmControl(action: ConfirmedAction): void {
     if (this.confirm.press(action, Date.now())) this.sendControl({ action });
@@ -167,6 +175,7 @@ export class Dashboard implements DashboardActions {
 
   cancelConfirm(): void {
     this.confirm.cancel();
+    this.grantCheck.cancel();
     this.scheduleRender();
   }
 
@@ -251,6 +260,7 @@ export class Dashboard implements DashboardActions {
     const ui = this.ui;
     ui.canAct = ui.role === 'operator' && ui.connected;
     ui.armed = this.confirm.armedAction(Date.now());
+    ui.grantAnyway = this.grantCheck.armedSite(Date.now());
     document.body.dataset['role'] = ui.role;
     document.body.dataset['link'] = ui.connected ? 'up' : 'down';
     $('#banner').hidden = ui.connected;
@@ -300,10 +310,9 @@ export class Dashboard implements DashboardActions {
     if (this.pending.expire(Date.now()).length > 0) this.scheduleRender();
     // An armed Revoke or Next falls back to its plain label when its window ends.
     if (this.ui.armed && this.confirm.armedAction(Date.now()) === null) this.scheduleRender();
+    if (this.ui.grantAnyway && this.grantCheck.armedSite(Date.now()) === null) this.scheduleRender();
     this.tickClocks();
   }
-
-
 
   /** Fills the clock and "seen … ago" spans; the rest of the HTML stays as it is. */
   private tickClocks(): void {

@@ -30,6 +30,8 @@ export interface UiState {
   ptzTarget: string | null;
   /** Revoke or Next pressed once and waiting for the confirming press (confirm.ts). */
   armed?: 'revoke' | 'next' | null;
+  /** The site whose grant waits for a second press: its feed is not watchable at the relay (grant-check.ts). */
+  grantAnyway?: string | null;
 }
 
 export type TallyRole = { kind: 'on-air' } | { kind: 'next' } | { kind: 'queued'; position: number } | { kind: 'idle' };

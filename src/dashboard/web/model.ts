@@ -36,6 +36,8 @@ export interface SiteView {
   encoderHistory: EncoderSample[];
   /** The relay's statistics of this site's incoming SRT feed (`relay/streams`), when it comes over SRT. */
   relayLink?: LinkStats | null;
+  /** Whether the relay has this site's feed (`relay/streams[].status`). */
+  relayStatus?: 'live' | 'reconnecting' | 'idle';
 }
 
 export interface LogEntry {
@@ -73,6 +75,8 @@ export class DashboardModel {
   readonly acks = new Map<string, MessageAck>();
   readonly log: LogEntry[] = [];
   badPayloads = 0;
+  /** A relay reports on the broker (`relay/streams`): only then can the page tell a missing feed. */
+  relayReported = false;
   lastBadPayload: string | null = null;
   /** Conductor clock minus page clock (ms), from heartbeats: timers follow the conductor's clock. */
   clockOffsetMs = 0;
@@ -209,8 +213,11 @@ export class DashboardModel {
       for (const stream of snapshot.streams) {
         // Only sites the page already knows: the relay's list is not who takes part.
         const site = this.sites.get(stream.site);
-        if (site) site.relayLink = stream.link ?? null;
+        if (!site) continue;
+        site.relayLink = stream.link ?? null;
+        site.relayStatus = stream.status;
       }
+      this.relayReported = true;
       return { kind: 'site' };
     },
     siteMessage: (message, site) => {

@@ -87,7 +87,7 @@ export function handleClick(dash: DashboardActions, target: HTMLElement): void {
       dash.select(dash.ui.selected === site ? null : site ?? null);
       break;
     case 'grant':
-      if (site) dash.sendControl({ action: 'grant', site });
+      if (site) dash.requestGrant(site);
       break;
     case 'revoke':
     case 'next':
@@ -136,7 +136,7 @@ export function handleKey(dash: DashboardActions, event: KeyboardEvent): void {
   else if (key === 'n') dash.confirmControl('next');
   else if (key === 'r') dash.confirmControl('revoke');
   else if (key === 'g') {
-    if (dash.ui.selected) dash.sendControl({ action: 'grant', site: dash.ui.selected });
+    if (dash.ui.selected) dash.requestGrant(dash.ui.selected);
     else dash.model.note('page', t('log.selectFirst'), 'warn', Date.now());
     dash.scheduleRender();
   } else return;

@@ -22,6 +22,8 @@ export interface ActionStatus {
   sentAt: number;
   /** MQTT packet id while the broker has not acknowledged it. */
   messageId: number | null;
+  /** The conductor's warning after it accepted (the site's feed is down or unwatchable). */
+  warning?: string | null;
 }
 
 export const ANSWER_TIMEOUT_MS = 5000;
@@ -83,6 +85,12 @@ export class PendingActions {
     return true;
   }
 
+  /** The conductor's warning (`result: "info"`, same id) after its answer. */
+  warned(id: string, warning: string | null): void {
+    const status = this.byId.get(id);
+    if (status) status.warning = warning;
+  }
+
   /**
    * The broker link closed. Actions it had not acknowledged are given up;
    * their packet ids come back so the caller removes them from the client's
@@ -122,7 +130,7 @@ export function describeStatus(status: ActionStatus): string {
     case 'sent':
       return t('pending.sent');
     case 'accepted':
-      return t('pending.accepted');
+      return status.warning ? t('pending.acceptedWarning', { warning: status.warning }) : t('pending.accepted');
     case 'rejected':
       return t('pending.rejected', { reason: status.reason ?? t('log.noReason') });
     case 'unconfirmed':

@@ -11,7 +11,9 @@ import { button, resultSlot, tallyRole } from './render-floor.js';
 import type { DashboardModel } from './model.js';
 import type { PendingActions } from './pending.js';
 import { siteIoTrouble } from '../../protocol/site-state.js';
-import { t } from '../../i18n/index.js';
+import { feedTroubleOf } from './grant-check.js';
+import { currentLang, t } from '../../i18n/index.js';
+import { formatTimeOfDay } from '../../i18n/time.js';
 
 const CHART_W = 180;
 const CHART_H = 40;
@@ -87,6 +89,19 @@ function linkBlock(site: SiteView): string {
   return `<div class="link link-${esc(link.verdict)}"${attrs({ 'data-verdict': link.verdict })}><span class="${bad ? 'warn-text' : 'ok-text'}"><strong>${VERDICT_TEXT[link.verdict]}</strong>${link.why ? `: ${esc(link.why)}` : ''}</span> <span class="small">SRT ${figures}</span></div>`;
 }
 
+/** The newest `relais link test --report` of the site: what it measured and the SRT settings it calls for. */
+export function linkTestBlock(site: SiteView): string {
+  const test = site.state?.linkTest;
+  if (!test) return '';
+  const figures = t('sites.linkTestFigures', {
+    rtt: test.rttMs ? Math.round(test.rttMs.p50) : '-',
+    loss: test.lossPercent.toFixed(1),
+    capacity: test.throughputKbps === null ? t('sites.linkTestUnknown') : Math.round(test.throughputKbps),
+  });
+  const advice = t('sites.linkTestAdvice', { latency: test.recommended.latencyMs, bitrate: test.recommended.bitrateKbps });
+  return `<div class="link-test small"${attrs({ 'data-link-test': site.id })}><strong>${esc(t('sites.linkTest', { at: formatTimeOfDay(test.at, currentLang()) }))}</strong>${esc(t('punct.colon'))}${esc(figures)} · ${esc(advice)}</div>`;
+}
+
 /** Only when something is wrong: a box with a lost I/O board cannot light its lamps or read its button. */
 function ioBlock(site: SiteView): string {
   const trouble = siteIoTrouble(site.state);
@@ -107,8 +122,9 @@ function systemBlock(site: SiteView): string {
 /** The changing part of one site card (the preview sits beside it). */
 export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiState, pending: PendingActions, stageLink: string | null = null): string {
   const role = tallyRole(model.floor, site.id);
+  const anyway = ui.grantAnyway === site.id ? feedTroubleOf(model, site.id) : null;
   const grant = ui.role === 'operator' && role.kind !== 'on-air'
-    ? `<div class="control">${button(esc(t('floor.grant')), 'grant', { 'data-site': site.id }, ui, 'small')}${resultSlot(pending, `grant:${site.id}`)}</div>`
+    ? `<div class="control">${anyway ? `<p class="warn-text small" data-feed-trouble="${esc(anyway)}">${esc(t(`sites.feedTrouble.${anyway}`, { site: model.siteName(site.id) }))}</p>` : ''}${button(esc(t(anyway ? 'floor.grantAnyway' : 'floor.grant')), 'grant', { 'data-site': site.id, 'data-armed': anyway ? 'true' : null }, ui, anyway ? 'small danger' : 'small')}${resultSlot(pending, `grant:${site.id}`)}</div>`
     : ui.role === 'operator' ? `<div class="control">${resultSlot(pending, `grant:${site.id}`)}</div>` : '';
   const name = model.siteName(site.id);
   // The number the 1-9 keys select it by (the terminal demo numbers its sites the same way).
@@ -119,7 +135,7 @@ export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiStat
       <h3>${key}<button type="button" class="select" data-action="select"${attrs({ 'data-site': site.id, 'data-key': `select:${site.id}`, 'aria-pressed': ui.selected === site.id ? 'true' : 'false' })}>${esc(name)}</button></h3>
       ${tallyBadge(role, role.kind === 'on-air' || role.kind === 'next')}
     </header>
-    ${availabilityLine(site)}${ioBlock(site)}${cameraTallies(site, role.kind === 'on-air')}${encoderBlock(site)}${linkBlock(site)}${systemBlock(site)}${grant}${stage}`;
+    ${availabilityLine(site)}${ioBlock(site)}${cameraTallies(site, role.kind === 'on-air')}${encoderBlock(site)}${linkBlock(site)}${linkTestBlock(site)}${systemBlock(site)}${grant}${stage}`;
 }
 
 /** Every camera of every site, as `site/camera` targets for the PTZ panel. */
