@@ -82,18 +82,46 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 }
 
+/** SRT's latency as a multiple of the RTT, by one-way loss (%): the points between which {@link rttFactor} runs straight. */
+const FACTOR_BY_LOSS: ReadonlyArray<readonly [number, number]> = [
+  [1, 3],
+  [3, 4],
+  [7, 6],
+  [10, 8],
+];
+
 /**
- * The SRT latency and the bitrate to configure. Latency: the RTT (p95)
- * times a factor that grows with the loss (3x up to 1 %, 4x to 3 %, 6x to
- * 7 %, 8x beyond: each lost packet needs a NAK and a resend inside the
- * buffer), at least 80 ms. Bitrate: three quarters of the capacity (SRT
- * needs headroom for resends, 25 % by default).
+ * The RTT multiple for a one-way loss: 3x up to 1 %, rising in straight lines
+ * to 4x at 3 %, 6x at 7 % and 8x at 10 %, 8x beyond (each lost packet needs a
+ * NAK and a resend inside the buffer). Straight lines rather than steps, so
+ * that a loss measured at 1.1 % on a 1 % link does not jump the advice by a
+ * third.
+ */
+export function rttFactor(lossPercent: number): number {
+  let [prevLoss, prevFactor] = FACTOR_BY_LOSS[0]!;
+  if (lossPercent <= prevLoss) return prevFactor;
+  for (const [loss, factor] of FACTOR_BY_LOSS.slice(1)) {
+    if (lossPercent <= loss) return prevFactor + ((lossPercent - prevLoss) / (loss - prevLoss)) * (factor - prevFactor);
+    [prevLoss, prevFactor] = [loss, factor];
+  }
+  return prevFactor;
+}
+
+/**
+ * The SRT latency and the bitrate to configure. Latency: the median RTT
+ * times {@link rttFactor} of the loss, at least 80 ms; when the RTT varies a
+ * lot (p95 over 1.5 times the median: a busy link, Wi-Fi, 4G), the spread
+ * p95 - median is added once, so that a resend asked for at a slow moment
+ * still arrives in time. Bitrate: three quarters of the capacity (SRT needs
+ * headroom for resends, 25 % by default).
  */
 export function recommend(r: LinkTestResult): Recommendation {
   const notes: string[] = [];
-  const rtt = r.rttMs?.p95 ?? 0;
-  const factor = r.lossPercent <= 1 ? 3 : r.lossPercent <= 3 ? 4 : r.lossPercent <= 7 ? 6 : 8;
-  const latencyMs = Math.max(80, Math.ceil((rtt * factor) / 10) * 10);
+  const rtt = r.rttMs?.p50 ?? 0;
+  const p95 = r.rttMs?.p95 ?? 0;
+  const spread = p95 > 1.5 * rtt ? p95 - rtt : 0;
+  const factor = rttFactor(r.lossPercent);
+  const latencyMs = Math.max(80, Math.ceil((rtt * factor + spread) / 10) * 10);
   if (r.lossPercent > 10) notes.push(`loss of ${r.lossPercent.toFixed(1)} % is beyond what SRT hides well: find another link (4G, another provider) or lower the bitrate further`);
   if (latencyMs + rtt / 2 > 400) notes.push(`latency ${latencyMs} ms plus half the RTT is over 400 ms one way: conversations between sites will feel late`);
   const bitrateKbps = r.throughputKbps === null ? 0 : Math.floor((r.throughputKbps * 0.75) / 50) * 50;
