@@ -1,0 +1,227 @@
+/**
+ * Glass-to-glass latency of a room feed over an emulated rural link (80 ms
+ * RTT, 1 % loss each way), SRT beside RTMP in / HTTP-FLV out, one run after
+ * the other (bounded: about 45 s each):
+ *
+ *   camera (bench/camera.ts: raw 1280x720 30 fps, the wall clock burnt in)
+ *     -> the box's encoder (the product's libx264 arguments, ffmpeg)
+ *     -> link -> relay (bench/glass-net.ts, its own process) -> link
+ *     -> the display's decoder (ffmpeg with the display's low-delay input options)
+ *     -> reader: the stamp of each decoded picture against the wall clock.
+ *
+ * Same machine, same clock. The SRT latency is what `relais link test`
+ * recommends for this link (recommend() on 80 ms RTT and 1 % loss), on the box,
+ * the relay and the display; GLASS_SRT_LATENCIES=240,120 runs others too.
+ *
+ * Run: npx tsx bench/glass.ts   (prints one JSON line per transport)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
+import type { Writable } from 'node:stream';
+import { buildEncoderPlan, planArgs } from '../src/media/command.js';
+import { parseEncoderConfig } from '../src/media/config.js';
+import { feedTarget } from '../src/media/feed.js';
+import { recommend } from '../src/media/link-test.js';
+import { srtFfmpegUrl } from '../src/media/srt.js';
+import { LOW_DELAY_INPUT } from '../src/media/switcher.js';
+import { StampCamera } from './camera.js';
+import { startNet, type NetCounters } from './glass-net.js';
+import { readStamp, seqStep, type Stamp } from './stamp.js';
+import { summary } from './stats.js';
+
+const WIDTH = 1280;
+const HEIGHT = 720;
+const FPS = 30;
+const KBPS = 2500;
+/** The reader's copy of the picture: smaller, gray (the stamp survives it; see test/bench/stamp.test.ts). */
+const SHOWN_W = 640;
+const SHOWN_H = 360;
+const LINK = { delayMs: 40, lossPercent: 1 };
+const SECRET = 'bench-secret-0123456789abcdef';
+const WARMUP_MS = 5000;
+const MEASURE_MS = Number(process.env.GLASS_SECONDS ?? 30) * 1000;
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+type Transport = { kind: 'srt'; latencyMs: number } | { kind: 'rtmp' };
+
+/** The box: the product's encoder plan for this output, its picture and sound taken from the camera's pipes. */
+function startBox(target: Transport, ports: { srtUp: number; rtmpUp: number }): { video: Writable; audio: Writable; stderr: string[]; stop(): Promise<void> } {
+  const output =
+    target.kind === 'srt'
+      ? { kind: 'srt', url: `srt://127.0.0.1:${ports.srtUp}`, latencyMs: target.latencyMs }
+      : { kind: 'rtmp', url: `rtmp://127.0.0.1:${ports.rtmpUp}/live`, secret: SECRET };
+  const config = parseEncoderConfig({ encoder: 'libx264', size: `${WIDTH}x${HEIGHT}`, fps: FPS, bitrateKbps: KBPS, output }, 'bench');
+  const plan = buildEncoderPlan({ config, site: 'box', encoder: 'libx264', target: feedTarget(config, 'box'), fontFile: null });
+  // A camera and a sound card instead of the test pattern: the same filters and encoder after them.
+  plan.inputs = [
+    { source: 'pipe:0', options: ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${WIDTH}x${HEIGHT}`, '-framerate', String(FPS), '-thread_queue_size', '64'] },
+    { source: 'pipe:3', options: ['-f', 's16le', '-ar', '48000', '-ac', '2', '-thread_queue_size', '512'] },
+  ];
+  const child = spawn('ffmpeg', planArgs(plan), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => stderr.push(...d.split('\n').filter(Boolean).slice(-5)));
+  const audio = child.stdio[3] as Writable;
+  for (const pipe of [child.stdin!, audio]) pipe.on('error', () => undefined);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    video: child.stdin!,
+    audio,
+    stderr,
+    // Its pipes have ended (the camera stopped): it finishes, or is killed after 3 s.
+    async stop() {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+interface Shown {
+  at: number;
+  stamp: Stamp | null;
+}
+
+/**
+ * The display's decoder on one feed: ffmpeg with the display's low-delay
+ * input options (the switching display's own graph needs two feeds or more),
+ * each picture handed over as gray for the reader. Started again while no
+ * picture has come (the relay may not have the feed yet).
+ */
+function startDisplay(url: string, log: string[], onPicture: (p: Shown) => void): { stop(): Promise<void> } {
+  const size = SHOWN_W * SHOWN_H;
+  const args = ['-hide_banner', '-loglevel', 'warning', '-nostats', ...LOW_DELAY_INPUT, '-i', url,
+    '-map', '0:v:0', '-s', `${SHOWN_W}x${SHOWN_H}`, '-pix_fmt', 'gray', '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1', '-map', '0:a:0', '-f', 'null', '-'];
+  let child: ChildProcess | null = null;
+  let stopped = false;
+  let pictures = 0;
+  const launch = (): void => {
+    const c = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    c.stderr?.setEncoding('utf8').on('data', (d: string) => log.push(...d.split('\n').filter(Boolean)));
+    let pending: Buffer = Buffer.alloc(0);
+    c.stdout?.on('data', (d: Buffer) => {
+      const at = now();
+      pending = pending.length ? Buffer.concat([pending, d]) : d;
+      while (pending.length >= size) {
+        pictures += 1;
+        onPicture({ at, stamp: readStamp(pending.subarray(0, size), SHOWN_W, SHOWN_H, WIDTH, HEIGHT) });
+        pending = pending.subarray(size);
+      }
+    });
+    c.once('exit', () => {
+      if (!stopped && pictures === 0) setTimeout(() => !stopped && launch(), 300);
+    });
+  };
+  launch();
+  return {
+    async stop() {
+      stopped = true;
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      c.kill('SIGINT');
+      const timer = setTimeout(() => c.kill('SIGKILL'), 2000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** What the display showed during the window: latency, pictures lost, repeated, broken, and the freezes. */
+export function judge(shown: readonly Shown[]): Record<string, unknown> {
+  const latency: number[] = [];
+  let lost = 0;
+  let repeated = 0;
+  let unreadable = 0;
+  let longestGap = 0;
+  let gapsOver100 = 0;
+  let previous: Stamp | null = null;
+  for (const [i, p] of shown.entries()) {
+    const gap = i > 0 ? p.at - shown[i - 1]!.at : 0;
+    longestGap = Math.max(longestGap, gap);
+    if (gap > 100) gapsOver100 += 1;
+    if (!p.stamp) {
+      unreadable += 1;
+      continue;
+    }
+    latency.push(p.at - p.stamp.timeMs);
+    if (previous) {
+      const step = seqStep(previous.seq, p.stamp.seq);
+      if (step === 0) repeated += 1;
+      else lost += step - 1;
+    }
+    previous = p.stamp;
+  }
+  return { pictures: shown.length, latencyMs: summary(latency), lost, repeated, unreadable, longestGapMs: +longestGap.toFixed(1), gapsOver100ms: gapsOver100 };
+}
+
+function linkFigures(counters: NetCounters, up: string, down: string, seconds: number): Record<string, unknown> {
+  const u = counters[up]?.up;
+  const d = counters[down]?.down;
+  return {
+    uplinkKbps: u ? Math.round((u.bytes * 8) / seconds / 1000) : null,
+    uplinkLostOrResent: u ? u.lost + u.retransmitted : null,
+    downlinkLostOrResent: d ? d.lost + d.retransmitted : null,
+  };
+}
+
+async function run(t: Transport): Promise<void> {
+  const net = await startNet({ sites: ['box'], srtLatencyMs: t.kind === 'srt' ? t.latencyMs : 200, link: LINK, secret: SECRET, expectedKbps: KBPS });
+  const startedAt = now();
+  const load = [loadavg()[0] ?? 0];
+  const box = startBox(t, { srtUp: net.ports.srtUp.box!, rtmpUp: net.ports.rtmpUp });
+  const camera = new StampCamera({ width: WIDTH, height: HEIGHT, fps: FPS, now, video: box.video, audio: box.audio });
+  camera.start();
+  const shown: Shown[] = [];
+  let firstAt = 0;
+  await sleep(1000);
+  const url = t.kind === 'srt'
+    ? srtFfmpegUrl({ host: '127.0.0.1', port: net.ports.srtDown.box!, mode: 'caller', latencyMs: t.latencyMs })
+    : `http://127.0.0.1:${net.ports.flvDown}/live/box.flv`;
+  const displayLog: string[] = [];
+  const display = startDisplay(url, displayLog, (p) => {
+    if (!firstAt && p.stamp) firstAt = p.at;
+    shown.push(p);
+  });
+  for (let i = 0; i < 200 && !firstAt; i += 1) await sleep(100);
+  let figures: Record<string, unknown> = {};
+  let sent = 0;
+  let droppedFrom = 0;
+  let counters: NetCounters = {};
+  try {
+    if (!firstAt) throw new Error(`no readable picture at the display within 20 s (${shown.length} pictures; box: ${box.stderr.slice(-3).join(' | ') || 'no message'}; display: ${displayLog.slice(-3).join(' | ') || 'no message'})`);
+    await sleep(WARMUP_MS);
+    const from = shown.length;
+    const sentFrom = camera.sent;
+    droppedFrom = camera.dropped;
+    await sleep(MEASURE_MS);
+    load.push(loadavg()[0] ?? 0);
+    figures = judge(shown.slice(from));
+    sent = camera.sent - sentFrom;
+  } finally {
+    await display.stop();
+    camera.stop();
+    await box.stop();
+    counters = await net.stop();
+  }
+  const seconds = (now() - startedAt) / 1000;
+  const site = t.kind === 'srt' ? ['srt up box', 'srt down box'] : ['rtmp up', 'flv down'];
+  console.log(JSON.stringify({
+    bench: 'glass-to-glass',
+    transport: t.kind === 'srt' ? `SRT, latency ${t.latencyMs} ms (box, relay, display)` : 'RTMP in, HTTP-FLV out',
+    link: '40 ms each way (80 ms RTT), 1 % loss each way (sim link)',
+    feed: `${WIDTH}x${HEIGHT} ${FPS} fps libx264 veryfast ${KBPS} kbit/s`,
+    seconds: MEASURE_MS / 1000,
+    sent,
+    ...figures,
+    ...linkFigures(counters, site[0]!, site[1]!, seconds),
+    droppedAtCamera: camera.dropped - droppedFrom,
+    load,
+  }));
+}
+
+const recommended = recommend({ pings: 0, rttMs: { min: 80, p50: 80, p95: 80, max: 80 }, roundTripLossPercent: 2, lossPercent: LINK.lossPercent, throughputKbps: null, trains: 0 }).latencyMs;
+const latencies = (process.env.GLASS_SRT_LATENCIES ?? String(recommended)).split(',').map(Number);
+for (const latencyMs of latencies) await run({ kind: 'srt', latencyMs });
+await run({ kind: 'rtmp' });
