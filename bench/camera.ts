@@ -39,7 +39,7 @@ function backgrounds(width: number, height: number, count: number): Buffer[] {
         // Bars that slide sideways, a slow vertical ramp, and grain.
         const bar = ((x + shift) >> 5) & 1 ? 150 : 70;
         const ramp = (y * 60) / height;
-        luma[y * width + x] = Math.max(16, Math.min(235, Math.round(bar + ramp + (random() - 0.5) * 24)));
+        luma[y * width + x] = Math.max(16, Math.min(235, Math.round(bar + ramp + (random() - 0.5) * 6)));
       }
     }
     out.push(luma);

@@ -17,12 +17,22 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseRelayConfig } from '../src/media/config.js';
+import { recommend } from '../src/media/link-test.js';
 import { Relay } from '../src/media/relay.js';
 import { srtEgressPort, srtIngestPort } from '../src/media/srt.js';
 import { parseImpairment, seededRandom, type LinkImpairmentInput } from '../src/sim/link-model.js';
 import { TcpLinkProxy, UdpLinkProxy, type LinkCounters } from '../src/sim/link-proxy.js';
 import { createLogger, setLogLevel } from '../src/util/log.js';
 import { freePort, freeUdpBlock } from './ports.js';
+
+/** The link of every media bench: 40 ms each way (80 ms RTT), 1 % loss each way. */
+export const BENCH_LINK = { delayMs: 40, lossPercent: 1 };
+
+/** The SRT latency `relais link test` recommends for {@link BENCH_LINK}: what a site would configure. */
+export function recommendedSrtLatency(): number {
+  const rtt = 2 * BENCH_LINK.delayMs;
+  return recommend({ pings: 0, rttMs: { min: rtt, p50: rtt, p95: rtt, max: rtt }, roundTripLossPercent: 2 * BENCH_LINK.lossPercent, lossPercent: BENCH_LINK.lossPercent, throughputKbps: null, trains: 0 }).latencyMs;
+}
 
 export interface NetPlan {
   /** The boxes' sites; the display is one more site, `display`. */
