@@ -84,6 +84,8 @@ async function main(plan: NetPlan): Promise<void> {
   ports.flvDown = await proxy('flv down', 'tcp', Number(new URL(relay.httpUrl).port));
   process.stdout.write(`${JSON.stringify(ports)}\n`);
 
+  // A bench that died has closed the pipe: stop all the same, the relay's children with it.
+  process.stdout.on('error', () => undefined);
   process.stdin.resume();
   await new Promise((resolve) => process.stdin.once('end', resolve));
   const counters: NetCounters = Object.fromEntries([...proxies].map(([name, p]) => [name, p.counters()]));

@@ -1,9 +1,10 @@
 /**
  * Glass-to-glass latency of a room feed over an emulated rural link (80 ms
- * RTT, 1 % loss each way), SRT beside RTMP in / HTTP-FLV out, one run after
- * the other (bounded: about 45 s each):
+ * RTT, 1 % loss each way), SRT beside RTMP in / HTTP-FLV out, taking turns
+ * (GLASS_ROUNDS rounds of GLASS_SECONDS each after a 5 s warm-up; by default
+ * 3 x 10 s, about 2.5 min in all):
  *
- *   camera (bench/camera.ts: raw 1280x720 30 fps, the wall clock burnt in)
+ *   camera (bench/camera.ts: raw 640x360 30 fps by default, the wall clock burnt in)
  *     -> the box's encoder (the product's libx264 arguments, ffmpeg)
  *     -> link -> relay (bench/glass-net.ts, its own process) -> link
  *     -> the display's decoder (ffmpeg with the display's low-delay input options)
@@ -42,7 +43,7 @@ const SHOWN_W = 320;
 const SHOWN_H = 180;
 const SECRET = 'bench-secret-0123456789abcdef';
 const WARMUP_MS = 5000;
-const MEASURE_MS = Number(process.env.GLASS_SECONDS ?? 30) * 1000;
+const MEASURE_MS = Number(process.env.GLASS_SECONDS ?? 10) * 1000;
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -132,49 +133,53 @@ function startDisplay(url: string, log: string[], onPicture: (p: Shown) => void)
   };
 }
 
-/** What the display showed during the window: latency, pictures lost, repeated, broken, and the freezes. */
-export function judge(shown: readonly Shown[]): Record<string, unknown> {
-  const latency: number[] = [];
-  let lost = 0;
-  let repeated = 0;
-  let unreadable = 0;
-  let longestGap = 0;
-  let gapsOver100 = 0;
+/** What the display showed in one window. */
+export interface Judged {
+  latency: number[];
+  pictures: number;
+  lost: number;
+  repeated: number;
+  unreadable: number;
+  longestGapMs: number;
+  gapsOver100ms: number;
+}
+
+/** Latency of each picture, pictures lost (skipped frame numbers), repeated, broken, and the freezes. */
+export function judge(shown: readonly Shown[]): Judged {
+  const j: Judged = { latency: [], pictures: shown.length, lost: 0, repeated: 0, unreadable: 0, longestGapMs: 0, gapsOver100ms: 0 };
   let previous: Stamp | null = null;
   for (const [i, p] of shown.entries()) {
     const gap = i > 0 ? p.at - shown[i - 1]!.at : 0;
-    longestGap = Math.max(longestGap, gap);
-    if (gap > 100) gapsOver100 += 1;
+    j.longestGapMs = Math.max(j.longestGapMs, gap);
+    if (gap > 100) j.gapsOver100ms += 1;
     if (!p.stamp) {
-      unreadable += 1;
+      j.unreadable += 1;
       continue;
     }
-    latency.push(p.at - p.stamp.timeMs);
+    j.latency.push(p.at - p.stamp.timeMs);
     if (previous) {
       const step = seqStep(previous.seq, p.stamp.seq);
-      if (step === 0) repeated += 1;
-      else lost += step - 1;
+      if (step === 0) j.repeated += 1;
+      else j.lost += step - 1;
     }
     previous = p.stamp;
   }
-  return { pictures: shown.length, latencyMs: summary(latency), lost, repeated, unreadable, longestGapMs: +longestGap.toFixed(1), gapsOver100ms: gapsOver100 };
+  return j;
 }
 
-function linkFigures(counters: NetCounters, up: string, down: string, seconds: number): Record<string, unknown> {
-  const u = counters[up]?.up;
-  const d = counters[down]?.down;
-  return {
-    // Over the whole run, its start and end included: a little under the feed's own rate.
-    uplinkKbpsAverage: u ? Math.round((u.bytes * 8) / seconds / 1000) : null,
-    uplinkLostOrResent: u ? u.lost + u.retransmitted : null,
-    downlinkLostOrResent: d ? d.lost + d.retransmitted : null,
-  };
+/** One round of one transport: what the display showed, and what the link and the camera saw. */
+interface Round extends Judged {
+  sent: number;
+  droppedAtCamera: number;
+  uplinkKbps: number;
+  uplinkLostOrResent: number;
+  downlinkLostOrResent: number;
+  load: number[];
 }
 
-async function run(t: Transport): Promise<void> {
+async function run(t: Transport): Promise<Round> {
   const net = await startNet({ sites: ['box'], srtLatencyMs: t.kind === 'srt' ? t.latencyMs : 200, link: BENCH_LINK, secret: SECRET, expectedKbps: KBPS });
-  const startedAt = now();
-  const load = [loadavg()[0] ?? 0];
+  const roundStart = now();
   const box = startBox(t, { srtUp: net.ports.srtUp.box!, rtmpUp: net.ports.rtmpUp });
   const camera = new StampCamera({ width: WIDTH, height: HEIGHT, fps: FPS, now, video: box.video, audio: box.audio });
   camera.start();
@@ -190,43 +195,80 @@ async function run(t: Transport): Promise<void> {
     shown.push(p);
   });
   for (let i = 0; i < 200 && !firstAt; i += 1) await sleep(100);
-  let figures: Record<string, unknown> = {};
-  let sent = 0;
-  let droppedFrom = 0;
   let counters: NetCounters = {};
+  let judged: Judged;
+  const load: number[] = [];
+  let sent = 0;
+  let dropped = 0;
   try {
     if (!firstAt) throw new Error(`no readable picture at the display within 20 s (${shown.length} pictures; box: ${box.stderr.slice(-3).join(' | ') || 'no message'}; display: ${displayLog.slice(-3).join(' | ') || 'no message'})`);
     await sleep(WARMUP_MS);
     const from = shown.length;
-    const sentFrom = camera.sent;
-    droppedFrom = camera.dropped;
+    const [sentFrom, droppedFrom] = [camera.sent, camera.dropped];
+    load.push(loadavg()[0] ?? 0);
     await sleep(MEASURE_MS);
     load.push(loadavg()[0] ?? 0);
-    figures = judge(shown.slice(from));
-    sent = camera.sent - sentFrom;
+    judged = judge(shown.slice(from));
+    [sent, dropped] = [camera.sent - sentFrom, camera.dropped - droppedFrom];
   } finally {
     await display.stop();
     camera.stop();
     await box.stop();
     counters = await net.stop();
   }
-  const seconds = (now() - startedAt) / 1000;
-  const site = t.kind === 'srt' ? ['srt up box', 'srt down box'] : ['rtmp up', 'flv down'];
+  const seconds = (now() - roundStart) / 1000;
+  const [up, down] = t.kind === 'srt' ? [counters['srt up box']?.up, counters['srt down box']?.down] : [counters['rtmp up']?.up, counters['flv down']?.down];
+  return {
+    ...judged,
+    sent,
+    droppedAtCamera: dropped,
+    // Over the whole round, the encoder's start included: a little under the feed's own rate.
+    uplinkKbps: Math.round(((up?.bytes ?? 0) * 8) / seconds / 1000),
+    uplinkLostOrResent: (up?.lost ?? 0) + (up?.retransmitted ?? 0),
+    downlinkLostOrResent: (down?.lost ?? 0) + (down?.retransmitted ?? 0),
+    load,
+  };
+}
+
+function describe(t: Transport): string {
+  return t.kind === 'srt' ? `SRT, latency ${t.latencyMs} ms (box, relay, display)` : 'RTMP in, HTTP-FLV out';
+}
+
+/** The rounds of one transport as one line: percentiles over every picture, counts summed, the worst freeze. */
+function report(t: Transport, rounds: readonly Round[]): void {
+  const sum = (key: 'pictures' | 'sent' | 'lost' | 'repeated' | 'unreadable' | 'gapsOver100ms' | 'droppedAtCamera' | 'uplinkLostOrResent' | 'downlinkLostOrResent'): number => rounds.reduce((n, r) => n + r[key], 0);
   console.log(JSON.stringify({
     bench: 'glass-to-glass',
-    transport: t.kind === 'srt' ? `SRT, latency ${t.latencyMs} ms (box, relay, display)` : 'RTMP in, HTTP-FLV out',
+    transport: describe(t),
     link: '40 ms each way (80 ms RTT), 1 % loss each way (sim link)',
     feed: `${WIDTH}x${HEIGHT} ${FPS} fps libx264 veryfast ${KBPS} kbit/s`,
-    seconds: MEASURE_MS / 1000,
-    sent,
-    ...figures,
-    ...linkFigures(counters, site[0]!, site[1]!, seconds),
-    droppedAtCamera: camera.dropped - droppedFrom,
-    load,
+    rounds: rounds.length,
+    secondsEach: MEASURE_MS / 1000,
+    latencyMs: summary(rounds.flatMap((r) => r.latency)),
+    p50EachRound: rounds.map((r) => Math.round(summary(r.latency).p50)),
+    sent: sum('sent'),
+    pictures: sum('pictures'),
+    lost: sum('lost'),
+    droppedAtCamera: sum('droppedAtCamera'),
+    repeated: sum('repeated'),
+    unreadable: sum('unreadable'),
+    longestGapMs: +Math.max(...rounds.map((r) => r.longestGapMs)).toFixed(1),
+    gapsOver100ms: sum('gapsOver100ms'),
+    uplinkKbps: rounds.map((r) => r.uplinkKbps),
+    uplinkLostOrResent: sum('uplinkLostOrResent'),
+    downlinkLostOrResent: sum('downlinkLostOrResent'),
+    load: rounds.flatMap((r) => r.load).map((l) => +l.toFixed(2)),
   }));
 }
 
-const recommended = recommendedSrtLatency();
-const latencies = (process.env.GLASS_SRT_LATENCIES ?? String(recommended)).split(',').map(Number);
-for (const latencyMs of latencies) await run({ kind: 'srt', latencyMs });
-await run({ kind: 'rtmp' });
+/**
+ * The transports take turns, round after round, so that the machine's load
+ * (shared, it moves by the minute) falls on each alike.
+ */
+const latencies = (process.env.GLASS_SRT_LATENCIES ?? String(recommendedSrtLatency())).split(',').map(Number);
+const transports: Transport[] = [...latencies.map((latencyMs) => ({ kind: 'srt' as const, latencyMs })), { kind: 'rtmp' }];
+const rounds = transports.map((): Round[] => []);
+for (let round = 0; round < Number(process.env.GLASS_ROUNDS ?? 3); round += 1) {
+  for (const [i, t] of transports.entries()) rounds[i]!.push(await run(t));
+}
+for (const [i, t] of transports.entries()) report(t, rounds[i]!);
