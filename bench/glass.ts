@@ -26,7 +26,7 @@ import { srtFfmpegUrl } from '../src/media/srt.js';
 import { LOW_DELAY_INPUT } from '../src/media/switcher.js';
 import { StampCamera } from './camera.js';
 import { BENCH_LINK, recommendedSrtLatency, startNet, type NetCounters } from './glass-net.js';
-import { readStamp, seqStep, type Stamp } from './stamp.js';
+import { readStamp, SEQ_MODULO, seqStep, type Stamp } from './stamp.js';
 import { summary } from './stats.js';
 
 /**
@@ -160,7 +160,8 @@ export function judge(shown: readonly Shown[]): Judged {
     if (previous) {
       const step = seqStep(previous.seq, p.stamp.seq);
       if (step === 0) j.repeated += 1;
-      else j.lost += step - 1;
+      // A step back (a picture older than the last one shown) is not counted as a loss.
+      else if (step < SEQ_MODULO / 2) j.lost += step - 1;
     }
     previous = p.stamp;
   }

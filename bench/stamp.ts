@@ -1,60 +1,73 @@
 /**
  * A wall-clock stamp burnt into the picture, for glass-to-glass latency: the
  * top of each frame carries a band of 2 rows of 32 black or white cells, 64
- * bits: the time in ms since 1970 (44 bits), the frame's number (12 bits,
- * wraps at 4096) and a CRC-8 of both (so a frame broken up by a lost packet
- * reads as unreadable, never as a wrong time). Cells are a 32nd of the width,
- * large enough to survive a lossy encode and a downscale: the reader samples
- * the middle of each cell, whatever the decoded size.
+ * bits: the time in ms since 1970 modulo 2^36 (795 days; the reader puts it
+ * back beside its own clock), the frame's number (12 bits, wraps at 4096) and
+ * a CRC-16 of both. A picture broken up by a lost packet reads as unreadable,
+ * never as a wrong time: a cell that is neither clearly black nor clearly
+ * white refuses the stamp, and so does the CRC. Cells are a 32nd of the
+ * width, large enough to survive a lossy encode and a downscale: the reader
+ * samples the middle of each cell, whatever the decoded size.
  */
 
 export const STAMP_COLUMNS = 32;
 export const STAMP_ROWS = 2;
-const TIME_BITS = 44n;
+const TIME_BITS = 36n;
+const TIME_MODULO = 2 ** Number(TIME_BITS);
 const SEQ_BITS = 12n;
 export const SEQ_MODULO = 1 << Number(SEQ_BITS);
 const BLACK = 16;
 const WHITE = 235;
 
+/** A cell whose mean is this close to the middle grey is neither black nor white. */
+const MARGIN = 55;
+
 export interface Stamp {
-  /** ms since 1970, an integer below 2^44. */
+  /** ms since 1970, an integer. */
   timeMs: number;
   /** Frame number modulo 4096. */
   seq: number;
 }
 
-/** CRC-8, polynomial 0x07 (the ATM HEC's, without its final XOR). */
-export function crc8(bytes: Uint8Array): number {
-  let crc = 0;
+/** CRC-16/CCITT-FALSE (polynomial 0x1021, start 0xffff). */
+export function crc16(bytes: Uint8Array): number {
+  let crc = 0xffff;
   for (const byte of bytes) {
-    crc ^= byte;
-    for (let i = 0; i < 8; i += 1) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
+    crc ^= byte << 8;
+    for (let i = 0; i < 8; i += 1) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
   }
   return crc;
 }
 
+function payloadBytes(payload: bigint): Uint8Array {
+  const bytes = new Uint8Array(6);
+  for (let i = 0; i < 6; i += 1) bytes[i] = Number((payload >> BigInt(8 * (5 - i))) & 0xffn);
+  return bytes;
+}
+
 /** The 64 bits of a stamp, most significant first. */
 export function stampBits(s: Stamp): number[] {
-  if (!Number.isInteger(s.timeMs) || s.timeMs < 0 || s.timeMs >= 2 ** Number(TIME_BITS)) throw new Error(`stamp time ${s.timeMs} is not an integer ms count below 2^44`);
-  const payload = (BigInt(s.timeMs) << SEQ_BITS) | BigInt(s.seq % SEQ_MODULO);
-  const bytes = new Uint8Array(7);
-  for (let i = 0; i < 7; i += 1) bytes[i] = Number((payload >> BigInt(8 * (6 - i))) & 0xffn);
-  const word = (payload << 8n) | BigInt(crc8(bytes));
+  if (!Number.isSafeInteger(s.timeMs) || s.timeMs < 0) throw new Error(`stamp time ${s.timeMs} is not a whole, positive ms count`);
+  const payload = (BigInt(s.timeMs % TIME_MODULO) << SEQ_BITS) | BigInt(s.seq % SEQ_MODULO);
+  const word = (payload << 16n) | BigInt(crc16(payloadBytes(payload)));
   const bits: number[] = [];
   for (let i = 63; i >= 0; i -= 1) bits.push(Number((word >> BigInt(i)) & 1n));
   return bits;
 }
 
-/** The stamp of 64 bits, or null when the CRC does not match. */
-export function stampFromBits(bits: readonly number[]): Stamp | null {
+/**
+ * The stamp of 64 bits, its time the one nearest `nearMs` (the reader's
+ * clock) with those low 36 bits; null when the CRC does not match.
+ */
+export function stampFromBits(bits: readonly number[], nearMs: number): Stamp | null {
   if (bits.length !== 64) return null;
   let word = 0n;
   for (const bit of bits) word = (word << 1n) | BigInt(bit ? 1 : 0);
-  const payload = word >> 8n;
-  const bytes = new Uint8Array(7);
-  for (let i = 0; i < 7; i += 1) bytes[i] = Number((payload >> BigInt(8 * (6 - i))) & 0xffn);
-  if (crc8(bytes) !== Number(word & 0xffn)) return null;
-  return { timeMs: Number(payload >> SEQ_BITS), seq: Number(payload & BigInt(SEQ_MODULO - 1)) };
+  const payload = word >> 16n;
+  if (crc16(payloadBytes(payload)) !== Number(word & 0xffffn)) return null;
+  const low = Number(payload >> SEQ_BITS);
+  const timeMs = low + Math.round((nearMs - low) / TIME_MODULO) * TIME_MODULO;
+  return { timeMs, seq: Number(payload & BigInt(SEQ_MODULO - 1)) };
 }
 
 /** Height in rows of the band on a `width` x `height` picture. */
@@ -81,9 +94,10 @@ export function drawStamp(luma: Buffer, width: number, s: Stamp): void {
 /**
  * Reads the stamp of a decoded 8-bit gray picture (`width` x `height`) made
  * from a source of `sourceWidth` x `sourceHeight` (the band scales with the
- * picture). Null when the CRC fails: a broken or half-decoded picture.
+ * picture), its time put back beside `nearMs`. Null for a broken or
+ * half-decoded picture: a cell neither black nor white, or a CRC that fails.
  */
-export function readStamp(gray: Buffer, width: number, height: number, sourceWidth: number, sourceHeight: number): Stamp | null {
+export function readStamp(gray: Buffer, width: number, height: number, sourceWidth: number, sourceHeight: number, nearMs = Date.now()): Stamp | null {
   if (gray.length < width * height) throw new Error(`a ${width}x${height} gray picture needs ${width * height} bytes, got ${gray.length}`);
   const cellX = width / STAMP_COLUMNS;
   const cellY = (sourceWidth / STAMP_COLUMNS) * (height / sourceHeight);
@@ -97,10 +111,13 @@ export function readStamp(gray: Buffer, width: number, height: number, sourceWid
       const x1 = Math.max(x0 + 1, Math.ceil((col + 0.75) * cellX));
       let sum = 0;
       for (let y = y0; y < y1; y += 1) for (let x = x0; x < x1; x += 1) sum += gray[y * width + x] ?? 0;
-      bits.push(sum / ((y1 - y0) * (x1 - x0)) > (BLACK + WHITE) / 2 ? 1 : 0);
+      const mean = sum / ((y1 - y0) * (x1 - x0));
+      const middle = (BLACK + WHITE) / 2;
+      if (Math.abs(mean - middle) < MARGIN) return null;
+      bits.push(mean > middle ? 1 : 0);
     }
   }
-  return stampFromBits(bits);
+  return stampFromBits(bits, nearMs);
 }
 
 /** Frames between two frame numbers read in order (1 for the next frame), across the wrap at 4096. */

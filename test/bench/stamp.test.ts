@@ -22,26 +22,39 @@ describe('glass-to-glass stamp', () => {
   const known: Stamp[] = [
     { timeMs: 0, seq: 0 },
     { timeMs: 1_796_000_000_123, seq: 4095 },
-    { timeMs: 2 ** 44 - 1, seq: 1 },
+    { timeMs: 2 ** 36 - 1, seq: 1 },
     { timeMs: 1_796_000_000_124, seq: 2048 },
+    { timeMs: 2 ** 40 + 2 ** 36 + 7, seq: 3 },
   ];
 
   it('reads back the time and frame number it drew', () => {
-    for (const stamp of known) assert.deepEqual(readStamp(picture(stamp), W, H, W, H), stamp);
+    for (const stamp of known) assert.deepEqual(readStamp(picture(stamp), W, H, W, H, stamp.timeMs + 400), stamp);
     // Frame numbers wrap at 4096.
-    assert.deepEqual(readStamp(picture({ timeMs: 5, seq: 4097 }), W, H, W, H), { timeMs: 5, seq: 1 });
+    assert.deepEqual(readStamp(picture({ timeMs: 5, seq: 4097 }), W, H, W, H, 0), { timeMs: 5, seq: 1 });
+  });
+
+  it('puts the time back beside the reader\'s clock, across the wrap of its 36 bits', () => {
+    const bits = stampBits({ timeMs: 3 * 2 ** 36 - 10, seq: 9 });
+    // Read 20 ms later, after the low bits have wrapped to 10.
+    assert.deepEqual(stampFromBits(bits, 3 * 2 ** 36 + 10), { timeMs: 3 * 2 ** 36 - 10, seq: 9 });
+    assert.deepEqual(stampFromBits(stampBits({ timeMs: 3 * 2 ** 36 + 10, seq: 9 }), 3 * 2 ** 36 - 10), { timeMs: 3 * 2 ** 36 + 10, seq: 9 });
   });
 
   it('tells a broken picture from a wrong time: one flipped bit fails the CRC', () => {
     const bits = stampBits(known[1]!);
-    assert.deepEqual(stampFromBits(bits), known[1]);
+    assert.deepEqual(stampFromBits(bits, known[1]!.timeMs), known[1]);
     for (let i = 0; i < bits.length; i += 1) {
       const flipped = [...bits];
       flipped[i] = 1 - flipped[i]!;
-      assert.equal(stampFromBits(flipped), null, `bit ${i} flipped`);
+      assert.equal(stampFromBits(flipped, known[1]!.timeMs), null, `bit ${i} flipped`);
     }
-    // A grey picture with no stamp, and one with a cell painted over.
+    // A grey picture with no stamp, one with a cell smeared towards grey (on the side of its
+    // own bit, so only the margin can refuse it), and one with a cell painted over.
     assert.equal(readStamp(Buffer.alloc(W * H, 128), W, H, W, H), null);
+    const smeared = picture(known[1]!);
+    const grey = smeared[55] === 235 ? 140 : 110;
+    for (let y = 0; y < W / 32; y += 1) smeared.fill(grey, y * W + 50, y * W + 60);
+    assert.equal(readStamp(smeared, W, H, W, H), null);
     const hurt = picture(known[1]!);
     const cell = W / 32;
     for (let y = 0; y < cell; y += 1) hurt.fill(hurt[y * W + 3 * cell + 5] === 235 ? 16 : 235, y * W + 3 * cell, y * W + 4 * cell);
@@ -52,13 +65,13 @@ describe('glass-to-glass stamp', () => {
     const small = Buffer.alloc(160 * 90);
     const full = picture(known[3]!);
     for (let y = 0; y < 90; y += 1) for (let x = 0; x < 160; x += 1) small[y * 160 + x] = full[2 * y * W + 2 * x]!;
-    assert.deepEqual(readStamp(small, 160, 90, W, H), known[3]);
+    assert.deepEqual(readStamp(small, 160, 90, W, H, known[3]!.timeMs), known[3]);
   });
 
   it('refuses a picture of the wrong size and a time it cannot hold', () => {
     assert.throws(() => readStamp(Buffer.alloc(10), W, H, W, H), /needs 57600 bytes, got 10/);
-    assert.throws(() => stampBits({ timeMs: 1.5, seq: 0 }), /not an integer ms count/);
-    assert.throws(() => stampBits({ timeMs: 2 ** 44, seq: 0 }), /below 2\^44/);
+    assert.throws(() => stampBits({ timeMs: 1.5, seq: 0 }), /not a whole, positive ms count/);
+    assert.throws(() => stampBits({ timeMs: -1, seq: 0 }), /not a whole, positive ms count/);
     assert.equal(stampBandHeight(1280), 80);
   });
 
@@ -101,7 +114,7 @@ describe('glass-to-glass stamp', () => {
     const all = Buffer.concat(chunks);
     const frames = all.length / (160 * 90);
     assert.equal(frames, count);
-    const read = Array.from({ length: frames }, (_, i) => readStamp(all.subarray(i * 160 * 90, (i + 1) * 160 * 90), 160, 90, W, H));
+    const read = Array.from({ length: frames }, (_, i) => readStamp(all.subarray(i * 160 * 90, (i + 1) * 160 * 90), 160, 90, W, H, clock));
     assert.deepEqual(read, drawn);
   });
 });
