@@ -26,7 +26,7 @@ import { srtFfmpegUrl } from '../src/media/srt.js';
 import { LOW_DELAY_INPUT } from '../src/media/switcher.js';
 import { StampCamera } from './camera.js';
 import { BENCH_LINK, recommendedSrtLatency, startNet, type NetCounters } from './glass-net.js';
-import { readStamp, SEQ_MODULO, seqStep, type Stamp } from './stamp.js';
+import { judge, readStamp, type Judged, type Shown } from './stamp.js';
 import { summary } from './stats.js';
 
 /**
@@ -82,10 +82,6 @@ function startBox(target: Transport, ports: { srtUp: number; rtmpUp: number }): 
   };
 }
 
-interface Shown {
-  at: number;
-  stamp: Stamp | null;
-}
 
 /**
  * The display's decoder on one feed: ffmpeg with the display's low-delay
@@ -131,41 +127,6 @@ function startDisplay(url: string, log: string[], onPicture: (p: Shown) => void)
       clearTimeout(timer);
     },
   };
-}
-
-/** What the display showed in one window. */
-export interface Judged {
-  latency: number[];
-  pictures: number;
-  lost: number;
-  repeated: number;
-  unreadable: number;
-  longestGapMs: number;
-  gapsOver100ms: number;
-}
-
-/** Latency of each picture, pictures lost (skipped frame numbers), repeated, broken, and the freezes. */
-export function judge(shown: readonly Shown[]): Judged {
-  const j: Judged = { latency: [], pictures: shown.length, lost: 0, repeated: 0, unreadable: 0, longestGapMs: 0, gapsOver100ms: 0 };
-  let previous: Stamp | null = null;
-  for (const [i, p] of shown.entries()) {
-    const gap = i > 0 ? p.at - shown[i - 1]!.at : 0;
-    j.longestGapMs = Math.max(j.longestGapMs, gap);
-    if (gap > 100) j.gapsOver100ms += 1;
-    if (!p.stamp) {
-      j.unreadable += 1;
-      continue;
-    }
-    j.latency.push(p.at - p.stamp.timeMs);
-    if (previous) {
-      const step = seqStep(previous.seq, p.stamp.seq);
-      if (step === 0) j.repeated += 1;
-      // A step back (a picture older than the last one shown) is not counted as a loss.
-      else if (step < SEQ_MODULO / 2) j.lost += step - 1;
-    }
-    previous = p.stamp;
-  }
-  return j;
 }
 
 /** One round of one transport: what the display showed, and what the link and the camera saw. */

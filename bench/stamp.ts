@@ -124,3 +124,47 @@ export function readStamp(gray: Buffer, width: number, height: number, sourceWid
 export function seqStep(previous: number, next: number): number {
   return (next - previous + SEQ_MODULO) % SEQ_MODULO;
 }
+
+/** A picture as the display showed it: when, and its stamp (null: unreadable). */
+export interface Shown {
+  at: number;
+  stamp: Stamp | null;
+}
+
+/** What the display showed in one window. */
+export interface Judged {
+  latency: number[];
+  pictures: number;
+  lost: number;
+  repeated: number;
+  unreadable: number;
+  longestGapMs: number;
+  gapsOver100ms: number;
+}
+
+/** Latency of each picture, pictures lost (frame numbers never shown, broken or not), repeated, broken, and the freezes. */
+export function judge(shown: readonly Shown[]): Judged {
+  const j: Judged = { latency: [], pictures: shown.length, lost: 0, repeated: 0, unreadable: 0, longestGapMs: 0, gapsOver100ms: 0 };
+  let previous: Stamp | null = null;
+  let brokenSince = 0;
+  for (const [i, p] of shown.entries()) {
+    const gap = i > 0 ? p.at - shown[i - 1]!.at : 0;
+    j.longestGapMs = Math.max(j.longestGapMs, gap);
+    if (gap > 100) j.gapsOver100ms += 1;
+    if (!p.stamp) {
+      j.unreadable += 1;
+      brokenSince += 1;
+      continue;
+    }
+    j.latency.push(p.at - p.stamp.timeMs);
+    if (previous) {
+      const step = seqStep(previous.seq, p.stamp.seq);
+      if (step === 0) j.repeated += 1;
+      // Broken pictures in between were shown, not lost; a step back (an older picture) is no loss either.
+      else if (step < SEQ_MODULO / 2) j.lost += Math.max(0, step - 1 - brokenSince);
+    }
+    previous = p.stamp;
+    brokenSince = 0;
+  }
+  return j;
+}

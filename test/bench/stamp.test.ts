@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { StampCamera } from '../../bench/camera.js';
-import { drawStamp, readStamp, seqStep, stampBandHeight, stampBits, stampFromBits, type Stamp } from '../../bench/stamp.js';
+import { drawStamp, judge, readStamp, seqStep, stampBandHeight, stampBits, stampFromBits, type Stamp } from '../../bench/stamp.js';
 
 const W = 320;
 const H = 180;
@@ -79,6 +79,26 @@ describe('glass-to-glass stamp', () => {
     assert.equal(seqStep(4095, 0), 1);
     assert.equal(seqStep(10, 13), 3);
     assert.equal(seqStep(7, 7), 0);
+  });
+
+  it('judges a window: latency, pictures lost, repeated and broken, and the freezes', () => {
+    const t0 = 1_796_000_000_000;
+    const shown = [
+      { at: t0 + 500, stamp: { timeMs: t0, seq: 4094 } },
+      { at: t0 + 533, stamp: { timeMs: t0 + 33, seq: 4095 } },
+      // Across the wrap; then the same picture again (a freeze shown as a repeat).
+      { at: t0 + 566, stamp: { timeMs: t0 + 66, seq: 0 } },
+      { at: t0 + 600, stamp: { timeMs: t0 + 66, seq: 0 } },
+      // A broken picture, then 2 never shown (frames 2 and 3 skipped after it), after a 250 ms gap.
+      { at: t0 + 850, stamp: null },
+      { at: t0 + 880, stamp: { timeMs: t0 + 166, seq: 4 } },
+      // An older picture late: no loss.
+      { at: t0 + 900, stamp: { timeMs: t0 + 133, seq: 3 } },
+    ];
+    const j = judge(shown);
+    assert.deepEqual(j.latency, [500, 500, 500, 534, 714, 767]);
+    assert.deepEqual({ ...j, latency: undefined }, { latency: undefined, pictures: 7, lost: 2, repeated: 1, unreadable: 1, longestGapMs: 250, gapsOver100ms: 1 });
+    assert.equal(judge([]).pictures, 0);
   });
 
   it("survives the camera's moving picture through a lossy libx264 encode, a downscale and a decode", async function () {
