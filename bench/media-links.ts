@@ -1,17 +1,15 @@
 /**
- * Media over emulated rural links (bounded, about 60 s):
- *  1. display switch: two SRT feeds (red, blue) through `relais sim link`
- *     (80 ms RTT, 1 % loss) into one switching display; 8 switches: time from
- *     the command to the first frame of the new site, frames neither red nor
- *     blue (black), and the longest gap between two frames (a freeze);
- *  2. CPU of the switching display decoding two 1280x720 30 fps SRT feeds, from /proc.
+ * Display switch over emulated rural links (bounded, about 30 s): two SRT
+ * feeds (red, blue) through `relais sim link` (80 ms RTT, 1 % loss) into one
+ * switching display; 8 switches: time from the command to the first frame of
+ * the new site, frames neither red nor blue (black), and the longest gap
+ * between two frames (a freeze). The display's CPU is in bench/media-cpu.ts,
+ * glass-to-glass latency in bench/glass.ts.
  *
- * Run: npx tsx bench/media-links.ts   (prints one JSON line per figure)
+ * Run: npx tsx bench/media-links.ts   (prints one JSON line)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { freePort } from './ports.js';
-import os from 'node:os';
 import { srtFfmpegUrl } from '../src/media/srt.js';
 import { LOW_DELAY_INPUT, SwitchingDisplay } from '../src/media/switcher.js';
 import { parseImpairment, seededRandom } from '../src/sim/link-model.js';
@@ -25,8 +23,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 function source(color: string, size: string, fps: number, port: number, seconds: number): ChildProcess {
   const url = srtFfmpegUrl({ host: '127.0.0.1', port, mode: 'listener', latencyMs: 240 });
-  return spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', color === 'testsrc2' ? `testsrc2=size=${size}:rate=${fps}` : `color=c=${color}:size=${size}:rate=${fps}`, '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(fps), '-b:v', size.startsWith('1280') ? '2500k' : '200k', '-c:a', 'aac', '-b:a', '64k', '-f', 'mpegts', url], { stdio: 'ignore' });
+  return spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=c=${color}:size=${size}:rate=${fps}`, '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(fps), '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', '-f', 'mpegts', url], { stdio: 'ignore' });
 }
 
 async function linkedFeeds(colors: string[], size: string, fps: number, seconds: number): Promise<{ urls: string[]; stop(): Promise<void> }> {
@@ -94,27 +92,4 @@ async function switchBench(): Promise<void> {
   console.log(JSON.stringify({ bench: 'display-switch', link: '80 ms RTT, 1 % loss (sim link)', feeds: '2 x 320x180 15 fps SRT, latency 240 ms', switchMs: summary(switches), framesSeen: frames.length, notRedOrBlue: frames.filter((f) => f.colour === 'other').length, longestGapMs: +longestGap.toFixed(1) }));
 }
 
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-async function cpuBench(): Promise<void> {
-  // A moving pattern: a flat colour would cost almost nothing to decode.
-  const feeds = await linkedFeeds(['testsrc2', 'testsrc2'], '1280x720', 30, 30);
-  const display = new SwitchingDisplay({ feeds: [{ site: 'a', url: feeds.urls[0]! }, { site: 'b', url: feeds.urls[1]! }], initial: 'a', inputOptions: LOW_DELAY_INPUT, output: (v, a) => ['-map', v, '-f', 'null', '-', '-map', a, '-f', 'null', '-'] });
-  display.start();
-  await sleep(5000);
-  const pid = (display as unknown as { child: ChildProcess }).child.pid ?? 0;
-  const t0 = cpuTicks(pid);
-  const w0 = performance.now();
-  await sleep(10_000);
-  const share = ((cpuTicks(pid) - t0) / 100) / ((performance.now() - w0) / 1000);
-  await display.stop();
-  await feeds.stop();
-  console.log(JSON.stringify({ bench: 'display-cpu', what: 'switching display decoding 2 x 1280x720 30 fps testsrc2 H.264 (2.5 Mbit/s) over SRT, output discarded', cpuCores: +share.toFixed(3), machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}` }));
-}
-
-const only = process.argv[2];
-if (only !== 'cpu') await switchBench();
-if (only !== 'switch') await cpuBench();
+await switchBench();

@@ -7,10 +7,10 @@
  *
  * Run: npx tsx bench/media.ts   (prints one JSON line per figure)
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { freePort } from './ports.js';
+import { cpuTicks } from './proc.js';
 import os from 'node:os';
 import path from 'node:path';
 import { buildEncoderPlan, findFont } from '../src/media/command.js';
@@ -143,12 +143,6 @@ async function latency(relay: Relay, seconds: number): Promise<void> {
   const liveE2e = endToEnd.slice(25);
   print('encoder_to_viewer_latency_ms', { ...stats(liveE2e), what: 'frame created (setpts RTCTIME) -> tag received by an HTTP-FLV viewer', size: '640x360@25', preset: 'ultrafast' });
   print('relay_added_latency_ms', { ...stats(relayAdded.slice(25)), what: 'packet ingested by node-media-server -> tag received by the viewer' });
-}
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
 }
 
 async function cpu720p(relay: Relay, seconds: number): Promise<void> {

@@ -1,8 +1,7 @@
 /** Shared bits of the media tests: ports, temp dirs, waiting, ffprobe. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
-import { once, type EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -85,24 +84,7 @@ export function alive(pid: number | undefined): boolean {
   }
 }
 
-/** `count` consecutive UDP ports free on loopback, from a kernel-chosen start. */
-export async function freeUdpBlock(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const sockets = [];
-    let ok = true;
-    for (let p = base; p < base + count && ok; p += 1) {
-      const s = createSocket('udp4');
-      s.on('error', () => (ok = false));
-      s.bind(p, '127.0.0.1');
-      await Promise.race([once(s, 'listening'), once(s, 'error')]).catch(() => undefined);
-      sockets.push(s);
-    }
-    await Promise.all(sockets.map((s) => new Promise<void>((r) => { try { s.close(() => r()); } catch { r(); } })));
-    if (ok) return base;
-  }
-  throw new Error('no block of free UDP ports');
-}
+export { freeUdpBlock } from '../../bench/ports.js';
 
 /** Whether some process has a UDP socket bound to `port` (an SRT listener is up), from /proc/net/udp. */
 export function udpBound(port: number): boolean {

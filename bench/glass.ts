@@ -1,0 +1,236 @@
+/**
+ * Glass-to-glass latency of a room feed over an emulated rural link (80 ms
+ * RTT, 1 % loss each way), SRT beside RTMP in / HTTP-FLV out, taking turns
+ * (GLASS_ROUNDS rounds of GLASS_SECONDS each after a 5 s warm-up; by default
+ * 3 x 10 s, about 2.5 min in all):
+ *
+ *   camera (bench/camera.ts: raw 640x360 30 fps by default, the wall clock burnt in)
+ *     -> the box's encoder (the product's libx264 arguments, ffmpeg)
+ *     -> link -> relay (bench/glass-net.ts, its own process) -> link
+ *     -> the display's decoder (ffmpeg with the display's low-delay input options)
+ *     -> reader: the stamp of each decoded picture against the wall clock.
+ *
+ * Same machine, same clock. The SRT latency is what `relais link test`
+ * recommends for this link (recommend() on 80 ms RTT and 1 % loss), on the box,
+ * the relay and the display; GLASS_SRT_LATENCIES=240,120 runs others too.
+ *
+ * Run: npx tsx bench/glass.ts   (prints one JSON line per transport)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
+import type { Writable } from 'node:stream';
+import { buildEncoderPlan, planArgs } from '../src/media/command.js';
+import { parseEncoderConfig } from '../src/media/config.js';
+import { feedTarget } from '../src/media/feed.js';
+import { srtFfmpegUrl } from '../src/media/srt.js';
+import { LOW_DELAY_INPUT } from '../src/media/switcher.js';
+import { StampCamera } from './camera.js';
+import { BENCH_LINK, recommendedSrtLatency, startNet, type NetCounters } from './glass-net.js';
+import { judge, readStamp, type Judged, type Shown } from './stamp.js';
+import { summary } from './stats.js';
+
+/**
+ * 640x360 by default, at the 720p feed's bitrate (so the link carries as many
+ * packets): a 1280x720 encode of this moving, grainy picture needs about 0.6
+ * of a core here, and on a shared 2-vCPU machine it falls behind real time,
+ * which measures the machine's queue rather than the transport. GLASS_SIZE=1280x720 for that.
+ */
+const [WIDTH, HEIGHT] = (process.env.GLASS_SIZE ?? '640x360').split('x').map(Number) as [number, number];
+const FPS = 30;
+const KBPS = 2500;
+/** The reader's copy of the picture: small and gray (the stamp survives it; see test/bench/stamp.test.ts). */
+const SHOWN_W = 320;
+const SHOWN_H = 180;
+const SECRET = 'bench-secret-0123456789abcdef';
+const WARMUP_MS = 5000;
+const MEASURE_MS = Number(process.env.GLASS_SECONDS ?? 10) * 1000;
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+type Transport = { kind: 'srt'; latencyMs: number } | { kind: 'rtmp' };
+
+/** The box: the product's encoder plan for this output, its picture and sound taken from the camera's pipes. */
+function startBox(target: Transport, ports: { srtUp: number; rtmpUp: number }): { video: Writable; audio: Writable; stderr: string[]; stop(): Promise<void> } {
+  const output =
+    target.kind === 'srt'
+      ? { kind: 'srt', url: `srt://127.0.0.1:${ports.srtUp}`, latencyMs: target.latencyMs }
+      : { kind: 'rtmp', url: `rtmp://127.0.0.1:${ports.rtmpUp}/live`, secret: SECRET };
+  const config = parseEncoderConfig({ encoder: 'libx264', size: `${WIDTH}x${HEIGHT}`, fps: FPS, bitrateKbps: KBPS, output }, 'bench');
+  const plan = buildEncoderPlan({ config, site: 'box', encoder: 'libx264', target: feedTarget(config, 'box'), fontFile: null });
+  // A camera and a sound card instead of the test pattern: the same filters and encoder after them.
+  // A short input queue, as a capture device's ring of buffers: a late encoder makes the camera drop.
+  plan.inputs = [
+    { source: 'pipe:0', options: ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${WIDTH}x${HEIGHT}`, '-framerate', String(FPS), '-thread_queue_size', '4'] },
+    { source: 'pipe:3', options: ['-f', 's16le', '-ar', '48000', '-ac', '2', '-thread_queue_size', '512'] },
+  ];
+  const child = spawn('ffmpeg', planArgs(plan), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => stderr.push(...d.split('\n').filter(Boolean).slice(-5)));
+  const audio = child.stdio[3] as Writable;
+  for (const pipe of [child.stdin!, audio]) pipe.on('error', () => undefined);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    video: child.stdin!,
+    audio,
+    stderr,
+    // Its pipes have ended (the camera stopped): it finishes, or is killed after 3 s.
+    async stop() {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+
+/**
+ * The display's decoder on one feed: ffmpeg with the display's low-delay
+ * input options (the switching display's own graph needs two feeds or more),
+ * each picture handed over as gray for the reader. Started again while no
+ * picture has come (the relay may not have the feed yet).
+ */
+function startDisplay(url: string, log: string[], onPicture: (p: Shown) => void): { stop(): Promise<void> } {
+  const size = SHOWN_W * SHOWN_H;
+  const args = ['-hide_banner', '-loglevel', 'warning', '-nostats', ...LOW_DELAY_INPUT, '-i', url,
+    '-map', '0:v:0', '-s', `${SHOWN_W}x${SHOWN_H}`, '-pix_fmt', 'gray', '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1', '-map', '0:a:0', '-f', 'null', '-'];
+  let child: ChildProcess | null = null;
+  let stopped = false;
+  let pictures = 0;
+  const launch = (): void => {
+    const c = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    c.stderr?.setEncoding('utf8').on('data', (d: string) => log.push(...d.split('\n').filter(Boolean)));
+    let pending: Buffer = Buffer.alloc(0);
+    c.stdout?.on('data', (d: Buffer) => {
+      const at = now();
+      pending = pending.length ? Buffer.concat([pending, d]) : d;
+      while (pending.length >= size) {
+        pictures += 1;
+        onPicture({ at, stamp: readStamp(pending.subarray(0, size), SHOWN_W, SHOWN_H, WIDTH, HEIGHT) });
+        pending = pending.subarray(size);
+      }
+    });
+    c.once('exit', () => {
+      if (!stopped && pictures === 0) setTimeout(() => !stopped && launch(), 300);
+    });
+  };
+  launch();
+  return {
+    async stop() {
+      stopped = true;
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      c.kill('SIGINT');
+      const timer = setTimeout(() => c.kill('SIGKILL'), 2000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** One round of one transport: what the display showed, and what the link and the camera saw. */
+interface Round extends Judged {
+  sent: number;
+  droppedAtCamera: number;
+  uplinkKbps: number;
+  uplinkLostOrResent: number;
+  downlinkLostOrResent: number;
+  load: number[];
+}
+
+async function run(t: Transport): Promise<Round> {
+  const net = await startNet({ sites: ['box'], srtLatencyMs: t.kind === 'srt' ? t.latencyMs : 200, link: BENCH_LINK, secret: SECRET, expectedKbps: KBPS });
+  const roundStart = now();
+  const box = startBox(t, { srtUp: net.ports.srtUp.box!, rtmpUp: net.ports.rtmpUp });
+  const camera = new StampCamera({ width: WIDTH, height: HEIGHT, fps: FPS, now, video: box.video, audio: box.audio });
+  camera.start();
+  const shown: Shown[] = [];
+  let firstAt = 0;
+  await sleep(1000);
+  const url = t.kind === 'srt'
+    ? srtFfmpegUrl({ host: '127.0.0.1', port: net.ports.srtDown.box!, mode: 'caller', latencyMs: t.latencyMs })
+    : `http://127.0.0.1:${net.ports.flvDown}/live/box.flv`;
+  const displayLog: string[] = [];
+  const display = startDisplay(url, displayLog, (p) => {
+    if (!firstAt && p.stamp) firstAt = p.at;
+    shown.push(p);
+  });
+  for (let i = 0; i < 200 && !firstAt; i += 1) await sleep(100);
+  let counters: NetCounters = {};
+  let judged: Judged;
+  const load: number[] = [];
+  let sent = 0;
+  let dropped = 0;
+  try {
+    if (!firstAt) throw new Error(`no readable picture at the display within 20 s (${shown.length} pictures; box: ${box.stderr.slice(-3).join(' | ') || 'no message'}; display: ${displayLog.slice(-3).join(' | ') || 'no message'})`);
+    await sleep(WARMUP_MS);
+    const from = shown.length;
+    const [sentFrom, droppedFrom] = [camera.sent, camera.dropped];
+    load.push(loadavg()[0] ?? 0);
+    await sleep(MEASURE_MS);
+    load.push(loadavg()[0] ?? 0);
+    judged = judge(shown.slice(from));
+    [sent, dropped] = [camera.sent - sentFrom, camera.dropped - droppedFrom];
+  } finally {
+    await display.stop();
+    camera.stop();
+    await box.stop();
+    counters = await net.stop();
+  }
+  const seconds = (now() - roundStart) / 1000;
+  const [up, down] = t.kind === 'srt' ? [counters['srt up box']?.up, counters['srt down box']?.down] : [counters['rtmp up']?.up, counters['flv down']?.down];
+  return {
+    ...judged,
+    sent,
+    droppedAtCamera: dropped,
+    // Over the whole round, the encoder's start included: a little under the feed's own rate.
+    uplinkKbps: Math.round(((up?.bytes ?? 0) * 8) / seconds / 1000),
+    uplinkLostOrResent: (up?.lost ?? 0) + (up?.retransmitted ?? 0),
+    downlinkLostOrResent: (down?.lost ?? 0) + (down?.retransmitted ?? 0),
+    load,
+  };
+}
+
+function describe(t: Transport): string {
+  return t.kind === 'srt' ? `SRT, latency ${t.latencyMs} ms (box, relay, display)` : 'RTMP in, HTTP-FLV out';
+}
+
+/** The rounds of one transport as one line: percentiles over every picture, counts summed, the worst freeze. */
+function report(t: Transport, rounds: readonly Round[]): void {
+  const sum = (key: 'pictures' | 'sent' | 'lost' | 'repeated' | 'unreadable' | 'gapsOver100ms' | 'droppedAtCamera' | 'uplinkLostOrResent' | 'downlinkLostOrResent'): number => rounds.reduce((n, r) => n + r[key], 0);
+  console.log(JSON.stringify({
+    bench: 'glass-to-glass',
+    transport: describe(t),
+    link: '40 ms each way (80 ms RTT), 1 % loss each way (sim link)',
+    feed: `${WIDTH}x${HEIGHT} ${FPS} fps libx264 veryfast ${KBPS} kbit/s`,
+    rounds: rounds.length,
+    secondsEach: MEASURE_MS / 1000,
+    latencyMs: summary(rounds.flatMap((r) => r.latency)),
+    p50EachRound: rounds.map((r) => Math.round(summary(r.latency).p50)),
+    sent: sum('sent'),
+    pictures: sum('pictures'),
+    lost: sum('lost'),
+    droppedAtCamera: sum('droppedAtCamera'),
+    repeated: sum('repeated'),
+    unreadable: sum('unreadable'),
+    longestGapMs: +Math.max(...rounds.map((r) => r.longestGapMs)).toFixed(1),
+    gapsOver100ms: sum('gapsOver100ms'),
+    uplinkKbps: rounds.map((r) => r.uplinkKbps),
+    uplinkLostOrResent: sum('uplinkLostOrResent'),
+    downlinkLostOrResent: sum('downlinkLostOrResent'),
+    load: rounds.flatMap((r) => r.load).map((l) => +l.toFixed(2)),
+  }));
+}
+
+/**
+ * The transports take turns, round after round, so that the machine's load
+ * (shared, it moves by the minute) falls on each alike.
+ */
+const latencies = (process.env.GLASS_SRT_LATENCIES ?? String(recommendedSrtLatency())).split(',').map(Number);
+const transports: Transport[] = [...latencies.map((latencyMs) => ({ kind: 'srt' as const, latencyMs })), { kind: 'rtmp' }];
+const rounds = transports.map((): Round[] => []);
+for (let round = 0; round < Number(process.env.GLASS_ROUNDS ?? 3); round += 1) {
+  for (const [i, t] of transports.entries()) rounds[i]!.push(await run(t));
+}
+for (const [i, t] of transports.entries()) report(t, rounds[i]!);
