@@ -9,6 +9,7 @@ import { z } from 'zod';
 import * as s from './schemas.js';
 import { siteState } from './site-state.js';
 import { ptzCommand, ptzResult } from './ptz.js';
+import { compileReader, NOT_READ, type Reader } from './fast-read.js';
 
 export const PROTOCOL_VERSION = 'v1';
 
@@ -171,6 +172,13 @@ function readableId(raw: unknown): string | undefined {
   return s.messageId.safeParse(id).success ? (id as string) : undefined;
 }
 
+const readers = new Map<TopicName, Reader>();
+function readerOf(name: TopicName): Reader {
+  let reader = readers.get(name);
+  if (!reader) readers.set(name, (reader = compileReader(TOPICS[name].schema)));
+  return reader;
+}
+
 /**
  * Parses and validates an inbound payload. Never throws: a bad payload comes
  * back as a reason a person can read (`not JSON`, `action: Invalid option ...`).
@@ -187,6 +195,9 @@ export function decode<T extends TopicName>(name: T, payload: Uint8Array | strin
       return { ok: false, reason: 'not JSON' };
     }
   }
+  // The compiled reader first (the path of every floor and answer); zod for the rest and the reason.
+  const quick = readerOf(name)(raw);
+  if (quick !== NOT_READ) return { ok: true, value: quick as PayloadOf<T> };
   const parsed = TOPICS[name].schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
