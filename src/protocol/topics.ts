@@ -113,14 +113,19 @@ export function matchTopic(event: string, fullTopic: string): MatchedTopic | nul
   return matchSuffix(fullTopic.slice(base.length));
 }
 
+/** Each pattern cut once around its `{site}` (every inbound message is matched against them). */
+const PATTERNS = (Object.entries(TOPICS) as [TopicName, TopicSpec<z.ZodType>][]).map(([name, entry]) => {
+  const [before, after] = entry.pattern.split('{site}') as [string, string | undefined];
+  return { name, before, after };
+});
+const EXACT = new Map(PATTERNS.filter((p) => p.after === undefined).map((p) => [p.before, p.name]));
+
 /** {@link matchTopic} on the part below `relais/v1/<event>/`. */
 export function matchSuffix(rest: string): MatchedTopic | null {
-  for (const [name, entry] of Object.entries(TOPICS) as [TopicName, TopicSpec<z.ZodType>][]) {
-    if (!entry.pattern.includes('{site}')) {
-      if (rest === entry.pattern) return { name, site: null };
-      continue;
-    }
-    const [before, after] = entry.pattern.split('{site}') as [string, string];
+  const exact = EXACT.get(rest);
+  if (exact) return { name: exact, site: null };
+  for (const { name, before, after } of PATTERNS) {
+    if (after === undefined) continue;
     if (rest.length > before.length + after.length && rest.startsWith(before) && rest.endsWith(after)) {
       const site = rest.slice(before.length, rest.length - after.length);
       if (!site.includes('/')) return { name, site };
