@@ -3,7 +3,8 @@
  * Every box validates the floor and every answer on `events` on the path of
  * a hand-off, with the ON AIR lamp waiting; zod's general machinery spends
  * about 1 µs a site slug in a floor's queue (15 µs without the JIT, as the
- * appliance unit runs), the compiled reader a tenth of that.
+ * appliance unit runs). The compiled reader takes under half of that time
+ * with the JIT and a sixth without (docs/benchmarks.md).
  *
  * The reader knows the schema kinds and checks the contract uses (objects,
  * strict or stripping, strings with length and pattern checks, numbers with
