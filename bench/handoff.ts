@@ -1,8 +1,8 @@
 /**
  * Hand-off latency against its physical floor. A hand-off is at least two
  * MQTT deliveries (the intent in, the floor out) plus the state file's
- * durable write (temp file, fsync, rename, folder fsync): rule 2 puts the
- * floor on disk before it is on the wire. In the same run, interleaved with
+ * durable write (one slot written, one fdatasync: docs/protocol.md, "The
+ * state file"): rule 2 puts the floor on disk before it is on the wire. In the same run, interleaved with
  * the hand-offs so that all three see the same load, this measures:
  *  - raw MQTT publish->receive between two plain clients (QoS 1, no Nagle);
  *  - the durable write alone: `StateStore.save` of the conductor's own state file;

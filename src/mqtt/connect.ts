@@ -47,6 +47,9 @@ export function clientOptions(broker: BrokerConfig, options: ConnectOptions): IC
     key: readPem(broker.key, 'key'),
     rejectUnauthorized: broker.rejectUnauthorized,
   };
+  // mqtt.js calls its debug logger a dozen times a message, on the path of every floor; it is
+  // only worth that when someone asked for it (DEBUG=mqttjs*).
+  if (!/mqttjs/.test(process.env.DEBUG ?? '')) opts.log = () => undefined;
   if (servers) opts.servers = servers;
   if (options.will) opts.will = { ...options.will, payload: Buffer.from(options.will.payload) };
   return opts;

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import * as s from './schemas.js';
 import { linkTestPart, siteState } from './site-state.js';
 import { ptzCommand, ptzResult } from './ptz.js';
+import { compileReader, NOT_READ, type Reader } from './fast-read.js';
 
 export const PROTOCOL_VERSION = 'v1';
 
@@ -114,14 +115,19 @@ export function matchTopic(event: string, fullTopic: string): MatchedTopic | nul
   return matchSuffix(fullTopic.slice(base.length));
 }
 
+/** Each pattern cut once around its `{site}` (every inbound message is matched against them). */
+const PATTERNS = (Object.entries(TOPICS) as [TopicName, TopicSpec<z.ZodType>][]).map(([name, entry]) => {
+  const [before, after] = entry.pattern.split('{site}') as [string, string | undefined];
+  return { name, before, after };
+});
+const EXACT = new Map(PATTERNS.filter((p) => p.after === undefined).map((p) => [p.before, p.name]));
+
 /** {@link matchTopic} on the part below `relais/v1/<event>/`. */
 export function matchSuffix(rest: string): MatchedTopic | null {
-  for (const [name, entry] of Object.entries(TOPICS) as [TopicName, TopicSpec<z.ZodType>][]) {
-    if (!entry.pattern.includes('{site}')) {
-      if (rest === entry.pattern) return { name, site: null };
-      continue;
-    }
-    const [before, after] = entry.pattern.split('{site}') as [string, string];
+  const exact = EXACT.get(rest);
+  if (exact) return { name: exact, site: null };
+  for (const { name, before, after } of PATTERNS) {
+    if (after === undefined) continue;
     if (rest.length > before.length + after.length && rest.startsWith(before) && rest.endsWith(after)) {
       const site = rest.slice(before.length, rest.length - after.length);
       if (!site.includes('/')) return { name, site };
@@ -173,6 +179,13 @@ function readableId(raw: unknown): string | undefined {
   return s.messageId.safeParse(id).success ? (id as string) : undefined;
 }
 
+const readers = new Map<TopicName, Reader>();
+function readerOf(name: TopicName): Reader {
+  let reader = readers.get(name);
+  if (!reader) readers.set(name, (reader = compileReader(TOPICS[name].schema)));
+  return reader;
+}
+
 /**
  * Parses and validates an inbound payload. Never throws: a bad payload comes
  * back as a reason a person can read (`not JSON`, `action: Invalid option ...`).
@@ -189,6 +202,9 @@ export function decode<T extends TopicName>(name: T, payload: Uint8Array | strin
       return { ok: false, reason: 'not JSON' };
     }
   }
+  // The compiled reader first (the path of every floor and answer); zod for the rest and the reason.
+  const quick = readerOf(name)(raw);
+  if (quick !== NOT_READ) return { ok: true, value: quick as PayloadOf<T> };
   const parsed = TOPICS[name].schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { Conductor } from '../../src/conductor/conductor.js';
+import { StateStore } from '../../src/conductor/store.js';
 import type { Floor } from '../../src/protocol/schemas.js';
 import { startTestBroker, type TestBroker } from '../helpers/brokers.js';
 import { logBuffer, quietLogger } from '../helpers/log.js';
@@ -68,8 +69,8 @@ describe('conductor durability and standby (mosquitto)', function () {
       await control({ id: 'r', action: 'reorder', queue: ['riviere-du-loup', 'saint-camille'] });
       await waitFor('reordered', () => newest().queue.length === 2, 5000);
       const before = newest();
-      const onDisk = JSON.parse(await readFile(join(dir, 'main.json'), 'utf8')) as { state: { epoch: number } };
-      assert.equal(onDisk.state.epoch, before.epoch, 'written before it was published');
+      const onDisk = await new StateStore(join(dir, 'main.json'), 'test').load();
+      assert.equal(onDisk?.epoch, before.epoch, 'written before it was published');
       await stopChild(first, 'SIGKILL');
 
       const second = spawnCli(['conductor', '--config', config]);

@@ -5,10 +5,11 @@
  * conductor on Mosquitto.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { StateStore } from '../../src/conductor/store.js';
 import { startDemo, type RunningDemo } from '../../src/demo/demo.js';
 import type { EventResult, Floor } from '../../src/protocol/schemas.js';
 import { freePort, startTestBroker, type TestBroker } from '../helpers/brokers.js';
@@ -70,8 +71,8 @@ describe('item 4: forged floors and heartbeats on the demo broker leave the even
     await waitFor('every box follows the grant', () => boxesOn('rouyn-noranda'), 10_000);
     assert.equal(conductor.role, 'primary');
     assert.equal(conductor.term, term, 'no takeover, no new term');
-    const saved = JSON.parse(await readFile(join(stateDir, 'conductor-state.json'), 'utf8')) as { state: { epoch: number } };
-    assert.ok(saved.state.epoch < 1000, `the state file keeps a sane epoch: ${saved.state.epoch}`);
+    const saved = await new StateStore(join(stateDir, 'conductor-state.json'), 'demo').load();
+    assert.ok(saved && saved.epoch < 1000, `the state file keeps a sane epoch: ${saved?.epoch}`);
   });
 
   it('an in-bounds forged floor of an older term and a forged heartbeat from an unknown id depose nobody', async () => {
