@@ -199,7 +199,7 @@ export const en: Catalogue = {
     next: 'next: {{site}}{{item}}   queue: {{queue}}',
     online: 'online',
     linkLost: 'LINK LOST',
-    keys: 'keys: 1-{{n}} press a site\'s podium button   n next   r revoke   q quit',
+    keys: 'keys: 1-{{n}} press a site\'s podium button   c cut on the switchers   n next   r revoke   q quit',
     lampOnAir: 'ON AIR',
     lampNext: 'NEXT',
     lampButton: 'BUTTON',

@@ -202,7 +202,7 @@ export const fr = {
     next: 'suivant : {{site}}{{item}}   file : {{queue}}',
     online: 'en ligne',
     linkLost: 'LIEN PERDU',
-    keys: 'touches : 1-{{n}} bouton du podium d’un site   n suivant   r retirer   q quitter',
+    keys: 'touches : 1-{{n}} bouton du podium d’un site   c coupe sur les régies   n suivant   r retirer   q quitter',
     lampOnAir: 'ONDES',
     lampNext: 'SUIVANT',
     lampButton: 'BOUTON',
