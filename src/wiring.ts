@@ -54,6 +54,7 @@ const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<Re
   { commands: ['dashboard'], load: async () => (await import('./dashboard/command.js')).registerDashboardCommand },
   { commands: ['doctor'], load: async () => (await import('./doctor/command.js')).registerDoctorCommand },
   { commands: ['rundown'], load: async () => (await import('./commands/rundown.js')).registerRundownCommand },
+  { commands: ['message'], load: async () => (await import('./commands/message.js')).registerMessageCommand },
 ];
 
 /** Adds the commands of the parts that `command` needs, so a box running `relais appliance` stays small. */
