@@ -8,6 +8,7 @@ import { currentLang } from './i18n/index.js';
 import { Command } from 'commander';
 import type { Feature } from './appliance/feature.js';
 import type { ProgramFeed } from './ptz/feature.js';
+import type { TallyInFeature } from './appliance/tally-in.js';
 import type { SiteConfig } from './config/schema.js';
 import type { DemoExtension } from './demo/demo.js';
 import { createIoDriver } from './hardware/factory.js';
@@ -53,6 +54,7 @@ const PARTS: ReadonlyArray<{ commands: readonly string[]; load: () => Promise<Re
   { commands: ['dashboard'], load: async () => (await import('./dashboard/command.js')).registerDashboardCommand },
   { commands: ['doctor'], load: async () => (await import('./doctor/command.js')).registerDoctorCommand },
   { commands: ['rundown'], load: async () => (await import('./commands/rundown.js')).registerRundownCommand },
+  { commands: ['message'], load: async () => (await import('./commands/message.js')).registerMessageCommand },
 ];
 
 /** Adds the commands of the parts that `command` needs, so a box running `relais appliance` stays small. */
@@ -87,15 +89,17 @@ export async function demoExtensions(opts: Record<string, unknown>): Promise<Dem
 export async function applianceFeatures(config: SiteConfig, driver: IoDriver): Promise<Feature[]> {
   const features: Feature[] = [];
   const programFeeds: ProgramFeed[] = [];
+  let contacts: TallyInFeature | undefined;
   if (Object.keys(config.tallyIn).length > 0) {
     const { TallyInFeature } = await import('./appliance/tally-in.js');
-    const gpi = new TallyInFeature({ driver, io: config.io, cameras: config.tallyIn });
-    features.push(gpi);
-    programFeeds.push(gpi);
+    contacts = new TallyInFeature({ driver, io: config.io, cameras: config.tallyIn });
+    features.push(contacts);
+    programFeeds.push(contacts);
   }
   if (config.tallySources.length > 0 || config.tallyOut) {
     const { SwitcherTallyFeature } = await import('./tally/feature.js');
-    const network = new SwitcherTallyFeature({ sources: config.tallySources, tallyOut: config.tallyOut, driver, io: config.io });
+    // Started after the contacts, so tally out has their cameras from the first packet.
+    const network = new SwitcherTallyFeature({ sources: config.tallySources, tallyOut: config.tallyOut, driver, io: config.io, ...(contacts ? { contacts } : {}) });
     features.push(network);
     programFeeds.push(network);
   }

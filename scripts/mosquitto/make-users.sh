@@ -73,10 +73,10 @@ done <"$users"
 # Who publishes what: the writers of each topic in the contract's map (src/protocol/topics.ts);
 # test/deploy/acl-contract.test.ts checks these lists against it. '+' stands for any site.
 CONDUCTOR_WRITES="floor events rundown conductor/availability conductor/state conductor/heartbeat relay/streams"
-OPERATOR_WRITES="control site/+/ptz/command site/+/message site/+/message/ack"
+OPERATOR_WRITES="control site/+/ptz/command site/+/message site/+/message/ack site/+/message/operator/ack"
 # A viewer (a speaker screen) may only say it read its message.
 VIEWER_WRITES="site/+/message/ack"
-SITE_WRITES="availability state intent ptz/result doctor link-test"
+SITE_WRITES="availability state intent ptz/result message/operator doctor link-test"
 
 # NATS subjects for topic suffixes: a/b is relais.v1.*.a.b, '+' is '*'. $1 is a prefix for each.
 nats_subjects() {

@@ -11,6 +11,7 @@ import { tallyOutConfigSchema, tallySourcesConfigSchema, tallySourcesIssues, tal
 import { displayConfigSchema, encoderConfigSchema } from '../media/config.js';
 import { ptzConfigSchema } from '../ptz/config.js';
 import { brokerSchema } from '../mqtt/config.js';
+import { headerUartIssues } from './header-uart.js';
 
 export { brokerSchema, type BrokerConfig } from '../mqtt/config.js';
 
@@ -117,5 +118,6 @@ export const siteConfigSchema = z
       ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     }
     for (const issue of tallySourcesIssues(cfg.tallySources, Object.keys(cfg.tallyIn), cfg.tallyOut)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    for (const issue of headerUartIssues(cfg.io, cfg.cameras)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 export type SiteConfig = z.infer<typeof siteConfigSchema>;

@@ -46,8 +46,9 @@ export interface DemoContext {
 export interface DemoExtension {
   name: string;
   /** Features a simulated site runs (encoder, display, PTZ). */
-  siteFeatures?(site: string, ctx: DemoContext): Feature[];
-  start(ctx: DemoContext): Promise<{ lines: string[]; stop(): Promise<void> } | null>;
+  siteFeatures?(site: string, ctx: DemoContext, driver: SimulatedDriver): Feature[];
+  /** `keys`: what a key on the live screen does (`c`: a cut on every switcher). */
+  start(ctx: DemoContext): Promise<{ lines: string[]; stop(): Promise<void>; keys?: Record<string, () => void> } | null>;
 }
 
 export interface RunningDemo {
@@ -56,6 +57,8 @@ export interface RunningDemo {
   conductor: Conductor;
   boxes: Map<string, { runtime: ApplianceRuntime; driver: SimulatedDriver }>;
   lines: string[];
+  /** The extensions' keys on the live screen. */
+  keys: Map<string, () => void>;
   stop(): Promise<void>;
 }
 
@@ -94,12 +97,14 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const lines: string[] = [];
   if (broker) lines.push(`MQTT ${broker.url}  WebSockets ${broker.wsUrl ?? 'off'}  (logins: operator/${DEMO_LOGINS.operator.password}, viewer/${DEMO_LOGINS.viewer.password})`);
   const stops: Array<() => Promise<void>> = [];
+  const keys = new Map<string, () => void>();
   for (const extension of extensions) {
     try {
       const started = await extension.start(ctx);
       if (started) {
         lines.push(...started.lines);
         stops.push(started.stop);
+        for (const [key, run] of Object.entries(started.keys ?? {})) keys.set(key, run);
       }
     } catch (err) {
       lines.push(`${extension.name}: not started (${(err as Error).message})`);
@@ -109,7 +114,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const boxes = new Map<string, { runtime: ApplianceRuntime; driver: SimulatedDriver }>();
   for (const site of DEMO_SITES) {
     const driver = new SimulatedDriver();
-    const features = extensions.flatMap((e) => e.siteFeatures?.(site.id, ctx) ?? []);
+    const features = extensions.flatMap((e) => e.siteFeatures?.(site.id, ctx, driver) ?? []);
     const runtime = new ApplianceRuntime({
       config: validateConfig('site', { event: DEMO_EVENT, site: site.id, name: site.name, broker: { url: brokerUrl, ...login(`site-${site.id}`) } }, 'demo'),
       driver,
@@ -126,6 +131,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     conductor,
     boxes,
     lines,
+    keys,
     async stop() {
       await Promise.allSettled([...boxes.values()].map((b) => b.runtime.stop()));
       await Promise.allSettled(stops.map((s) => s()));
@@ -171,6 +177,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       if (key === 'q' || key === '\u0003') quit.abort();
       else if (Number.isInteger(index) && sites[index]) sites[index]!.driver.input('podium').press();
       else if (key === 'n' || key === 'r') void operatorControl(demo, key === 'n' ? 'next' : 'revoke');
+      else demo.keys.get(key)?.();
     });
   }
   if (options.interactive) {

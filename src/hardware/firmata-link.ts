@@ -19,6 +19,7 @@
  * and `sigint: false` (johnny-five's own SIGINT handler would exit the process
  * behind the appliance runtime's back).
  */
+import { realRetryClock, type RetryClock } from './reconnect.js';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../util/log.js';
 
@@ -29,6 +30,8 @@ export interface FirmataLinkOptions {
   baud?: number;
   /** How long to wait for the board's handshake (an Arduino resets on open and boots in about 2 s). */
   readyTimeoutMs?: number;
+  /** The handshake's deadline and the driver's waits and heartbeat run on it (default: real timers; tests: a fake clock). */
+  clock?: RetryClock;
   /** After this long without the board announcing itself, ask for its version (boards that do not reset on open). */
   reportVersionTimeoutMs?: number;
 }
@@ -130,6 +133,7 @@ export async function loadStack(): Promise<FirmataStack> {
 export function connectBoard(stack: FirmataStack, options: FirmataLinkOptions, log: Logger, signal?: AbortSignal): Promise<FirmataLink> {
   const path = options.port;
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
+  const clock = options.clock ?? realRetryClock;
   const port = new stack.SerialPort({ path, baudRate: options.baud ?? 57_600, autoOpen: false });
   return new Promise<FirmataLink>((resolve, reject) => {
     let settled = false;
@@ -150,7 +154,7 @@ export function connectBoard(stack: FirmataStack, options: FirmataLinkOptions, l
     const fail = (err: Error): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       void release().then(() => reject(err));
     };
@@ -162,7 +166,7 @@ export function connectBoard(stack: FirmataStack, options: FirmataLinkOptions, l
     });
     const board = new stack.Board({ io, repl: false, debug: false, sigint: false, timeout: readyTimeoutMs + 1000 });
     const link: FirmataLink = { port, io, board, retired: false, release };
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       fail(new FirmataError(`no Firmata handshake from ${path} within ${readyTimeoutMs} ms: flash StandardFirmata onto the board (Arduino IDE: File > Examples > Firmata > StandardFirmata) and check io.baud (57600).`));
     }, readyTimeoutMs);
     board.on('error', (event: Error | { message?: string }) => {
@@ -174,7 +178,7 @@ export function connectBoard(stack: FirmataStack, options: FirmataLinkOptions, l
     board.once('ready', () => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       resolve(link);
     });

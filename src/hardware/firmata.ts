@@ -18,7 +18,7 @@
 import { EventEmitter } from 'node:events';
 import type { DigitalInput, DigitalOutput, IoDriver, IoHealth, PinSpec } from './types.js';
 import { firstReport, FirmataInput, FirmataOutput, resolveFirmataPin } from './firmata-pins.js';
-import { DEFAULT_RETRY_DELAYS, retryWithBackoff, type RetryDelays } from './reconnect.js';
+import { DEFAULT_RETRY_DELAYS, realRetryClock, retryWithBackoff, type RetryClock, type RetryDelays } from './reconnect.js';
 import { connectBoard, FirmataError, loadStack, type FirmataIo, type FirmataLink, type FirmataLinkOptions, type J5Board, type SerialStream } from './firmata-link.js';
 import { createLogger, type Logger } from '../util/log.js';
 
@@ -47,6 +47,7 @@ interface DriverSettings {
   firstReportTimeoutMs: number;
   heartbeatMs: number;
   retry: RetryDelays;
+  clock: RetryClock;
 }
 
 export type FirmataDriverEvents = {
@@ -71,7 +72,7 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
   private up = true;
   private lostReason: string | null = null;
   private closing = false;
-  private heartbeat: NodeJS.Timeout | null = null;
+  private heartbeat: unknown = null;
   /** Aborted by close(): ends the reconnect wait, an attempt in flight and first-report waits. */
   private readonly stop = new AbortController();
   private recovery: Promise<void> | null = null;
@@ -129,21 +130,28 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
     const { heartbeatMs } = this.settings;
     if (heartbeatMs <= 0) return;
     let awaitingBeat = false;
-    this.heartbeat = setInterval(() => {
-      if (awaitingBeat) {
-        this.lost(link, `no answer from the board on ${port.path} for ${heartbeatMs} ms`);
-        return;
-      }
-      awaitingBeat = true;
-      link.io.reportVersion(() => {
-        awaitingBeat = false;
-      });
-    }, heartbeatMs);
-    this.heartbeat.unref();
+    const { clock } = this.settings;
+    const beat = (): void => {
+      this.heartbeat = clock.setTimeout(() => {
+        if (awaitingBeat) {
+          this.heartbeat = null;
+          this.lost(link, `no answer from the board on ${port.path} for ${heartbeatMs} ms`);
+          return;
+        }
+        awaitingBeat = true;
+        link.io.reportVersion(() => {
+          awaitingBeat = false;
+        });
+        beat();
+      }, heartbeatMs);
+      // A real heartbeat alone never keeps the process alive.
+      (this.heartbeat as { unref?: () => void }).unref?.();
+    };
+    beat();
   }
 
   private stopHeartbeat(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.heartbeat !== null) this.settings.clock.clearTimeout(this.heartbeat);
     this.heartbeat = null;
   }
 
@@ -171,6 +179,7 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
     const { signal } = this.stop;
     const link = await retryWithBackoff({
       ...this.settings.retry,
+      clock: this.settings.clock,
       signal,
       attempt: (s) => this.reopen(s),
       onFailure: ({ attempt, error, nextDelayMs }) => {
@@ -311,6 +320,7 @@ export async function openFirmataDriver(options: FirmataDriverOptions): Promise<
     path: options.port,
     firstReportTimeoutMs: options.firstReportTimeoutMs ?? 1000,
     heartbeatMs: options.heartbeatMs ?? 5000,
+    clock: options.clock ?? realRetryClock,
     retry: {
       initialDelayMs: options.reconnectDelayMs ?? DEFAULT_RETRY_DELAYS.initialDelayMs,
       maxDelayMs: options.reconnectMaxDelayMs ?? DEFAULT_RETRY_DELAYS.maxDelayMs,

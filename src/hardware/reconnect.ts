@@ -3,7 +3,6 @@
  * board replugged, a hub that glitched). Waits, tries, doubles the wait up to a
  * cap, and stops as soon as its AbortSignal fires: no timer outlives it.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RetryDelays {
   /** Wait before the first attempt, doubled after each failure. */
@@ -13,6 +12,33 @@ export interface RetryDelays {
 }
 
 export const DEFAULT_RETRY_DELAYS: Readonly<RetryDelays> = { initialDelayMs: 500, maxDelayMs: 10_000 };
+
+/** The timers a reconnecting driver runs on; tests pass a fake clock. */
+export interface RetryClock {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realRetryClock: RetryClock = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** Resolves after `ms` on `clock`, or rejects at once when `signal` aborts (the timer cleared). */
+export function sleepOn(clock: RetryClock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('aborted'));
+    const onAbort = (): void => {
+      clock.clearTimeout(timer);
+      reject(new Error('aborted'));
+    };
+    const timer = clock.setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /** One failed attempt, for logs and events. */
 export interface RetryFailure {
@@ -27,6 +53,8 @@ export interface RetryOptions<T> extends RetryDelays {
   attempt(signal: AbortSignal): Promise<T>;
   signal: AbortSignal;
   onFailure?(failure: RetryFailure): void;
+  /** The clock of the waits (default: real timers). */
+  clock?: RetryClock;
 }
 
 /** The wait after `current`: doubled, at least 1 ms, at most `maxDelayMs`. */
@@ -45,7 +73,7 @@ export async function retryWithBackoff<T>(options: RetryOptions<T>): Promise<T |
   let delay = Math.max(1, Math.min(options.initialDelayMs, maxDelayMs));
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await sleep(delay, undefined, { signal });
+      await sleepOn(options.clock ?? realRetryClock, delay, signal);
     } catch {
       return null; // aborted: the timer is already cleared
     }

@@ -57,6 +57,10 @@ export const TOPICS = {
   siteMessageAck: spec('site/{site}/message/ack', s.messageAck, 'json', true, 1, ['viewer', 'operator']),
   /** `relais link test --report` as the site's user: retained; the box carries it into `state.linkTest`. */
   siteLinkTest: spec('site/{site}/link-test', linkTestPart, 'json', true, 1, ['site']),
+  /** A site's technician to the operator (`relais message send --to operator`), retained until replaced; the site's box login writes it. */
+  operatorMessage: spec('site/{site}/message/operator', s.siteMessage, 'json', true, 1, ['site']),
+  /** The operator read the site's message: retained, so the box and every operator page know. */
+  operatorMessageAck: spec('site/{site}/message/operator/ack', s.messageAck, 'json', true, 1, ['operator']),
   /** `relais doctor`'s round trip through the broker, on a topic the site's user may use. */
   siteDoctor: spec('site/{site}/doctor', s.doctorProbe, 'text', false, 1, ['site']),
   /** The same round trip for a doctor that names no site (`{site}` is a probe id). */

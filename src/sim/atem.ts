@@ -83,6 +83,10 @@ export class AtemEmulator {
   rejected = 0;
   /** Data packets sent again because a client did not acknowledge them. */
   resends = 0;
+  /** Every opening hello received, with its time and the client's session id (atem-connection's is 0x53ab). */
+  readonly hellos: Array<{ at: number; session: number }> = [];
+  /** Off: the switcher is powered down (or rebooting): it hears datagrams but answers none. */
+  off = false;
 
   constructor(private readonly options: AtemEmulatorOptions = {}) {
     for (let i = 1; i <= (options.inputs ?? 4); i++) this.names.set(i, { long: `Camera ${i}`, short: `CAM${i}` });
@@ -153,6 +157,16 @@ export class AtemEmulator {
     this.sessionCounter = 1;
   }
 
+  /** Powered down until {@link powerOn}: sessions gone, nothing answered. */
+  powerOff(): void {
+    this.restart();
+    this.off = true;
+  }
+
+  powerOn(): void {
+    this.off = false;
+  }
+
   /** The switcher's tally by source: program, preview, the key's fill, the SuperSource boxes. */
   tally(): Map<number, { program: boolean; preview: boolean }> {
     const out = new Map<number, { program: boolean; preview: boolean }>();
@@ -203,6 +217,8 @@ export class AtemEmulator {
     if (msg.length < 12 || (msg.readUInt16BE(0) & 0x07ff) !== msg.length) return;
     const flags = msg[0]! & 0xf8;
     const session = msg.readUInt16BE(2);
+    if ((flags & FLAG.syn) && msg[12] === OPCODE.open) this.hellos.push({ at: Date.now(), session });
+    if (this.off) return;
     const key = `${address}:${port}`;
     const s = this.sessions.get(key);
     if (s) s.lastHeard = Date.now();

@@ -5,24 +5,33 @@
  * downstream keys and SuperSource boxes count as program exactly where the
  * switcher says so; input names come from its input properties.
  *
- * atem-connection redials by itself (a hello each second once the switcher
- * has been silent 5 s). When no session comes up, a hand-made handshake
- * ({@link probeAtem}) finds out why, for the connection error.
+ * atem-connection redials by itself at a fixed pace (a hello each second
+ * once the switcher has been silent 5 s, for ever). relais drives the redial
+ * instead: an attempt lasts `handshakeMs`; when no session came up, the
+ * library is disconnected (its hellos stop), a hand-made handshake
+ * ({@link probeAtem}) finds out why for the connection error, and the next
+ * attempt waits a delay that doubles up to a cap, back to the first once a
+ * session comes up. A switcher that is off for the night is not hammered.
  */
 import { BasicAtem, Commands } from 'atem-connection';
 import { BaseSource } from './base-source.js';
 import { realSourceTimers, type InputTally, type SourceTimers } from './source.js';
 import { atemTrouble, probeAtem } from './atem-probe.js';
+import { nextRetryDelay, type RetryDelays } from '../hardware/reconnect.js';
 
 export const ATEM_PORT = 9910;
 
 export interface AtemSourceOptions {
   host: string;
   port?: number;
-  /** No session this long after a dial or a drop: probe and report why. Default 6000 ms. */
+  /** No session this long after a dial or a drop: stop dialling, probe and report why. Default 6000 ms. */
   handshakeMs?: number;
+  /** Wait between attempts: doubled after each one that fails, up to the cap. Default 1 s, 30 s. */
+  reconnect?: RetryDelays;
   timers?: SourceTimers;
 }
+
+export const ATEM_RECONNECT: Readonly<RetryDelays> = { initialDelayMs: 1000, maxDelayMs: 30_000 };
 
 export class AtemSource extends BaseSource {
   readonly kind = 'atem' as const;
@@ -30,12 +39,24 @@ export class AtemSource extends BaseSource {
   private atem: BasicAtem | null = null;
   private tally: Commands.TallyBySourceCommand['properties'] | null = null;
   private watchdog: unknown = null;
+  private redial: unknown = null;
+  /** Set while relais has paused the library between attempts: its `disconnected` is ours. */
+  private pausing = false;
+  private delay: number;
+  private readonly delays: RetryDelays;
   private readonly port: number;
 
   constructor(private readonly options: AtemSourceOptions) {
     super(options.timers ?? realSourceTimers);
     this.port = options.port ?? ATEM_PORT;
     this.describe = `atem ${options.host}:${this.port}`;
+    this.delays = options.reconnect ?? ATEM_RECONNECT;
+    this.delay = this.delays.initialDelayMs;
+  }
+
+  /** The wait before the next attempt if this one fails (tests, `relais tally watch`). */
+  get nextDelayMs(): number {
+    return this.delay;
   }
 
   start(): void {
@@ -52,21 +73,34 @@ export class AtemSource extends BaseSource {
     });
     atem.on('connected', () => {
       this.disarm();
+      this.delay = this.delays.initialDelayMs;
       this.connected();
       this.report();
     });
     atem.on('disconnected', () => {
       this.tally = null; // the next session brings its own dump: nothing stale survives
+      if (this.pausing) return;
       this.disconnected(`lien perdu avec l'ATEM ${this.options.host}:${this.port} (muet depuis 5 s) ; nouvel essai`);
       this.arm();
     });
     atem.on('error', () => {}); // protocol noise; the connection state says what matters
-    void atem.connect(this.options.host, this.port).then(dropExitHookSignals, (err: unknown) => this.disconnected(String(err)));
+    this.dial();
+  }
+
+  private dial(): void {
+    const atem = this.atem;
+    if (!atem) return;
+    this.pausing = false;
+    void atem.connect(this.options.host, this.port).then(dropExitHookSignals, (err: unknown) => {
+      if (this.atem === atem) this.disconnected(String(err));
+    });
     this.arm();
   }
 
   async stop(): Promise<void> {
     this.disarm();
+    if (this.redial !== null) this.timers.clearTimeout(this.redial);
+    this.redial = null;
     const atem = this.atem;
     this.atem = null;
     if (atem) {
@@ -87,15 +121,24 @@ export class AtemSource extends BaseSource {
     this.publish({ inputs: list });
   }
 
+  /** One attempt's window: no session by its end, and the library is paused until the next attempt. */
   private arm(): void {
     this.disarm();
     this.watchdog = this.timers.setTimeout(() => {
       this.watchdog = null;
-      if (!this.atem || this.atem.status === 2) return;
+      const atem = this.atem;
+      if (!atem || atem.status === 2) return;
+      this.pausing = true;
+      void atem.disconnect().catch(() => {});
+      const wait = this.delay;
+      this.delay = nextRetryDelay(this.delay, this.delays.maxDelayMs);
+      this.redial = this.timers.setTimeout(() => {
+        this.redial = null;
+        this.dial();
+      }, wait);
       void probeAtem(this.options.host, this.port).then((result) => {
-        if (this.atem && this.atem.status !== 2) this.disconnected(atemTrouble(result, this.options.host, this.port));
-        if (this.atem && this.atem.status !== 2) this.arm();
-      }, () => this.arm());
+        if (this.atem === atem && atem.status !== 2) this.disconnected(atemTrouble(result, this.options.host, this.port));
+      }, () => {});
     }, this.options.handshakeMs ?? 6000);
   }
 

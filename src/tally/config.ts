@@ -77,6 +77,9 @@ export function tallySourcesIssues(sources: readonly TallySourceConfig[], gpiCam
       else owner.set(camera, `tallySources[${i}] (${source.kind})`);
     }
   });
+  for (const camera of Object.keys(tallyOut?.cameras ?? {})) {
+    if (!owner.has(camera)) issues.push({ path: ['tallyOut', 'cameras', camera], message: `"${camera}" has no tally to send: map it in tallyIn (GPI contacts) or in a tallySources entry (known: ${[...owner.keys()].join(', ') || 'none'})` });
+  }
   if (tallyOut?.version === '3.1' && tallyOut.destinations.some((d) => d.transport === 'tcp')) {
     issues.push({ path: ['tallyOut', 'destinations'], message: 'TSL 3.1 is UDP only; use version 5.0 for TCP' });
   }

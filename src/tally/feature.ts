@@ -4,7 +4,8 @@
  * same truth table as the GPI contacts ({@link cameraLamps}) to their red and
  * green lamps, the site's `state.tally` shows cameras, unknown cameras and
  * each source's connection, and relais's own tally (floor × local program)
- * goes out as TSL UMD when `tallyOut` is configured.
+ * goes out as TSL UMD when `tallyOut` is configured, for the GPI contacts'
+ * cameras as well.
  *
  * Other features (PTZ: the camera's VISCA tally lamp) listen to `change`.
  */
@@ -30,6 +31,18 @@ export interface SwitcherTallyOptions {
   timers?: SourceTimers;
   /** Builds a source from its config (tests may wrap it). */
   open?: (config: TallySourceConfig, timers: SourceTimers) => TallySource;
+  /**
+   * The GPI contacts' tally (the `tallyIn` feature, started before this one):
+   * its cameras go out on `tallyOut` too. Their lamps and state stay theirs.
+   */
+  contacts?: ContactTally;
+}
+
+/** What tally out needs of the GPI contacts' feature. */
+export interface ContactTally {
+  snapshot(): Record<string, SwitcherTally>;
+  on(event: 'change', listener: () => void): unknown;
+  off(event: 'change', listener: () => void): unknown;
 }
 
 interface Reader {
@@ -67,10 +80,14 @@ export class SwitcherTallyFeature extends EventEmitter<{ change: [camera: string
     return out;
   }
 
-  /** The lamps each camera shows now (what the truth table makes of its tally and the floor). */
+  /**
+   * The lamps each camera shows now (what the truth table makes of its tally
+   * and the floor): the network sources' cameras and the GPI contacts' ones.
+   */
   cameraLamps(): Record<string, CameraLamps> {
     const site = { role: this.ctx?.role() ?? 'idle', linkUp: this.ctx?.linkUp() ?? false };
-    return Object.fromEntries(Object.entries(this.snapshot()).map(([camera, tally]) => [camera, cameraLamps(tally, site)]));
+    const all = { ...this.options.contacts?.snapshot(), ...this.snapshot() };
+    return Object.fromEntries(Object.entries(all).map(([camera, tally]) => [camera, cameraLamps(tally, site)]));
   }
 
   async start(ctx: FeatureContext): Promise<void> {
@@ -101,6 +118,7 @@ export class SwitcherTallyFeature extends EventEmitter<{ change: [camera: string
     }
     ctx.bus.on('role', this.refresh);
     ctx.bus.on('link', this.refresh);
+    this.options.contacts?.on('change', this.refresh);
     for (const r of this.readers) r.source.start();
     this.update();
   }
@@ -162,6 +180,7 @@ export class SwitcherTallyFeature extends EventEmitter<{ change: [camera: string
   async stop(): Promise<void> {
     this.ctx?.bus.off('role', this.refresh);
     this.ctx?.bus.off('link', this.refresh);
+    this.options.contacts?.off('change', this.refresh);
     await Promise.allSettled(this.readers.map(async (r) => {
       r.trust.stop();
       await r.source.stop();

@@ -37,6 +37,8 @@ export class TslSource extends BaseSource {
   private tcp: net.Server | null = null;
   private readonly senders = new Set<net.Socket>();
   private silence: unknown = null;
+  /** When the last packet came (timers.now()), for the silence window. */
+  private heardAt = 0;
   /** Packets refused as not TSL of this version. */
   garbage = 0;
 
@@ -152,13 +154,24 @@ export class TslSource extends BaseSource {
     if (!this.connection().connected) this.disconnected(why);
   }
 
+  /**
+   * The silence window, without a timer per packet: the time of the last one
+   * is noted, and the one timer, when it fires early, waits out the rest.
+   */
   private armSilence(): void {
     const silenceMs = this.options.silenceMs ?? 10_000;
     if (silenceMs <= 0 || (this.tcp && !this.udp)) return;
-    if (this.silence !== null) this.timers.clearTimeout(this.silence);
-    this.silence = this.timers.setTimeout(() => {
-      this.silence = null;
-      this.disconnected(`aucun paquet TSL depuis ${silenceMs} ms`);
-    }, silenceMs);
+    this.heardAt = this.timers.now();
+    if (this.silence !== null) return;
+    const wait = (ms: number): void => {
+      this.silence = this.timers.setTimeout(() => {
+        this.silence = null;
+        const quiet = this.timers.now() - this.heardAt;
+        if (quiet < silenceMs) wait(silenceMs - quiet);
+        else this.disconnected(`aucun paquet TSL depuis ${silenceMs} ms`);
+      }, ms);
+    };
+    wait(silenceMs);
   }
+
 }

@@ -97,11 +97,19 @@ export class TslSender {
     this.armRefresh();
   }
 
-  /** The displays to show now; sent at once if they changed. */
+  /**
+   * The displays to show now; sent at once if they changed. In 3.1 (a
+   * datagram per display) only the displays that changed go at once, so a
+   * cut is two datagrams whatever the size of the router; the refresh sends
+   * them all.
+   */
   set(displays: readonly TslDisplayState[]): void {
-    const changed = JSON.stringify(displays) !== JSON.stringify(this.displays);
+    const before = new Map(this.displays.map((d) => [d.index, d]));
+    const changed = displays.filter((d) => !sameDisplay(before.get(d.index), d));
+    const dropped = displays.length !== this.displays.length;
     this.displays = displays.map((d) => ({ ...d }));
-    if (changed) this.send();
+    if (changed.length === 0 && !dropped) return;
+    this.send(this.options.version === '3.1' && !dropped ? changed : this.displays);
   }
 
   /** Sends raw bytes to every destination as they are (emulator faults: garbage). */
@@ -120,12 +128,12 @@ export class TslSender {
     if (udp) await new Promise<void>((r) => udp.close(() => r()));
   }
 
-  private send(): void {
-    if (this.displays.length === 0) return;
-    const packets = tslPackets(this.options.version, this.displays, this.options.screen);
+  private send(displays: readonly TslDisplayState[] = this.displays): void {
+    if (displays.length === 0) return;
+    const packets = tslPackets(this.options.version, displays, this.options.screen);
     for (const d of this.options.destinations) {
       if (d.transport !== 'udp') continue;
-      for (const p of packets) this.udp?.send(p, d.port, d.host, (err) => err && this.note(`${d.host}:${d.port} : ${err.message}`));
+      for (const p of packets) this.udp?.send(p, d.port, d.host, this.sent);
     }
     for (const link of this.links.values()) for (const p of packets) link?.write(stuffTsl5(p));
   }
@@ -139,8 +147,17 @@ export class TslSender {
     }, every);
   }
 
+  /** One callback for every datagram (none allocated per send): a failure names its destination. */
+  private readonly sent = (err: Error | null): void => {
+    if (err) this.note(err.message);
+  };
+
   private note(error: string): void {
     this.errors.push(error);
     if (this.errors.length > 20) this.errors.shift();
   }
+}
+
+function sameDisplay(a: TslDisplayState | undefined, b: TslDisplayState): boolean {
+  return a !== undefined && a.program === b.program && a.preview === b.preview && a.label === b.label;
 }

@@ -8,36 +8,18 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildWeb } from '../../scripts/build-web.mjs';
 import { waitFor } from '../helpers/wait.js';
-import { collectErrors, launchBrowser, login, startDemoWithDashboard, type Browser, type DemoWithDashboard } from './harness.js';
+import { collectErrors, dashboardSuite, login, type Browser, type DemoWithDashboard } from './harness.js';
 
 const NAMES: Record<string, string> = { 'saint-camille': 'Saint-Camille', 'rouyn-noranda': 'Rouyn-Noranda', 'riviere-du-loup': 'Rivière-du-Loup' };
 
 describe('dashboard in Chromium (demo in-process)', function () {
   this.timeout(30_000);
+  const suite = dashboardSuite();
   let env: DemoWithDashboard;
   let browser: Browser;
   let page: Page;
-  let errors: string[];
-
-  before(async function () {
-    this.timeout(60_000);
-    await buildWeb();
-    [env, browser] = await Promise.all([startDemoWithDashboard(), launchBrowser()]);
-    page = await browser.context.newPage();
-    errors = collectErrors(page);
-    await login(page, env.dashboardUrl, 'operator');
-  });
-
-  after(async () => {
-    await browser?.close();
-    await env?.stop();
-  });
-
-  afterEach(() => {
-    assert.deepEqual(errors.splice(0), [], 'the page logged errors');
-  });
+  before(() => ({ env, browser, page } = suite));
 
   it('shows the three demo sites online, with their encoder, cameras and box health', async () => {
     await page.locator('article.site[data-availability="online"]').nth(2).waitFor();

@@ -4,11 +4,13 @@
  * MQTT test client, and a fake "site hardware" extension that reports encoder
  * figures, cameras and box health and answers PTZ commands like a box would.
  */
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildWeb } from '../../scripts/build-web.mjs';
 import type { Feature, FeatureContext } from '../../src/appliance/feature.js';
 import { startDemo, type DemoExtension, type RunningDemo } from '../../src/demo/demo.js';
 import { DEMO_LOGINS } from '../../src/demo/scenario.js';
@@ -57,7 +59,7 @@ export interface PtzCommandSeen {
  * cameras, box health, switcher tally per camera; PTZ commands are recorded
  * and answered on `ptz/result`.
  */
-export function fakeSiteHardware(seen: PtzCommandSeen[]): DemoExtension {
+export function fakeSiteHardware(seen: PtzCommandSeen[], options: { tally?: boolean } = {}): DemoExtension {
   return {
     name: 'fake-site-hardware',
     siteFeatures(site) {
@@ -75,7 +77,7 @@ export function fakeSiteHardware(seen: PtzCommandSeen[]): DemoExtension {
             { name: 'cam1', online: true, lastError: null, position: null, zoom: null, power: 'on', preset: 1, tally: null, presets: [{ number: 1, name: 'wide' }] },
             { name: 'cam2', online: true, lastError: null, position: null, zoom: null, power: 'on', preset: null, tally: null, presets: [{ number: 1, name: 'wide' }, { number: 3, name: 'podium' }, { number: 7, name: null }] },
           ]);
-          ctx.reportState('tallyIn', { cameras: { cam1: { program: true, preview: false }, cam2: { program: false, preview: true } } });
+          if (options.tally !== false) ctx.reportState('tallyIn', { cameras: { cam1: { program: true, preview: false }, cam2: { program: false, preview: true } } });
           timer = setInterval(report, 1000);
           await ctx.subscribe('ptzCommand', { site }, (command) => {
             seen.push({ site, payload: { ...command } });
@@ -107,7 +109,8 @@ export interface DemoWithDashboard {
   stop(): Promise<void>;
 }
 
-export async function startDemoWithDashboard(extra: { relayHttpBase?: string | null; extensions?: DemoExtension[] } = {}): Promise<DemoWithDashboard> {
+/** `fakeTally: false` leaves the cameras' tally to a real tally feature among `extensions` (the demo's switchers). */
+export async function startDemoWithDashboard(extra: { relayHttpBase?: string | null; extensions?: DemoExtension[]; fakeTally?: boolean } = {}): Promise<DemoWithDashboard> {
   const [mqttPort, wsPort, dashboardPort] = [await freePort(), await freePort(), await freePort()];
   const ptzSeen: PtzCommandSeen[] = [];
   const demo = await startDemo({
@@ -116,7 +119,7 @@ export async function startDemoWithDashboard(extra: { relayHttpBase?: string | n
     wsPort,
     interactive: false,
     log: quietLogger('demo'),
-    extensions: [fakeSiteHardware(ptzSeen), dashboardDemoExtension(dashboardPort, { relayHttpBase: extra.relayHttpBase ?? null }), ...(extra.extensions ?? [])],
+    extensions: [fakeSiteHardware(ptzSeen, { tally: extra.fakeTally }), dashboardDemoExtension(dashboardPort, { relayHttpBase: extra.relayHttpBase ?? null }), ...(extra.extensions ?? [])],
   });
   const line = demo.lines.find((l) => l.startsWith('Dashboard '));
   if (!line) {
@@ -166,4 +169,36 @@ export function collectErrors(page: Page): string[] {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
   });
   return errors;
+}
+
+export interface DashboardSuite {
+  env: DemoWithDashboard;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * Mocha hooks for a suite on one logged-in operator page: the web bundle
+ * built, the demo and Chromium started, no page errors after each test, all
+ * stopped at the end. Read the parts in a later `before` or in the tests.
+ */
+export function dashboardSuite(options: Parameters<typeof startDemoWithDashboard>[0] = {}): DashboardSuite {
+  const parts = {} as DashboardSuite;
+  let errors: string[] = [];
+  before(async function () {
+    this.timeout(60_000);
+    await buildWeb();
+    [parts.env, parts.browser] = await Promise.all([startDemoWithDashboard(options), launchBrowser()]);
+    parts.page = await parts.browser.context.newPage();
+    errors = collectErrors(parts.page);
+    await login(parts.page, parts.env.dashboardUrl, 'operator');
+  });
+  after(async () => {
+    await parts.browser?.close();
+    await parts.env?.stop();
+  });
+  afterEach(() => {
+    assert.deepEqual(errors.splice(0), [], 'the page logged errors');
+  });
+  return parts;
 }

@@ -138,6 +138,20 @@ describe('deploy: Mosquitto ACL (central.conf + make-users.sh, real mosquitto)',
     assert.deepEqual(await until('marker-4'), [`${T}site/saint-camille/ptz/command ptz`]);
   });
 
+  it('a site\'s box writes its own message to the operator, not another site\'s; only an operator marks it read', async () => {
+    const until = await watch(`${T}site/+/message/#`);
+    const site = await connect(TEST_USERS.saintCamille);
+    const operator = await connect(TEST_USERS.operator);
+    const viewer = await connect(TEST_USERS.viewer);
+    await site.publishAsync(`${T}site/saint-camille/message/operator`, 'from-sc', { qos: 1 });
+    await assert.rejects(site.publishAsync(`${T}site/lac-megantic/message/operator`, 'forged-site', { qos: 1 }), (err: { code?: number }) => err.code === 135);
+    await assert.rejects(site.publishAsync(`${T}site/saint-camille/message/operator/ack`, 'self-ack', { qos: 1 }), (err: { code?: number }) => err.code === 135);
+    await assert.rejects(viewer.publishAsync(`${T}site/saint-camille/message/operator/ack`, 'viewer-ack', { qos: 1 }), (err: { code?: number }) => err.code === 135);
+    await assert.rejects(operator.publishAsync(`${T}site/saint-camille/message/operator`, 'operator-forged', { qos: 1 }), (err: { code?: number }) => err.code === 135);
+    await operator.publishAsync(`${T}site/saint-camille/message/operator/ack`, 'marker-inbox', { qos: 1 });
+    assert.deepEqual(await until('marker-inbox'), [`${T}site/saint-camille/message/operator from-sc`]);
+  });
+
   it('a site reads the floor but not the control topic', async () => {
     const site = await connect(TEST_USERS.saintCamille);
     const got: string[] = [];

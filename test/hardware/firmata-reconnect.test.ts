@@ -14,6 +14,7 @@ import { openFirmataDriver, type FirmataDriver, type FirmataDriverOptions } from
 import { FirmataEmulator, MODE, nextWrite } from './firmata-emulator.js';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
 import { recordingLogger } from '../helpers/log.js';
+import { recordingRetryClock } from '../helpers/fake-clock.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Rejects naming `what` when `promise` has not settled within `ms`. */
@@ -153,24 +154,33 @@ describe('hardware: Firmata driver reconnects (emulated board on a stable pty pa
   it('close() while waiting to reconnect cancels the wait and leaves no timer behind', async () => {
     await plugIn();
     const timersBefore = liveTimers();
-    driver = await open({ reconnectDelayMs: 400, reconnectMaxDelayMs: 400 });
+    const { fake, clock, armed } = recordingRetryClock();
+    driver = await open({ reconnectDelayMs: 400, reconnectMaxDelayMs: 400, clock });
     const lamp = await driver.openOutput({ name: 'onAir', pin: 7 });
     const lost = once(driver, 'disconnect');
     await unplug();
     await lost;
     lamp.write(true);
+    // The wait is armed once the dead link is let go of.
+    await waitFor('the reconnect wait armed', () => armed.at(-1)?.ms === 400);
+    assert.deepEqual(armed.at(-1), { ms: 400, at: 0 });
+    assert.equal(fake.countTimers(), 1, 'and it is the only timer of the driver');
 
     await within(driver.close(), 1000, 'close()');
-    assert.equal(liveTimers(), timersBefore, 'no timer of the driver is left');
+    assert.equal(fake.countTimers(), 0, 'the wait is cancelled');
+    assert.equal(liveTimers(), timersBefore, 'no real timer is left either');
 
-    // The board coming back after close() is left alone.
+    // The board coming back after close() is left alone, however long the clock runs:
+    // an attempt would first arm its handshake deadline on this clock, then open the port.
     let events = 0;
     driver.on('reconnect', () => (events += 1));
     driver.on('retry', () => (events += 1));
     const board = await plugIn();
     let bytes = 0;
     board.on('bytes', (chunk) => (bytes += chunk.length));
-    await sleep(600);
+    const before = armed.length;
+    await fake.tickAsync(60_000);
+    assert.equal(armed.length, before, 'nothing armed a timer: no attempt');
     assert.equal(events, 0);
     assert.equal(bytes, 0, 'nothing opened the port again');
   });
@@ -178,50 +188,70 @@ describe('hardware: Firmata driver reconnects (emulated board on a stable pty pa
   it('close() during an attempt at a board that does not answer gives up at once', async () => {
     await plugIn();
     const baseline = liveTimers();
-    driver = await open({ readyTimeoutMs: 5000, reconnectDelayMs: 20 });
+    const { fake, clock, armed } = recordingRetryClock();
+    driver = await open({ readyTimeoutMs: 5000, reconnectDelayMs: 20, clock });
     const retries: string[] = [];
     driver.on('retry', (_attempt, error) => retries.push(error));
     const lost = once(driver, 'disconnect');
     await emu!.close(); // the path stays, nobody answers: a hung board
     emu = null;
+    await fake.tickAsync(200); // a heartbeat (100 ms) unanswered by the next one: the board is gone
     await within(lost, 2000, 'disconnect');
-    await sleep(150); // the first attempt has opened the port and waits for the handshake
-    assert.ok(liveTimers() > baseline, 'an attempt is under way (its handshake timer runs)');
+    await waitFor('the reconnect wait armed', () => armed.at(-1)?.ms === 20);
+    const mark = armed.length;
+    assert.deepEqual(armed.at(-1), { ms: 20, at: fake.now });
+    await fake.tickAsync(20);
+    assert.deepEqual(armed.slice(mark), [{ ms: 5000, at: fake.now }], 'the first attempt has opened the port and waits for the handshake');
     await within(driver.close(), 1000, 'close()');
     assert.equal(driver.port.isOpen, false);
-    assert.equal(liveTimers(), baseline, 'the handshake timer is gone');
+    assert.equal(fake.countTimers(), 0, 'the handshake deadline is gone');
+    assert.equal(liveTimers(), baseline, 'and so are the Firmata stack\'s own timers');
     assert.deepEqual(retries, [], 'the cancelled attempt is not reported as a failure');
   });
 
   it('a path that never comes back is retried with growing delays, without throwing', async () => {
     await plugIn();
-    driver = await open({ reconnectDelayMs: 20, reconnectMaxDelayMs: 160 });
+    const { fake, clock, armed } = recordingRetryClock();
+    driver = await open({ reconnectDelayMs: 20, reconnectMaxDelayMs: 160, clock });
     const lamp = await driver.openOutput({ name: 'onAir', pin: 7 });
     const podium = await driver.openInput({ name: 'podium', pin: 2, activeLow: true });
-    const retries: { attempt: number; error: string; nextDelayMs: number; at: number }[] = [];
-    driver.on('retry', (attempt, error, nextDelayMs) => retries.push({ attempt, error, nextDelayMs, at: performance.now() }));
+    const retries: { attempt: number; nextDelayMs: number }[] = [];
+    driver.on('retry', (attempt, error, nextDelayMs) => {
+      assert.match(error, /no serial device at .*relais-firmata: plug the Arduino in/);
+      retries.push({ attempt, nextDelayMs });
+    });
     const lost = once(driver, 'disconnect');
     await unplug();
     await lost;
+    await waitFor('the first reconnect wait armed', () => armed.at(-1)?.ms === 20);
 
-    await waitFor('six attempts', () => retries.length >= 6);
-    const six = retries.slice(0, 6);
-    assert.deepEqual(six.map((r) => r.attempt), [1, 2, 3, 4, 5, 6]);
-    assert.deepEqual(six.map((r) => r.nextDelayMs), [40, 80, 160, 160, 160, 160]);
-    for (const r of six) assert.match(r.error, /no serial device at .*relais-firmata: plug the Arduino in/);
-    for (let i = 1; i < six.length; i++) {
-      const gap = six[i]!.at - six[i - 1]!.at;
-      assert.ok(gap >= six[i - 1]!.nextDelayMs - 5, `attempt ${i + 1} came ${Math.round(gap)} ms after the one before, not ${six[i - 1]!.nextDelayMs}`);
+    // Each wait is exactly its delay: a millisecond short, no attempt yet; at the delay, one starts
+    // (it arms its handshake deadline, 1000 ms) and fails at once on the missing path.
+    let wait = 20;
+    const waits: number[] = [];
+    for (let i = 1; i <= 6; i++) {
+      const mark = armed.length;
+      await fake.tickAsync(wait - 1);
+      assert.equal(armed.length, mark, `attempt ${i} not before ${wait} ms`);
+      const failed = once(driver, 'retry');
+      await fake.tickAsync(1);
+      assert.deepEqual(armed[mark], { ms: 1000, at: fake.now }, `attempt ${i} after exactly ${wait} ms`);
+      await within(failed, 2000, `the failure of attempt ${i}`);
+      waits.push(wait);
+      wait = retries.at(-1)!.nextDelayMs;
     }
-    assert.ok(six[4]!.at - six[3]!.at > 2 * (six[1]!.at - six[0]!.at), 'the wait grows');
+    assert.deepEqual(retries.map((r) => r.attempt), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(waits, [20, 40, 80, 160, 160, 160], 'the wait doubles up to the cap');
 
     assert.equal(driver.connected, false);
     assert.doesNotThrow(() => lamp.write(true));
     assert.equal(podium.read(), false);
 
     await within(driver.close(), 1000, 'close()');
-    const count = retries.length;
-    await sleep(300);
-    assert.equal(retries.length, count, 'no attempt after close()');
+    assert.equal(fake.countTimers(), 0);
+    const count = armed.length;
+    await fake.tickAsync(10_000);
+    assert.equal(armed.length, count, 'no attempt after close()');
+    assert.equal(retries.length, 6);
   });
 });

@@ -5,11 +5,24 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { openFirmataDriver, FirmataDriver, resolveFirmataPin } from '../../src/hardware/firmata.js';
 import { FirmataEmulator, MODE, nextWrite } from './firmata-emulator.js';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
 import { recordingLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
+
+/** This process holds `path` open (Linux: a descriptor in /proc/self/fd points at it). */
+function openedHere(path: string): boolean {
+  const target = realpathSync(path);
+  return readdirSync('/proc/self/fd').some((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === target;
+    } catch {
+      return false; // closed while we looked
+    }
+  });
+}
 
 describe('hardware: Firmata driver (emulated StandardFirmata on a pty pair)', function () {
   this.timeout(10_000);
@@ -42,7 +55,7 @@ describe('hardware: Firmata driver (emulated StandardFirmata on a pty pair)', fu
     // A version query timer far beyond the test's timeout: only the board's own announce can open it.
     const opening = open({ reportVersionTimeoutMs: 120_000 });
     // the host opens its end; the board boots and sends version + firmware unprompted
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor('the host has opened its end of the pty', () => openedHere(pair.host));
     emu.announce();
     driver = await opening;
     assert.equal(driver.connected, true, 'ready without waiting for the version query');

@@ -91,6 +91,12 @@ describe('embedded broker', function () {
     assert.match(publishRefusal({ username: 's', password: '', role: 'site', site: 'a' }, 'relais/v1/e/site/a/anything') ?? '', /topics of the contract/);
     assert.match(publishRefusal({ username: 'c', password: '', role: 'conductor' }, 'relais/v1/e/control') ?? '', /may not publish control/);
     assert.equal(publishRefusal({ username: 'c', password: '', role: 'conductor' }, 'relais/v1/e/conductor/heartbeat'), null);
+    // A technician's message to the operator: the site's own box writes it, an operator marks it read.
+    assert.equal(publishRefusal({ username: 's', password: '', role: 'site', site: 'a' }, 'relais/v1/e/site/a/message/operator'), null);
+    assert.match(publishRefusal({ username: 's', password: '', role: 'site', site: 'a' }, 'relais/v1/e/site/b/message/operator') ?? '', /only for site a, not b/);
+    assert.match(publishRefusal({ username: 'v', password: '', role: 'viewer' }, 'relais/v1/e/site/a/message/operator') ?? '', /may not publish operatorMessage/);
+    assert.match(publishRefusal({ username: 's', password: '', role: 'site', site: 'a' }, 'relais/v1/e/site/a/message/operator/ack') ?? '', /may not publish operatorMessageAck/);
+    assert.equal(publishRefusal({ username: 'o', password: '', role: 'operator' }, 'relais/v1/e/site/a/message/operator/ack'), null);
   });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind, validateConfig } from '../../src/config/load.js';
 import { UserError } from '../../src/util/errors.js';
+import { runCli } from '../helpers/cli.js';
 
 describe('configuration', () => {
   let dir: string;
@@ -98,5 +99,24 @@ describe('configuration', () => {
   it('tells a site config from a conductor config', async () => {
     assert.equal((await loadConfigFile(await file('s2.yaml', 'site: rouyn-noranda\n'))).kind, 'site');
     assert.equal((await loadConfigFile(await file('c2.yaml', 'sites: [{id: a}]\n'))).kind, 'conductor');
+  });
+
+  it('refuses a header UART pin (BCM 14/15) as a button or lamp while a camera uses that UART, naming the pin and the camera', async () => {
+    const io = (extra: Record<string, unknown>) => ({ driver: 'gpio', inputs: { podium: { pin: 17 }, ...extra }, outputs: { onAir: { pin: 22 }, next: { pin: 23 }, buttonLamp: { pin: 15 } } });
+    const camera = (path: string) => [{ name: 'scene', transport: { type: 'serial', path } }];
+    const found = problems(() => validateConfig('site', { site: 'saint-camille', io: io({ spare: { pin: 14 } }), cameras: camera('/dev/serial0') }, 'pi.yaml'));
+    assert.deepEqual(found.filter((p) => /UART/.test(p)), [
+      'io.inputs.spare.pin: la broche BCM 14 (TXD de l’UART du connecteur) ne peut pas servir d’entrée « spare » : la caméra « scene » utilise cet UART (cameras[0].transport.path : /dev/serial0); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
+      'io.outputs.buttonLamp.pin: la broche BCM 15 (RXD de l’UART du connecteur) ne peut pas servir de sortie « buttonLamp » : la caméra « scene » utilise cet UART (cameras[0].transport.path : /dev/serial0); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
+    ]);
+    assert.match(problems(() => validateConfig('site', { site: 'saint-camille', io: io({}), cameras: camera('/dev/ttyAMA0') }, 'pi5.yaml')).join('\n'), /BCM 15 .*« scene ».*\/dev\/ttyAMA0/);
+    // A camera on a USB adapter leaves the header UART free, and a Firmata board's pin 14 is not the Pi's.
+    assert.equal(validateConfig('site', { site: 'saint-camille', io: io({ spare: { pin: 14 } }), cameras: camera('/dev/ttyUSB0') }, 'usb.yaml').io.driver, 'gpio');
+    assert.equal(validateConfig('site', { site: 'saint-camille', io: { driver: 'firmata', inputs: { podium: { pin: 14 } } }, cameras: camera('/dev/serial0') }, 'nano.yaml').io.driver, 'firmata');
+
+    const path = await file('uart.yaml', 'site: saint-camille\nio:\n  driver: gpio\n  inputs: { podium: { pin: 14 } }\n  outputs: { onAir: { pin: 22 }, next: { pin: 23 }, buttonLamp: { pin: 24 } }\ncameras:\n  - { name: scene, transport: { type: serial, path: /dev/serial0 } }\n');
+    const check = await runCli(['config', 'check', path]);
+    assert.equal(check.code, 2, check.output);
+    assert.match(check.output, /io\.inputs\.podium\.pin: la broche BCM 14 \(TXD de l’UART du connecteur\).*« scene »/);
   });
 });

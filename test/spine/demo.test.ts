@@ -38,7 +38,7 @@ describe('the demo (in-process, with its simulated cameras)', function () {
   });
 });
 
-describe('the demo with its switchers (an ATEM, a vMix, an OBS emulator, one per site)', function () {
+describe('the demo with its switchers (an ATEM, an OBS emulator, GPI contacts: one per site)', function () {
   this.timeout(30_000);
   let demo: RunningDemo;
 
@@ -50,15 +50,30 @@ describe('the demo with its switchers (an ATEM, a vMix, an OBS emulator, one per
   type Tally = { cameras?: Record<string, { program: boolean; preview: boolean }>; source?: { kind: string; connected: boolean } };
   const tally = (site: string): Tally => demo.boxes.get(site)!.runtime.siteState().tally as Tally;
 
-  it('each site state shows its switcher connected and camera 1 / camera 2 trading program and preview', async () => {
+  it('each site state shows camera 1 / camera 2 trading program and preview; the network switchers connected', async () => {
     const kinds: Record<string, string> = {};
     for (const site of demo.boxes.keys()) {
-      await waitFor(`${site}: switcher connected`, () => tally(site).source?.connected === true, 10_000);
-      kinds[site] = tally(site).source!.kind;
+      if (site !== 'riviere-du-loup') {
+        await waitFor(`${site}: switcher connected`, () => tally(site).source?.connected === true, 10_000);
+        kinds[site] = tally(site).source!.kind;
+      }
       await waitFor(`${site}: camera 1 on program`, () => tally(site).cameras?.cam1?.program === true && tally(site).cameras?.cam2?.preview === true, 10_000);
       await waitFor(`${site}: the cut puts camera 2 on program`, () => tally(site).cameras?.cam2?.program === true && tally(site).cameras?.cam1?.preview === true, 10_000);
     }
-    assert.deepEqual(Object.values(kinds).sort(), ['atem', 'obs', 'vmix']);
+    assert.deepEqual(kinds, { 'saint-camille': 'atem', 'rouyn-noranda': 'obs' });
+    // The third box reads contacts on its own driver: the same inputs a Pi's optocouplers close.
+    const contacts = demo.boxes.get('riviere-du-loup')!.driver;
+    assert.equal(tally('riviere-du-loup').source, undefined, 'no network source at the GPI site');
+    const program = contacts.input('cam2Program').read();
+    await waitFor('the contacts cut again', () => contacts.input('cam2Program').read() !== program, 5000);
+    assert.notEqual(contacts.input('cam1Program').read(), contacts.input('cam2Program').read(), 'one camera on program at a time');
+  });
+
+  it('the c key cuts every switcher at once', async () => {
+    const contacts = demo.boxes.get('riviere-du-loup')!.driver.input('cam1Program');
+    const before = contacts.read();
+    demo.keys.get('c')!();
+    assert.notEqual(contacts.read(), before, 'the GPI contacts follow the key at once');
   });
 });
 

@@ -3,6 +3,7 @@ import { AtemSource } from '../../src/tally/atem.js';
 import { probeAtem } from '../../src/tally/atem-probe.js';
 import { AtemEmulator } from '../../src/sim/atem.js';
 import { isDown, nextEvent, summary } from './events.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('tally: ATEM through atem-connection against the emulator', function () {
   // atem-connection notices a silent switcher after its fixed 5 s: the restart case waits that out.
@@ -113,6 +114,28 @@ describe('tally: ATEM through atem-connection against the emulator', function ()
     const fresh = nextEvent(s, 'tally', () => true, 10_000);
     assert.equal(summary((await fresh)[0]), 'P3 V2');
     assert.ok(s.connection().connected);
+  });
+
+  it('the switcher is off: relais spaces its attempts with growing delays up to the cap; back on, a session at the next attempt', async () => {
+    atem.powerOff();
+    const s = new AtemSource({ host: '127.0.0.1', port: atem.address.port, handshakeMs: 100, reconnect: { initialDelayMs: 200, maxDelayMs: 800 } });
+    sources.push(s);
+    const library = (): number[] => atem.hellos.filter((h) => h.session === 0x53ab).map((h) => h.at);
+    const named = nextEvent(s, 'connection', (st) => /pas de réponse de l'ATEM/.test(st.error ?? ''));
+    s.start();
+    await named;
+    await waitFor('five attempts', () => library().length >= 5, 10_000);
+    const at = library();
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    // Each gap is one attempt's window (100 ms) and the wait, 200, 400, 800, 800 ms: never shorter (timers fire late, not early).
+    [200, 400, 800, 800].forEach((wait, i) => assert.ok(gaps[i]! >= 100 + wait - 20, `gap ${i + 1}: ${gaps[i]} ms, expected at least ${100 + wait} (gaps ${gaps.join(', ')})`));
+    assert.ok(gaps[2]! - gaps[0]! >= 500, `the waits grow (gaps ${gaps.join(', ')})`);
+    assert.equal(s.nextDelayMs, 800, 'capped');
+    const back = nextEvent(s, 'tally', () => true, 5000);
+    atem.powerOn();
+    assert.equal(summary((await back)[0]), 'P1 V2');
+    assert.ok(s.connection().connected);
+    assert.equal(s.nextDelayMs, 200, 'a session puts the wait back to its first value');
   });
 
   it('the probe: accepted (and the slot given back), silent', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/config/load.js';
+import { applianceFeatures } from '../../src/wiring.js';
 import { SimulatedDriver } from '../../src/hardware/simulated.js';
 import { SwitcherTallyFeature } from '../../src/tally/feature.js';
 import { TslSource } from '../../src/tally/tsl-in.js';
@@ -81,6 +82,44 @@ describe('tally: the switcher tally feature', () => {
       await feature.stop();
       await receiver.stop();
       await vmix.stop();
+    }
+  });
+
+  it('GPI contacts → TSL 5.0 out: cameras read from contacts go out with the floor (wired as a box is)', async () => {
+    assert.throws(() => site({ tallyIn: { cam1: { program: 'cam1Program' } }, tallyOut: { destinations: [{ host: '127.0.0.1', port: 8900 }], cameras: { cam1: 1, cam3: 3 } } }), /tallyOut\.cameras\.cam3: "cam3" has no tally to send.*known: cam1/);
+    const receiver = new TslSource({ version: '5.0', host: '127.0.0.1', udpPort: 0, silenceMs: 0 });
+    await receiver.listen();
+    const config = site({
+      tallyIn: { cam1: { program: 'cam1Program', preview: 'cam1Preview' }, cam2: { program: 'cam2Program', preview: 'cam2Preview' } },
+      tallyOut: { version: '5.0', destinations: [{ host: '127.0.0.1', port: receiver.ports().udp!, transport: 'udp' }], refreshMs: 0, cameras: { cam1: 1, cam2: 2 } },
+    });
+    const driver = new SimulatedDriver();
+    const features = await applianceFeatures(config, driver);
+    assert.deepEqual(features.map((f) => f.name), ['tallyIn', 'tallySources']);
+    const fake = fakeFeatureContext({ role: 'idle' });
+    try {
+      const first = nextEvent(receiver, 'tally', (t) => summary(t) === 'P V');
+      for (const f of features) await f.start(fake.ctx);
+      await first; // contacts open, nothing on program yet: both dark
+      const selectedHere = nextEvent(receiver, 'tally', (t) => summary(t) === 'P V1,2');
+      driver.input('cam1Program').setLevel(true);
+      driver.input('cam2Preview').setLevel(true);
+      await selectedHere; // on the local program while another site has the floor: green, never red
+      const onAir = nextEvent(receiver, 'tally', (t) => summary(t) === 'P1 V2');
+      fake.setRole('on-air');
+      await onAir;
+      const cut = nextEvent(receiver, 'tally', (t) => summary(t) === 'P2 V1');
+      driver.input('cam1Program').setLevel(false);
+      driver.input('cam1Preview').setLevel(true);
+      driver.input('cam2Preview').setLevel(false);
+      driver.input('cam2Program').setLevel(true);
+      await cut; // a cut on the contacts goes out at once
+      const lost = nextEvent(receiver, 'tally', (t) => summary(t) === 'P V1');
+      fake.setLink(false);
+      await lost; // the link lost: the red promise is withdrawn on the receiver too (its lamp flashes, the display goes dark)
+    } finally {
+      for (const f of [...features].reverse()) await f.stop();
+      await receiver.stop();
     }
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { decodeTsl31 } from '../../src/tally/tsl31.js';
 import net from 'node:net';
 import { TslSender, tslPackets } from '../../src/tally/tsl-out.js';
 import { decodeTsl5 } from '../../src/tally/tsl5.js';
@@ -45,6 +46,39 @@ describe('tally: TSL UMD 5.0 out', () => {
       assert.equal(got.length, 2, 'one send on change, one on refresh');
       assert.deepEqual(got[0], got[1]);
       assert.equal(decodeTsl5(got[1]!).displays[0]!.rh, 'red');
+    } finally {
+      await out.stop();
+      receiver.close();
+    }
+  });
+
+  it('TSL 3.1 sends only the displays that changed at once (two datagrams for a cut), all of them on refresh', async () => {
+    const { clock, timers } = fakeSourceTimers();
+    const receiver = dgram.createSocket('udp4');
+    await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', () => r()));
+    const got: number[] = [];
+    let want = 0;
+    let arrived: () => void = () => {};
+    receiver.on('message', (m) => {
+      got.push(decodeTsl31(m)[0]!.address);
+      if (got.length >= want) arrived();
+    });
+    const until = (n: number): Promise<void> => new Promise((r) => ((want = n), (arrived = r)));
+    const out = new TslSender({ version: '3.1', destinations: [{ host: '127.0.0.1', port: receiver.address().port, transport: 'udp' }], refreshMs: 1000, timers });
+    const displays = (program: number) => [1, 2, 3, 4].map((index) => ({ index, program: index === program, preview: false, label: `CAM ${index}` }));
+    try {
+      out.start();
+      let wait = until(4);
+      out.set(displays(1));
+      await wait;
+      wait = until(6);
+      out.set(displays(3));
+      await wait;
+      assert.deepEqual(got.slice(4), [1, 3], 'the cut: the display leaving program and the one taking it');
+      wait = until(10);
+      clock.tick(1000);
+      await wait;
+      assert.deepEqual(got.slice(6).sort(), [1, 2, 3, 4], 'the refresh: every display');
     } finally {
       await out.stop();
       receiver.close();

@@ -124,4 +124,27 @@ describe('tally: TSL UMD sources against the sender', () => {
     clock.tick(1);
     assert.deepEqual(source.connection(), { connected: false, since: 5000 - 5000 + clock.now, error: 'aucun paquet TSL depuis 5000 ms' });
   });
+
+  it('each packet pushes the silence deadline back: one timer, not one per packet (fake clock)', async () => {
+    const { clock, timers: fake } = fakeSourceTimers();
+    let armed = 0;
+    const timers = { ...fake, setTimeout: (fn: () => void, ms: number) => ((armed += 1), fake.setTimeout(fn, ms)) };
+    const source = await listening({ version: '3.1', udpPort: 0, silenceMs: 5000, timers });
+    const sim = sender('3.1', 'udp', source.ports().udp!);
+    const heard = nextEvent(source, 'tally', (s) => s.inputs.length === 4);
+    sim.start();
+    await heard;
+    assert.equal(armed, 1, 'four packets, one silence timer');
+    clock.tick(3000);
+    const cut = nextEvent(source, 'tally', (s) => summary(s) === 'P3 V2');
+    sim.cut(3);
+    await cut;
+    assert.equal(armed, 1, 'two more packets, still the same timer');
+    clock.tick(2000); // 5 s after the first packets, 2 s after the cut: not silent
+    assert.ok(source.connection().connected);
+    assert.equal(armed, 2, 'the timer fired early and waits out the rest');
+    const down = nextEvent(source, 'connection', isDown);
+    clock.tick(3000);
+    await down;
+  });
 });

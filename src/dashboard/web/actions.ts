@@ -32,4 +32,6 @@ export interface DashboardActions {
   /** The operator's message to a site's speaker screen (`*`: every site). */
   sendMessage(site: string, text: string): void;
   clearMessage(site: string): void;
+  /** Marks a site's technician message to the operator read. */
+  ackInbox(site: string): void;
 }

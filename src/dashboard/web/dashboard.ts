@@ -142,7 +142,7 @@ export class Dashboard implements DashboardActions {
       () => {
         this.pending.acknowledged(payload.id);
         // A message has no conductor to answer it: the broker's acknowledgement is its result.
-        if (key === 'message') this.pending.answered(payload.id, true, null);
+        if (key === 'message' || key.startsWith('inbox:')) this.pending.answered(payload.id, true, null);
         this.scheduleRender();
       },
       (err: Error) => {
@@ -187,6 +187,13 @@ export class Dashboard implements DashboardActions {
       this.send('message', t('log.message', { site: this.model.siteName(id), text: message.text }), topic(this.config.event, 'siteMessage', id), { ...message }, true);
       this.model.note('message', t('log.message', { site: this.model.siteName(id), text: message.text }), 'info', Date.now());
     }
+  }
+
+  /** Marks a site's technician message read (retained, so every operator page and the box see it). */
+  ackInbox(site: string): void {
+    const message = this.model.inbox.get(site);
+    if (!message) return;
+    this.send(`inbox:${site}`, t('log.inboxAck', { site: this.model.siteName(site) }), topic(this.config.event, 'operatorMessageAck', site), { id: message.id, at: new Date().toISOString() }, true);
   }
 
   clearMessage(site: string): void {

@@ -9,6 +9,7 @@ import type { ConductorState, EventResult, Floor, Heartbeat, LinkStats, MessageA
 import type { PtzResult } from '../../protocol/ptz.js';
 import type { SiteState } from '../../protocol/site-state.js';
 import { decode, matchTopic, topicFilter, type PayloadOf, type TopicName } from '../../protocol/topics.js';
+import { OPERATOR_MESSAGE_RATE, RateLimit } from '../../protocol/rate-limit.js';
 import { t } from '../../i18n/index.js';
 import { describeEvent, encoderView, type LogTone } from './views.js';
 
@@ -73,6 +74,12 @@ export class DashboardModel {
   /** The operator's current message to each site (retained), and the screen's read of it. */
   readonly messages = new Map<string, SiteMessage>();
   readonly acks = new Map<string, MessageAck>();
+  /** Each site's technician's latest message to the operator (retained), and the operator's read of it. */
+  readonly inbox = new Map<string, SiteMessage>();
+  readonly inboxAcks = new Map<string, MessageAck>();
+  /** Technician messages refused by the rate limit, per site. */
+  readonly inboxThrottled = new Map<string, number>();
+  private readonly inboxRate = new RateLimit(OPERATOR_MESSAGE_RATE);
   readonly log: LogEntry[] = [];
   badPayloads = 0;
   /** A relay reports on the broker (`relay/streams`): only then can the page tell a missing feed. */
@@ -133,8 +140,9 @@ export class DashboardModel {
     if (!handler) return { kind: 'ignored', reason: `not shown: ${match.name}` };
     // An empty retained payload clears a topic: nothing to parse.
     if (payload.length === 0) {
-      if (match.name === 'siteMessage' || match.name === 'siteMessageAck') {
-        (match.name === 'siteMessage' ? this.messages : this.acks).delete(match.site!);
+      const cleared = { siteMessage: this.messages, siteMessageAck: this.acks, operatorMessage: this.inbox, operatorMessageAck: this.inboxAcks }[match.name as string];
+      if (cleared) {
+        cleared.delete(match.site!);
         return { kind: 'message' };
       }
       if (match.name !== 'rundown') return { kind: 'ignored', reason: 'cleared retained topic' };
@@ -230,7 +238,31 @@ export class DashboardModel {
       if (had?.id !== ack.id && this.messages.get(site!)?.id === ack.id) this.note('message', t('log.messageAck', { site: this.siteName(site!) }), 'ok', now);
       return { kind: 'message' };
     },
+    operatorMessage: (message, site, now) => {
+      // The retained copy again after a reconnect: already shown, not counted.
+      if (this.inbox.get(site!)?.id === message.id) return { kind: 'message' };
+      const verdict = this.inboxRate.take(site!, now);
+      if (!verdict.ok) {
+        this.inboxThrottled.set(site!, (this.inboxThrottled.get(site!) ?? 0) + 1);
+        this.note('message', t('log.inboxThrottled', { site: this.siteName(site!), s: Math.ceil(verdict.retryInMs / 1000) }), 'warn', now);
+        return { kind: 'ignored', reason: `too many messages from ${site!}` };
+      }
+      this.inbox.set(site!, message);
+      this.note('message', t('log.inbox', { site: this.siteName(site!), text: message.text }), 'warn', now);
+      return { kind: 'message' };
+    },
+    operatorMessageAck: (ack, site) => {
+      this.inboxAcks.set(site!, ack);
+      return { kind: 'message' };
+    },
   };
+
+  /** A site's technician message the operator has not marked read, else null. */
+  unreadInbox(site: string): SiteMessage | null {
+    const message = this.inbox.get(site);
+    if (!message) return null;
+    return this.inboxAcks.get(site)?.id === message.id ? null : message;
+  }
 
   /** The site's message while its screen has not read it, else null. */
   unreadMessage(site: string): SiteMessage | null {

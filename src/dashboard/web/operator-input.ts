@@ -99,6 +99,9 @@ export function handleClick(dash: DashboardActions, target: HTMLElement): void {
     case 'message-clear':
       if (site) dash.clearMessage(site);
       break;
+    case 'inbox-ack':
+      if (site) dash.ackInbox(site);
+      break;
     case 'queue-up':
       if (site) moveInQueue(dash, site, -1);
       break;

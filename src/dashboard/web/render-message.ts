@@ -1,9 +1,13 @@
-/** The messages panel's list: each site's current message to its speaker screen, read or not. Pure. */
+/**
+ * The messages panel's lists: the sites' technicians' messages to the operator,
+ * then each site's current message to its speaker screen, read or not. Pure.
+ */
 import { t } from '../../i18n/index.js';
 import { timeOfDay } from './clock.js';
 import { esc, type UiState } from './html.js';
 import type { DashboardModel } from './model.js';
 import { resultSlot } from './render-floor.js';
+import { renderInbox } from './render-inbox.js';
 import type { PendingActions } from './pending.js';
 
 export function renderMessages(model: DashboardModel, ui: UiState, pending: PendingActions): string {
@@ -20,7 +24,7 @@ export function renderMessages(model: DashboardModel, ui: UiState, pending: Pend
       <span class="${read ? 'ok-text' : 'warn-text'}">${esc(read ? t('message.acknowledged', { time: timeOfDay(ack.at) }) : t('message.pendingAck'))}</span> ${clear}</li>`];
   });
   const slot = ui.role === 'operator' ? resultSlot(pending, 'message') : '';
-  return `${slot}${rows.length ? `<ul class="messages">${rows.join('')}</ul>` : ''}`;
+  return `${renderInbox(model, ui, pending)}${slot}${rows.length ? `<ul class="messages">${rows.join('')}</ul>` : ''}`;
 }
 
 /** The message form's site list: rebuilt only when the sites change, so a choice in progress stays. */
