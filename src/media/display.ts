@@ -50,16 +50,25 @@ export function sameTarget(a: DisplayTarget | null, b: DisplayTarget): boolean {
   return false;
 }
 
-/** An ffmpeg lavfi graph drawing the slate: dark background, one text line each. */
-export function slateGraph(lines: string[], size: { width: number; height: number }, fontFile: string | null): string {
-  const base = `color=c=0x18202b:size=${size.width}x${size.height}:rate=5`;
+/** How many text lines a slate has at most. */
+export const SLATE_LINES = 4;
+
+/**
+ * An ffmpeg lavfi graph drawing the slate: dark background, one text line
+ * each. With `textFiles` (one per line) each line is read from its file at
+ * every frame instead, so a running process can change the words.
+ */
+export function slateGraph(lines: string[], size: { width: number; height: number }, fontFile: string | null, o: { textFiles?: readonly string[]; rate?: number } = {}): string {
+  const base = `color=c=0x18202b:size=${size.width}x${size.height}:rate=${o.rate ?? 5}`;
   if (!fontFile) return base;
   const big = Math.round(size.height / 12);
   const small = Math.round(size.height / 20);
-  const filters = lines.slice(0, 4).map((line, i) =>
+  const count = o.textFiles ? Math.min(SLATE_LINES, o.textFiles.length) : Math.min(SLATE_LINES, lines.length);
+  const filters = Array.from({ length: count }, (_, i) =>
     drawtext({
       fontFile,
-      text: drawtextLiteral(line.slice(0, 80)),
+      text: drawtextLiteral((lines[i] ?? '').slice(0, 80)),
+      textFile: o.textFiles?.[i],
       size: i === 0 ? big : small,
       x: '(w-tw)/2',
       y: i === 0 ? 'h/3-th' : `h/2+${(i - 1) * Math.round(small * 1.8)}`,
