@@ -104,7 +104,7 @@ export async function applianceFeatures(config: SiteConfig, driver: IoDriver): P
     features.push(new PtzFeature({ cameras: config.cameras, programFeeds }));
   }
   if (config.encoder?.enabled) features.push((await import('./media/encoder-feature.js')).createEncoderFeature(config.encoder));
-  if (config.display?.enabled) features.push((await import('./media/display-feature.js')).createDisplayFeature(config.display));
+  if (config.display?.enabled) features.push((await import('./media/display-feature.js')).createDisplayFeature(config.display, { lang: config.lang }));
   return features;
 }
 

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Feature, FeatureContext } from '../appliance/feature.js';
+import { createTranslator, type Lang, type Translator } from '../i18n/index.js';
 import type { Floor } from '../protocol/schemas.js';
 import type { DisplayPart } from '../protocol/site-state.js';
 import { findFont } from './command.js';
@@ -20,6 +21,8 @@ import { SwitchedDisplay, type SwitchedDisplayState } from './switched-display.j
 export interface DisplayFeatureOptions {
   /** Font for the slate; found automatically when left out, `null` for none. */
   fontFile?: string | null;
+  /** The language of the slate's words (the site config's `lang`); French by default. */
+  lang?: Lang;
 }
 
 export class DisplayFeature implements Feature {
@@ -29,6 +32,7 @@ export class DisplayFeature implements Feature {
   private dir: string | null = null;
   private ctx: FeatureContext | null = null;
   private readonly config: DisplayConfig;
+  private readonly words: Translator;
   private readonly onFloor = (floor: Floor): void => this.follow(floor);
 
   /** `config` is the raw `display:` section (parsed here) or an already parsed one. */
@@ -37,6 +41,7 @@ export class DisplayFeature implements Feature {
     private readonly options: DisplayFeatureOptions = {},
   ) {
     this.config = parseDisplayConfig(config);
+    this.words = createTranslator(options.lang ?? 'fr');
   }
 
   async start(ctx: FeatureContext): Promise<void> {
@@ -58,6 +63,7 @@ export class DisplayFeature implements Feature {
         sites: srt.sites,
         urlOf: typeof source === 'string' ? () => source : source,
         title,
+        words: this.words,
         size: parseSize(this.config.slateSize),
         fontFile,
         ffmpeg: ffmpegBinary(this.config.switcher.ffmpeg),
@@ -102,7 +108,7 @@ export class DisplayFeature implements Feature {
     const ctx = this.ctx;
     if (!ctx) return;
     if (this.switched) return this.switched.show(floor);
-    this.player?.show(displayTarget(floor, ctx.site, displaySource(this.config, ctx.site), this.config.title ?? ctx.event));
+    this.player?.show(displayTarget(floor, ctx.site, displaySource(this.config, ctx.site), this.config.title ?? ctx.event, this.words));
   }
 }
 

@@ -2,10 +2,12 @@
  * The room display: what to show for a floor (pure), and a player process
  * that follows it (the edge). The display shows the on-air site's stream from
  * the relay, a slate (event title, who is next) when nobody is on air, and
- * never this site's own feed: "You are on air" instead.
+ * never this site's own feed: "Vous êtes en ondes" ("You are on air") instead.
+ * The slate's words come from the i18n catalogues (`slate.*`), in the box's `lang`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { createTranslator, type Translator } from '../i18n/index.js';
 import type { Floor } from '../protocol/schemas.js';
 import type { Logger } from '../util/log.js';
 import { drawtext, drawtextLiteral } from './command.js';
@@ -22,22 +24,25 @@ export function streamUrl(relayHttp: string, site: string): string {
   return `${relayHttp.replace(/\/+$/, '')}/${RELAY_APP}/${site}.flv`;
 }
 
+/** The slate's words when no language is given: French. */
+export const SLATE_WORDS_FR = createTranslator('fr');
+
 /**
  * What the display of `site` shows for `floor`. `relay` is the relay's
  * HTTP-FLV base, or a function giving a site's stream URL (SRT: see display-feature.ts).
  */
-export function displayTarget(floor: Floor | null, site: string, relay: string | ((site: string) => string), title: string): DisplayTarget {
+export function displayTarget(floor: Floor | null, site: string, relay: string | ((site: string) => string), title: string, words: Translator = SLATE_WORDS_FR): DisplayTarget {
   const urlOf = typeof relay === 'string' ? (s: string): string => streamUrl(relay, s) : relay;
-  if (!floor) return { kind: 'slate', reason: 'no-floor', lines: [title, 'Waiting for the conductor'] };
-  if (floor.onAir === site) return { kind: 'slate', reason: 'self-on-air', lines: [title, 'You are on air'] };
+  if (!floor) return { kind: 'slate', reason: 'no-floor', lines: [title, words.t('slate.noFloor')] };
+  if (floor.onAir === site) return { kind: 'slate', reason: 'self-on-air', lines: [title, words.t('slate.selfOnAir')] };
   if (floor.onAir) return { kind: 'stream', site: floor.onAir, url: urlOf(floor.onAir) };
   const lines = [title];
   if (floor.next) {
     const item = floor.nextItem;
-    lines.push(floor.next === site ? 'Next: this room' : `Next: ${floor.next}`);
+    lines.push(floor.next === site ? words.t('slate.nextHere') : words.t('slate.next', { site: floor.next }));
     if (item) lines.push(item.speaker ? `${item.title} (${item.speaker})` : item.title);
   } else {
-    lines.push('Waiting for the next speaker');
+    lines.push(words.t('slate.waitingSpeaker'));
   }
   return { kind: 'slate', reason: 'nobody-on-air', lines };
 }

@@ -6,8 +6,9 @@
  * screen's size, `streamselect` / `astreamselect` over all of them), and
  * which feed a dying ffmpeg named. No processes here (switched-display.ts).
  */
+import type { Translator } from '../i18n/index.js';
 import type { Floor } from '../protocol/schemas.js';
-import { displayTarget, type SlateReason } from './display.js';
+import { displayTarget, SLATE_WORDS_FR, type SlateReason } from './display.js';
 
 export interface FeedChoice {
   /** The display's own site: its feed is never decoded. */
@@ -57,13 +58,13 @@ export type Screen =
   | { kind: 'slate'; reason: SlateReason | null; lines: string[] };
 
 /** What the switcher shows: input 0 is the slate, input i + 1 the feed `feeds[i]`. */
-export function screenFor(floor: Floor | null, viewer: string, feeds: readonly string[], title: string): Screen {
-  const target = displayTarget(floor, viewer, () => '', title);
+export function screenFor(floor: Floor | null, viewer: string, feeds: readonly string[], title: string, words: Translator = SLATE_WORDS_FR): Screen {
+  const target = displayTarget(floor, viewer, () => '', title, words);
   if (target.kind === 'slate') return { kind: 'slate', reason: target.reason, lines: target.lines };
   const index = feeds.indexOf(target.site);
   if (index >= 0) return { kind: 'feed', site: target.site, input: index + 1 };
   // On air, but its feed is not decoded (it died, or its process is still starting).
-  return { kind: 'slate', reason: null, lines: [title, `${target.site}: waiting for the feed`] };
+  return { kind: 'slate', reason: null, lines: [title, words.t('slate.waitingFeed', { site: target.site })] };
 }
 
 export function screenInput(screen: Screen): number {

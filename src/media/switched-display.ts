@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Translator } from '../i18n/index.js';
 import type { Floor } from '../protocol/schemas.js';
 import type { Logger } from '../util/log.js';
 import { SLATE_LINES, slateGraph, type DisplayState } from './display.js';
@@ -26,6 +27,8 @@ export interface SwitchedDisplayOptions {
   sites: readonly string[];
   urlOf: (site: string) => string;
   title: string;
+  /** The slate's words (the box's language). */
+  words: Translator;
   size: { width: number; height: number };
   fontFile: string | null;
   ffmpeg: string;
@@ -125,7 +128,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
   private apply(): void {
     if (this.stopped) return;
     if (!this.respawnTimer && needsReplan(this.proc ? this.feeds : null, this.floor, this.choice())) this.replan();
-    const screen = screenFor(this.floor, this.o.viewer, this.feeds ?? [], this.o.title);
+    const screen = screenFor(this.floor, this.o.viewer, this.feeds ?? [], this.o.title, this.o.words);
     if (screen.kind === 'slate') this.writeSlate(screen.lines);
     const input = screenInput(screen);
     if (!this.screen || screenInput(this.screen) !== input) this.since = new Date();
@@ -139,7 +142,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
     if (old) this.retire(old);
     const feeds = wantedFeeds(this.floor, this.choice());
     const urls = feeds.map((site) => withReadTimeout(this.o.urlOf(site), this.o.readTimeoutMs));
-    const screen = screenFor(this.floor, this.o.viewer, feeds, this.o.title);
+    const screen = screenFor(this.floor, this.o.viewer, feeds, this.o.title, this.o.words);
     if (screen.kind === 'slate') this.writeSlate(screen.lines);
     else this.writeSlate([]);
     const initial = screenInput(screen);
