@@ -254,7 +254,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     siteIntent: (intent, site) => this.command(intent.id, { kind: 'intent', site: site!, intent }),
     control: (control) => this.command(control.id, { kind: 'control', control }),
     siteState: (state, site) => {
-      this.displays.update(site!, state.display);
+      if (this.rules.sites.includes(site!)) this.displays.update(site!, state.display);
       if (this.roles.role === 'primary' && compareFence({ term: state.tally.term ?? 0, epoch: state.tally.epoch }, this.state) < 0) this.republishFloor(site!, state.tally.epoch);
     },
     // A standby learns the primary's answers, so a retry after a takeover is still applied once.
