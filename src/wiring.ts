@@ -108,7 +108,7 @@ export async function applianceFeatures(config: SiteConfig, driver: IoDriver): P
     features.push(new PtzFeature({ cameras: config.cameras, programFeeds }));
   }
   if (config.encoder?.enabled) features.push((await import('./media/encoder-feature.js')).createEncoderFeature(config.encoder));
-  if (config.display?.enabled) features.push((await import('./media/display-feature.js')).createDisplayFeature(config.display));
+  if (config.display?.enabled) features.push((await import('./media/display-feature.js')).createDisplayFeature(config.display, { lang: config.lang }));
   // Every box: the newest `relais link test --report` of its link, into its state.
   features.push(new (await import('./media/link-test-feature.js')).LinkTestFeature());
   return features;

@@ -7,13 +7,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import type { ConductorConfig } from '../config/schema.js';
 import { floorView, initialFloorState, step, type FloorCommand, type FloorRules, type FloorState } from '../floor/machine.js';
 import { compareFence, fenceKey } from '../protocol/fencing.js';
 import type { ConductorState, EventResult, Floor, Heartbeat, RelayStreams, RundownList } from '../protocol/schemas.js';
 import { matchTopic, routeMessage, type TopicHandlers } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
+import { realClock } from '../appliance/clock.js';
 import { answerFor, feedWarning, rememberAnswer, rundownView, unknownSiteAnswer } from './answers.js';
+import { DisplayReadiness, withHold } from './hold.js';
+import type { ConductorEvents, ConductorOptions } from './options.js';
 import { ConductorLink } from './link.js';
 import { initialRoleState, roleStep, type Decision, type Role, type RoleConfig, type RoleInput, type RoleState } from './roles.js';
 import { StateStore, StateFileError } from './store.js';
@@ -24,27 +26,7 @@ const MAX_HELD = 1000;
 
 export type ConductorRole = Role;
 
-export interface ConductorOptions {
-  config: ConductorConfig;
-  /** Start as a standby that waits for the primary to fail. */
-  standby?: boolean;
-  log?: Logger;
-  /** Wall clock, for the times written in payloads. */
-  now?: () => number;
-  /** Monotonic clock (ms) for leases and pauses; `performance.now` by default. */
-  monotonic?: () => number;
-}
-
-export interface ConductorEvents {
-  role: [role: ConductorRole];
-  /** A new floor, as it is handed to the broker link (after its save). */
-  floor: [floor: Floor];
-  result: [result: EventResult];
-  /** A command arrived (before it waits in the queue): its id. For timing the hand-off. */
-  received: [id: string];
-  /** The state of `epoch` is on disk. For timing the hand-off. */
-  saved: [epoch: number];
-}
+export type { ConductorEvents, ConductorOptions } from './options.js';
 
 export class Conductor extends EventEmitter<ConductorEvents> {
   readonly id: string;
@@ -67,6 +49,8 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   /** Newest believable floor seen on the broker (ours or another conductor's). */
   private lastFloor: Floor | null = null;
   private streams: RelayStreams | null = null;
+  /** The displays' ready feeds, for `holdUntilBuffered` (hold.ts). */
+  private readonly displays: DisplayReadiness;
   private readonly startedAt = new Date().toISOString();
   readonly counters = { badPayloads: 0, accepted: 0, rejected: 0, duplicates: 0 };
 
@@ -80,6 +64,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     this.monotonic = options.monotonic ?? (() => performance.now());
     this.link = new ConductorLink(config, this.id, this.log);
     this.store = new StateStore(config.conductor.stateFile, config.event);
+    this.displays = new DisplayReadiness(options.clock ?? realClock);
     const { leaseMs, heartbeatMs, peers } = config.conductor;
     this.roleConfig = { id: this.id, leaseMs, heartbeatMs, peers };
     this.behind = new RepublishLimit(heartbeatMs, this.now);
@@ -152,10 +137,12 @@ export class Conductor extends EventEmitter<ConductorEvents> {
         return;
       case 'step-down':
         this.ready = false;
+        this.displays.wake();
         this.log.warn('fenced: another conductor holds a newer term; stepping down', { holder: d.holder, theirs: d.term, ours: this.state.term });
         this.enqueue(() => this.becomeStandby());
         return;
       case 'doubt':
+        this.displays.wake();
         this.log.warn(`unsure of the role (${d.why}): holding commands for one lease`, { term: this.state.term });
         this.emit('role', 'unsure');
         return;
@@ -267,6 +254,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     siteIntent: (intent, site) => this.command(intent.id, { kind: 'intent', site: site!, intent }),
     control: (control) => this.command(control.id, { kind: 'control', control }),
     siteState: (state, site) => {
+      if (this.rules.sites.includes(site!)) this.displays.update(site!, state.display);
       if (this.roles.role === 'primary' && compareFence({ term: state.tally.term ?? 0, epoch: state.tally.epoch }, this.state) < 0) this.republishFloor(site!, state.tally.epoch);
     },
     // A standby learns the primary's answers, so a retry after a takeover is still applied once.
@@ -301,6 +289,11 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   }
 
   private async apply(cmd: FloorCommand): Promise<void> {
+    // A hand-off may wait for the displays first (bounded); the role checks below then see a role lost meanwhile.
+    const { holdUntilBuffered, holdMs } = this.options.config.conductor;
+    const holding = holdUntilBuffered && this.ready && this.roles.role === 'primary' ? this.displays.holdFor(cmd, this.state, this.rules, holdMs, () => this.stopped || this.roles.role !== 'primary') : null;
+    if (holding) this.emit('holding', holding.site);
+    const hold = holding && (await holding.done);
     const decisions = this.feed({ kind: 'command', at: this.monotonic() });
     // Not sure yet that we are the primary in a saved term: the command waits for the answer.
     if (decisions.some((d) => d.kind === 'hold') || (decisions.some((d) => d.kind === 'apply') && !this.ready)) {
@@ -327,12 +320,12 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     if (!this.mayAct()) return;
     const floor = result.changed ? this.floor() : null;
     if (floor) this.behind.changed();
-    const event = answerFor(cmd, result, at);
+    const event = withHold(answerFor(cmd, result, at), hold);
     const sent = this.link.publishOutcome(floor && { floor, rundown: this.rundownList() }, event, feedWarning(event, this.state.onAir, this.streams));
     if (floor) this.emit('floor', floor);
     await sent;
     this.emit('result', event);
-    this.log.info(`${event.kind} ${event.action} ${event.result}`, { id: event.id, site: event.site ?? undefined, reason: event.reason ?? undefined, duplicate: event.duplicate || undefined, epoch: event.epoch });
+    this.log.info(`${event.kind} ${event.action} ${event.result}`, { id: event.id, site: event.site ?? undefined, reason: event.reason ?? undefined, duplicate: event.duplicate || undefined, epoch: event.epoch, heldMs: hold?.waitedMs });
   }
 
   /** Waits until every queued message is applied (tests and clean shutdown). */

@@ -47,6 +47,9 @@ export const conductorConfigSchema = z
         idWindow: z.number().int().min(1).max(100_000).default(1000),
         /** The ids of every conductor of the event; when set, only these can depose a primary (docs/protocol.md, Fencing). */
         peers: z.array(z.string().min(1).max(64)).max(16).default([]),
+        /** Hold a grant, next or pass until every display reports the new site's feed ready (docs/media.md), at most `holdMs`. */
+        holdUntilBuffered: z.boolean().default(false),
+        holdMs: z.number().int().min(100).max(10_000).default(2000),
       })
       .prefault({}),
     sites: z.array(siteEntrySchema).min(1, { message: 'list at least one site' }),

@@ -4,6 +4,7 @@ import type { Catalogue } from './fr.js';
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
   punct: { colon: ': ' },
+  slate: { noFloor: 'Waiting for the conductor', selfOnAir: 'You are on air', nextHere: 'Next: this room', next: 'Next: {{site}}', waitingSpeaker: 'Waiting for the next speaker', waitingFeed: '{{site}}: waiting for the feed' },
   tally: { onAir: 'ON AIR', next: 'NEXT', queued: 'QUEUED #{{position}}', idle: 'idle' },
   ago: { now: 'just now', seconds: '{{n}} s ago', minutes: '{{n}} min ago', hours: '{{n}} h ago' },
   login: {

@@ -7,6 +7,7 @@ export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
   /** French sets a (non-breaking) space before a colon. */
   punct: { colon: '\u00a0: ' },
+  slate: { noFloor: 'En attente du chef d’orchestre', selfOnAir: 'Vous êtes en ondes', nextHere: 'Ensuite\u00a0: cette salle', next: 'Ensuite\u00a0: {{site}}', waitingSpeaker: 'En attente du prochain intervenant', waitingFeed: '{{site}}\u00a0: en attente du flux' },
   tally: { onAir: 'EN ONDES', next: 'SUIVANT', queued: 'EN FILE n° {{position}}', idle: 'en attente' },
   ago: { now: 'à l’instant', seconds: 'il y a {{n}} s', minutes: 'il y a {{n}} min', hours: 'il y a {{n}} h' },
   login: {

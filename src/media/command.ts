@@ -68,6 +68,8 @@ export interface DrawTextOptions {
   fontFile: string;
   /** Already passed through {@link drawtextLiteral}, may contain `%{...}` expansions. */
   text: string;
+  /** Read the text from this file instead, again at every frame (written by rename, so always whole); `text` is then ignored. */
+  textFile?: string;
   size: number;
   x: string;
   y: string;
@@ -78,7 +80,7 @@ export interface DrawTextOptions {
 export function drawtext(o: DrawTextOptions): string {
   const opts = [
     `fontfile=${filterArg(o.fontFile)}`,
-    `text=${filterArg(o.text)}`,
+    ...(o.textFile === undefined ? [`text=${filterArg(o.text)}`] : [`textfile=${filterArg(o.textFile)}`, 'reload=1', 'expansion=none']),
     `fontsize=${o.size}`,
     'fontcolor=white',
     `x=${filterArg(o.x)}`,

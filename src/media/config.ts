@@ -198,6 +198,27 @@ export const displayConfigSchema = z.strictObject({
       passphrase: srtPassphrase.optional(),
     })
     .optional(),
+  /**
+   * `switcher`: one ffmpeg decodes the on-air and the next sites' feeds and
+   * switches between them on the floor (no black frame; needs `srt`);
+   * `player`: one player process per picture. `auto`: the switcher with `srt`
+   * and at least two other sites, else the player.
+   */
+  mode: z.enum(['auto', 'switcher', 'player']).default('auto'),
+  switcher: z
+    .strictObject({
+      /** The player that shows the switcher's output: it reads raw NUT (picture and sound) on stdin. */
+      sink: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-fflags', 'nobuffer', '-f', 'nut', 'pipe:0']),
+      /** Decode every other site up to this many; beyond, the on-air and next sites (and the queue) up to this many. */
+      maxFeeds: z.number().int().min(1).max(8).default(3),
+      /** A feed silent this long is dead: the others go on without it. */
+      readTimeoutMs: z.number().int().min(200).max(30_000).default(1000),
+      /** First probe of a dead feed after this; doubles up to 30 s. */
+      retryMs: z.number().int().min(100).max(60_000).default(2000),
+      /** ffmpeg binary (also `RELAIS_FFMPEG`). */
+      ffmpeg: z.string().min(1).optional(),
+    })
+    .prefault({}),
   /** Player argv; `{url}` is replaced by the stream URL. */
   player: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-fflags', 'nobuffer', '-flags', 'low_delay', '-framedrop', '{url}']),
   /** Slate argv; `{slate}` is replaced by an ffmpeg lavfi graph drawing the slate. */

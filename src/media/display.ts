@@ -2,10 +2,12 @@
  * The room display: what to show for a floor (pure), and a player process
  * that follows it (the edge). The display shows the on-air site's stream from
  * the relay, a slate (event title, who is next) when nobody is on air, and
- * never this site's own feed: "You are on air" instead.
+ * never this site's own feed: "Vous êtes en ondes" ("You are on air") instead.
+ * The slate's words come from the i18n catalogues (`slate.*`), in the box's `lang`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { createTranslator, type Translator } from '../i18n/index.js';
 import type { Floor } from '../protocol/schemas.js';
 import type { Logger } from '../util/log.js';
 import { drawtext, drawtextLiteral } from './command.js';
@@ -22,22 +24,25 @@ export function streamUrl(relayHttp: string, site: string): string {
   return `${relayHttp.replace(/\/+$/, '')}/${RELAY_APP}/${site}.flv`;
 }
 
+/** The slate's words when no language is given: French. */
+export const SLATE_WORDS_FR = createTranslator('fr');
+
 /**
  * What the display of `site` shows for `floor`. `relay` is the relay's
  * HTTP-FLV base, or a function giving a site's stream URL (SRT: see display-feature.ts).
  */
-export function displayTarget(floor: Floor | null, site: string, relay: string | ((site: string) => string), title: string): DisplayTarget {
+export function displayTarget(floor: Floor | null, site: string, relay: string | ((site: string) => string), title: string, words: Translator = SLATE_WORDS_FR): DisplayTarget {
   const urlOf = typeof relay === 'string' ? (s: string): string => streamUrl(relay, s) : relay;
-  if (!floor) return { kind: 'slate', reason: 'no-floor', lines: [title, 'Waiting for the conductor'] };
-  if (floor.onAir === site) return { kind: 'slate', reason: 'self-on-air', lines: [title, 'You are on air'] };
+  if (!floor) return { kind: 'slate', reason: 'no-floor', lines: [title, words.t('slate.noFloor')] };
+  if (floor.onAir === site) return { kind: 'slate', reason: 'self-on-air', lines: [title, words.t('slate.selfOnAir')] };
   if (floor.onAir) return { kind: 'stream', site: floor.onAir, url: urlOf(floor.onAir) };
   const lines = [title];
   if (floor.next) {
     const item = floor.nextItem;
-    lines.push(floor.next === site ? 'Next: this room' : `Next: ${floor.next}`);
+    lines.push(floor.next === site ? words.t('slate.nextHere') : words.t('slate.next', { site: floor.next }));
     if (item) lines.push(item.speaker ? `${item.title} (${item.speaker})` : item.title);
   } else {
-    lines.push('Waiting for the next speaker');
+    lines.push(words.t('slate.waitingSpeaker'));
   }
   return { kind: 'slate', reason: 'nobody-on-air', lines };
 }
@@ -50,16 +55,25 @@ export function sameTarget(a: DisplayTarget | null, b: DisplayTarget): boolean {
   return false;
 }
 
-/** An ffmpeg lavfi graph drawing the slate: dark background, one text line each. */
-export function slateGraph(lines: string[], size: { width: number; height: number }, fontFile: string | null): string {
-  const base = `color=c=0x18202b:size=${size.width}x${size.height}:rate=5`;
+/** How many text lines a slate has at most. */
+export const SLATE_LINES = 4;
+
+/**
+ * An ffmpeg lavfi graph drawing the slate: dark background, one text line
+ * each. With `textFiles` (one per line) each line is read from its file at
+ * every frame instead, so a running process can change the words.
+ */
+export function slateGraph(lines: string[], size: { width: number; height: number }, fontFile: string | null, o: { textFiles?: readonly string[]; rate?: number } = {}): string {
+  const base = `color=c=0x18202b:size=${size.width}x${size.height}:rate=${o.rate ?? 5}`;
   if (!fontFile) return base;
   const big = Math.round(size.height / 12);
   const small = Math.round(size.height / 20);
-  const filters = lines.slice(0, 4).map((line, i) =>
+  const count = o.textFiles ? Math.min(SLATE_LINES, o.textFiles.length) : Math.min(SLATE_LINES, lines.length);
+  const filters = Array.from({ length: count }, (_, i) =>
     drawtext({
       fontFile,
-      text: drawtextLiteral(line.slice(0, 80)),
+      text: drawtextLiteral((lines[i] ?? '').slice(0, 80)),
+      textFile: o.textFiles?.[i],
       size: i === 0 ? big : small,
       x: '(w-tw)/2',
       y: i === 0 ? 'h/3-th' : `h/2+${(i - 1) * Math.round(small * 1.8)}`,

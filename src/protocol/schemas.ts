@@ -97,6 +97,8 @@ export const eventResult = z.object({
   duplicate: z.boolean(),
   epoch: fenceNumber,
   at: z.string(),
+  /** With `conductor.holdUntilBuffered`, on a hand-off: how long it waited for the displays, and which were still not ready. */
+  hold: z.object({ waitedMs: z.number().int().nonnegative(), ready: z.boolean(), notReady: z.array(z.string().max(64)).max(64) }).optional(),
 });
 export type EventResult = z.infer<typeof eventResult>;
 

@@ -93,6 +93,14 @@ export const displayPart = z.object({
   url: z.string().nullable(),
   slate: z.enum(['nobody-on-air', 'self-on-air', 'no-floor']).nullable(),
   since: isoTime,
+  /** `switcher`: one process decodes several feeds and switches on the floor; `player`: one process per picture. */
+  mode: z.enum(['switcher', 'player']).optional(),
+  /** The feeds the switcher decodes (the on-air and next sites, or every other site). */
+  feeds: z.array(slug).max(64).optional(),
+  /** Those it is decoding now: a hand-off to one of them shows at once (the conductor's `holdMs` waits for this). */
+  ready: z.array(slug).max(64).optional(),
+  /** Feeds that stopped and have not answered since; the display goes on without them. */
+  lost: z.array(slug).max(64).optional(),
 });
 export type DisplayPart = z.infer<typeof displayPart>;
 

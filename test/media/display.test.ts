@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { ApplianceEvents, FeatureContext, SiteRole } from '../../src/appliance/feature.js';
+import { createTranslator } from '../../src/i18n/index.js';
 import { findFont } from '../../src/media/command.js';
 import { parseEncoderConfig } from '../../src/media/config.js';
 import { DisplayFeature } from '../../src/media/display-feature.js';
@@ -29,13 +30,14 @@ describe('media room display', function () {
     const http = 'http://relay:8000';
     it('plays the on-air site, the slate when nobody is on air, never its own feed', () => {
       assert.deepEqual(displayTarget(floor('a'), 'b', http, 'Day'), { kind: 'stream', site: 'a', url: 'http://relay:8000/live/a.flv' });
-      assert.deepEqual(displayTarget(floor('b'), 'b', http, 'Day'), { kind: 'slate', reason: 'self-on-air', lines: ['Day', 'You are on air'] });
-      assert.deepEqual(displayTarget(null, 'b', http, 'Day'), { kind: 'slate', reason: 'no-floor', lines: ['Day', 'Waiting for the conductor'] });
+      assert.deepEqual(displayTarget(floor('b'), 'b', http, 'Day'), { kind: 'slate', reason: 'self-on-air', lines: ['Day', 'Vous êtes en ondes'] });
+      assert.deepEqual(displayTarget(null, 'b', http, 'Day'), { kind: 'slate', reason: 'no-floor', lines: ['Day', 'En attente du chef d’orchestre'] });
+      assert.deepEqual(displayTarget(floor('b'), 'b', http, 'Day', createTranslator('en')), { kind: 'slate', reason: 'self-on-air', lines: ['Day', 'You are on air'] }, 'English on request');
       const item = { index: 1, title: 'Water: a "shared" good', speaker: 'Ana', site: 'c', plannedMinutes: 10 };
       assert.deepEqual(displayTarget(floor(null, 'c', item), 'b', http, 'Day').kind === 'slate' && displayTarget(floor(null, 'c', item), 'b', http, 'Day'), {
         kind: 'slate',
         reason: 'nobody-on-air',
-        lines: ['Day', 'Next: c', 'Water: a "shared" good (Ana)'],
+        lines: ['Day', 'Ensuite\u00a0: c', 'Water: a "shared" good (Ana)'],
       });
       assert.equal(streamUrl('http://r:8000/', 'x'), 'http://r:8000/live/x.flv');
     });

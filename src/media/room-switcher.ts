@@ -1,0 +1,156 @@
+/**
+ * One switching display process and its sink: ffmpeg (switch-plan.ts's argv)
+ * writes the picture and sound as raw NUT straight into the sink player's
+ * stdin (ffplay or mpv on the room's screen: KMS/DRM or the desktop, as the
+ * single player does), reads switch commands on its stdin and tells its
+ * output's frame count on fd 3. It does not restart itself: the display
+ * (switched-display.ts) decides what the next process decodes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import { failedInput } from './switch-plan.js';
+import { switchCommand } from './switcher.js';
+
+export interface RoomSwitcherExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Feed URLs ffmpeg named as failed (a read that timed out, a connection refused). */
+  failed: string[];
+  /** The last lines of its log, for a person (may hold URLs: not for the site's state). */
+  tail: string[];
+}
+
+export interface RoomSwitcherEvents {
+  /** The output's frame count went up (every progress period while the picture moves). */
+  frames: [count: number];
+  exit: [info: RoomSwitcherExit];
+}
+
+export interface RoomSwitcherOptions {
+  ffmpeg: string;
+  args: readonly string[];
+  /** Player argv reading NUT on stdin. */
+  sink: readonly string[];
+  /** The feed URLs, to recognise the one ffmpeg names when it fails. */
+  urls: readonly string[];
+  /** Grace after `q` (ffmpeg) and SIGTERM (sink) before SIGKILL. */
+  killTimeoutMs?: number;
+}
+
+export class RoomSwitcher extends EventEmitter<RoomSwitcherEvents> {
+  private ffmpeg: ChildProcess | null = null;
+  private sink: ChildProcess | null = null;
+  private frames = 0;
+  private readonly failed = new Set<string>();
+  private readonly tail: string[] = [];
+  private exited = false;
+
+  constructor(private readonly o: RoomSwitcherOptions) {
+    super();
+  }
+
+  get pid(): number | undefined {
+    return this.ffmpeg?.pid;
+  }
+
+  start(): void {
+    const [sinkCmd, ...sinkArgs] = this.o.sink;
+    const sink = spawn(sinkCmd!, sinkArgs, { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.sink = sink;
+    sink.on('error', (err) => this.note(`sink: ${err.message}`));
+    sink.stderr?.setEncoding('utf8').on('data', (d: string) => this.note(`sink: ${d.trim()}`));
+    sink.stdin?.on('error', () => undefined);
+    // ffmpeg writes into the sink's stdin itself: no copy through this process.
+    const ff = spawn(this.o.ffmpeg, [...this.o.args], { stdio: ['pipe', sink.stdin!, 'pipe', 'pipe'] });
+    this.ffmpeg = ff;
+    // Our end of the sink's stdin goes: the sink sees the end when ffmpeg exits.
+    sink.stdin?.destroy();
+    ff.on('error', (err) => this.note(`ffmpeg: ${err.message}`));
+    ff.stdin?.on('error', () => undefined);
+    let pending = '';
+    ff.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      pending += d;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) this.line(line);
+    });
+    const progress = ff.stdio[3] as Readable | null;
+    let block = '';
+    progress?.setEncoding('utf8').on('data', (d: string) => {
+      block += d;
+      const lines = block.split('\n');
+      block = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^frame=(\d+)/.exec(line);
+        if (m && Number(m[1]) > this.frames) {
+          this.frames = Number(m[1]);
+          this.emit('frames', this.frames);
+        }
+      }
+    });
+    progress?.on('error', () => undefined);
+    let ffExit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    let sinkGone = false;
+    const done = (): void => {
+      if (!ffExit || !sinkGone || this.exited) return;
+      this.exited = true;
+      this.emit('exit', { ...ffExit, failed: [...this.failed], tail: [...this.tail] });
+    };
+    ff.on('close', (code, signal) => {
+      ffExit = { code, signal };
+      // The sink has nothing more to show: it ends at the end of its input, or is told to.
+      this.end(sink, 'SIGTERM');
+      done();
+    });
+    sink.on('close', () => {
+      sinkGone = true;
+      // A sink that died takes the picture with it: ffmpeg goes too (a broken pipe, or this).
+      this.end(ff, 'SIGTERM');
+      done();
+    });
+  }
+
+  private line(line: string): void {
+    if (!line.trim()) return;
+    const url = failedInput(line, this.o.urls);
+    if (url) this.failed.add(url);
+    this.note(line);
+  }
+
+  private note(line: string): void {
+    this.tail.push(line.slice(0, 300));
+    if (this.tail.length > 8) this.tail.shift();
+  }
+
+  /** Puts input `index` on screen (0: the slate): picture and sound on the next frame. */
+  select(index: number): boolean {
+    const stdin = this.ffmpeg?.stdin;
+    if (!stdin || stdin.destroyed || this.exited) return false;
+    stdin.write(switchCommand(index));
+    return true;
+  }
+
+  private end(child: ChildProcess, signal: NodeJS.Signals): void {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      child.kill(signal);
+    } catch {
+      // gone already
+    }
+    const timer = setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }, this.o.killTimeoutMs ?? 1500);
+    child.once('close', () => clearTimeout(timer));
+  }
+
+  /** Ends both processes; resolves once both are gone. */
+  async stop(): Promise<void> {
+    const ff = this.ffmpeg;
+    if (!ff || this.exited) return;
+    const gone = new Promise<void>((resolve) => (this.exited ? resolve() : this.once('exit', () => resolve())));
+    if (ff.stdin && !ff.stdin.destroyed) ff.stdin.write('q');
+    this.end(ff, 'SIGTERM');
+    await gone;
+  }
+}

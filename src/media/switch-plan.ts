@@ -1,0 +1,138 @@
+/**
+ * The switching room display, the pure part: which feeds one ffmpeg decodes
+ * for a floor (the on-air site and the next one, or every other site of a
+ * small event), when that set must be replaced by a new process, what is on
+ * screen, the ffmpeg argv (the slate as input 0, each feed scaled to the
+ * screen's size, `streamselect` / `astreamselect` over all of them), and
+ * which feed a dying ffmpeg named. No processes here (switched-display.ts).
+ */
+import type { Translator } from '../i18n/index.js';
+import type { Floor } from '../protocol/schemas.js';
+import { displayTarget, SLATE_WORDS_FR, type SlateReason } from './display.js';
+
+export interface FeedChoice {
+  /** The display's own site: its feed is never decoded. */
+  viewer: string;
+  /** Every site of the event, in the port plan's order. */
+  sites: readonly string[];
+  /** Decode every other site when there are at most this many; else the on-air and next sites first. */
+  maxFeeds: number;
+  /** Feeds that died and have not answered a probe since. */
+  lost: ReadonlySet<string>;
+}
+
+/** The feeds to decode for `floor`, in the port plan's order (stable input numbers). */
+export function wantedFeeds(floor: Floor | null, c: FeedChoice): string[] {
+  const candidates = c.sites.filter((s) => s !== c.viewer && !c.lost.has(s));
+  if (candidates.length <= c.maxFeeds) return candidates;
+  const picked = new Set<string>();
+  for (const site of [floor?.onAir, floor?.next, ...(floor?.queue ?? [])]) {
+    if (picked.size >= c.maxFeeds) break;
+    if (site && candidates.includes(site)) picked.add(site);
+  }
+  return candidates.filter((s) => picked.has(s));
+}
+
+/** Whether the site on air for the viewer is decoded by the running set. */
+function onScreenFeed(floor: Floor | null, viewer: string, current: readonly string[]): string | null {
+  const onAir = floor?.onAir ?? null;
+  return onAir && onAir !== viewer && current.includes(onAir) ? onAir : null;
+}
+
+/**
+ * Whether the running process (decoding `current`) must give way to a new
+ * one for `floor`: a site it does not decode is on air, or the slate is on
+ * screen (a restart then costs no picture) and a wanted feed is missing.
+ * Otherwise a floor change is a switch command only.
+ */
+export function needsReplan(current: readonly string[] | null, floor: Floor | null, c: FeedChoice): boolean {
+  if (current === null) return true;
+  const onAir = floor?.onAir ?? null;
+  if (onAir && onAir !== c.viewer && !c.lost.has(onAir) && !current.includes(onAir)) return true;
+  if (onScreenFeed(floor, c.viewer, current)) return false;
+  return wantedFeeds(floor, c).some((s) => !current.includes(s));
+}
+
+export type Screen =
+  | { kind: 'feed'; site: string; input: number }
+  | { kind: 'slate'; reason: SlateReason | null; lines: string[] };
+
+/** What the switcher shows: input 0 is the slate, input i + 1 the feed `feeds[i]`. */
+export function screenFor(floor: Floor | null, viewer: string, feeds: readonly string[], title: string, words: Translator = SLATE_WORDS_FR): Screen {
+  const target = displayTarget(floor, viewer, () => '', title, words);
+  if (target.kind === 'slate') return { kind: 'slate', reason: target.reason, lines: target.lines };
+  const index = feeds.indexOf(target.site);
+  if (index >= 0) return { kind: 'feed', site: target.site, input: index + 1 };
+  // On air, but its feed is not decoded (it died, or its process is still starting).
+  return { kind: 'slate', reason: null, lines: [title, words.t('slate.waitingFeed', { site: target.site })] };
+}
+
+export function screenInput(screen: Screen): number {
+  return screen.kind === 'feed' ? screen.input : 0;
+}
+
+export interface RoomSwitcherPlan {
+  feeds: ReadonlyArray<{ site: string; url: string }>;
+  /** The slate's lavfi graph (slateGraph with text files). */
+  slate: string;
+  size: { width: number; height: number };
+  /** Input on screen at start (0: the slate). */
+  initial: number;
+  /** Options before each feed's `-i`. */
+  inputOptions: readonly string[];
+}
+
+/** Seconds between ffmpeg's progress blocks: how soon a stalled picture is seen. */
+export const PROGRESS_PERIOD_S = 0.25;
+
+/**
+ * The argv (without the binary) of a switching display. Its picture and
+ * sound go raw in NUT on stdout (the sink player's stdin); its progress (the
+ * output's frame count) on fd 3. The slate is drawn inside the graph, so it
+ * is made as fast as the feeds are read; with no feed it is a paced input.
+ */
+export function roomSwitcherArgs(plan: RoomSwitcherPlan): string[] {
+  const { width: w, height: h } = plan.size;
+  const n = plan.feeds.length;
+  if (plan.initial < 0 || plan.initial > n) throw new Error(`input ${plan.initial} is not one of the ${n + 1} inputs (the slate and ${n} feeds)`);
+  const args = ['-hide_banner', '-loglevel', 'warning', '-nostats'];
+  const chains: string[] = [];
+  if (n === 0) {
+    args.push('-re', '-f', 'lavfi', '-i', `${plan.slate}[out0];anullsrc=r=48000:cl=stereo[out1]`);
+    chains.push('[0:v]format=yuv420p,setsar=1[v]', '[0:a]anull[a]');
+  } else {
+    for (const feed of plan.feeds) args.push(...plan.inputOptions, '-i', feed.url);
+    chains.push(`${plan.slate},format=yuv420p,setsar=1[v0]`, 'anullsrc=r=48000:cl=stereo[a0]');
+    plan.feeds.forEach((_, i) => {
+      chains.push(`[${i}:v:0]scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p[v${i + 1}]`);
+      chains.push(`[${i}:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a${i + 1}]`);
+    });
+    const v = Array.from({ length: n + 1 }, (_, i) => `[v${i}]`).join('');
+    const a = Array.from({ length: n + 1 }, (_, i) => `[a${i}]`).join('');
+    chains.push(`${v}streamselect=inputs=${n + 1}:map=${plan.initial}[v]`, `${a}astreamselect=inputs=${n + 1}:map=${plan.initial}[a]`);
+  }
+  args.push('-filter_complex', chains.join(';'));
+  args.push('-map', '[v]', '-map', '[a]', '-c:v', 'rawvideo', '-c:a', 'pcm_s16le', '-f', 'nut', 'pipe:1');
+  args.push('-progress', 'pipe:3', '-stats_period', String(PROGRESS_PERIOD_S));
+  return args;
+}
+
+/** With no feed there is nothing to switch: the graph has no streamselect. */
+export function canSwitch(plan: Pick<RoomSwitcherPlan, 'feeds'>): boolean {
+  return plan.feeds.length > 0;
+}
+
+/**
+ * The feed URL a line of ffmpeg's log names as failed (`srt://...: Connection
+ * timed out`, `...: Input/output error`), among `urls`; null for other lines.
+ */
+export function failedInput(line: string, urls: readonly string[]): string | null {
+  for (const url of urls) if (line.startsWith(`${url}: `)) return url;
+  return null;
+}
+
+/** A feed URL with a read timeout: a feed that stops sending ends ffmpeg's read of it instead of freezing the others. */
+export function withReadTimeout(url: string, timeoutMs: number): string {
+  if (!url.startsWith('srt://') || /[?&]timeout=/.test(url)) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}timeout=${timeoutMs * 1000}`;
+}

@@ -1,0 +1,281 @@
+/**
+ * The room display that switches without a black frame: one ffmpeg
+ * (room-switcher.ts) decodes the on-air site's feed and the next one (every
+ * other site in a small event) and a floor change is a switch command; a new
+ * process is planned only when a site it does not decode comes on air, or
+ * while the slate is on screen (switch-plan.ts). A feed that stops sending
+ * ends ffmpeg (its SRT read times out and ffmpeg names it): the next process
+ * goes without it, and the lost feed is probed with growing delays until it
+ * answers. Reports what is on screen and which feeds are ready to switch to.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Translator } from '../i18n/index.js';
+import type { Floor } from '../protocol/schemas.js';
+import type { Logger } from '../util/log.js';
+import { SLATE_LINES, slateGraph, type DisplayState } from './display.js';
+import { RoomSwitcher, type RoomSwitcherExit } from './room-switcher.js';
+import { redactSign } from './sign.js';
+import { needsReplan, roomSwitcherArgs, screenFor, screenInput, wantedFeeds, withReadTimeout, type FeedChoice, type Screen } from './switch-plan.js';
+import { LOW_DELAY_INPUT } from './switcher.js';
+
+export interface SwitchedDisplayOptions {
+  viewer: string;
+  /** Every site, in the port plan's order. */
+  sites: readonly string[];
+  urlOf: (site: string) => string;
+  title: string;
+  /** The slate's words (the box's language). */
+  words: Translator;
+  size: { width: number; height: number };
+  fontFile: string | null;
+  ffmpeg: string;
+  sink: readonly string[];
+  maxFeeds: number;
+  /** A feed silent this long ends its read (and the process). */
+  readTimeoutMs: number;
+  /** First delay before probing a lost feed again; doubles up to 30 s. */
+  retryMs: number;
+  /** First delay before a process that died for no named reason is started again; doubles up to 5 s. */
+  respawnMs: number;
+  /** Where the slate's text files are written. */
+  dir: string;
+  log: Logger;
+}
+
+export interface SwitchedDisplayState extends DisplayState {
+  /** The feeds the running process decodes. */
+  feeds: string[];
+  /** Those it is decoding now (its picture moves): a switch to one of them is immediate. */
+  ready: string[];
+  /** Feeds that died and have not answered since. */
+  lost: string[];
+}
+
+export interface SwitchedDisplayEvents {
+  state: [state: SwitchedDisplayState];
+  /** A process ended while still wanted. */
+  exit: [info: RoomSwitcherExit];
+}
+
+/** Longest wait for a new process's first frame before it is replaced. */
+const START_TIMEOUT_MS = 20_000;
+const MAX_RETRY_MS = 30_000;
+
+export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
+  private floor: Floor | null = null;
+  private proc: RoomSwitcher | null = null;
+  private feeds: string[] | null = null;
+  private screen: Screen | null = null;
+  /** Input shown by the running process. */
+  private shown = 0;
+  private ready = false;
+  private startedAt = 0;
+  private lastFrameAt = 0;
+  private since = new Date();
+  private readonly lost = new Map<string, { delayMs: number; timer: NodeJS.Timeout | null; probe: ChildProcess | null }>();
+  private readonly dying = new Set<Promise<void>>();
+  private respawnTimer: NodeJS.Timeout | null = null;
+  private respawnDelay: number;
+  private watchdog: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private lastReport = '';
+  private readonly textFiles: string[];
+
+  constructor(private readonly o: SwitchedDisplayOptions) {
+    super();
+    this.respawnDelay = o.respawnMs;
+    this.textFiles = Array.from({ length: SLATE_LINES }, (_, i) => join(o.dir, `slate-${i}.txt`));
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Starts on `floor` (null: none known yet). */
+  start(floor: Floor | null): void {
+    this.floor = floor;
+    this.watchdog = setInterval(() => this.check(), Math.max(50, Math.floor(this.o.readTimeoutMs / 4)));
+    this.apply();
+  }
+
+  show(floor: Floor | null): void {
+    this.floor = floor;
+    this.apply();
+  }
+
+  state(): SwitchedDisplayState {
+    const s = this.screen;
+    const site = s?.kind === 'feed' ? s.site : null;
+    return {
+      playing: site,
+      url: site ? redactSign(this.o.urlOf(site)) : null,
+      slate: s?.kind === 'slate' ? s.reason : null,
+      since: this.since.toISOString(),
+      pid: this.proc?.pid ?? null,
+      feeds: [...(this.feeds ?? [])],
+      ready: this.ready ? [...(this.feeds ?? [])] : [],
+      lost: [...this.lost.keys()],
+    };
+  }
+
+  private choice(): FeedChoice {
+    return { viewer: this.o.viewer, sites: this.o.sites, maxFeeds: this.o.maxFeeds, lost: new Set(this.lost.keys()) };
+  }
+
+  private apply(): void {
+    if (this.stopped) return;
+    if (!this.respawnTimer && needsReplan(this.proc ? this.feeds : null, this.floor, this.choice())) this.replan();
+    const screen = screenFor(this.floor, this.o.viewer, this.feeds ?? [], this.o.title, this.o.words);
+    if (screen.kind === 'slate') this.writeSlate(screen.lines);
+    const input = screenInput(screen);
+    if (!this.screen || screenInput(this.screen) !== input) this.since = new Date();
+    this.screen = screen;
+    if (this.ready && input !== this.shown && this.proc?.select(input)) this.shown = input;
+    this.report();
+  }
+
+  private replan(): void {
+    const old = this.proc;
+    if (old) this.retire(old);
+    const feeds = wantedFeeds(this.floor, this.choice());
+    const urls = feeds.map((site) => withReadTimeout(this.o.urlOf(site), this.o.readTimeoutMs));
+    const screen = screenFor(this.floor, this.o.viewer, feeds, this.o.title, this.o.words);
+    if (screen.kind === 'slate') this.writeSlate(screen.lines);
+    else this.writeSlate([]);
+    const initial = screenInput(screen);
+    const args = roomSwitcherArgs({
+      feeds: feeds.map((site, i) => ({ site, url: urls[i]! })),
+      slate: slateGraph([], this.o.size, this.o.fontFile, { textFiles: this.textFiles, rate: 10 }),
+      size: this.o.size,
+      initial,
+      inputOptions: [...LOW_DELAY_INPUT, '-thread_queue_size', '64'],
+    });
+    const proc = new RoomSwitcher({ ffmpeg: this.o.ffmpeg, args, sink: this.o.sink, urls });
+    this.proc = proc;
+    this.feeds = feeds;
+    this.shown = initial;
+    this.ready = false;
+    this.startedAt = performance.now();
+    proc.on('frames', () => {
+      if (this.proc !== proc) return;
+      this.lastFrameAt = performance.now();
+      if (this.ready) return;
+      this.ready = true;
+      this.respawnDelay = this.o.respawnMs;
+      const want = this.screen ? screenInput(this.screen) : this.shown;
+      if (want !== this.shown && proc.select(want)) this.shown = want;
+      this.report();
+    });
+    proc.on('exit', (info) => this.ended(proc, info, feeds, urls));
+    proc.start();
+    this.o.log.info('display: decoding the feeds', { feeds: feeds.join(', ') || '-', pid: proc.pid });
+  }
+
+  private ended(proc: RoomSwitcher, info: RoomSwitcherExit, feeds: string[], urls: string[]): void {
+    if (this.proc !== proc || this.stopped) return;
+    this.proc = null;
+    this.ready = false;
+    const failed = info.failed.map((url) => feeds[urls.indexOf(url)]).filter((s): s is string => Boolean(s));
+    this.o.log.warn('display process ended', { code: info.code, signal: info.signal, lost: failed.join(', ') || undefined });
+    this.emit('exit', info);
+    for (const site of failed) this.markLost(site);
+    if (failed.length > 0) {
+      // The others go on at once, without the dead feed.
+      this.apply();
+      return;
+    }
+    this.respawnTimer = setTimeout(() => {
+      this.respawnTimer = null;
+      this.apply();
+    }, this.respawnDelay);
+    this.respawnDelay = Math.min(5000, this.respawnDelay * 2);
+    this.report();
+  }
+
+  /** A picture that stopped moving is not ready; one that never starts, or stays frozen past the read timeout, is replaced. */
+  private check(): void {
+    const proc = this.proc;
+    if (!proc || this.stopped) return;
+    const now = performance.now();
+    if (this.ready && now - this.lastFrameAt > Math.max(1000, this.o.readTimeoutMs)) {
+      this.ready = false;
+      this.report();
+    }
+    const frozen = this.lastFrameAt > this.startedAt && now - this.lastFrameAt > 3 * this.o.readTimeoutMs + 2000;
+    if (frozen || (this.lastFrameAt < this.startedAt && now - this.startedAt > START_TIMEOUT_MS)) {
+      this.o.log.warn(frozen ? 'display picture frozen; starting the process again' : 'display process shows no picture; starting it again');
+      void proc.stop();
+    }
+  }
+
+  private markLost(site: string): void {
+    if (this.lost.has(site)) return;
+    this.lost.set(site, { delayMs: this.o.retryMs, timer: null, probe: null });
+    this.scheduleProbe(site);
+  }
+
+  private scheduleProbe(site: string): void {
+    const entry = this.lost.get(site);
+    if (!entry || this.stopped) return;
+    entry.timer = setTimeout(() => {
+      entry.timer = null;
+      const url = withReadTimeout(this.o.urlOf(site), this.o.readTimeoutMs);
+      const probe = spawn(this.o.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', url, '-map', '0:v:0', '-frames:v', '1', '-f', 'null', '-'], { stdio: 'ignore' });
+      entry.probe = probe;
+      const timer = setTimeout(() => probe.kill('SIGKILL'), 10_000);
+      probe.on('error', () => undefined);
+      probe.on('close', (code) => {
+        clearTimeout(timer);
+        entry.probe = null;
+        if (this.stopped || this.lost.get(site) !== entry) return;
+        if (code === 0) {
+          this.lost.delete(site);
+          this.o.log.info('display: a lost feed answers again', { site });
+          this.apply();
+          return;
+        }
+        entry.delayMs = Math.min(MAX_RETRY_MS, entry.delayMs * 2);
+        this.scheduleProbe(site);
+      });
+    }, entry.delayMs);
+  }
+
+  private writeSlate(lines: readonly string[]): void {
+    this.textFiles.forEach((file, i) => {
+      // A space, not nothing: drawtext refuses an empty file. Renamed into place: always whole.
+      writeFileSync(`${file}.new`, (lines[i] ?? '').slice(0, 80) || ' ');
+      renameSync(`${file}.new`, file);
+    });
+  }
+
+  private report(): void {
+    const state = this.state();
+    const key = JSON.stringify({ ...state, pid: null });
+    if (key === this.lastReport) return;
+    this.lastReport = key;
+    this.emit('state', state);
+  }
+
+  private retire(proc: RoomSwitcher): void {
+    const gone = proc.stop();
+    this.dying.add(gone);
+    void gone.then(() => this.dying.delete(gone));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    for (const entry of this.lost.values()) {
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.probe?.kill('SIGKILL');
+    }
+    const proc = this.proc;
+    this.proc = null;
+    if (proc) this.retire(proc);
+    await Promise.all([...this.dying]);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The switching display's plan (pure): which feeds it decodes for 3 sites and
+ * for 30, when a floor change needs a new process, what is on screen, the
+ * ffmpeg argv ffmpeg accepts, and which feed a dying ffmpeg named.
+ */
+import assert from 'node:assert/strict';
+import { parseDisplayConfig } from '../../src/media/config.js';
+import { usesSwitcher } from '../../src/media/display-feature.js';
+import { slateGraph } from '../../src/media/display.js';
+import { runFfmpeg } from '../../src/media/ffmpeg.js';
+import { failedInput, needsReplan, roomSwitcherArgs, screenFor, wantedFeeds, withReadTimeout, type FeedChoice } from '../../src/media/switch-plan.js';
+import type { Floor } from '../../src/protocol/schemas.js';
+
+const floor = (onAir: string | null, next: string | null = null, queue: string[] = []): Floor =>
+  ({ epoch: 1, onAir, next, queue, since: null, item: null, plannedEnd: null, nextItem: null, conductor: 't', updatedAt: 'now' });
+const three: FeedChoice = { viewer: 'c', sites: ['a', 'b', 'c'], maxFeeds: 3, lost: new Set() };
+const thirty: FeedChoice = { viewer: 's0', sites: Array.from({ length: 30 }, (_, i) => `s${i}`), maxFeeds: 3, lost: new Set() };
+
+describe('switching display plan (pure)', () => {
+  it('decodes every other site of a small event, and the on-air, next and queued sites of a large one', () => {
+    assert.deepEqual(wantedFeeds(null, three), ['a', 'b']);
+    assert.deepEqual(wantedFeeds(floor('c', 'a'), three), ['a', 'b'], 'never its own feed');
+    assert.deepEqual(wantedFeeds(floor('s7', 's3', ['s3', 's20', 's9']), thirty), ['s3', 's7', 's20'], 'three of 29, in the port plan order');
+    assert.deepEqual(wantedFeeds(floor(null, null), thirty), []);
+    assert.deepEqual(wantedFeeds(floor('a'), { ...three, lost: new Set(['b']) }), ['a'], 'not a lost feed');
+  });
+
+  it('plans a new process only for a site it does not decode, or while the slate shows', () => {
+    assert.equal(needsReplan(null, floor('a'), three), true, 'nothing running');
+    assert.equal(needsReplan(['a', 'b'], floor('b', 'a'), three), false, 'a switch command');
+    assert.equal(needsReplan(['s7', 's3'], floor('s3', 's12'), thirty), false, 'the next changed while a decoded site speaks: no restart');
+    assert.equal(needsReplan(['s7', 's3'], floor('s12'), thirty), true, 'a site outside the set comes on air');
+    assert.equal(needsReplan(['s7', 's3'], floor(null, 's12'), thirty), true, 'the slate shows and the next is not decoded');
+    assert.equal(needsReplan(['a'], floor('a'), three), false, 'b came back, but a speaks: wait for the next re-plan');
+    assert.equal(needsReplan(['a'], floor(null, 'b'), three), true, 'b came back while the slate shows');
+    assert.equal(needsReplan(['a'], floor('b'), { ...three, lost: new Set(['b']) }), false, 'a lost feed on air: the slate, no restart loop');
+  });
+
+  it('shows the feed, the slate, or that the on-air feed is awaited', () => {
+    assert.deepEqual(screenFor(floor('b'), 'c', ['a', 'b'], 'Day'), { kind: 'feed', site: 'b', input: 2 });
+    assert.equal(screenFor(floor('c'), 'c', ['a', 'b'], 'Day').kind, 'slate');
+    const waiting = screenFor(floor('b'), 'c', ['a'], 'Day');
+    assert.equal(waiting.kind === 'slate' && waiting.reason, null);
+  });
+
+  it('names the feed ffmpeg says failed, and gives SRT reads a timeout', () => {
+    const urls = ['srt://r:9102?mode=caller', 'srt://r:9105?mode=caller'];
+    assert.equal(failedInput('srt://r:9105?mode=caller: Connection timed out', urls), urls[1]);
+    assert.equal(failedInput('[mpegts @ 0x1] Thread message queue blocking', urls), null);
+    assert.equal(withReadTimeout('srt://r:1?mode=caller', 1000), 'srt://r:1?mode=caller&timeout=1000000');
+    assert.equal(withReadTimeout('srt://r:1?timeout=5', 1000), 'srt://r:1?timeout=5');
+    assert.equal(withReadTimeout('http://r/live/a.flv', 1000), 'http://r/live/a.flv');
+  });
+
+  it('builds a graph ffmpeg runs, with feeds and with the slate alone', async function () {
+    this.timeout(20_000);
+    const size = { width: 64, height: 36 };
+    const slate = slateGraph([], size, null, { rate: 10 });
+    const feedArgs = roomSwitcherArgs({ feeds: [{ site: 'a', url: 'lavfi-a' }], slate, size, initial: 1, inputOptions: [] });
+    assert.throws(() => roomSwitcherArgs({ feeds: [], slate, size, initial: 1, inputOptions: [] }), /input 1 is not one of the 1 inputs/);
+    // The feed stands in as a lavfi picture with sound; the output goes nowhere (no sink here).
+    const withFeed = feedArgs.map((a) => (a === 'lavfi-a' ? 'testsrc2=size=96x54:rate=10:duration=1[out0];sine=duration=1[out1]' : a));
+    withFeed.splice(withFeed.indexOf('-i'), 0, '-f', 'lavfi');
+    for (const args of [withFeed, roomSwitcherArgs({ feeds: [], slate: `${slate}:duration=1`, size, initial: 0, inputOptions: [] })]) {
+      const out = args.slice(0, args.indexOf('-c:v')).concat(['-frames:v', '5', '-f', 'null', '-']);
+      const result = await runFfmpeg('ffmpeg', out.filter((a) => a !== '-re'), 15_000);
+      assert.equal(result.code, 0, result.stderr);
+    }
+  });
+
+  it('runs the switcher by default with SRT and two other sites, the player otherwise', () => {
+    const srt = { host: 'r', sites: ['a', 'b', 'c'] };
+    assert.equal(usesSwitcher(parseDisplayConfig({ srt }), 'c'), true);
+    assert.equal(usesSwitcher(parseDisplayConfig({ srt: { host: 'r', sites: ['a', 'c'] } }), 'c'), false, 'one feed: the single player');
+    assert.equal(usesSwitcher(parseDisplayConfig({ srt, mode: 'player' }), 'c'), false);
+    assert.equal(usesSwitcher(parseDisplayConfig({}), 'c'), false, 'HTTP-FLV: the player');
+    assert.throws(() => parseDisplayConfig({ switcher: { maxFeeds: 0 } }), /display\.switcher\.maxFeeds/);
+  });
+});
