@@ -1,5 +1,7 @@
 /** English, on request: the same keys as the French catalogue (fr.ts). */
 import type { Catalogue } from './fr.js';
+import { doctor } from './en/doctor.js';
+import { switcher } from './en/switcher.js';
 
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
@@ -241,4 +243,6 @@ export const en: Catalogue = {
     configUnknownKeys: 'unknown key(s) {{keys}}: check the spelling; valid keys here: {{valid}}',
     configExpected: 'must be {{expected}}, got {{received}}',
   },
+  doctor,
+  switcher,
 };
