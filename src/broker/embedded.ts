@@ -39,13 +39,14 @@ export interface EmbeddedBroker {
 
 export { PortInUseError } from '../util/errors.js';
 import { PortInUseError } from '../util/errors.js';
+import { t } from '../i18n/index.js';
 
 function listen(server: NetServer | HttpServer, port: number, host: string, what: string, hint: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
       if (err.code === 'EADDRINUSE') reject(new PortInUseError(what, port, hint));
-      else if (err.code === 'EACCES') reject(new Error(`${what} port ${port} needs privileges; ${hint}`));
+      else if (err.code === 'EACCES') reject(new Error(t('errors.portPrivileged', { what, port, hint })));
       else reject(err);
     };
     const onListening = (): void => {
@@ -123,7 +124,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
   });
   let tcpPort: number;
   try {
-    tcpPort = await listen(tcpServer, options.tcpPort ?? 1883, host, 'MQTT (TCP)', 'pick another with --mqtt-port <port> (or point to a broker with --broker mqtt://host:port)');
+    tcpPort = await listen(tcpServer, options.tcpPort ?? 1883, host, t('errors.portMqttTcp'), t('errors.hintMqttPort'));
   } catch (err) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw err;
@@ -144,7 +145,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       aedes.handle(stream, request);
     });
     try {
-      wsPort = await listen(httpServer, options.wsPort ?? 9001, host, 'MQTT over WebSockets', 'pick another with --ws-port <port>');
+      wsPort = await listen(httpServer, options.wsPort ?? 9001, host, t('errors.portMqttWs'), t('errors.hintWsPort'));
     } catch (err) {
       await close(tcpServer);
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

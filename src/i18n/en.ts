@@ -1,7 +1,9 @@
 /** English, on request: the same keys as the French catalogue (fr.ts). */
 import type { Catalogue } from './fr.js';
 import { doctor } from './en/doctor.js';
+import { errors } from './en/errors.js';
 import { switcher } from './en/switcher.js';
+import { tools } from './en/tools.js';
 
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
@@ -245,4 +247,6 @@ export const en: Catalogue = {
   },
   doctor,
   switcher,
+  errors,
+  tools,
 };

@@ -5,7 +5,9 @@
  * The larger areas have their own file under fr/ (and en/), composed here.
  */
 import { doctor } from './fr/doctor.js';
+import { errors } from './fr/errors.js';
 import { switcher } from './fr/switcher.js';
+import { tools } from './fr/tools.js';
 
 export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
@@ -250,6 +252,8 @@ export const fr = {
   },
   doctor,
   switcher,
+  errors,
+  tools,
 } satisfies CatalogueShape;
 
 /** A catalogue: nested groups of strings. */
