@@ -20,7 +20,7 @@ describe('link test: advice (pure)', () => {
     assert.equal(recommend(result({ lossPercent: 9 })).latencyMs, 680);
     assert.match(recommend(result({ lossPercent: 9 })).notes.join(' '), /over 400 ms one way/);
     assert.equal(recommend(result({ rttMs: { min: 1, p50: 2, p95: 3, max: 4 } })).latencyMs, 80);
-    assert.match(recommend(result({ throughputKbps: null })).notes.join(' '), /capacity is unknown/);
+    assert.match(recommend(result({ throughputKbps: null })).notes.join(' '), /la capacité est inconnue/);
   });
 
   it('reads its own probes only, and a target with or without a port', () => {

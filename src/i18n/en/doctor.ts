@@ -1,7 +1,8 @@
 /** `relais doctor` in English: the same keys as fr/doctor.ts. */
-import type { Catalogue } from '../fr.js';
+import type { doctor as fr } from '../fr/doctor.js';
+import type { Translation } from './shape.js';
 
-export const doctor: Catalogue['doctor'] = {
+export const doctor: Translation<typeof fr> = {
   noBroker: 'no broker given',
   noBrokerFix: 'pass --config /etc/relais/appliance.yaml or --broker mqtts://host:8883 -u site-<site> -P ...',
   configNotFound: 'cannot read config {{path}}: file not found; pass the file the service uses, e.g. /etc/relais/appliance.yaml',

@@ -1,7 +1,8 @@
 /** The command line's errors in English: the same keys as fr/errors.ts. */
-import type { Catalogue } from '../fr.js';
+import type { errors as fr } from '../fr/errors.js';
+import type { Translation } from './shape.js';
 
-export const errors: Catalogue['errors'] = {
+export const errors: Translation<typeof fr> = {
   portInUse: '{{what}} port {{port}} is already in use; stop whatever uses it or {{hint}}',
   portPrivileged: '{{what}} port {{port}} needs privileges; {{hint}}',
   portMqttTcp: 'MQTT (TCP)',

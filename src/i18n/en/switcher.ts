@@ -1,7 +1,8 @@
 /** The network tally sources' troubles in English: the same keys as fr/switcher.ts. */
-import type { Catalogue } from '../fr.js';
+import type { switcher as fr } from '../fr/switcher.js';
+import type { Translation } from './shape.js';
 
-export const switcher: Catalogue['switcher'] = {
+export const switcher: Translation<typeof fr> = {
   atemRejected: 'the ATEM {{host}}:{{port}} refuses the connection: every client slot is taken (5 on an ATEM Mini); close an ATEM Software Control, Companion or another tally reader',
   atemSilent: 'no answer from the ATEM {{host}}:{{port}}: wrong IP address, ATEM off or another network (network settings in ATEM Setup)',
   atemMute: 'the ATEM {{host}}:{{port}} accepts the connection but does not send its state: restart the ATEM',

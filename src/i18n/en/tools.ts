@@ -1,7 +1,8 @@
 /** What the technician's commands print, in English: the same keys as fr/tools.ts. */
-import type { Catalogue } from '../fr.js';
+import type { tools as fr } from '../fr/tools.js';
+import type { Translation } from './shape.js';
 
-export const tools: Catalogue['tools'] = {
+export const tools: Translation<typeof fr> = {
   configOk: '{{file}}: OK ({{kind}} config, event "{{event}}", {{what}})',
   configSite: 'site "{{site}}"',
   configConductor: 'conductor of {{n}} sites',
@@ -26,6 +27,9 @@ export const tools: Catalogue['tools'] = {
   linkNoteNoTrain: 'no packet train came back: the capacity is unknown (is `relais link echo` running at the relay, and the UDP port open?)',
   linkEcho: 'link echo listening on udp {{bind}}:{{port}}; Ctrl-C stops it',
   simListening: 'listening {{what}}',
+  simCameraSerial: 'serial: {{n}} camera(s) on {{path}} (use --serial {{path}})',
+  simCameraUdp: 'visca-ip: udp://{{host}}:{{port}} (use --ip {{host}} --port {{port}})',
+  simCameraTcp: 'tcp: {{host}}:{{port}} (use --ip {{host}} --port {{port}} --tcp)',
   simCameraRunning: 'camera simulator running; Ctrl-C stops it',
   simCameraStopped: 'camera simulator stopped',
   simSwitcherRunning: '{{label}}: {{describe}}; Ctrl-C stops it',
