@@ -18,7 +18,7 @@ describe('link test: advice (pure)', () => {
     assert.deepEqual(recommend(result({})), { latencyMs: 260, bitrateKbps: 2250, notes: [] });
     assert.equal(recommend(result({ lossPercent: 2.5 })).latencyMs, 340);
     assert.equal(recommend(result({ lossPercent: 9 })).latencyMs, 680);
-    assert.match(recommend(result({ lossPercent: 9 })).notes.join(' '), /over 400 ms one way/);
+    assert.match(recommend(result({ lossPercent: 9 })).notes.join(' '), /dépasse 400 ms dans un sens/);
     assert.equal(recommend(result({ rttMs: { min: 1, p50: 2, p95: 3, max: 4 } })).latencyMs, 80);
     assert.match(recommend(result({ throughputKbps: null })).notes.join(' '), /la capacité est inconnue/);
   });
@@ -28,7 +28,7 @@ describe('link test: advice (pure)', () => {
     assert.equal(decodeProbe(Buffer.from('GET / HTTP/1.1\r\n\r\n-----------------')), null);
     assert.deepEqual(parseTarget('relay.example'), { host: 'relay.example', port: 9999 });
     assert.deepEqual(parseTarget('10.0.0.2:7000'), { host: '10.0.0.2', port: 7000 });
-    assert.throws(() => parseTarget('relay:99999'), /HOST or HOST:PORT/);
+    assert.throws(() => parseTarget('relay:99999'), /doit être HÔTE ou HÔTE:PORT d’un `relais link echo` en marche/);
   });
 });
 
