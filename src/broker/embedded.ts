@@ -89,7 +89,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       if (!user || !password || !sameSecret(user.password, password.toString())) {
         const error = new Error('bad user name or password') as AuthenticateError;
         error.returnCode = 4;
-        log.warn('login refused', { client: client.id, username });
+        log.warn(t('logs.loginRefused'), { client: client.id, username });
         return done(error, false);
       }
       byClient.set(client, user);
@@ -101,7 +101,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       const reason = user ? publishRefusal(user, packet.topic) : 'not logged in';
       if (reason) {
         refused += 1;
-        log.warn('publish refused', { client: client.id, topic: packet.topic, reason });
+        log.warn(t('logs.publishRefused'), { client: client.id, topic: packet.topic, reason });
         return callback(new Error(reason));
       }
       callback(null);
@@ -111,7 +111,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       const user = byClient.get(client);
       const reason = user ? subscribeRefusal(user, subscription.topic) : 'not logged in';
       if (reason) {
-        log.warn('subscribe refused', { client: client.id, filter: subscription.topic, reason });
+        log.warn(t('logs.subscribeRefused'), { client: client.id, filter: subscription.topic, reason });
         return callback(null, null);
       }
       callback(null, subscription);

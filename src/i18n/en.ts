@@ -3,6 +3,7 @@ import type { Catalogue } from './fr.js';
 import { doctor } from './en/doctor.js';
 import { errors } from './en/errors.js';
 import { switcher } from './en/switcher.js';
+import { logs } from './en/logs.js';
 import { tools } from './en/tools.js';
 
 export const en: Catalogue = {
@@ -249,4 +250,5 @@ export const en: Catalogue = {
   switcher,
   errors,
   tools,
+  logs,
 };

@@ -7,6 +7,7 @@
 import { doctor } from './fr/doctor.js';
 import { errors } from './fr/errors.js';
 import { switcher } from './fr/switcher.js';
+import { logs } from './fr/logs.js';
 import { tools } from './fr/tools.js';
 
 export const fr = {
@@ -254,6 +255,7 @@ export const fr = {
   switcher,
   errors,
   tools,
+  logs,
 } satisfies CatalogueShape;
 
 /** A catalogue: nested groups of strings. */

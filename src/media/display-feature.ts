@@ -9,6 +9,7 @@ import { parseDisplayConfig, parseSize, type DisplayConfig } from './config.js';
 import { DisplayPlayer, displayTarget } from './display.js';
 import { redactSign } from './sign.js';
 import { srtEgressPort, srtFfmpegUrl } from './srt.js';
+import { t } from '../i18n/index.js';
 
 export interface DisplayFeatureOptions {
   /** Font for the slate; found automatically when left out, `null` for none. */
@@ -36,7 +37,7 @@ export class DisplayFeature implements Feature {
     let fontFile = this.options.fontFile;
     if (fontFile === undefined) {
       fontFile = findFont();
-      if (!fontFile) ctx.log.warn('no font found for the slate text; the slate is a plain colour (install fonts-dejavu-core)');
+      if (!fontFile) ctx.log.warn(t('logs.noFontSlate'));
     }
     this.player = new DisplayPlayer({
       player: this.config.player,
