@@ -101,7 +101,7 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
   } catch (err) {
     const { summary, fix } = explain(err as Error & { code?: string });
     return [
-      { check: 'broker', status: 'FAIL', summary: `${o.url}: ${summary}`, fix },
+      { check: 'broker', status: 'FAIL', summary: `${o.url}${t('punct.colon')}${summary}`, fix },
       { check: 'clock', status: 'WARN', summary: t('doctor.clock.noBroker'), fix: t('doctor.clock.noBrokerFix') },
     ];
   }
