@@ -7,7 +7,8 @@ import { loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind } from '
 import type { FloorClientOptions, FloorMessage } from './commands/floor-client.js';
 import { intArg, parsePort } from './util/args.js';
 import { EXIT, UserError } from './util/errors.js';
-import { cliLang, setLang, type Lang } from './i18n/index.js';
+import { translateCommanderErrors } from './util/commander-words.js';
+import { cliLang, setLang, t, type Lang } from './i18n/index.js';
 import { createLogger, setLogLevel, type LogLevel } from './util/log.js';
 import { runUntilSignal } from './util/signals.js';
 import { VERSION } from './version.js';
@@ -29,7 +30,7 @@ function langOf(argv: readonly string[]): string | undefined {
 }
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
-  const program = new Command();
+  const program = translateCommanderErrors(new Command());
   addGlobalOptions(program
     .name('relais')
     .description('relais: floor hand-off, tally, PTZ and room feeds for multi-site live events, over MQTT')
@@ -125,8 +126,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--kind <kind>', 'site | conductor (default: a file with `site` or another box-only key is a site config)', parseKind)
     .action(async (file: string, opts) => {
       const { kind, config } = await loadConfigFile(file, opts.kind);
-      const what = kind === 'site' ? `site "${(config as { site: string }).site}"` : `conductor of ${(config as { sites: unknown[] }).sites.length} sites`;
-      process.stdout.write(`${file}: OK (${kind} config, event "${config.event}", ${what})\n`);
+      const what = kind === 'site' ? t('tools.configSite', { site: (config as { site: string }).site }) : t('tools.configConductor', { n: (config as { sites: unknown[] }).sites.length });
+      process.stdout.write(`${t('tools.configOk', { file, kind, event: config.event, what })}\n`);
     });
 
   const floor = program.command('floor').description('read the floor or act on it, against any broker');

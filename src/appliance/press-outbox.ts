@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { EventResult, IntentAction } from '../protocol/schemas.js';
 import type { Logger } from '../util/log.js';
 import type { Clock } from './clock.js';
+import { t } from '../i18n/index.js';
 
 /** How long a sent press waits for the conductor's answer on `events`. */
 export const ANSWER_TIMEOUT_MS = 5000;
@@ -116,7 +117,7 @@ export class PressOutbox extends EventEmitter<PressOutboxEvents> {
     const { clock, answerTimeoutMs = ANSWER_TIMEOUT_MS } = this.options;
     const timer = clock.setTimeout(() => {
       if (!this.inFlight.delete(press.id)) return;
-      this.options.log.warn('no answer from the conductor to a press', { action: press.action, id: press.id });
+      this.options.log.warn(t('logs.pressNoAnswer'), { action: press.action, id: press.id });
       this.settle(press, 'unanswered', null);
     }, answerTimeoutMs);
     this.inFlight.set(press.id, { press, timer });
@@ -132,7 +133,7 @@ export class PressOutbox extends EventEmitter<PressOutboxEvents> {
     this.held = null;
     this.dropped += 1;
     const ageMs = this.options.clock.now() - held.press.at;
-    this.options.log.warn('dropped a press made while the link was down (too old)', { action: held.press.action, ageMs });
+    this.options.log.warn(t('logs.pressTooOld'), { action: held.press.action, ageMs });
     this.emit('press', 'dropped', held.press.action, held.press.id);
     this.settle(held.press, 'dropped', null);
   }

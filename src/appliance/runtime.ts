@@ -24,6 +24,7 @@ import { LinkLease, type LinkRule } from './link-lease.js';
 import { PodiumFeature, type ButtonAction, type PodiumEvents, type RoomLampViews } from './podium.js';
 import { SiteStateAssembler, StateSchedule } from './site-state.js';
 import { TopicRouter } from './topic-router.js';
+import { t } from '../i18n/index.js';
 
 export type { ButtonAction } from './podium.js';
 
@@ -145,7 +146,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     });
     client.on('offline', () => this.lease.disconnected());
     client.on('close', () => this.lease.disconnected());
-    client.on('error', (err) => this.log.warn('broker error', { error: err.message }));
+    client.on('error', (err) => this.log.warn(t('logs.brokerError'), { error: err.message }));
     // One listener for every subscriber: the router decodes each message once.
     client.on('message', (t, payload) => this.router.route(t, payload));
     this.keeper = new SubscriptionKeeper(client, { log: this.log });
@@ -166,7 +167,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
       this.router.removeOwner(owner);
       bus.detachAll();
       if (required) throw err;
-      this.log.error(`feature ${feature.name} did not start; the box runs on without it`, { error: (err as Error).message });
+      this.log.error(t('logs.featureFailed', { feature: feature.name }), { error: (err as Error).message });
     }
   }
 
@@ -197,7 +198,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
 
   private bad(fullTopic: string, reason: string): void {
     this.badPayloads += 1;
-    this.log.warn('dropped a bad payload', { topic: fullTopic, reason });
+    this.log.warn(t('logs.badPayload'), { topic: fullTopic, reason });
     this.schedule.changed();
   }
 

@@ -39,13 +39,14 @@ export interface EmbeddedBroker {
 
 export { PortInUseError } from '../util/errors.js';
 import { PortInUseError } from '../util/errors.js';
+import { t } from '../i18n/index.js';
 
 function listen(server: NetServer | HttpServer, port: number, host: string, what: string, hint: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
       if (err.code === 'EADDRINUSE') reject(new PortInUseError(what, port, hint));
-      else if (err.code === 'EACCES') reject(new Error(`${what} port ${port} needs privileges; ${hint}`));
+      else if (err.code === 'EACCES') reject(new Error(t('errors.portPrivileged', { what, port, hint })));
       else reject(err);
     };
     const onListening = (): void => {
@@ -88,7 +89,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       if (!user || !password || !sameSecret(user.password, password.toString())) {
         const error = new Error('bad user name or password') as AuthenticateError;
         error.returnCode = 4;
-        log.warn('login refused', { client: client.id, username });
+        log.warn(t('logs.loginRefused'), { client: client.id, username });
         return done(error, false);
       }
       byClient.set(client, user);
@@ -100,7 +101,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       const reason = user ? publishRefusal(user, packet.topic) : 'not logged in';
       if (reason) {
         refused += 1;
-        log.warn('publish refused', { client: client.id, topic: packet.topic, reason });
+        log.warn(t('logs.publishRefused'), { client: client.id, topic: packet.topic, reason });
         return callback(new Error(reason));
       }
       callback(null);
@@ -110,7 +111,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       const user = byClient.get(client);
       const reason = user ? subscribeRefusal(user, subscription.topic) : 'not logged in';
       if (reason) {
-        log.warn('subscribe refused', { client: client.id, filter: subscription.topic, reason });
+        log.warn(t('logs.subscribeRefused'), { client: client.id, filter: subscription.topic, reason });
         return callback(null, null);
       }
       callback(null, subscription);
@@ -123,7 +124,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
   });
   let tcpPort: number;
   try {
-    tcpPort = await listen(tcpServer, options.tcpPort ?? 1883, host, 'MQTT (TCP)', 'pick another with --mqtt-port <port> (or point to a broker with --broker mqtt://host:port)');
+    tcpPort = await listen(tcpServer, options.tcpPort ?? 1883, host, t('errors.portMqttTcp'), t('errors.hintMqttPort'));
   } catch (err) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw err;
@@ -144,7 +145,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       aedes.handle(stream, request);
     });
     try {
-      wsPort = await listen(httpServer, options.wsPort ?? 9001, host, 'MQTT over WebSockets', 'pick another with --ws-port <port>');
+      wsPort = await listen(httpServer, options.wsPort ?? 9001, host, t('errors.portMqttWs'), t('errors.hintWsPort'));
     } catch (err) {
       await close(tcpServer);
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

@@ -20,6 +20,7 @@ import { ConductorLink } from './link.js';
 import { initialRoleState, roleStep, type Decision, type Role, type RoleConfig, type RoleInput, type RoleState } from './roles.js';
 import { StateStore, StateFileError } from './store.js';
 import { believableFloor, RepublishLimit, rulesFromConfig, stateForTerm } from './terms.js';
+import { t } from '../i18n/index.js';
 
 /** Commands held while the role is unsure; beyond this the oldest go (their senders retry). */
 const MAX_HELD = 1000;
@@ -138,7 +139,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       case 'step-down':
         this.ready = false;
         this.displays.wake();
-        this.log.warn('fenced: another conductor holds a newer term; stepping down', { holder: d.holder, theirs: d.term, ours: this.state.term });
+        this.log.warn(t('logs.fenced'), { holder: d.holder, theirs: d.term, ours: this.state.term });
         this.enqueue(() => this.becomeStandby());
         return;
       case 'doubt':
@@ -241,7 +242,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
 
   private bad(fullTopic: string, reason: string): void {
     this.counters.badPayloads += 1;
-    this.log.warn('dropped a bad payload', { topic: fullTopic.slice(0, 200), reason });
+    this.log.warn(t('logs.badPayload'), { topic: fullTopic.slice(0, 200), reason });
     // A forged floor the boxes drop must not stay the retained copy a new box receives.
     if (matchTopic(this.options.config.event, fullTopic)?.name === 'floor') this.feed({ kind: 'bad-floor', at: this.monotonic() });
   }

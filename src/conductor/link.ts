@@ -11,6 +11,7 @@ import { TopicPublisher, type TopicParams } from '../mqtt/publisher.js';
 import type { EventResult, Floor, RundownList } from '../protocol/schemas.js';
 import { encode, topic, topicFilter, type PayloadOf, type SiteTopicName, type TopicName } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
+import { t } from '../i18n/index.js';
 
 /** How long the conductor waits for a broker's acknowledgement before going on. */
 const PUBLISH_ACK_WAIT_MS = 3000;
@@ -59,9 +60,9 @@ export class ConductorLink {
     this.client = client;
     const current = (): boolean => this.client === client;
     client.on('message', (t, payload) => current() && listener.message(t, payload));
-    client.on('error', (err) => this.log.warn('broker error', { error: err.message }));
+    client.on('error', (err) => this.log.warn(t('logs.brokerError'), { error: err.message }));
     client.on('offline', () => {
-      this.log.warn('broker link down; retrying');
+      this.log.warn(t('logs.brokerLinkDown'));
       if (current()) listener.link(false);
     });
     client.on('close', () => current() && listener.link(false));
@@ -112,7 +113,7 @@ export class ConductorLink {
     let timer: NodeJS.Timeout | undefined;
     const slow = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        this.log.warn('broker slow to acknowledge; going on', { topic: name });
+        this.log.warn(t('logs.brokerSlow'), { topic: name });
         resolve();
       }, PUBLISH_ACK_WAIT_MS);
     });

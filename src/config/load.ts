@@ -47,11 +47,11 @@ function parseText(text: string, source: string): Record<string, unknown> {
   try {
     raw = parseYaml(text);
   } catch (err) {
-    const detail = err instanceof YAMLParseError ? `line ${err.linePos?.[0]?.line ?? '?'}: ${err.message.split('\n')[0]}` : String(err);
-    throw new ConfigError(source, [`not valid YAML (${detail})`]);
+    const detail = err instanceof YAMLParseError ? t('errors.configYamlLine', { line: err.linePos?.[0]?.line ?? '?', message: err.message.split('\n')[0]! }) : String(err);
+    throw new ConfigError(source, [t('errors.configYaml', { detail })]);
   }
   if (raw === null || raw === undefined) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['(top level): must be a mapping of keys to values']);
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, [t('errors.configTopLevel')]);
   return raw as Record<string, unknown>;
 }
 
@@ -85,7 +85,7 @@ export async function loadConfigFile(path: string, kind?: ConfigKind, env: NodeJ
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(path, [code === 'ENOENT' ? 'file not found: check the path, or copy one of the examples in hardware/examples/' : `cannot read (${code ?? String(err)})`], { cause: err });
+    throw new ConfigError(path, [code === 'ENOENT' ? t('errors.configNotFound') : t('errors.configUnreadable', { reason: code ?? String(err) })], { cause: err });
   }
   const raw = parseText(text, path);
   const resolved = kind ?? guessKind(raw);

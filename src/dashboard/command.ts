@@ -8,7 +8,7 @@ import { intArg, parsePort } from '../util/args.js';
 import { createLogger } from '../util/log.js';
 import { runUntilSignal } from '../util/signals.js';
 import { startDashboardServer } from './server.js';
-import { cliLang } from '../i18n/index.js';
+import { cliLang, t } from '../i18n/index.js';
 
 function siteList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -51,7 +51,7 @@ export function registerDashboardCommand(program: Command): void {
         relayHttpBase: opts.relay ?? null,
         log,
       });
-      process.stderr.write(`relais dashboard: open ${running.url} (broker ${opts.brokerWs}, event ${opts.event}); Ctrl-C to stop\n`);
+      process.stderr.write(`${t('tools.dashboardOpen', { url: running.url, broker: opts.brokerWs, event: opts.event })}\n`);
       const service = announceService('dashboard');
       await runUntilSignal(async () => {
         await service.stopping();

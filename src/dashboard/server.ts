@@ -14,7 +14,7 @@ import { SLUG_PATTERN } from '../protocol/schemas.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { VERSION } from '../version.js';
 import type { DashboardPageConfig, StagePageConfig } from './web/config.js';
-import { DEFAULT_LANG, type Lang } from '../i18n/index.js';
+import { DEFAULT_LANG, t, type Lang } from '../i18n/index.js';
 import { basicCredentials, brokerAcceptsLogin, linkBase, StageAccess, type StageAccessOptions } from './stage-access.js';
 
 export interface DashboardServerOptions {
@@ -83,14 +83,14 @@ export function defaultWebRoot(): string {
 export async function ensureWebBuilt(webRoot: string, log: Logger): Promise<void> {
   if (existsSync(join(webRoot, 'index.html'))) return;
   const script = join(packageRoot(), 'scripts', 'build-web.mjs');
-  if (!existsSync(script)) throw new DashboardConfigError(`the dashboard page is not built (no ${join(webRoot, 'index.html')}); run "npm run build" first`);
+  if (!existsSync(script)) throw new DashboardConfigError(t('errors.dashboardNotBuilt', { file: join(webRoot, 'index.html') }));
   log.info('building the dashboard page', { into: webRoot });
   try {
     const { buildWeb } = (await import(pathToFileURL(script).href)) as { buildWeb(o: { outdir: string }): Promise<{ ms: number }> };
     const built = await buildWeb({ outdir: webRoot });
     log.info('dashboard page built', { ms: built.ms });
   } catch (err) {
-    throw new DashboardConfigError(`cannot build the dashboard page into ${webRoot}: ${(err as Error).message}; run "node scripts/build-web.mjs" to see why`);
+    throw new DashboardConfigError(t('errors.dashboardBuildFailed', { dir: webRoot, reason: (err as Error).message }));
   }
 }
 
@@ -99,17 +99,17 @@ function checkUrl(value: string, what: string, protocols: string[], flag: string
   try {
     url = new URL(value);
   } catch {
-    throw new DashboardConfigError(`${what} "${value}" is not a URL; give one like ${protocols[0]}//host:port with ${flag}`);
+    throw new DashboardConfigError(t('errors.notAUrl', { what, value, example: protocols[0]!, flag }));
   }
-  if (!protocols.includes(url.protocol)) throw new DashboardConfigError(`${what} "${value}" must start with ${protocols.map((p) => `${p}//`).join(' or ')}; fix ${flag}`);
+  if (!protocols.includes(url.protocol)) throw new DashboardConfigError(t('errors.urlScheme', { what, value, schemes: protocols.map((p) => `${p}//`).join(t('errors.or')), flag }));
   return url;
 }
 
 /** Validates the options into the page's `/config.json`. Throws {@link DashboardConfigError}. */
 export function pageConfig(options: DashboardServerOptions): DashboardPageConfig {
-  if (!SLUG_PATTERN.test(options.event)) throw new DashboardConfigError(`event "${options.event}" must be a lowercase slug like "saint-camille-2025"; fix --event`);
-  checkUrl(options.brokerWsUrl, 'broker WebSocket URL', ['ws:', 'wss:'], '--broker-ws');
-  const relay = options.relayHttpBase ? checkUrl(options.relayHttpBase, 'relay URL', ['http:', 'https:'], '--relay') : null;
+  if (!SLUG_PATTERN.test(options.event)) throw new DashboardConfigError(t('errors.eventSlug', { event: options.event }));
+  checkUrl(options.brokerWsUrl, t('errors.urlBrokerWs'), ['ws:', 'wss:'], '--broker-ws');
+  const relay = options.relayHttpBase ? checkUrl(options.relayHttpBase, t('errors.urlRelay'), ['http:', 'https:'], '--relay') : null;
   return {
     brokerWsUrl: options.brokerWsUrl.replace(/\/$/, ''),
     event: options.event,
@@ -125,7 +125,7 @@ export function stageThresholds(options: DashboardServerOptions): { wrapUpS: num
   const wrapUpS = options.stage?.wrapUpS ?? 120;
   const dangerS = options.stage?.dangerS ?? 30;
   if (!(Number.isFinite(wrapUpS) && Number.isFinite(dangerS) && dangerS >= 0 && wrapUpS > dangerS)) {
-    throw new DashboardConfigError(`the speaker screen's wrap-up time (${wrapUpS} s) must be above its danger time (${dangerS} s); fix --wrap-up / --danger`);
+    throw new DashboardConfigError(t('errors.stageThresholds', { wrapUp: wrapUpS, danger: dangerS }));
   }
   return { wrapUpS, dangerS };
 }
@@ -148,7 +148,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const host = options.host ?? '127.0.0.1';
   const webRoot = resolve(options.webRoot ?? defaultWebRoot());
   if (options.webRoot === undefined) await ensureWebBuilt(webRoot, log);
-  else if (!existsSync(join(webRoot, 'index.html'))) throw new DashboardConfigError(`the dashboard page is not built in ${webRoot} (no index.html); run "node scripts/build-web.mjs --outdir ${webRoot}"`);
+  else if (!existsSync(join(webRoot, 'index.html'))) throw new DashboardConfigError(t('errors.dashboardNotBuiltIn', { dir: webRoot }));
   const configBody = JSON.stringify(config);
   const headers = securityHeaders(config);
   const thresholds = stageThresholds(options);
@@ -232,8 +232,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   let listeningPort = options.port ?? 8080;
   const port = await new Promise<number>((resolvePort, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new PortInUseError('dashboard HTTP', options.port ?? 8080, 'pick another with --port <port> (demo: --dashboard-port)'));
-      else if (err.code === 'EACCES') reject(new DashboardConfigError(`dashboard HTTP port ${options.port ?? 8080} needs privileges; pick one above 1023 with --port`));
+      if (err.code === 'EADDRINUSE') reject(new PortInUseError(t('errors.portDashboard'), options.port ?? 8080, t('errors.hintDashboardPort')));
+      else if (err.code === 'EACCES') reject(new DashboardConfigError(t('errors.portPrivileged', { what: t('errors.portDashboard'), port: options.port ?? 8080, hint: t('errors.hintDashboardPrivileged') })));
       else reject(err);
     });
     server.listen(options.port ?? 8080, host, () => {

@@ -13,6 +13,8 @@ import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { CheckResult } from './types.js';
 import { decode, topic } from '../protocol/topics.js';
+import { t } from '../i18n/index.js';
+import { decimal } from '../i18n/numbers.js';
 
 export interface BrokerCheckOptions {
   url: string;
@@ -40,15 +42,15 @@ export interface BrokerCheckOptions {
 function explain(err: Error & { code?: string | number }): { summary: string; fix: string } {
   const code = String(err.code ?? '');
   const msg = err.message;
-  if (code === 'ECONNREFUSED') return { summary: `connection refused (${msg})`, fix: 'is the broker running and listening on that port? (systemctl status mosquitto; ss -ltn)' };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { summary: `host not found (${msg})`, fix: 'check the host name in broker.url and the box DNS (resolvectl status)' };
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { summary: `the broker certificate is for another host name (${msg})`, fix: 'use the host name written in the certificate in broker.url, or reissue the certificate' };
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return { summary: `certificate not trusted (${code})`, fix: 'set broker.ca to the event CA file (/etc/relais/ca.pem)' };
+  if (code === 'ECONNREFUSED') return { summary: t('doctor.broker.refused', { reason: msg }), fix: t('doctor.broker.refusedFix') };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { summary: t('doctor.broker.hostNotFound', { reason: msg }), fix: t('doctor.broker.hostNotFoundFix') };
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { summary: t('doctor.broker.otherHost', { reason: msg }), fix: t('doctor.broker.otherHostFix') };
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return { summary: t('doctor.broker.untrusted', { reason: code }), fix: t('doctor.broker.untrustedFix') };
   // Mosquitto answers a wrong password with "not authorized" (135 / 5), other brokers with 134 / 4.
   if (['134', '135', '4', '5'].includes(code) || /Bad User Name or Password|Bad username or password|Not authorized/i.test(msg)) {
-    return { summary: 'user name or password refused', fix: 'check broker.username/password against the credentials made with make-users.sh (the user must be in the broker password file)' };
+    return { summary: t('doctor.broker.badLogin'), fix: t('doctor.broker.badLoginFix') };
   }
-  return { summary: msg, fix: 'check broker.url, the network and the broker log' };
+  return { summary: msg, fix: t('doctor.broker.otherFix') };
 }
 
 /** A broker that refuses MQTT 5 (Aedes, the embedded broker, speaks 3.1.1): its CONNACK says so. */
@@ -88,7 +90,7 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
     try {
       options.ca = await readFile(o.ca);
     } catch (err) {
-      return [{ check: 'broker', status: 'FAIL', summary: `cannot read CA file ${o.ca}: ${(err as Error).message}`, fix: 'copy the event CA certificate there, or fix broker.ca' }];
+      return [{ check: 'broker', status: 'FAIL', summary: t('doctor.broker.caUnreadable', { path: o.ca, reason: (err as Error).message }), fix: t('doctor.broker.caUnreadableFix') }];
     }
   }
 
@@ -99,8 +101,8 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
   } catch (err) {
     const { summary, fix } = explain(err as Error & { code?: string });
     return [
-      { check: 'broker', status: 'FAIL', summary: `${o.url}: ${summary}`, fix },
-      { check: 'clock', status: 'WARN', summary: 'not measured (no broker)', fix: 'fix the broker line first' },
+      { check: 'broker', status: 'FAIL', summary: `${o.url}${t('punct.colon')}${summary}`, fix },
+      { check: 'clock', status: 'WARN', summary: t('doctor.clock.noBroker'), fix: t('doctor.clock.noBrokerFix') },
     ];
   }
   const connectMs = now() - started;
@@ -146,10 +148,10 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
           {
             check: 'broker',
             status: 'WARN',
-            summary: `${o.url}: connected in ${connectMs} ms, but the probe on ${o.probeTopic} ${denied ? 'was refused by the ACL' : 'did not come back within 3 s'}`,
-            fix: denied ? `pass --probe-topic with a topic this user may publish and read (a site: ${topic('<event>', 'siteDoctor', '<site>')})` : 'the ACL may drop it silently: pass --probe-topic with a topic this user may publish and read',
+            summary: t(denied ? 'doctor.broker.probeDenied' : 'doctor.broker.probeLost', { url: o.url, ms: connectMs, topic: o.probeTopic }),
+            fix: denied ? t('doctor.broker.probeDeniedFix', { topic: topic('<event>', 'siteDoctor', '<site>') }) : t('doctor.broker.probeLostFix'),
           },
-          { check: 'clock', status: 'WARN', summary: 'not measured (no round trip)' },
+          { check: 'clock', status: 'WARN', summary: t('doctor.clock.noRoundTrip') },
         ];
       } finally {
         pending.delete(token);
@@ -159,12 +161,12 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
     const brokerLine: CheckResult = {
       check: 'broker',
       status: rtt > 500 ? 'WARN' : 'PASS',
-      summary: `${o.url}${o.username ? ` as ${o.username}` : ''}: connected in ${connectMs} ms, round trip ${rtt.toFixed(1)} ms (median of ${rtts.length})`,
-      ...(rtt > 500 ? { fix: 'a slow link: lamps and hand-offs will lag; check the venue uplink' } : {}),
+      summary: t('doctor.broker.connected', { url: o.url, as: o.username ? t('doctor.broker.as', { user: o.username }) : '', ms: connectMs, rtt: decimal(rtt, 1), n: rtts.length }),
+      ...(rtt > 500 ? { fix: t('doctor.broker.slowFix') } : {}),
       data: { connectMs, rttMs: rtts },
     };
 
-    if (!o.event) return [brokerLine, { check: 'clock', status: 'WARN', summary: `round trip ${rtt.toFixed(1)} ms; offset not estimated (no event given)`, fix: 'pass --event (or --config) to compare with the conductor heartbeat' }];
+    if (!o.event) return [brokerLine, { check: 'clock', status: 'WARN', summary: t('doctor.clock.noEvent', { rtt: decimal(rtt, 1) }), fix: t('doctor.clock.noEventFix') }];
     const hbTopic = topic(o.event, 'conductorHeartbeat');
     await client.subscribeAsync(hbTopic, { qos: 0 });
     const waitMs = o.heartbeatWaitMs ?? 3000;
@@ -183,17 +185,17 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
         {
           check: 'clock',
           status: 'WARN',
-          summary: `no conductor heartbeat on ${hbTopic} within ${waitMs} ms: offset not estimated (the broker itself has no clock to read over MQTT)`,
-          fix: 'start the conductor, or check time sync by hand: timedatectl show -p NTPSynchronized',
+          summary: t('doctor.clock.noHeartbeat', { topic: hbTopic, ms: waitMs }),
+          fix: t('doctor.clock.noHeartbeatFix'),
         },
       ];
     }
     const offset = Date.parse(hb.at) - (hb.arrival - rtt / 2);
     const bound = rtt / 2;
-    const summary = `conductor clock ${offset >= 0 ? '+' : ''}${Math.round(offset)} ms from ours (±${Math.ceil(bound)} ms + its publish delay)`;
+    const summary = t('doctor.clock.offset', { offset: `${offset >= 0 ? '+' : ''}${Math.round(offset)}`, bound: Math.ceil(bound) });
     const data = { offsetMs: offset, boundMs: bound, heartbeatAt: hb.at };
     if (Math.abs(offset) - bound > 1000) {
-      return [brokerLine, { check: 'clock', status: 'WARN', summary, fix: 'rundown timers will disagree between sites: enable NTP (timedatectl set-ntp true) here and on the conductor host', data }];
+      return [brokerLine, { check: 'clock', status: 'WARN', summary, fix: t('doctor.clock.driftFix'), data }];
     }
     return [brokerLine, { check: 'clock', status: 'PASS', summary, data }];
   } finally {

@@ -11,6 +11,7 @@ import type { BrokerCheckOptions } from './broker.js';
 import type { NamedDevices } from './devices.js';
 import { topic } from '../protocol/topics.js';
 import { EXIT, UserError } from '../util/errors.js';
+import { t } from '../i18n/index.js';
 
 interface DoctorCliOptions {
   config?: string;
@@ -56,7 +57,7 @@ async function readConfigBits(path: string | undefined, env: NodeJS.ProcessEnv):
     return { event: config.event, broker: config.broker };
   } catch (err) {
     if (err instanceof ConfigError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-      throw new UserError(`cannot read config ${path}: file not found; pass the file the service uses, e.g. /etc/relais/appliance.yaml`);
+      throw new UserError(t('doctor.configNotFound', { path }));
     }
     throw err;
   }

@@ -10,6 +10,7 @@ import type { IoConfig } from '../hardware/config.js';
 import { accessModes, currentUser, underRoot } from './fs-probe.js';
 import { HEADER_LABELS, readGpioChips, type ChipInfo } from './gpio.js';
 import type { CheckResult, FsProbe } from './types.js';
+import { t } from '../i18n/index.js';
 
 /** The parts of a site config that name devices. */
 export interface NamedDevices {
@@ -36,15 +37,13 @@ async function checkSerialPath(probe: FsProbe, path: string, keys: string[]): Pr
   const mode = await accessModes(probe, underRoot(probe, path));
   const present = mode !== '-' || (await probe.access(underRoot(probe, path), 0).then(() => true, () => false));
   if (!present) {
-    const fix = HEADER_UARTS.has(path)
-      ? 'the header UART is off: sudo scripts/install.sh writes enable_uart=1 (Pi 3/4) or dtparam=uart0=on (Pi 5, where the header UART is /dev/ttyAMA0 and /dev/serial0 is the debug connector) into config.txt; then reboot'
-      : 'plug the adapter or the board in, then `ls -l /dev/relais-* /dev/serial/by-id/`; install hardware/udev/99-relais.rules (install.sh does) and write the name it shows into the config';
-    return { check: 'serial', status: 'FAIL', summary: `${where}: no such device`, fix, data: { path, keys } };
+    const fix = HEADER_UARTS.has(path) ? t('doctor.serial.uartOffFix') : t('doctor.serial.plugFix');
+    return { check: 'serial', status: 'FAIL', summary: t('doctor.serial.absent', { where }), fix, data: { path, keys } };
   }
   if (mode !== 'rw') {
-    return { check: 'serial', status: 'FAIL', summary: `${where}: ${currentUser()} cannot open it (${mode})`, fix: 'add the user to group dialout (sudo usermod -aG dialout relais); the udev rules give the relais adapters to dialout', data: { path, keys } };
+    return { check: 'serial', status: 'FAIL', summary: t('doctor.serial.cannotOpen', { where, user: currentUser(), mode }), fix: t('doctor.serial.cannotOpenFix'), data: { path, keys } };
   }
-  return { check: 'serial', status: 'PASS', summary: `${where}: present, read/write`, data: { path, keys } };
+  return { check: 'serial', status: 'PASS', summary: t('doctor.serial.present', { where }), data: { path, keys } };
 }
 
 /** `gpio=<pins>=<options>` lines of config.txt: BCM pin -> its pull (`pu`, `pd`, `pn`). */
@@ -81,13 +80,13 @@ async function checkGpioPins(probe: FsProbe, io: Extract<IoConfig, { driver: 'gp
   const chips = await readGpioChips(probe);
   const chip = findChip(io, chips);
   if (!chip) {
-    const wanted = io.chip !== undefined ? `io.chip "${io.chip}"` : `a Raspberry Pi header chip (${HEADER_LABELS.join(', ')})`;
+    const wanted = io.chip !== undefined ? t('doctor.gpio.namedChip', { chip: io.chip }) : t('doctor.gpio.headerChip', { labels: HEADER_LABELS.join(', ') });
     return [
       {
         check: 'gpio',
         status: 'FAIL',
-        summary: `io.driver is "gpio", but this machine has no GPIO chip ${wanted}${chips.length ? `; it has ${chips.map((c) => `"${c.label}"`).join(', ')}` : ''}`,
-        fix: 'on a Raspberry Pi use Raspberry Pi OS Bookworm; on another board set io.chip to the label in /sys/class/gpio/gpiochip*/label (or io.base); on a PC set io.driver to "firmata" or "simulated"',
+        summary: t('doctor.gpio.noChip', { wanted, has: chips.length ? t('doctor.gpio.itHas', { chips: chips.map((c) => `"${c.label}"`).join(', ') }) : '' }),
+        fix: t('doctor.gpio.noChipFix'),
         data: { chips },
       },
     ];
@@ -96,7 +95,7 @@ async function checkGpioPins(probe: FsProbe, io: Extract<IoConfig, { driver: 'gp
   const pins = [...Object.entries(io.inputs).map(([name, s]) => ({ name, kind: 'input' as const, ...s })), ...Object.entries(io.outputs).map(([name, s]) => ({ name, kind: 'output' as const, ...s }))];
   const outOfRange = pins.filter((p) => typeof p.pin !== 'number' || (chip.ngpio !== null && p.pin >= chip.ngpio));
   if (outOfRange.length) {
-    results.push({ check: 'gpio', status: 'FAIL', summary: `not a line of ${chip.chip} "${chip.label}": ${outOfRange.map((p) => `${p.name} (${String(p.pin)})`).join(', ')}`, fix: 'use BCM numbers (header pin 11 is BCM 17) in io.inputs / io.outputs' });
+    results.push({ check: 'gpio', status: 'FAIL', summary: t('doctor.gpio.outOfRange', { chip: chip.chip, label: chip.label, pins: outOfRange.map((p) => `${p.name} (${String(p.pin)})`).join(', ') }), fix: t('doctor.gpio.outOfRangeFix') });
   }
   const boot = await readBootConfig(probe);
   const pulls = boot ? bootPulls(boot.text) : new Map<number, string>();
@@ -106,8 +105,11 @@ async function checkGpioPins(probe: FsProbe, io: Extract<IoConfig, { driver: 'gp
     results.push({
       check: 'gpio',
       status: 'FAIL',
-      summary: `${missing.map((p) => `${p.name} (BCM ${String(p.pin)}, ${p.activeLow ? 'active-low: needs pu' : 'active-high: needs pd'})`).join(', ')} get no pull at boot in ${boot?.path ?? 'config.txt (not found)'}: an open contact floats or reads asserted (BCM 9-27 come up pulled low)`,
-      fix: 'sudo scripts/install.sh writes the gpio=...=ip,pu line for these inputs into config.txt; then reboot (or fit an external pull resistor)',
+      summary: t('doctor.gpio.noPull', {
+        pins: missing.map((p) => t(p.activeLow ? 'doctor.gpio.pinActiveLow' : 'doctor.gpio.pinActiveHigh', { name: p.name, pin: String(p.pin) })).join(', '),
+        file: boot?.path ?? t('doctor.gpio.bootConfigMissing'),
+      }),
+      fix: t('doctor.gpio.noPullFix'),
       data: { missing: missing.map((p) => p.name) },
     });
   }
@@ -118,10 +120,10 @@ async function checkGpioPins(probe: FsProbe, io: Extract<IoConfig, { driver: 'gp
     if (value !== null && (value.trim() === '0') === p.activeLow) asserted.push(`${p.name} (BCM ${String(p.pin)})`);
   }
   if (asserted.length) {
-    results.push({ check: 'gpio', status: 'WARN', summary: `reads asserted now: ${asserted.join(', ')}`, fix: 'if nobody is pressing it, the pull is missing or the wiring is shorted: check config.txt gpio= lines and hardware/wiring.md' });
+    results.push({ check: 'gpio', status: 'WARN', summary: t('doctor.gpio.asserted', { pins: asserted.join(', ') }), fix: t('doctor.gpio.assertedFix') });
   }
   if (!results.length) {
-    results.push({ check: 'gpio', status: 'PASS', summary: `${chip.chip} "${chip.label}": ${pins.length} pins in range, every input pulled at boot (${boot?.path})` });
+    results.push({ check: 'gpio', status: 'PASS', summary: t('doctor.gpio.pinsOk', { chip: chip.chip, label: chip.label, n: pins.length, file: boot?.path ?? '' }) });
   }
   return results;
 }

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { CheckResult } from './types.js';
+import { t } from '../i18n/index.js';
 
 export interface FfmpegRun {
   code: number | null;
@@ -70,7 +71,7 @@ export async function checkFfmpeg(o: FfmpegCheckOptions): Promise<CheckResult> {
     return {
       check: 'ffmpeg',
       status: 'FAIL',
-      summary: `ffmpeg does not run: ${listing.error ?? lastLine(listing.stderr)}`,
+      summary: t('doctor.ffmpeg.noRun', { reason: listing.error ?? lastLine(listing.stderr) }),
       fix: 'sudo apt-get install ffmpeg',
     };
   }
@@ -88,17 +89,17 @@ export async function checkFfmpeg(o: FfmpegCheckOptions): Promise<CheckResult> {
   }
   const data = { working, results };
   if (working.length === 0) {
-    return { check: 'ffmpeg', status: 'FAIL', summary: 'no H.264 encoder works', fix: 'install a full ffmpeg (Debian/Raspberry Pi OS package "ffmpeg", with libx264)', data };
+    return { check: 'ffmpeg', status: 'FAIL', summary: t('doctor.ffmpeg.noEncoder'), fix: t('doctor.ffmpeg.noEncoderFix'), data };
   }
   const hardware = working.filter((e) => e !== 'libx264');
   if (hardware.length === 0) {
     return {
       check: 'ffmpeg',
       status: 'WARN',
-      summary: 'only software H.264 (libx264) works',
-      fix: 'fine on a PC; a Pi 4 should have h264_v4l2m2m (check /dev/video11 and group video); a Pi 5 has no H.264 block: keep the feed at 720p',
+      summary: t('doctor.ffmpeg.softwareOnly'),
+      fix: t('doctor.ffmpeg.softwareOnlyFix'),
       data,
     };
   }
-  return { check: 'ffmpeg', status: 'PASS', summary: `working H.264 encoders: ${working.join(', ')}`, data };
+  return { check: 'ffmpeg', status: 'PASS', summary: t('doctor.ffmpeg.working', { list: working.join(', ') }), data };
 }

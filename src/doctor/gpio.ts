@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accessModes, currentUser, underRoot } from './fs-probe.js';
 import type { CheckResult, FsProbe } from './types.js';
+import { t } from '../i18n/index.js';
 
 /** Chips that carry a Raspberry Pi's 40-pin header, most specific first. */
 export const HEADER_LABELS = ['pinctrl-rp1', 'pinctrl-bcm2711', 'pinctrl-bcm2835'];
@@ -58,8 +59,8 @@ export async function checkGpio(probe: FsProbe): Promise<CheckResult> {
     return {
       check: 'gpio',
       status: 'WARN',
-      summary: 'no GPIO chips on this machine',
-      fix: 'fine on a PC: set io.driver to "firmata" (Arduino over USB) or "simulated"; on a Raspberry Pi, use Raspberry Pi OS Bookworm',
+      summary: t('doctor.gpio.noChips'),
+      fix: t('doctor.gpio.noChipsFix'),
       data,
     };
   }
@@ -70,13 +71,13 @@ export async function checkGpio(probe: FsProbe): Promise<CheckResult> {
   for (const dev of devChips) {
     if ((await accessModes(probe, join(devDir, dev))) !== 'rw') denied.push(`/dev/${dev}`);
   }
-  const where = header ? `${header.chip} "${header.label}" base ${header.base} (BCM 17 = gpio${header.base + 17})` : `${chips.length} chip(s): ${chips.map((c) => `${c.chip} "${c.label}" base ${c.base}`).join(', ') || 'none in sysfs'}`;
+  const where = header ? `${header.chip} "${header.label}" base ${header.base} (BCM 17 = gpio${header.base + 17})` : t('doctor.gpio.chips', { n: chips.length, list: chips.map((c) => `${c.chip} "${c.label}" base ${c.base}`).join(', ') || t('doctor.gpio.noneInSysfs') });
   if (chips.length > 0 && !exportMode.includes('w')) {
     return {
       check: 'gpio',
       status: 'FAIL',
-      summary: `${where}; /sys/class/gpio/export not writable by ${currentUser()}`,
-      fix: 'add the user to group gpio (sudo usermod -aG gpio relais) and log in again; the relais-appliance unit already runs with SupplementaryGroups=gpio',
+      summary: t('doctor.gpio.exportDenied', { where, user: currentUser() }),
+      fix: t('doctor.gpio.exportDeniedFix'),
       data,
     };
   }
@@ -84,8 +85,8 @@ export async function checkGpio(probe: FsProbe): Promise<CheckResult> {
     return {
       check: 'gpio',
       status: 'WARN',
-      summary: `${where}; no read/write on ${denied.join(', ')}`,
-      fix: 'add the user to group gpio (sudo usermod -aG gpio relais); relais uses sysfs, the character devices matter for gpioset/gpiomon tests',
+      summary: t('doctor.gpio.devDenied', { where, devices: denied.join(', ') }),
+      fix: t('doctor.gpio.devDeniedFix'),
       data,
     };
   }
@@ -93,10 +94,10 @@ export async function checkGpio(probe: FsProbe): Promise<CheckResult> {
     return {
       check: 'gpio',
       status: 'WARN',
-      summary: `${where}; none is a Raspberry Pi header chip`,
-      fix: 'on another board, set io.chip in the appliance config to the chip label (or io.base to its base)',
+      summary: t('doctor.gpio.notHeader', { where }),
+      fix: t('doctor.gpio.notHeaderFix'),
       data,
     };
   }
-  return { check: 'gpio', status: 'PASS', summary: `${where}; sysfs export writable`, data };
+  return { check: 'gpio', status: 'PASS', summary: t('doctor.gpio.ok', { where }), data };
 }

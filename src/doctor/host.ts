@@ -6,6 +6,8 @@ import { readdir, readFile, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { underRoot } from './fs-probe.js';
 import type { CheckResult, FsProbe } from './types.js';
+import { t } from '../i18n/index.js';
+import { decimal } from '../i18n/numbers.js';
 
 export interface DiskSpace {
   availableBytes: number;
@@ -26,14 +28,14 @@ export async function checkDisk(path: string, stat: StatFs = defaultStatFs): Pro
   try {
     space = await stat(path);
   } catch (err) {
-    return { check: 'disk', status: 'FAIL', summary: `cannot stat ${path}: ${(err as Error).message}`, fix: 'run scripts/install.sh (it creates /var/lib/relais)' };
+    return { check: 'disk', status: 'FAIL', summary: t('doctor.disk.cannotStat', { path, reason: (err as Error).message }), fix: t('doctor.disk.cannotStatFix') };
   }
   const freeMb = Math.floor(space.availableBytes / MB);
   const pct = space.totalBytes ? Math.round((100 * space.availableBytes) / space.totalBytes) : 0;
-  const summary = `${freeMb} MB free on ${path} (${pct}%)`;
+  const summary = t('doctor.disk.free', { mb: freeMb, path, pct });
   const data = { path, ...space };
-  if (freeMb < 200) return { check: 'disk', status: 'FAIL', summary, fix: 'free space: sudo journalctl --vacuum-size=100M, remove old recordings', data };
-  if (freeMb < 1024) return { check: 'disk', status: 'WARN', summary, fix: 'keep at least 1 GB free for the journal and state (sudo journalctl --vacuum-size=200M)', data };
+  if (freeMb < 200) return { check: 'disk', status: 'FAIL', summary, fix: t('doctor.disk.fullFix'), data };
+  if (freeMb < 1024) return { check: 'disk', status: 'WARN', summary, fix: t('doctor.disk.lowFix'), data };
   return { check: 'disk', status: 'PASS', summary, data };
 }
 
@@ -67,11 +69,11 @@ export async function readThermalZones(probe: FsProbe): Promise<ThermalZone[]> {
 
 export async function checkTemperature(probe: FsProbe): Promise<CheckResult> {
   const zones = await readThermalZones(probe);
-  if (zones.length === 0) return { check: 'temperature', status: 'PASS', summary: 'no thermal sensor exposed (not measured)', data: { zones } };
+  if (zones.length === 0) return { check: 'temperature', status: 'PASS', summary: t('doctor.temperature.none'), data: { zones } };
   const hottest = zones.reduce((a, b) => (b.celsius > a.celsius ? b : a));
-  const summary = `${hottest.celsius.toFixed(1)} °C (${hottest.type || hottest.zone})`;
+  const summary = t('doctor.temperature.reading', { celsius: decimal(hottest.celsius, 1), zone: hottest.type || hottest.zone });
   const data = { zones };
-  if (hottest.celsius >= 80) return { check: 'temperature', status: 'FAIL', summary, fix: 'the SoC throttles now: add a fan or heatsink case, give the rack air', data };
-  if (hottest.celsius >= 70) return { check: 'temperature', status: 'WARN', summary, fix: 'close to throttling (80 °C): a fan case is cheap insurance for a long day', data };
+  if (hottest.celsius >= 80) return { check: 'temperature', status: 'FAIL', summary, fix: t('doctor.temperature.hotFix'), data };
+  if (hottest.celsius >= 70) return { check: 'temperature', status: 'WARN', summary, fix: t('doctor.temperature.warmFix'), data };
   return { check: 'temperature', status: 'PASS', summary, data };
 }

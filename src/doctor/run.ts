@@ -53,7 +53,7 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<CheckResult[]> {
   }
   if (only.has('broker')) {
     if (o.broker) results.push(...(await checkBroker(o.broker)));
-    else results.push({ check: 'broker', status: 'WARN', summary: 'no broker given', fix: 'pass --config /etc/relais/appliance.yaml or --broker mqtts://host:8883 -u site-<site> -p ...' });
+    else results.push({ check: 'broker', status: 'WARN', summary: t('doctor.noBroker'), fix: t('doctor.noBrokerFix') });
   }
   if (only.has('tally')) results.push(...(await checkTallySources(o.tallySources ?? [], o.tallyTimeoutMs)));
   if (only.has('disk')) results.push(await checkDisk(o.diskPath ?? (existsSync('/var/lib/relais') ? '/var/lib/relais' : '/'), o.statfs ?? defaultStatFs));

@@ -10,6 +10,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { underRoot } from './fs-probe.js';
 import type { CheckResult, FsProbe } from './types.js';
+import { t } from '../i18n/index.js';
 
 const UNIT = '/etc/systemd/system/relais-appliance.service';
 
@@ -21,7 +22,7 @@ const NEEDS: Record<string, { devices: string[]; groups: string[]; what: string 
   h264_nvenc: { devices: ['char-nvidia-frontend', 'char-nvidia-uvm'], groups: [], what: '/dev/nvidia* (NVENC)' },
 };
 /** The room display on KMS/DRM, without a desktop. */
-const SCREEN = { devices: ['char-drm'], groups: ['video'], what: '/dev/dri/card* (the room display on KMS)' };
+const SCREEN = { devices: ['char-drm'], groups: ['video'], what: () => `/dev/dri/card* (${t('doctor.sandbox.screen')})` };
 
 export interface UnitSandbox {
   devicePolicy: string;
@@ -69,7 +70,7 @@ export async function checkUnitSandbox(probe: FsProbe, working: readonly string[
   const blocked: string[] = [];
   const fixes = new Set<string>();
   const desktop = texts.some((t) => /^Environment=SDL_VIDEODRIVER=x11$/m.test(t));
-  const wanted = [...working.filter((e) => NEEDS[e]).map((e) => ({ name: e, ...NEEDS[e]! })), ...(desktop ? [] : [{ name: 'display', ...SCREEN }])];
+  const wanted = [...working.filter((e) => NEEDS[e]).map((e) => ({ name: e, ...NEEDS[e]! })), ...(desktop ? [] : [{ name: 'display', ...SCREEN, what: SCREEN.what() }])];
   for (const need of wanted) {
     const devices = closed ? need.devices.filter((d) => !sandbox.deviceAllow.has(d)) : [];
     const groups = need.groups.filter((g) => !sandbox.groups.has(g));
@@ -83,10 +84,10 @@ export async function checkUnitSandbox(probe: FsProbe, working: readonly string[
     return {
       check: 'sandbox',
       status: 'FAIL',
-      summary: `the appliance unit would block ${blocked.join(', ')}: inside it the encoder falls back to libx264 and the screen stays dark`,
-      fix: `add ${[...fixes].join(', ')} to the unit (a drop-in: systemctl edit relais-appliance), or reinstall the shipped unit with scripts/install.sh`,
+      summary: t('doctor.sandbox.blocked', { list: blocked.join(', ') }),
+      fix: t('doctor.sandbox.blockedFix', { lines: [...fixes].join(', ') }),
       data,
     };
   }
-  return { check: 'sandbox', status: 'PASS', summary: `the appliance unit lets through ${wanted.map((n) => n.name).join(', ') || 'what this box uses'}`, data };
+  return { check: 'sandbox', status: 'PASS', summary: t('doctor.sandbox.allowed', { list: wanted.map((n) => n.name).join(', ') || t('doctor.sandbox.whatThisBoxUses') }), data };
 }

@@ -7,6 +7,7 @@ import { readdir, readlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { accessModes, currentUser, underRoot } from './fs-probe.js';
 import type { CheckResult, FsProbe } from './types.js';
+import { t } from '../i18n/index.js';
 
 export interface SerialPortInfo {
   path: string;
@@ -52,8 +53,8 @@ export async function checkSerial(probe: FsProbe): Promise<CheckResult> {
     return {
       check: 'serial',
       status: 'WARN',
-      summary: 'no USB serial ports (/dev/ttyUSB*, /dev/ttyACM*, /dev/relais-*)',
-      fix: 'fine with IP cameras only; otherwise plug the RS-232/RS-422 adapter or the Arduino and check `dmesg | tail`',
+      summary: t('doctor.serial.none'),
+      fix: t('doctor.serial.noneFix'),
       data,
     };
   }
@@ -63,8 +64,8 @@ export async function checkSerial(probe: FsProbe): Promise<CheckResult> {
     return {
       check: 'serial',
       status: 'FAIL',
-      summary: `${currentUser()} cannot open ${denied.map((p) => p.path).join(', ')}`,
-      fix: 'add the user to group dialout (sudo usermod -aG dialout relais) and log in again; install hardware/udev/99-relais.rules for the /dev/relais-* names',
+      summary: t('doctor.serial.denied', { user: currentUser(), ports: denied.map((p) => p.path).join(', ') }),
+      fix: t('doctor.serial.deniedFix'),
       data,
     };
   }
@@ -73,8 +74,8 @@ export async function checkSerial(probe: FsProbe): Promise<CheckResult> {
     return {
       check: 'serial',
       status: 'WARN',
-      summary: `${names.join(', ')}; no /dev/relais-* names`,
-      fix: 'install the udev rules (sudo cp hardware/udev/99-relais.rules /etc/udev/rules.d/ && sudo udevadm control --reload && sudo udevadm trigger) so names survive re-plugging',
+      summary: t('doctor.serial.unstable', { ports: names.join(', ') }),
+      fix: t('doctor.serial.unstableFix'),
       data,
     };
   }

@@ -7,9 +7,10 @@
  */
 import type { TallySourceConfig } from '../tally/config.js';
 import type { CheckResult } from './types.js';
+import { t } from '../i18n/index.js';
 
 export async function checkTallySources(sources: readonly TallySourceConfig[], timeoutMs = 5000): Promise<CheckResult[]> {
-  if (sources.length === 0) return [{ check: 'tally', status: 'PASS', summary: 'no network tally source configured (tallySources)' }];
+  if (sources.length === 0) return [{ check: 'tally', status: 'PASS', summary: t('doctor.tally.none') }];
   const { openTallySource, inputMapping } = await import('../tally/open.js');
   const { camerasFromSnapshot } = await import('../tally/trust.js');
   const { probeAtem, atemTrouble } = await import('../tally/atem-probe.js');
@@ -26,7 +27,7 @@ export async function checkTallySources(sources: readonly TallySourceConfig[], t
     const outcome = new Promise<CheckResult>((resolve) => {
       const timer = setTimeout(() => {
         const c = source.connection();
-        resolve({ check: 'tally', status: 'FAIL', summary: `${source.describe}: no tally within ${timeoutMs} ms`, fix: c.error ?? 'is the switcher on and sending tally? (TSL: is the sender pointed at this box?)' });
+        resolve({ check: 'tally', status: 'FAIL', summary: t('doctor.tally.silent', { source: source.describe, ms: timeoutMs }), fix: c.error ?? t('doctor.tally.silentFix') });
       }, timeoutMs);
       source.once('tally', (snapshot) => {
         clearTimeout(timer);
@@ -35,9 +36,10 @@ export async function checkTallySources(sources: readonly TallySourceConfig[], t
           const ref = String(inputMapping(config)[camera]);
           return !snapshot.inputs.some((i) => i.id === ref || i.name === ref);
         }).map(([camera]) => camera);
-        const summary = `${source.describe}: connected, ${snapshot.inputs.length} inputs; ${cams.map(([c, t]) => `${c}=${t?.program ? 'PGM' : t?.preview ? 'PVW' : '-'}`).join(' ')}`;
+        const cameras = cams.map(([c, tally]) => `${c}=${tally?.program ? 'PGM' : tally?.preview ? 'PVW' : '-'}`).join(' ');
+        const summary = t('doctor.tally.connected', { source: source.describe, n: snapshot.inputs.length, cameras });
         resolve(unmatched.length > 0
-          ? { check: 'tally', status: 'WARN', summary, fix: `the switcher has no input for ${unmatched.join(', ')}: check tallySources cameras (inputs: ${snapshot.inputs.map((i) => i.name ?? i.id).join(', ')})` }
+          ? { check: 'tally', status: 'WARN', summary, fix: t('doctor.tally.noInputFix', { cameras: unmatched.join(', '), inputs: snapshot.inputs.map((i) => i.name ?? i.id).join(', ') }) }
           : { check: 'tally', status: 'PASS', summary });
       });
     });

@@ -21,6 +21,7 @@ import { firstReport, FirmataInput, FirmataOutput, resolveFirmataPin } from './f
 import { DEFAULT_RETRY_DELAYS, realRetryClock, retryWithBackoff, type RetryClock, type RetryDelays } from './reconnect.js';
 import { connectBoard, FirmataError, loadStack, type FirmataIo, type FirmataLink, type FirmataLinkOptions, type J5Board, type SerialStream } from './firmata-link.js';
 import { createLogger, type Logger } from '../util/log.js';
+import { t } from '../i18n/index.js';
 
 export { FirmataError } from './firmata-link.js';
 export { resolveFirmataPin } from './firmata-pins.js';
@@ -161,14 +162,14 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
     this.lostReason = reason;
     this.stopHeartbeat();
     const { initialDelayMs, maxDelayMs } = this.settings.retry;
-    this.log.warn(`firmata board on ${this.settings.path} lost; reopening it, lamps are set back and inputs re-read once it answers`, {
+    this.log.warn(t('logs.firmataLost', { port: this.settings.path }), {
       port: this.settings.path,
       reason,
       retry: `${initialDelayMs} ms doubling to ${maxDelayMs} ms`,
     });
     this.emit('disconnect', reason);
     this.recovery = this.recover(link, performance.now()).catch((err: unknown) => {
-      this.log.error('firmata reconnect stopped', { port: this.settings.path, error: err instanceof Error ? err.message : String(err) });
+      this.log.error(t('logs.firmataStopped'), { port: this.settings.path, error: err instanceof Error ? err.message : String(err) });
     });
   }
 
@@ -206,7 +207,7 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
     const { io } = link;
     const exists = (pin: number, name: string): boolean => {
       if (io.pins[pin]) return true;
-      this.log.error('firmata pin missing on the reconnected board', { port: this.settings.path, name, pin });
+      this.log.error(t('logs.firmataPinMissing'), { port: this.settings.path, name, pin });
       return false;
     };
     for (const output of this.outputs.values()) {

@@ -1,5 +1,10 @@
 /** English, on request: the same keys as the French catalogue (fr.ts). */
 import type { Catalogue } from './fr.js';
+import { doctor } from './en/doctor.js';
+import { errors } from './en/errors.js';
+import { switcher } from './en/switcher.js';
+import { logs } from './en/logs.js';
+import { tools } from './en/tools.js';
 
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
@@ -272,4 +277,9 @@ export const en: Catalogue = {
     configUnknownKeys: 'unknown key(s) {{keys}}: check the spelling; valid keys here: {{valid}}',
     configExpected: 'must be {{expected}}, got {{received}}',
   },
+  doctor,
+  switcher,
+  errors,
+  tools,
+  logs,
 };

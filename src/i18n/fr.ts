@@ -2,7 +2,14 @@
  * Quebec French: the default language of every surface a person reads. The
  * English catalogue (en.ts) has exactly these keys (the compiler and
  * test/i18n/catalogues.test.ts check it). `{{name}}` is filled in by i18next.
+ * The larger areas have their own file under fr/ (and en/), composed here.
  */
+import { doctor } from './fr/doctor.js';
+import { errors } from './fr/errors.js';
+import { switcher } from './fr/switcher.js';
+import { logs } from './fr/logs.js';
+import { tools } from './fr/tools.js';
+
 export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
   /** French sets a (non-breaking) space before a colon. */
@@ -275,6 +282,11 @@ export const fr = {
     configUnknownKeys: 'clé(s) inconnue(s) {{keys}} : vérifiez l’orthographe; clés valides ici : {{valid}}',
     configExpected: 'doit être {{expected}}, reçu {{received}}',
   },
+  doctor,
+  switcher,
+  errors,
+  tools,
+  logs,
 } satisfies CatalogueShape;
 
 /** A catalogue: nested groups of strings. */

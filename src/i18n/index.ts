@@ -32,9 +32,9 @@ export function resolveLang(value: string | null | undefined): Lang {
   return (LANGS as readonly string[]).includes(code) ? (code as Lang) : DEFAULT_LANG;
 }
 
-/** The language of the command line: `--lang` first, then `RELAIS_LANG`, then `LANG`. */
+/** The language of the command line: `--lang` first, then `RELAIS_LANG`, then `LANG`; an empty variable counts as unset, as for the C library. */
 export function cliLang(flag: string | undefined, env: Record<string, string | undefined>): Lang {
-  return resolveLang(flag ?? env['RELAIS_LANG'] ?? env['LC_ALL'] ?? env['LC_MESSAGES'] ?? env['LANG']);
+  return resolveLang(flag || env['RELAIS_LANG'] || env['LC_ALL'] || env['LC_MESSAGES'] || env['LANG']);
 }
 
 function newInstance(lang: Lang): i18n {

@@ -16,6 +16,7 @@ import { chooseEncoder, defaultProbeCache } from './probe.js';
 import { Relay, type StreamsSnapshot } from './relay.js';
 import { signPublishUrl } from './sign.js';
 import { slug } from '../protocol/schemas.js';
+import { t } from '../i18n/index.js';
 
 /** Every failure of these commands is the input's or the setup's: exit status 2 with the command's name. */
 function fail(cmd: Command, err: unknown): never {
@@ -157,9 +158,9 @@ export function registerMediaCommands(program: Command): void {
     .action((site: string, flags: SignFlags, cmd: Command) => {
       try {
         const parsedSite = slug.safeParse(site);
-        if (!parsedSite.success) throw new Error(`site "${site}" must be a lowercase slug such as saint-camille`);
+        if (!parsedSite.success) throw new Error(t('errors.mediaSiteSlug', { site }));
         const config = parseRelayConfig({ secret: flags.secret || process.env.RELAIS_RELAY_SECRET || undefined, ...(flags.ttl ? { urlTtlSeconds: flags.ttl } : {}) });
-        if (!/^rtmps?:\/\/[^\s/]+(?::\d+)?\/live\/?$/.test(flags.base)) throw new Error(`--base "${flags.base}" must look like rtmp://relay.example:1935/live`);
+        if (!/^rtmps?:\/\/[^\s/]+(?::\d+)?\/live\/?$/.test(flags.base)) throw new Error(t('errors.mediaBase', { base: flags.base }));
         process.stdout.write(signPublishUrl({ base: flags.base, site, secret: config.secret, ttlSeconds: config.urlTtlSeconds }) + '\n');
       } catch (err) {
         fail(cmd, err);

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Feature, FeatureContext } from '../appliance/feature.js';
-import { createTranslator, type Lang, type Translator } from '../i18n/index.js';
+import { createTranslator, t, type Lang, type Translator } from '../i18n/index.js';
 import type { Floor } from '../protocol/schemas.js';
 import type { DisplayPart } from '../protocol/site-state.js';
 import { findFont } from './command.js';
@@ -50,7 +50,7 @@ export class DisplayFeature implements Feature {
     let fontFile = this.options.fontFile;
     if (fontFile === undefined) {
       fontFile = findFont();
-      if (!fontFile) ctx.log.warn('no font found for the slate text; the slate is a plain colour (install fonts-dejavu-core)');
+      if (!fontFile) ctx.log.warn(t('logs.noFontSlate'));
     }
     const log = ctx.log.child('display');
     const title = this.config.title ?? ctx.event;

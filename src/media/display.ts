@@ -12,6 +12,7 @@ import type { Floor } from '../protocol/schemas.js';
 import type { Logger } from '../util/log.js';
 import { drawtext, drawtextLiteral } from './command.js';
 import { RELAY_APP } from './sign.js';
+import { t } from '../i18n/index.js';
 
 export type SlateReason = 'nobody-on-air' | 'self-on-air' | 'no-floor';
 
@@ -178,12 +179,12 @@ export class DisplayPlayer extends EventEmitter<DisplayPlayerEvents> {
     this.child = child;
     let tail = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (tail = (tail + d).slice(-500)));
-    child.on('error', (err) => this.o.log.error('display player could not start; check display.player / display.slate', { cmd, error: err.message }));
+    child.on('error', (err) => this.o.log.error(t('logs.displayFailed'), { cmd, error: err.message }));
     child.on('close', (code, signal) => {
       if (this.child !== child) return; // replaced on purpose
       this.child = null;
       if (this.stopped) return;
-      this.o.log.warn('display player ended; starting it again', { code, signal, stderr: tail.trim().split('\n').at(-1) });
+      this.o.log.warn(t('logs.displayEnded'), { code, signal, stderr: tail.trim().split('\n').at(-1) });
       this.emit('exit', code, signal);
       this.respawnTimer = setTimeout(() => {
         this.respawnTimer = null;

@@ -14,6 +14,7 @@ import { createSrtUplink } from './srt-uplink.js';
 import { ffmpegBinary } from './ffmpeg.js';
 import { chooseEncoder } from './probe.js';
 import type { EncoderSupervisor } from './supervisor.js';
+import { t } from '../i18n/index.js';
 
 /** What `state.encoder` carries (the protocol's encoder part). */
 export type EncoderReport = EncoderPart;
@@ -59,7 +60,7 @@ export class EncoderFeature implements Feature {
     } catch (err) {
       // No encoder: the rest of the box (lamps, buttons) keeps working.
       const message = (err as Error).message;
-      log.error('room feed not started', { error: message });
+      log.error(t('logs.feedNotStarted'), { error: message });
       ctx.reportState('encoder', idleEncoderReport('failed', message));
       return;
     }

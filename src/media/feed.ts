@@ -9,6 +9,7 @@ import { launchEncoder } from './ffmpeg.js';
 import { redactSign, signPublishUrl } from './sign.js';
 import { encoderSrtUrl } from './srt.js';
 import { EncoderSupervisor } from './supervisor.js';
+import { t } from '../i18n/index.js';
 
 export interface FeedOptions {
   config: EncoderConfig;
@@ -38,7 +39,7 @@ export function createFeed(o: FeedOptions): EncoderSupervisor {
   if (fontFile === undefined) {
     fontFile = findFont();
     if (!fontFile && o.config.input.kind === 'test-pattern') {
-      o.log.warn('no font found for the site name and clock; the test pattern is sent without text (install fonts-dejavu-core)');
+      o.log.warn(t('logs.noFontPattern'));
     }
   }
   const font = fontFile;
@@ -58,7 +59,7 @@ export function createFeed(o: FeedOptions): EncoderSupervisor {
     },
   });
   supervisor.on('state', (state, previous) => o.log.info(`encoder ${previous} -> ${state}`, { encoder: o.encoder }));
-  supervisor.on('crash', (_info, reason) => o.log.warn('encoder ended', { reason: redactSign(reason) }));
-  supervisor.on('stall', (silentMs) => o.log.warn('encoder stalled, restarting', { silentMs }));
+  supervisor.on('crash', (_info, reason) => o.log.warn(t('logs.encoderEnded'), { reason: redactSign(reason) }));
+  supervisor.on('stall', (silentMs) => o.log.warn(t('logs.encoderStalled'), { silentMs }));
   return supervisor;
 }

@@ -10,6 +10,8 @@ import type { LinkTestPart } from '../protocol/site-state.js';
 import { encode, topic } from '../protocol/topics.js';
 import { intArg, parsePort } from '../util/args.js';
 import { UserError } from '../util/errors.js';
+import { t } from '../i18n/index.js';
+import { decimal } from '../i18n/numbers.js';
 import { nextSignal } from '../util/signals.js';
 import { linkTestReport, recommend, runLinkTest, startLinkEcho } from './link-test.js';
 
@@ -19,7 +21,7 @@ export const DEFAULT_ECHO_PORT = 9999;
 export function parseTarget(value: string): { host: string; port: number } {
   const match = /^([^\s:]+)(?::(\d{1,5}))?$/.exec(value);
   const port = match?.[2] ? Number(match[2]) : DEFAULT_ECHO_PORT;
-  if (!match || port < 1 || port > 65_535) throw new InvalidArgumentError(`"${value}" must be HOST or HOST:PORT of a running \`relais link echo\`, e.g. relay.example:${DEFAULT_ECHO_PORT}`);
+  if (!match || port < 1 || port > 65_535) throw new InvalidArgumentError(t('errors.linkTarget', { value, port: DEFAULT_ECHO_PORT }));
   return { host: match[1] ?? '', port };
 }
 
@@ -54,7 +56,7 @@ export function registerLinkCommands(program: Command): void {
     .action(async (relay: string, flags: { seconds: number; pingRate: number; json?: boolean; report?: string }) => {
       const target = parseTarget(relay);
       const say = (line: string): boolean => process.stdout.write(`${line}\n`);
-      if (!flags.json) say(`testing the link to ${target.host}:${target.port} for ${flags.seconds} s...`);
+      if (!flags.json) say(t('tools.linkTesting', { host: target.host, port: target.port, s: flags.seconds }));
       const result = await runLinkTest({ ...target, seconds: flags.seconds, pingRate: flags.pingRate, onProgress: flags.json ? undefined : say });
       const advice = recommend(result);
       if (flags.report) {
@@ -66,12 +68,12 @@ export function registerLinkCommands(program: Command): void {
         return;
       }
       const r = result.rttMs;
-      say(r ? `RTT: min ${r.min.toFixed(1)} ms, median ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, max ${r.max.toFixed(1)} ms` : 'RTT: no answer at all');
-      say(`loss: ${result.roundTripLossPercent.toFixed(1)} % of ${result.pings} pings there and back, about ${result.lossPercent.toFixed(1)} % each way`);
-      say(result.throughputKbps === null ? 'capacity: unknown' : `capacity (uplink): about ${Math.round(result.throughputKbps)} kbit/s (${result.trains} trains)`);
-      say(`configure: SRT latency ${advice.latencyMs} ms (encoder.output.latencyMs, relay.srt.latencyMs)`);
-      if (advice.bitrateKbps > 0) say(`configure: at most ${advice.bitrateKbps} kbit/s in all (encoder.bitrateKbps + audioBitrateKbps)`);
-      for (const note of advice.notes) say(`note: ${note}`);
+      say(r ? t('tools.linkRtt', { min: decimal(r.min, 1), p50: decimal(r.p50, 1), p95: decimal(r.p95, 1), max: decimal(r.max, 1) }) : t('tools.linkNoRtt'));
+      say(t('tools.linkLoss', { roundTrip: decimal(result.roundTripLossPercent, 1), pings: result.pings, each: decimal(result.lossPercent, 1) }));
+      say(result.throughputKbps === null ? t('tools.linkCapacityUnknown') : t('tools.linkCapacity', { kbps: Math.round(result.throughputKbps), trains: result.trains }));
+      say(t('tools.linkLatency', { ms: advice.latencyMs }));
+      if (advice.bitrateKbps > 0) say(t('tools.linkBitrate', { kbps: advice.bitrateKbps }));
+      for (const note of advice.notes) say(t('tools.linkNote', { note }));
       if (!r) process.exitCode = 1;
     });
   link
@@ -82,7 +84,7 @@ export function registerLinkCommands(program: Command): void {
     .action(async (flags: { port: number; bind: string }) => {
       const stopped = nextSignal();
       const echo = await startLinkEcho(flags.port, flags.bind);
-      process.stdout.write(`link echo listening on udp ${flags.bind}:${echo.port}; Ctrl-C stops it\n`);
+      process.stdout.write(`${t('tools.linkEcho', { bind: flags.bind, port: echo.port })}\n`);
       await stopped;
       await echo.stop();
     });

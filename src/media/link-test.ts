@@ -13,6 +13,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import type { LinkTestPart } from '../protocol/site-state.js';
+import { t } from '../i18n/index.js';
+import { decimal } from '../i18n/numbers.js';
 
 const MAGIC = 0x524c5431; // "RLT1"
 const HEADER = 4 + 1 + 4 + 8 + 8;
@@ -122,10 +124,10 @@ export function recommend(r: LinkTestResult): Recommendation {
   const spread = p95 > 1.5 * rtt ? p95 - rtt : 0;
   const factor = rttFactor(r.lossPercent);
   const latencyMs = Math.max(80, Math.ceil((rtt * factor + spread) / 10) * 10);
-  if (r.lossPercent > 10) notes.push(`loss of ${r.lossPercent.toFixed(1)} % is beyond what SRT hides well: find another link (4G, another provider) or lower the bitrate further`);
-  if (latencyMs + rtt / 2 > 400) notes.push(`latency ${latencyMs} ms plus half the RTT is over 400 ms one way: conversations between sites will feel late`);
+  if (r.lossPercent > 10) notes.push(t('tools.linkNoteLoss', { percent: decimal(r.lossPercent, 1) }));
+  if (latencyMs + rtt / 2 > 400) notes.push(t('tools.linkNoteLate', { ms: latencyMs }));
   const bitrateKbps = r.throughputKbps === null ? 0 : Math.floor((r.throughputKbps * 0.75) / 50) * 50;
-  if (r.throughputKbps === null) notes.push('no packet train came back: the capacity is unknown (is `relais link echo` running at the relay, and the UDP port open?)');
+  if (r.throughputKbps === null) notes.push(t('tools.linkNoteNoTrain'));
   return { latencyMs, bitrateKbps, notes };
 }
 
@@ -169,7 +171,7 @@ export async function runLinkTest(o: LinkTestOptions): Promise<LinkTestResult> {
     }
     const trainPackets = o.trainPackets ?? 120;
     const trainCount = Math.max(3, Math.round(o.seconds / 2));
-    o.onProgress?.(`pings done (${rtts.length}/${pingCount} answered); ${trainCount} trains of ${trainPackets} packets`);
+    o.onProgress?.(t('tools.linkPings', { answered: rtts.length, count: pingCount, trains: trainCount, packets: trainPackets }));
     for (let t = 0; t < trainCount; t += 1) {
       for (let i = 0; i < trainPackets; i += 1) socket.send(encodeProbe({ kind: 2, seq: t * 100_000 + i, sentAt: performance.now(), echoedAt: 0 }, TRAIN_BYTES));
       // Let the bottleneck's queue drain before the next train.

@@ -12,6 +12,7 @@ import { redactSign } from './sign.js';
 import { srtTransmitUri, statsEveryPackets, toLinkStats } from './srt.js';
 import { freeUdpPort, launchSrtTransmit } from './srt-transmit.js';
 import { EncoderSupervisor } from './supervisor.js';
+import { t } from '../i18n/index.js';
 
 export interface SrtUplink {
   /** Where the encoder sends (`udp://127.0.0.1:PORT?pkt_size=1316`). */
@@ -46,6 +47,6 @@ export async function createSrtUplink(out: z.infer<typeof srtOutputSchema>, expe
         onStats: (sample) => onStats(toLinkStats('sender', 'relay', sample, new Date())),
       }),
   });
-  supervisor.on('crash', (_info, reason) => log.warn('SRT uplink ended', { reason: redactSign(reason) }));
+  supervisor.on('crash', (_info, reason) => log.warn(t('logs.srtUplinkEnded'), { reason: redactSign(reason) }));
   return { encoderTarget: `udp://127.0.0.1:${local}?pkt_size=1316`, supervisor };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { UserError } from '../util/errors.js';
+import { t } from '../i18n/index.js';
 
 export const brokerSchema = z
   .strictObject({
@@ -40,6 +41,9 @@ const FLAG_OF: Record<string, string> = { url: '--broker', username: '--username
 export function brokerFromFlags(flags: BrokerFlags, settings: Partial<Pick<BrokerConfig, 'reconnectMs' | 'keepaliveSeconds'>> = {}): BrokerConfig {
   const parsed = brokerSchema.safeParse({ url: flags.broker, username: flags.username, password: flags.password, ca: flags.ca, ...settings });
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${FLAG_OF[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`);
-  throw new UserError(`${problems.join('; ')} (got "${flags.broker}")`);
+  const problems = parsed.error.issues.map((issue) => {
+    const key = String(issue.path[0]);
+    return `${FLAG_OF[key] ?? key}${t('punct.colon')}${key === 'url' ? t('errors.brokerUrl') : issue.message}`;
+  });
+  throw new UserError(t('errors.brokerFlags', { problems: problems.join('; '), value: flags.broker }));
 }

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { BrokerConfig } from './config.js';
+import { t } from '../i18n/index.js';
+import { EXIT, UserError } from '../util/errors.js';
 
 export interface ConnectOptions {
   clientId: string;
@@ -18,7 +20,7 @@ function readPem(path: string | undefined, what: string): Buffer | undefined {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new Error(`broker.${what}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); fix the path or remove the key`);
+    throw new UserError(t('errors.brokerFile', { key: what, path, reason: (err as NodeJS.ErrnoException).code ?? String(err) }));
   }
 }
 
@@ -81,7 +83,7 @@ export function waitConnected(client: MqttClient, url: string, timeoutMs = 10_00
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`cannot reach the broker at ${url} within ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}; is it running, and are the URL and credentials right?`));
+      reject(new UserError(t('errors.brokerUnreachable', { url, ms: timeoutMs, detail: lastError ? ` (${lastError.message})` : '' }), EXIT.failure));
     }, timeoutMs);
     const onConnect = (): void => {
       cleanup();

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { intArg } from '../util/args.js';
+import { t } from '../i18n/index.js';
 import { parse as parseYaml } from 'yaml';
 import { Camera } from './camera.js';
 import { DRIVE_DIRECTIONS, type DriveDirection } from './commands.js';
@@ -33,7 +34,7 @@ function addTargetOptions(cmd: Command): Command {
     .option('--serial <path>', 'serial port of a VISCA chain, e.g. /dev/ttyUSB0')
     .option('--address <n>', 'camera address on the serial chain (1-7)', intArg('--address', 1, 7))
     .option('--baud <rate>', 'serial speed: 9600 (default) or 38400', (value: string) => {
-      if (value !== '9600' && value !== '38400') throw new InvalidArgumentError('--baud must be 9600 or 38400, the speed set on the camera.');
+      if (value !== '9600' && value !== '38400') throw new InvalidArgumentError(t('errors.ptzBaud'));
       return Number(value);
     })
     .option('--ip <host>', 'camera host for VISCA over IP (UDP) or, with --tcp, raw VISCA over TCP')
@@ -45,7 +46,7 @@ function addTargetOptions(cmd: Command): Command {
 
 async function resolveTarget(opts: TargetOptions): Promise<{ transport: PtzTransportConfig; config: PtzCameraConfig | null; name: string }> {
   const given = [opts.config, opts.serial, opts.ip].filter((x) => x !== undefined).length;
-  if (given !== 1) throw new Error('name exactly one camera: --config FILE [--camera NAME], --serial PATH [--address N] [--baud R], or --ip HOST [--port P] [--tcp]');
+  if (given !== 1) throw new Error(t('errors.ptzOneCamera'));
   if (opts.serial) {
     return { transport: { type: 'serial', path: opts.serial, baud: (opts.baud ?? 9600) as 9600 | 38400, address: opts.address ?? 1 }, config: null, name: `camera ${opts.address ?? 1} on ${opts.serial}` };
   }
@@ -60,13 +61,13 @@ async function resolveTarget(opts: TargetOptions): Promise<{ transport: PtzTrans
   try {
     raw = parseYaml(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+    throw new Error(t('errors.ptzUnreadable', { file, reason: (error as Error).message }));
   }
   const cameras = parsePtzConfig((raw as { cameras?: unknown } | null)?.cameras ?? [], `${file}: cameras`);
-  if (cameras.length === 0) throw new Error(`${file} has no cameras: add a \`cameras\` list (see docs/ptz.md)`);
+  if (cameras.length === 0) throw new Error(t('errors.ptzNoCameras', { file }));
   const names = cameras.map((c) => c.name).join(', ');
   const chosen = opts.camera ? cameras.find((c) => c.name === opts.camera) : cameras.length === 1 ? cameras[0] : undefined;
-  if (!chosen) throw new Error(opts.camera ? `${file} has no camera named "${opts.camera}" (cameras: ${names})` : `${file} holds several cameras (${names}): pick one with --camera NAME`);
+  if (!chosen) throw new Error(opts.camera ? t('errors.ptzNoSuchCamera', { file, camera: opts.camera, names }) : t('errors.ptzSeveralCameras', { file, names }));
   return { transport: chosen.transport, config: chosen, name: chosen.name };
 }
 
@@ -97,7 +98,9 @@ async function withCamera(opts: TargetOptions, fn: (camera: Camera, config: PtzC
 
 function presetOf(config: PtzCameraConfig | null, value: string): number {
   const n = config ? resolvePreset(config, value) : /^\d+$/.test(value) ? Number(value) : null;
-  if (n === null) throw new Error(`preset "${value}" is not a number${config ? ` nor a name in ${config.name}'s presets (${Object.keys(config.presets).join(', ') || 'none'})` : ''}`);
+  if (n === null) {
+    throw new Error(config ? t('errors.ptzPresetNames', { value, camera: config.name, names: Object.keys(config.presets).join(', ') || t('errors.ptzNoPresets') }) : t('errors.ptzPreset', { value }));
+  }
   return n;
 }
 

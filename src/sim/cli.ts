@@ -5,6 +5,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_TCP_PORT, DEFAULT_VISCA_IP_PORT } from '../ptz/ip-header.js';
 import { intArg, parsePort } from '../util/args.js';
+import { t } from '../i18n/index.js';
 import { nextSignal } from '../util/signals.js';
 import { startCameraSim } from './runner.js';
 import { registerSwitcherSimCommands } from './switcher-cli.js';
@@ -20,7 +21,7 @@ interface CameraSimFlags {
 
 function msPerUnit(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('--ms-per-unit must be a number from 0 to 100.');
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(t('errors.simMsPerUnit'));
   return n;
 }
 
@@ -48,11 +49,11 @@ export function registerSimCommands(program: Command): void {
         host: opts.host,
         msPerUnit: opts.msPerUnit,
       });
-      for (const line of running.describe()) process.stdout.write(`listening ${line}\n`);
-      process.stdout.write('camera simulator running; Ctrl-C stops it\n');
+      for (const line of running.describe()) process.stdout.write(`${t('tools.simListening', { what: line })}\n`);
+      process.stdout.write(`${t('tools.simCameraRunning')}\n`);
       await interrupted;
       await running.stop();
-      process.stdout.write('camera simulator stopped\n');
+      process.stdout.write(`${t('tools.simCameraStopped')}\n`);
     });
   registerSwitcherSimCommands(sim);
 }

@@ -8,6 +8,7 @@
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import { nextSignal } from '../util/signals.js';
+import { t } from '../i18n/index.js';
 import { applySettingsLine, describeImpairment, parseImpairment, seededRandom, type LinkImpairment } from './link-model.js';
 import { TcpLinkProxy, UdpLinkProxy } from './link-proxy.js';
 
@@ -27,7 +28,7 @@ export function parseForward(protocol: 'udp' | 'tcp', value: string): Forward {
   const targetPort = Number(port);
   const ok = (n: number, min: number): boolean => Number.isInteger(n) && n >= min && n <= 65_535;
   if (parts.length < 2 || parts.length > 3 || !ok(listenPort, 0) || !ok(targetPort, 1) || !host) {
-    throw new InvalidArgumentError(`--${protocol} "${value}" must be LISTEN_PORT:TARGET_HOST:TARGET_PORT, e.g. 9000:127.0.0.1:9001`);
+    throw new InvalidArgumentError(t('errors.simForward', { protocol, value }));
   }
   return { protocol, listenPort, targetHost: host, targetPort };
 }
@@ -46,7 +47,7 @@ export function parseSchedule(value: string): ScheduleStep[] {
     .filter(Boolean)
     .map((step) => {
       const match = /^(\d+(?:\.\d+)?)s?:(.+)$/.exec(step);
-      if (!match) throw new InvalidArgumentError(`--schedule step "${step}" must be SECONDS:SETTINGS, e.g. "20:loss=10;40:loss=1"`);
+      if (!match) throw new InvalidArgumentError(t('errors.simScheduleStep', { step }));
       return { atMs: Number(match[1]) * 1000, line: match[2] ?? '' };
     });
 }
@@ -105,7 +106,7 @@ export async function startSimLink(forwards: Forward[], impairment: LinkImpairme
 function num(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a number >= 0, got "${value}"`);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(t('errors.simNumber', { flag, value }));
     return n;
   };
 }
@@ -147,7 +148,7 @@ export function registerSimLinkCommand(program: Command): void {
       // Listen for Ctrl-C before starting, so an early one still stops cleanly.
       const stopped = nextSignal();
       const forwards = [...(flags.udp ?? []), ...(flags.tcp ?? [])];
-      if (forwards.length === 0) cmd.error('relais sim link: give at least one --udp or --tcp forward, e.g. --udp 9000:127.0.0.1:9001', { exitCode: 2 });
+      if (forwards.length === 0) cmd.error(`relais sim link: ${t('errors.simNoForward')}`, { exitCode: 2 });
       let link: SimLink;
       try {
         const impairment = parseImpairment({
@@ -165,15 +166,15 @@ export function registerSimLinkCommand(program: Command): void {
       const say = (line: string): boolean => process.stdout.write(`${line}\n`);
       link.proxies.forEach((p, i) => {
         const f = forwards[i];
-        if (f) say(`listening ${f.protocol} 127.0.0.1:${p.port} -> ${f.targetHost}:${f.targetPort}`);
+        if (f) say(t('tools.simLinkForward', { protocol: f.protocol, port: p.port, target: `${f.targetHost}:${f.targetPort}` }));
       });
-      say(`link ${describeImpairment(link.settings)}`);
+      say(t('tools.simLinkSettings', { settings: describeImpairment(link.settings) }));
       const timers = (flags.schedule ?? []).map((step) =>
         setTimeout(() => {
           try {
-            say(`link ${describeImpairment(link.apply(step.line))} (schedule ${step.atMs / 1000}s)`);
+            say(t('tools.simLinkScheduled', { settings: describeImpairment(link.apply(step.line)), s: step.atMs / 1000 }));
           } catch (err) {
-            say(`schedule: ${(err as Error).message}`);
+            say(t('tools.simLinkScheduleFailed', { reason: (err as Error).message }));
           }
         }, step.atMs),
       );
@@ -186,16 +187,16 @@ export function registerSimLinkCommand(program: Command): void {
           return;
         }
         try {
-          say(`link ${describeImpairment(link.apply(text))}`);
+          say(t('tools.simLinkSettings', { settings: describeImpairment(link.apply(text)) }));
         } catch (err) {
           say((err as Error).message);
         }
       });
-      say('link emulator running; Ctrl-C stops it');
+      say(t('tools.simLinkRunning'));
       await stopped;
       for (const t of timers) clearTimeout(t);
       input.close();
       await link.stop();
-      say('link emulator stopped');
+      say(t('tools.simLinkStopped'));
     });
 }

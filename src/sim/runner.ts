@@ -5,6 +5,7 @@
 import type { SimCameraOptions } from './camera.js';
 import { openPtyPair, type PtyPair } from './pty.js';
 import { SerialSim, TcpSim, UdpSim } from './servers.js';
+import { t } from '../i18n/index.js';
 
 export interface CameraSimOptions extends SimCameraOptions {
   /** Path of the controller's pty link (e.g. `/tmp/visca`); a temp path when `true`. */
@@ -67,9 +68,9 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     ptyPath: pty?.a ?? null,
     describe() {
       const lines: string[] = [];
-      if (pty) lines.push(`serial: ${cameras} camera(s) on ${pty.a} (use --serial ${pty.a})`);
-      if (udp) lines.push(`visca-ip: udp://${udp.address.host}:${udp.address.port} (use --ip ${udp.address.host} --port ${udp.address.port})`);
-      if (tcp) lines.push(`tcp: ${tcp.address.host}:${tcp.address.port} (use --ip ${tcp.address.host} --port ${tcp.address.port} --tcp)`);
+      if (pty) lines.push(t('tools.simCameraSerial', { n: cameras, path: pty.a }));
+      if (udp) lines.push(t('tools.simCameraUdp', { ...udp.address }));
+      if (tcp) lines.push(t('tools.simCameraTcp', { ...tcp.address }));
       return lines;
     },
     stop,

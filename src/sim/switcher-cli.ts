@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { intArg, parsePort } from '../util/args.js';
 import { nextSignal } from '../util/signals.js';
+import { t } from '../i18n/index.js';
 import { AtemEmulator } from './atem.js';
 import { ObsEmulator } from './obs.js';
 import { TslEmulator } from './tsl.js';
@@ -32,12 +33,12 @@ interface Running {
 async function runSwitcher(label: string, start: () => Promise<Running>, cycle: number | undefined): Promise<void> {
   const interrupted = nextSignal();
   const running = await start();
-  process.stdout.write(`${label}: ${running.describe}; Ctrl-C stops it\n`);
+  process.stdout.write(`${t('tools.simSwitcherRunning', { label, describe: running.describe })}\n`);
   const timer = cycle ? setInterval(() => running.next(), cycle) : null;
   await interrupted;
   if (timer) clearInterval(timer);
   await running.stop();
-  process.stdout.write(`${label} stopped\n`);
+  process.stdout.write(`${t('tools.simSwitcherStopped', { label })}\n`);
 }
 
 export function registerSwitcherSimCommands(sim: Command): void {

@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../util/log.js';
+import { t } from '../i18n/index.js';
 
 /** Sends one sd_notify message (one or more `KEY=value` lines). */
 export interface NotifyTransport {
@@ -57,7 +58,7 @@ export function createSocatTransport(notifySocket: string, log: Logger, options:
     });
     proc.on('error', (err) => {
       if (child === proc) child = null;
-      log.error('cannot start socat for sd_notify; install the Debian package "socat"', { error: err.message });
+      log.error(t('logs.socatMissing'), { error: err.message });
     });
     proc.stdin?.on('error', () => {
       // EPIPE after socat died: the exit handler reports it.

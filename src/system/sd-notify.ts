@@ -9,6 +9,7 @@
 import type { Logger } from '../util/log.js';
 import { createSocatTransport, type NotifyTransport } from './notify-transport.js';
 import { statusLine, watchdogFromEnv } from './watchdog.js';
+import { t } from '../i18n/index.js';
 
 export interface Notifier {
   /** True when a notify socket was found and messages go somewhere. */
@@ -95,7 +96,7 @@ export function createNotifier(log: Logger, options: NotifierOptions = {}): Noti
         }
         skipped += 1;
         // One line when it starts going wrong, not one per tick.
-        if (skipped === 1) log.warn('unhealthy: withholding watchdog ping, systemd will restart the service', { timeoutMs: watchdog.timeoutMs });
+        if (skipped === 1) log.warn(t('logs.unhealthy'), { timeoutMs: watchdog.timeoutMs });
       };
       ping();
       timer = setInterval(ping, watchdog.pingEveryMs);

@@ -5,6 +5,7 @@
  * does not read the reject opcode, so the source and `relais doctor` ask here.
  */
 import dgram from 'node:dgram';
+import { t } from '../i18n/index.js';
 
 export type AtemProbeResult = 'accepted' | 'rejected' | 'silent';
 
@@ -48,10 +49,10 @@ export async function probeAtem(host: string, port = 9910, timeoutMs = 1500): Pr
 export function atemTrouble(result: AtemProbeResult, host: string, port: number): string {
   switch (result) {
     case 'rejected':
-      return `l'ATEM ${host}:${port} refuse la connexion : tous ses clients sont pris (5 sur un ATEM Mini) ; fermez un ATEM Software Control, Companion ou un autre lecteur de tally`;
+      return t('switcher.atemRejected', { host, port });
     case 'silent':
-      return `pas de réponse de l'ATEM ${host}:${port} : mauvaise adresse IP, ATEM éteint ou autre réseau (réglage réseau de l'ATEM Setup)`;
+      return t('switcher.atemSilent', { host, port });
     case 'accepted':
-      return `l'ATEM ${host}:${port} accepte la connexion mais n'envoie pas son état : redémarrez l'ATEM`;
+      return t('switcher.atemMute', { host, port });
   }
 }

@@ -6,6 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadSiteConfig } from '../config/load.js';
 import { intArg, parsePort } from '../util/args.js';
 import { UserError } from '../util/errors.js';
+import { t } from '../i18n/index.js';
 import { nextSignal } from '../util/signals.js';
 import { tallySourceConfigSchema, type TallySourceConfig } from './config.js';
 import { inputMapping, openTallySource } from './open.js';
@@ -25,7 +26,7 @@ interface WatchFlags {
 }
 
 function kindArg(value: string): string {
-  if (!['atem', 'obs', 'vmix', 'tsl'].includes(value)) throw new InvalidArgumentError('--kind must be atem, obs, vmix or tsl.');
+  if (!['atem', 'obs', 'vmix', 'tsl'].includes(value)) throw new InvalidArgumentError(t('errors.tallyKind'));
   return value;
 }
 
@@ -33,10 +34,10 @@ async function sourceConfig(opts: WatchFlags): Promise<{ config: TallySourceConf
   if (opts.config) {
     const site = await loadSiteConfig(opts.config);
     const config = site.tallySources[opts.source];
-    if (!config) throw new UserError(`${opts.config} : pas de tallySources[${opts.source}] (${site.tallySources.length} source(s) configurée(s))`);
+    if (!config) throw new UserError(t('errors.tallyNoSource', { file: opts.config, index: opts.source, count: site.tallySources.length }));
     return { config, mapped: true };
   }
-  if (!opts.kind) throw new UserError('donnez --config <site.yaml> ou --kind atem|obs|vmix|tsl (avec --host, ou --udp/--tcp pour TSL)');
+  if (!opts.kind) throw new UserError(t('errors.tallyNeedsSource'));
   // No site here: one placeholder camera satisfies the schema; the lines show inputs, not cameras.
   const raw: Record<string, unknown> = { kind: opts.kind, cameras: { _: 0 } };
   if (opts.host) raw.host = opts.host;
@@ -44,7 +45,7 @@ async function sourceConfig(opts: WatchFlags): Promise<{ config: TallySourceConf
   if (opts.password !== undefined) raw.password = opts.password;
   if (opts.kind === 'tsl') Object.assign(raw, { version: opts.tslVersion, udpPort: opts.udp, tcpPort: opts.tcp, silenceMs: 0 });
   const parsed = tallySourceConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError(`options invalides : ${parsed.error.issues.map((i) => `${i.path.join('.') || '(source)'} ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new UserError(t('errors.tallyBadOptions', { problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(source)'} ${i.message}`).join('; ') }));
   return { config: parsed.data, mapped: false };
 }
 
@@ -76,7 +77,7 @@ export function registerTallyCommands(program: Command): void {
         process.stdout.write(`${tallyLine(snapshot, mapping, Date.now())}\n`);
         if (opts.count !== undefined && ++lines >= opts.count) done();
       });
-      process.stdout.write(`${source.describe}: connexion…\n`);
+      process.stdout.write(`${t('tools.tallyConnecting', { source: source.describe })}\n`);
       source.start();
       await Promise.race([interrupted, counted]);
       await source.stop();

@@ -11,6 +11,7 @@ import { BaseSource } from './base-source.js';
 import { Redialer, type OpenLink } from './redial.js';
 import { errorText, realSourceTimers, type InputTally, type SourceTimers } from './source.js';
 import type { RetryDelays } from '../hardware/reconnect.js';
+import { t } from '../i18n/index.js';
 
 export const OBS_PORT = 4455;
 
@@ -26,12 +27,12 @@ export interface ObsSourceOptions {
 /** The technician's words for obs-websocket's close codes (protocol document, WebSocketCloseCode). */
 export function obsTrouble(err: unknown, where: string): string {
   const code = (err as Partial<OBSWebSocketError>).code;
-  if (code === 4009) return `OBS ${where} refuse le mot de passe : vérifiez-le dans OBS, Outils > Paramètres du serveur WebSocket [4009]`;
-  if (code === 4010) return `OBS ${where} ne parle pas la version 1 du protocole obs-websocket : OBS 28 ou plus récent requis [4010]`;
-  if (code === 4011) return `OBS ${where} a fermé la session [4011]`;
+  if (code === 4009) return t('switcher.obsPassword', { where });
+  if (code === 4010) return t('switcher.obsVersion', { where });
+  if (code === 4011) return t('switcher.obsSessionClosed', { where });
   const text = errorText(err);
-  if (/ECONNREFUSED/.test(text) || code === 1006) return `OBS ${where} ne répond pas : OBS lancé ? serveur WebSocket activé (Outils > Paramètres du serveur WebSocket) ? bon port ? [${code ?? 'ECONNREFUSED'}]`;
-  return `OBS ${where} : ${text}${code !== undefined ? ` [${code}]` : ''}`;
+  if (/ECONNREFUSED/.test(text) || code === 1006) return t('switcher.obsNoAnswer', { where, code: code ?? 'ECONNREFUSED' });
+  return `OBS ${where}${t('punct.colon')}${text}${code !== undefined ? ` [${code}]` : ''}`;
 }
 
 interface SceneItem {
@@ -84,7 +85,7 @@ export class ObsSource extends BaseSource {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       // Unref: a dial still in flight when the source stops must not hold the process for its bound.
-      timer = setTimeout(() => reject(new Error(`OBS ${where} ne répond pas à temps`)), this.options.connectTimeoutMs ?? 5000).unref();
+      timer = setTimeout(() => reject(new Error(t('switcher.obsTimeout', { where }))), this.options.connectTimeoutMs ?? 5000).unref();
     });
     try {
       await Promise.race([

@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import type { OpenLink } from './redial.js';
+import { t } from '../i18n/index.js';
 
 export interface TcpLink extends OpenLink {
   write(bytes: string | Uint8Array): void;
@@ -16,16 +17,16 @@ export function socketTrouble(err: NodeJS.ErrnoException, host: string, port: nu
   const where = `${host}:${port}`;
   switch (err.code) {
     case 'ECONNREFUSED':
-      return `connexion refusée par ${where} : le logiciel n'écoute pas sur ce port (réglage activé ? bon port ?) [ECONNREFUSED]`;
+      return t('switcher.refused', { where });
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return `${where} injoignable : mauvaise adresse IP ou autre réseau [${err.code}]`;
+      return t('switcher.unreachable', { where, code: err.code });
     case 'ETIMEDOUT':
-      return `${where} ne répond pas : mauvaise adresse IP, appareil éteint ou pare-feu [ETIMEDOUT]`;
+      return t('switcher.timedOut', { where });
     case 'ENOTFOUND':
-      return `nom d'hôte inconnu : ${host} [ENOTFOUND]`;
+      return t('switcher.unknownHost', { host });
     default:
-      return `${where} : ${err.message}`;
+      return `${where}${t('punct.colon')}${err.message}`;
   }
 }
 
@@ -50,7 +51,7 @@ export function dialTcp(host: string, port: number, timeoutMs: number, onData: (
       let ended = false;
       socket.once('end', () => (ended = true));
       const closed = new Promise<Error | null>((done) => {
-        socket.once('close', () => done(lastError ?? (ended ? new Error(`${host}:${port} a fermé la connexion`) : null)));
+        socket.once('close', () => done(lastError ?? (ended ? new Error(t('switcher.closed', { where: `${host}:${port}` })) : null)));
       });
       resolve({
         closed,

@@ -8,6 +8,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { BaseSource } from './base-source.js';
+import { t } from '../i18n/index.js';
 import { errorText, realSourceTimers, type InputTally, type SourceTimers } from './source.js';
 import { decodeTsl31 } from './tsl31.js';
 import { decodeTsl5, Tsl5StreamFramer, type Tsl5Colour } from './tsl5.js';
@@ -57,7 +58,7 @@ export class TslSource extends BaseSource {
   }
 
   start(): void {
-    void this.listen().catch((err: unknown) => this.disconnected(`écoute TSL impossible : ${errorText(err)}`));
+    void this.listen().catch((err: unknown) => this.disconnected(t('switcher.tslListen', { reason: errorText(err) })));
   }
 
   /** Resolves once the sockets listen; `start()` without waiting reports a failure as the connection error. */
@@ -83,7 +84,7 @@ export class TslSource extends BaseSource {
         tcp.listen(this.options.tcpPort, host, () => resolve());
       });
     }
-    this.disconnected('aucun paquet TSL reçu');
+    this.disconnected(t('switcher.tslNothing'));
   }
 
   async stop(): Promise<void> {
@@ -115,7 +116,7 @@ export class TslSource extends BaseSource {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       this.senders.delete(socket);
-      if (this.senders.size === 0 && this.tcp && !this.udp) this.disconnected("l'émetteur TSL a fermé la connexion TCP");
+      if (this.senders.size === 0 && this.tcp && !this.udp) this.disconnected(t('switcher.tslTcpClosed'));
     });
   }
 
@@ -168,7 +169,7 @@ export class TslSource extends BaseSource {
         this.silence = null;
         const quiet = this.timers.now() - this.heardAt;
         if (quiet < silenceMs) wait(silenceMs - quiet);
-        else this.disconnected(`aucun paquet TSL depuis ${silenceMs} ms`);
+        else this.disconnected(t('switcher.tslSilent', { ms: silenceMs }));
       }, ms);
     };
     wait(silenceMs);

@@ -5,6 +5,7 @@
  * instead of waited on forever.
  */
 import { BaseSource } from './base-source.js';
+import { t } from '../i18n/index.js';
 import { Redialer, type OpenLink } from './redial.js';
 import { realSourceTimers, errorText, type SourceTimers } from './source.js';
 import { dialTcp, type TcpLink } from './tcp.js';
@@ -85,7 +86,7 @@ export class VmixSource extends BaseSource {
     this.lastHeard = this.timers.now();
     if (message.command !== 'TALLY') return null;
     if (message.status === 'ER') {
-      this.disconnected(`vMix refuse TALLY : ${message.rest}`);
+      this.disconnected(t('switcher.vmixRefused', { reason: message.rest }));
       return null;
     }
     if (message.status !== 'OK') return null;
@@ -101,7 +102,7 @@ export class VmixSource extends BaseSource {
       this.heartbeat = null;
       if (!this.link) return;
       if (this.timers.now() - this.lastHeard >= 3 * every) {
-        this.link.closeWith(new Error(`vMix muet depuis ${3 * every} ms : lien coupé, nouvel essai`));
+        this.link.closeWith(new Error(t('switcher.vmixSilent', { ms: 3 * every })));
         return;
       }
       this.link.write('TALLY\r\n');

@@ -4,12 +4,13 @@
  * `error: option '--port <port>' argument 'http' is invalid. must be ...`.
  */
 import { InvalidArgumentError } from 'commander';
+import { t } from '../i18n/index.js';
 
 /** A whole number from `min` to `max`; `name` is the option or argument, for the message. */
 export function intArg(name: string, min: number, max: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got "${value}".`);
+    if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(t('errors.wholeNumber', { name, min, max, value }));
     return n;
   };
 }
@@ -17,6 +18,6 @@ export function intArg(name: string, min: number, max: number): (value: string) 
 /** A TCP/UDP port to listen on: 1-65535, or 0 for any free port. */
 export function parsePort(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError(`must be a port number from 0 to 65535 (0: any free port), got "${value}".`);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError(t('errors.portNumber', { value }));
   return n;
 }

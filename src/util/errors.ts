@@ -1,8 +1,10 @@
 /**
  * Errors meant for the person at the terminal. The CLI prints their message
  * alone (no stack trace) and exits with their code, so each one must say what
- * was wrong, where, and how to fix it.
+ * was wrong, where, and how to fix it, in the CLI's language (the errors
+ * area of the catalogues).
  */
+import { t } from '../i18n/index.js';
 
 /** Exit statuses of `relais`. */
 export const EXIT = {
@@ -25,7 +27,7 @@ export class UserError extends Error {
   }
 }
 
-/** Thrown when a port is taken: one line that says which and how to change it. */
+/** Thrown when a port is taken: one line that says which and how to change it (`what` and `hint` already translated). */
 export class PortInUseError extends UserError {
   override name = 'PortInUseError';
   constructor(
@@ -33,6 +35,6 @@ export class PortInUseError extends UserError {
     readonly port: number,
     readonly hint: string,
   ) {
-    super(`${what} port ${port} is already in use; stop whatever uses it or ${hint}`);
+    super(t('errors.portInUse', { what, port, hint }));
   }
 }

@@ -30,26 +30,33 @@ describe('cli: exit codes', () => {
   });
 
   it('a missing config: status 2 and the fix, no stack trace', async () => {
-    const r = await runCli(['appliance', '-c', 'hardware/examples/no-such-site.yaml']);
+    const r = await runCli(['appliance', '-c', 'hardware/examples/no-such-site.yaml'], { RELAIS_LANG: 'fr' });
     assert.equal(r.code, 2, r.output);
-    assert.equal(r.output, 'relais: hardware/examples/no-such-site.yaml: file not found: check the path, or copy one of the examples in hardware/examples/\n');
+    assert.equal(r.output, 'relais: hardware/examples/no-such-site.yaml: fichier introuvable\u00a0: vérifiez le chemin, ou copiez un des exemples de hardware/examples/\n');
   });
 
   it('a dashboard option that cannot work: status 2 (this one was found by its name before)', async () => {
     const r = await runCli(['dashboard', '--port', '0', '--event', 'Saint Camille']);
     assert.equal(r.code, 2, r.output);
-    assert.match(r.output, /^relais: event "Saint Camille" must be a lowercase slug.*--event/);
+    assert.match(r.output, /^relais: l’événement «\sSaint Camille\s» doit être un identifiant en minuscules.*--event/);
   });
 
   it('a bad broker URL on the command line: status 2 naming the flag', async () => {
-    const r = await runCli(['floor', 'status', '--broker', 'http://127.0.0.1:1883']);
+    const r = await runCli(['floor', 'status', '--broker', 'http://127.0.0.1:1883', '--lang', 'en']);
     assert.equal(r.code, 2, r.output);
     assert.equal(r.output, 'relais: --broker: must be a broker URL such as mqtt://127.0.0.1:1883 or mqtts://broker.example:8883 (got "http://127.0.0.1:1883")\n');
   });
 
-  it('a broker nobody answers on: status 1, a failure while running', async () => {
-    const r = await runCli(['floor', 'status', '--broker', `mqtt://127.0.0.1:${await freePort()}`, '--timeout', '300']);
-    assert.equal(r.code, 1, r.output);
-    assert.match(r.output, /^relais: cannot reach the broker at mqtt:\/\/127\.0\.0\.1:\d+ within 300 ms/);
+  it('a broker nobody answers on: status 1, a failure while running, in French by default and in English on request', async function () {
+    this.timeout(60_000);
+    const args = ['floor', 'status', '--broker', `mqtt://127.0.0.1:${await freePort()}`, '--timeout', '300'];
+    const fr = await runCli(args, { RELAIS_LANG: '', LANG: 'C.UTF-8' });
+    assert.equal(fr.code, 1, fr.output);
+    assert.match(fr.output, /^relais: impossible de joindre le courtier à mqtt:\/\/127\.0\.0\.1:\d+ en 300 ms .*; est-il en marche, et l’URL et les identifiants sont-ils les bons\?\n$/);
+    const en = await runCli([...args, '--lang', 'en']);
+    assert.equal(en.code, 1, en.output);
+    assert.match(en.output, /^relais: cannot reach the broker at mqtt:\/\/127\.0\.0\.1:\d+ within 300 ms .*; is it running, and are the URL and credentials right\?\n$/);
+    const byLang = await runCli(args, { RELAIS_LANG: '', LANG: 'en_CA.UTF-8' });
+    assert.match(byLang.output, /^relais: cannot reach the broker/, 'LANG=en_CA speaks English too');
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { DashboardConfigError, startDashboardServer, type RunningDashboard } from '../../src/dashboard/server.js';
 import { PortInUseError } from '../../src/broker/embedded.js';
+import { setLang } from '../../src/i18n/index.js';
 import { quietLogger } from '../helpers/log.js';
 
 interface Reply {
@@ -96,14 +97,19 @@ describe('dashboard server', () => {
   });
 
   it('says what is wrong with its options and how to fix them', async () => {
-    await assert.rejects(start({ event: 'Saint Camille' }), (e: Error) => e instanceof DashboardConfigError && /event "Saint Camille" must be a lowercase slug.*--event/.test(e.message));
-    await assert.rejects(start({ brokerWsUrl: 'mqtt://127.0.0.1:1883' }), (e: Error) => e instanceof DashboardConfigError && /must start with ws:\/\/ or wss:\/\/; fix --broker-ws/.test(e.message));
-    await assert.rejects(start({ relayHttpBase: 'rtmp://x' }), /relay URL "rtmp:\/\/x" must start with http:\/\/ or https:\/\//);
-    await assert.rejects(start({ webRoot: join(dir, 'missing') }), /not built|cannot build/);
+    await assert.rejects(start({ event: 'Saint Camille' }), (e: Error) => e instanceof DashboardConfigError && /l’événement «\sSaint Camille\s» doit être un identifiant en minuscules.*--event/.test(e.message));
+    await assert.rejects(start({ brokerWsUrl: 'mqtt://127.0.0.1:1883' }), (e: Error) => e instanceof DashboardConfigError && /doit commencer par ws:\/\/ ou wss:\/\/; corrigez --broker-ws/.test(e.message));
+    setLang('en');
+    try {
+      await assert.rejects(start({ relayHttpBase: 'rtmp://x' }), /relay URL "rtmp:\/\/x" must start with http:\/\/ or https:\/\//);
+    } finally {
+      setLang('fr');
+    }
+    await assert.rejects(start({ webRoot: join(dir, 'missing') }), /n’est pas construite|impossible de construire/);
   });
 
   it('names the taken port and the flag to change it', async () => {
     server = await start();
-    await assert.rejects(start({ port: server.port }), (e: Error) => e instanceof PortInUseError && /dashboard HTTP port \d+ is already in use.*--port/.test(e.message));
+    await assert.rejects(start({ port: server.port }), (e: Error) => e instanceof PortInUseError && /le port \d+ \(HTTP du tableau de bord\) est déjà pris; .*--port/.test(e.message));
   });
 });

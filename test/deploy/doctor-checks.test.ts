@@ -51,21 +51,22 @@ describe('deploy: relais doctor checks (injected roots)', () => {
       await files(root, pi4);
       const r = await checkGpio(defaultFsProbe(root));
       assert.equal(r.status, 'PASS');
-      assert.equal(r.summary, 'gpiochip512 "pinctrl-bcm2711" base 512 (BCM 17 = gpio529); sysfs export writable');
+      assert.equal(r.summary, 'gpiochip512 "pinctrl-bcm2711" base 512 (BCM 17 = gpio529); export sysfs accessible en écriture');
     });
 
     it('fails when this user may not export pins, and says which group fixes it', async () => {
       await files(root, pi4);
       const r = await checkGpio(probeDenying(root, (p, mode) => p.endsWith('/export') && mode === constants.W_OK));
       assert.equal(r.status, 'FAIL');
-      assert.match(r.summary, /export not writable/);
+      assert.match(r.summary, /export non accessible en écriture pour /);
       assert.match(r.fix ?? '', /usermod -aG gpio relais/);
     });
 
     it('warns on a machine without GPIO (a PC with a Firmata board)', async () => {
       const r = await checkGpio(defaultFsProbe(root));
       assert.equal(r.status, 'WARN');
-      assert.match(r.fix ?? '', /firmata/);
+      assert.equal(r.summary, 'aucune puce GPIO sur cette machine');
+      assert.match(r.fix ?? '', /^normal sur un PC\s: réglez io\.driver à "firmata"/);
     });
 
     it('skips a chip whose base is unreadable', async () => {
@@ -99,7 +100,7 @@ describe('deploy: relais doctor checks (injected roots)', () => {
       assert.match(warn.fix ?? '', /99-relais.rules/);
       const fail = await checkSerial(probeDenying(root, (p) => p.endsWith('ttyUSB0')));
       assert.equal(fail.status, 'FAIL');
-      assert.match(fail.summary, /cannot open \/dev\/ttyUSB0$/);
+      assert.match(fail.summary, /ne peut pas ouvrir \/dev\/ttyUSB0$/);
       assert.match(fail.fix ?? '', /dialout/);
     });
 
@@ -122,7 +123,7 @@ describe('deploy: relais doctor checks (injected roots)', () => {
       const pi4: FfmpegRunner = async (args) => ({ code: args.includes('h264_v4l2m2m') || args.includes('-encoders') ? 0 : 1, stderr: 'Unknown encoder' });
       const r = await checkFfmpeg({ run: pi4, candidates: ['h264_v4l2m2m', 'h264_vaapi'] });
       assert.equal(r.status, 'PASS');
-      assert.equal(r.summary, 'working H.264 encoders: h264_v4l2m2m');
+      assert.equal(r.summary, 'encodeurs H.264 fonctionnels\u00a0: h264_v4l2m2m');
       const missing = await checkFfmpeg({ run: spawnFfmpeg(join(root, 'no-ffmpeg')) });
       assert.equal(missing.status, 'FAIL');
       assert.match(missing.fix ?? '', /apt-get install ffmpeg/);
@@ -136,7 +137,7 @@ describe('deploy: relais doctor checks (injected roots)', () => {
       assert.equal((await checkDisk('/x', async () => ({ availableBytes: 0.5 * gb, totalBytes: 32 * gb }))).status, 'WARN');
       const full = await checkDisk('/x', async () => ({ availableBytes: 50 * 1024 ** 2, totalBytes: 32 * gb }));
       assert.equal(full.status, 'FAIL');
-      assert.equal(full.summary, '50 MB free on /x (0%)');
+      assert.equal(full.summary, '50 Mo libres sur /x (0\u00a0%)');
       assert.equal((await checkDisk(root)).check, 'disk', 'real statfs works');
       assert.equal((await checkDisk(join(root, 'absent'))).status, 'FAIL');
     });
@@ -149,11 +150,31 @@ describe('deploy: relais doctor checks (injected roots)', () => {
       });
       const ok = await checkTemperature(defaultFsProbe(root));
       assert.equal(ok.status, 'PASS');
-      assert.equal(ok.summary, '48.3 °C (cpu-thermal)');
+      assert.equal(ok.summary, '48,3\u00a0°C (cpu-thermal)', 'the decimal comma in French');
       await files(root, { 'sys/class/thermal/thermal_zone2/temp': '83000', 'sys/class/thermal/thermal_zone2/type': 'gpu' });
       const hot = await checkTemperature(defaultFsProbe(root));
       assert.equal(hot.status, 'FAIL');
-      assert.match(hot.fix ?? '', /throttles/);
+      assert.match(hot.fix ?? '', /le SoC ralentit déjà/);
+    });
+  });
+
+  describe('in English on request (--lang en)', () => {
+    beforeEach(() => setLang('en'));
+    afterEach(() => setLang('fr'));
+
+    it('says what it found and the fix in English, with the facts unchanged', async () => {
+      const gpio = await checkGpio(defaultFsProbe(root));
+      assert.equal(gpio.summary, 'no GPIO chips on this machine');
+      assert.match(gpio.fix ?? '', /^fine on a PC: set io\.driver to "firmata" \(Arduino over USB\) or "simulated"/);
+      const serial = await checkSerial(defaultFsProbe(root));
+      assert.equal(serial.summary, 'no USB serial ports (/dev/ttyUSB*, /dev/ttyACM*, /dev/relais-*)');
+      const full = await checkDisk('/x', async () => ({ availableBytes: 50 * 1024 ** 2, totalBytes: 1024 ** 3 }));
+      assert.equal(full.summary, '50 MB free on /x (5%)');
+      assert.match(full.fix ?? '', /^free space: sudo journalctl --vacuum-size=100M/);
+      await files(root, { 'sys/class/thermal/thermal_zone0/temp': '71250\n', 'sys/class/thermal/thermal_zone0/type': 'cpu-thermal\n' });
+      const warm = await checkTemperature(defaultFsProbe(root));
+      assert.equal(warm.summary, '71.3 °C (cpu-thermal)', 'the decimal point in English');
+      assert.match(warm.fix ?? '', /close to throttling \(80 °C\)/);
     });
   });
 

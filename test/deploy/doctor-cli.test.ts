@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { checkBroker } from '../../src/doctor/broker.js';
+import { setLang } from '../../src/i18n/index.js';
 import type { CheckResult } from '../../src/doctor/types.js';
 import { freePort, makeTestCa, makeUsers, renderCentral, startMosquitto, TEST_USERS, type RunningBroker } from './mosquitto-harness.js';
 
@@ -15,7 +16,7 @@ const ENTRY = join(import.meta.dirname, 'cli-entry.ts');
 /** Runs `relais doctor ...` through the test entry; resolves even on a non-zero exit. */
 async function doctor(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', ENTRY, 'doctor', ...args], { timeout: 30_000, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', ENTRY, 'doctor', ...args], { timeout: 30_000, env: { ...process.env, RELAIS_LANG: 'fr', ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -58,7 +59,7 @@ describe('deploy: relais doctor against a real broker and through the CLI', () =
     }, 100);
     const [line, clock] = await checkBroker({ url: `mqtts://localhost:${ports.tls}`, ca: join(dir, 'ca.crt'), event: 'demo', ...site });
     assert.equal(line?.status, 'PASS', JSON.stringify(line));
-    assert.match(line!.summary, /^mqtts:\/\/localhost:\d+ as site-saint-camille: connected in \d+ ms, round trip [\d.]+ ms \(median of 5\)$/);
+    assert.match(line!.summary, /^mqtts:\/\/localhost:\d+ en tant que site-saint-camille\s: connecté en \d+ ms, aller-retour \d+,\d ms \(médiane de 5\)$/);
     assert.equal(clock?.status, 'WARN');
     const offset = (clock!.data as { offsetMs: number }).offsetMs;
     assert.ok(Math.abs(offset - 5000) < 200, `offset ${offset}`);
@@ -68,20 +69,29 @@ describe('deploy: relais doctor against a real broker and through the CLI', () =
   it('says why it cannot connect: wrong password, refused port, untrusted certificate', async () => {
     const [badPw] = await checkBroker({ url: `mqtt://127.0.0.1:${ports.plain}`, username: site.username, password: 'wrong', probeTopic: site.probeTopic });
     assert.equal(badPw?.status, 'FAIL');
-    assert.match(badPw!.summary, /user name or password refused/);
+    assert.match(badPw!.summary, /nom d’utilisateur ou mot de passe refusé/);
+    assert.match(badPw!.fix ?? '', /^comparez broker\.username\/password aux identifiants créés par make-users\.sh/);
+    setLang('en');
+    try {
+      const [inEnglish] = await checkBroker({ url: `mqtt://127.0.0.1:${ports.plain}`, username: site.username, password: 'wrong', probeTopic: site.probeTopic });
+      assert.match(inEnglish!.summary, /: user name or password refused$/);
+      assert.match(inEnglish!.fix ?? '', /^check broker\.username\/password against the credentials made with make-users\.sh/);
+    } finally {
+      setLang('fr');
+    }
     const closed = await freePort();
     const [refused] = await checkBroker({ url: `mqtt://127.0.0.1:${closed}`, probeTopic: 'x' });
-    assert.match(refused!.summary, /connection refused/);
+    assert.match(refused!.summary, /connexion refusée \(connect ECONNREFUSED/);
     assert.match(refused!.fix ?? '', /systemctl status mosquitto/);
     const [untrusted] = await checkBroker({ url: `mqtts://localhost:${ports.tls}`, ...site });
-    assert.match(untrusted!.summary, /certificate not trusted/);
+    assert.match(untrusted!.summary, /certificat non reconnu/);
     assert.match(untrusted!.fix ?? '', /broker.ca/);
   });
 
   it('reports a probe topic the ACL refuses instead of hanging', async () => {
     const [line, clock] = await checkBroker({ url: `mqtt://127.0.0.1:${ports.plain}`, ...TEST_USERS.viewer, probeTopic: 'relais/v1/demo/control' });
     assert.equal(line?.status, 'WARN');
-    assert.match(line!.summary, /refused by the ACL/);
+    assert.match(line!.summary, /mais l’ACL a refusé la sonde sur relais\/v1\/demo\/control$/);
     assert.equal(clock?.status, 'WARN');
   });
 
@@ -105,10 +115,10 @@ describe('deploy: relais doctor against a real broker and through the CLI', () =
       const r = await doctor(['--config', config, '--root', root, '--only', 'gpio', 'serial', 'broker', 'temperature']);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const lines = r.stdout.trim().split('\n');
-      assert.match(lines[0]!, /^WARN  gpio +no GPIO chips on this machine$/);
+      assert.match(lines[0]!, /^WARN  gpio +aucune puce GPIO sur cette machine$/);
       assert.match(lines[2]!, /^PASS  serial +\/dev\/ttyUSB0, \/dev\/relais-visca0 -> \/dev\/ttyUSB0$/);
-      assert.match(lines[3]!, /^PASS  broker +mqtt:\/\/127\.0\.0\.1:\d+ as site-saint-camille: connected/);
-      assert.match(lines[4]!, /^WARN  clock +no conductor heartbeat on relais\/v1\/demo\/conductor\/heartbeat/);
+      assert.match(lines[3]!, /^PASS  broker +mqtt:\/\/127\.0\.0\.1:\d+ en tant que site-saint-camille\s: connecté en/);
+      assert.match(lines[4]!, /^WARN  clock +aucun battement de cœur du chef d’orchestre sur relais\/v1\/demo\/conductor\/heartbeat/);
       assert.match(lines.at(-1)!, /^toutes les vérifications ont réussi, 2 avertissement\(s\)$/);
     });
 
@@ -154,10 +164,10 @@ describe('deploy: relais doctor against a real broker and through the CLI', () =
     it('rejects a config it cannot read with a clear message and status 2', async () => {
       const r = await doctor(['--config', join(root, 'missing.yaml')]);
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /cannot read config .*missing\.yaml.*\/etc\/relais\/appliance\.yaml/);
+      assert.match(r.stderr, /impossible de lire la config .*missing\.yaml\s: fichier introuvable; .*\/etc\/relais\/appliance\.yaml/);
       const bad = await doctor(['--only', 'everything']);
       assert.notEqual(bad.code, 0);
-      assert.match(bad.stderr, /Allowed choices are gpio, serial, ffmpeg, broker, tally, disk, temperature/);
+      assert.match(bad.stderr, /Choix permis\s: gpio, serial, ffmpeg, broker, tally, disk, temperature\./);
     });
   });
 });

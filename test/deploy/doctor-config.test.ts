@@ -21,7 +21,8 @@ const ENTRY = join(import.meta.dirname, 'cli-entry.ts');
 
 async function doctor(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', ENTRY, 'doctor', ...args], { timeout: 30_000 });
+    // French unless --lang says otherwise, whatever this machine's LANG.
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', ENTRY, 'doctor', ...args], { timeout: 30_000, env: { ...process.env, RELAIS_LANG: 'fr' } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -70,8 +71,8 @@ describe('deploy: relais doctor checks what the config names', () => {
     await fakePi(dir, '[all]\ngpio=5,6,13,17,19=ip,pu\nenable_uart=1\n');
     const { gpio, serial } = await checkNamedDevices(pi4Devices(), defaultFsProbe(dir));
     assert.deepEqual(gpio.map((r) => r.status), ['PASS'], JSON.stringify(gpio));
-    assert.match(gpio[0]!.summary, /gpiochip512 "pinctrl-bcm2711": 12 pins in range, every input pulled at boot/);
-    assert.deepEqual(serial.map((r) => [r.status, r.summary]), [['PASS', '/dev/serial0 (cameras[0].transport.path, cameras[1].transport.path): present, read/write']]);
+    assert.match(gpio[0]!.summary, /gpiochip512 "pinctrl-bcm2711"\s: 12 broches valides, chaque entrée a son rappel au démarrage/);
+    assert.deepEqual(serial.map((r) => [r.status, r.summary]), [['PASS', '/dev/serial0 (cameras[0].transport.path, cameras[1].transport.path)\u00a0: présent, lecture-écriture']]);
   });
 
   it('names each input without its pull-up, and an input that reads asserted at idle', async () => {
@@ -83,20 +84,36 @@ describe('deploy: relais doctor checks what the config names', () => {
     const { gpio } = await checkNamedDevices(pi4Devices(), defaultFsProbe(dir));
     const fail = gpio.find((r) => r.status === 'FAIL');
     assert.ok(fail, JSON.stringify(gpio));
-    assert.match(fail.summary, /podium \(BCM 17, active-low: needs pu\), cam1Program \(BCM 5/);
-    assert.match(fail.fix!, /scripts\/install\.sh writes the gpio=\.\.\.=ip,pu line/);
+    assert.match(fail.summary, /podium \(BCM 17, actif bas\s: pu requis\), cam1Program \(BCM 5/);
+    assert.match(fail.fix!, /scripts\/install\.sh écrit la ligne gpio=\.\.\.=ip,pu/);
     const warn = gpio.find((r) => r.status === 'WARN');
-    assert.match(warn?.summary ?? '', /reads asserted now: podium \(BCM 17\)/);
+    assert.match(warn?.summary ?? '', /lu comme pressé en ce moment\s: podium \(BCM 17\)/);
   });
 
-  it('the example Pi 4 config on this machine (no UART, no GPIO chip): each check that cannot pass is named with its fix', async function () {
-    const out = await doctor(['--config', join(REPO, 'hardware/examples/pi4-serial-cameras.yaml'), '--only', 'gpio', 'serial', '--root', dir]);
+  it('the example Pi 4 config on this machine (no UART, no GPIO chip): each check that cannot pass is named with its fix, in French and in English', async function () {
+    // Two doctor processes through tsx: seconds each on a busy machine.
+    this.timeout(90_000);
+    const args = ['--config', join(REPO, 'hardware/examples/pi4-serial-cameras.yaml'), '--only', 'gpio', 'serial', '--root', dir];
+    const out = await doctor(args);
     assert.equal(out.code, 1, out.stdout + out.stderr);
-    assert.doesNotMatch(out.stdout, /all checks passed/);
-    assert.match(out.stdout, /^FAIL\s+gpio\s+io\.driver is "gpio", but this machine has no GPIO chip a Raspberry Pi header chip/m);
-    assert.match(out.stdout, /à faire\s: on a Raspberry Pi use Raspberry Pi OS Bookworm; on another board set io\.chip/);
-    assert.match(out.stdout, /^FAIL\s+serial\s+\/dev\/serial0 \(cameras\[0\]\.transport\.path, cameras\[1\]\.transport\.path\): no such device/m);
-    assert.match(out.stdout, /à faire\s: the header UART is off: sudo scripts\/install\.sh writes enable_uart=1/);
+    assert.doesNotMatch(out.stdout, /toutes les vérifications ont réussi/);
+    assert.match(out.stdout, /^WARN\s+gpio\s+aucune puce GPIO sur cette machine$/m);
+    assert.match(out.stdout, /^FAIL\s+gpio\s+io\.driver vaut "gpio", mais cette machine n’a pas de puce GPIO de connecteur Raspberry Pi \(pinctrl-rp1/m);
+    assert.match(out.stdout, /à faire\s: sur un Raspberry Pi, utilisez Raspberry Pi OS Bookworm; sur une autre carte, réglez io\.chip/);
+    assert.match(out.stdout, /^FAIL\s+serial\s+\/dev\/serial0 \(cameras\[0\]\.transport\.path, cameras\[1\]\.transport\.path\)\s: aucun périphérique de ce nom$/m);
+    assert.match(out.stdout, /à faire\s: l’UART du connecteur est désactivé\s: sudo scripts\/install\.sh écrit enable_uart=1/);
+    assert.match(out.stdout, /^2 vérification\(s\) en échec, 2 avertissement\(s\)$/m);
+    assert.doesNotMatch(out.stdout, /no such device|fine on a PC/, 'no English left in the French report');
+
+    const en = await doctor([...args, '--lang', 'en']);
+    assert.equal(en.code, 1, en.stdout + en.stderr);
+    assert.match(en.stdout, /^WARN\s+gpio\s+no GPIO chips on this machine$/m);
+    assert.match(en.stdout, /^\s+fix: fine on a PC: set io\.driver to "firmata"/m);
+    assert.match(en.stdout, /^FAIL\s+gpio\s+io\.driver is "gpio", but this machine has no GPIO chip a Raspberry Pi header chip/m);
+    assert.match(en.stdout, /^FAIL\s+serial\s+\/dev\/serial0 \(cameras\[0\]\.transport\.path, cameras\[1\]\.transport\.path\): no such device$/m);
+    assert.match(en.stdout, /fix: the header UART is off: sudo scripts\/install\.sh writes enable_uart=1/);
+    assert.match(en.stdout, /^2 check\(s\) failed, 2 warning\(s\)$/m);
+    assert.doesNotMatch(en.stdout, /à faire|aucun/, 'no French left in the English report');
   });
 
   it('a Firmata box: the board’s port is checked, and the fix names the udev names', async () => {
@@ -104,18 +121,19 @@ describe('deploy: relais doctor checks what the config names', () => {
     const { serial, gpio } = await checkNamedDevices(devices, defaultFsProbe(dir));
     assert.deepEqual(gpio, []);
     assert.equal(serial[0]?.status, 'FAIL');
-    assert.match(serial[0]!.summary, /^\/dev\/relais-firmata \(io\.port\): no such device$/);
+    assert.match(serial[0]!.summary, /^\/dev\/relais-firmata \(io\.port\)\s: aucun périphérique de ce nom$/);
     assert.match(serial[0]!.fix!, /hardware\/udev\/99-relais\.rules/);
   });
 
-  it('refuses the config that `config check` refuses, naming the key', async () => {
+  it('refuses the config that `config check` refuses, naming the key', async function () {
+    this.timeout(60_000);
     const text = await readFile(join(REPO, 'hardware/examples/pi4-serial-cameras.yaml'), 'utf8');
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, text.replace('baud: 9600, address: 1', 'baud: 9600, address: 9'));
     const out = await doctor(['--config', bad, '--only', 'disk']);
     assert.notEqual(out.code, 0);
     assert.match(out.stderr, /cameras/);
-    assert.doesNotMatch(out.stdout, /all checks passed/);
+    assert.doesNotMatch(out.stdout, /toutes les vérifications ont réussi/);
   });
 });
 
@@ -131,6 +149,6 @@ describe('deploy: relais doctor against the embedded broker', () => {
   it('connects (MQTT 3.1.1 after the broker refuses 5) and times the round trip', async () => {
     const [line] = await checkBroker({ url: broker.url, probeTopic: 'relais/v1/doctor-test/doctor/probe', probes: 3 });
     assert.equal(line!.status, 'PASS', JSON.stringify(line));
-    assert.match(line!.summary, /connected in \d+ ms, round trip [\d.]+ ms \(median of 3\)/);
+    assert.match(line!.summary, /connecté en \d+ ms, aller-retour \d+,\d ms \(médiane de 3\)/);
   });
 });

@@ -28,7 +28,7 @@ describe('deploy: relais doctor checks the appliance unit’s sandbox against th
     await cp(UNIT, join(unitDir(), 'relais-appliance.service'));
     const r = await checkUnitSandbox(defaultFsProbe(root), ['h264_v4l2m2m', 'h264_vaapi', 'h264_nvenc', 'libx264']);
     assert.equal(r?.status, 'PASS', JSON.stringify(r));
-    assert.match(r!.summary, /lets through h264_v4l2m2m, h264_vaapi, h264_nvenc, display/);
+    assert.match(r!.summary, /laisse passer h264_v4l2m2m, h264_vaapi, h264_nvenc, display/);
   });
 
   it('a unit without char-drm and the render group: VAAPI and the screen are named, with the lines to add', async () => {
@@ -37,7 +37,7 @@ describe('deploy: relais doctor checks the appliance unit’s sandbox against th
     await writeFile(join(unitDir(), 'relais-appliance.service'), old);
     const r = await checkUnitSandbox(defaultFsProbe(root), ['h264_vaapi', 'libx264']);
     assert.equal(r?.status, 'FAIL');
-    assert.match(r!.summary, /would block h264_vaapi \(\/dev\/dri\/renderD\* \(VAAPI\)\), display \(\/dev\/dri\/card\* \(the room display on KMS\)\)/);
+    assert.match(r!.summary, /bloquerait h264_vaapi \(\/dev\/dri\/renderD\* \(VAAPI\)\), display \(\/dev\/dri\/card\* \(l’affichage de la salle en KMS\)\)\s: à l’intérieur, l’encodeur se rabat sur libx264/);
     assert.match(r!.fix!, /DeviceAllow=char-drm rw, SupplementaryGroups=render/);
   });
 

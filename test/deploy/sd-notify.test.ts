@@ -87,7 +87,7 @@ describe('deploy: sd_notify', () => {
       clock.tick(10000);
       assert.deepEqual(rec.sent.slice(4), ['STATUS=draining', 'STOPPING=1']);
       // One warning when pings stop, one note when they resume: not one line per tick.
-      assert.equal(logged.filter((l) => l.includes('withholding watchdog ping')).length, 1);
+      assert.equal(logged.filter((l) => l.includes('pas de signal au chien de garde')).length, 1);
       assert.equal(logged.filter((l) => l.includes('pings resume')).length, 1);
     });
 

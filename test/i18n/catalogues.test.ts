@@ -36,6 +36,7 @@ describe('i18n catalogues', () => {
     assert.equal(cliLang(undefined, { LANG: 'en_US.UTF-8' }), 'en');
     assert.equal(cliLang('fr', { LANG: 'en_US.UTF-8' }), 'fr', '--lang wins over LANG');
     assert.equal(cliLang(undefined, { RELAIS_LANG: 'en', LANG: 'fr_CA.UTF-8' }), 'en');
+    assert.equal(cliLang(undefined, { RELAIS_LANG: '', LC_ALL: '', LANG: 'en_CA.UTF-8' }), 'en', 'an empty variable is unset');
   });
 
   it('fills placeholders without escaping (the renderers escape for HTML)', () => {

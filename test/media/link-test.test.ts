@@ -34,9 +34,9 @@ describe('link test: advice (pure)', () => {
     // A jittery link: the spread between median and p95 is added once.
     assert.equal(recommend(result({ rttMs: { min: 70, p50: 80, p95: 130, max: 200 } })).latencyMs, 290);
     assert.equal(recommend(result({ rttMs: { min: 70, p50: 80, p95: 110, max: 200 } })).latencyMs, 240);
-    assert.match(recommend(result({ lossPercent: 9 })).notes.join(' '), /over 400 ms one way/);
+    assert.match(recommend(result({ lossPercent: 9 })).notes.join(' '), /dépasse 400 ms dans un sens/);
     assert.equal(recommend(result({ rttMs: { min: 1, p50: 2, p95: 3, max: 4 } })).latencyMs, 80);
-    assert.match(recommend(result({ throughputKbps: null })).notes.join(' '), /capacity is unknown/);
+    assert.match(recommend(result({ throughputKbps: null })).notes.join(' '), /la capacité est inconnue/);
   });
 
   it('reads its own probes only, and a target with or without a port', () => {
@@ -44,7 +44,7 @@ describe('link test: advice (pure)', () => {
     assert.equal(decodeProbe(Buffer.from('GET / HTTP/1.1\r\n\r\n-----------------')), null);
     assert.deepEqual(parseTarget('relay.example'), { host: 'relay.example', port: 9999 });
     assert.deepEqual(parseTarget('10.0.0.2:7000'), { host: '10.0.0.2', port: 7000 });
-    assert.throws(() => parseTarget('relay:99999'), /HOST or HOST:PORT/);
+    assert.throws(() => parseTarget('relay:99999'), /doit être HÔTE ou HÔTE:PORT d’un `relais link echo` en marche/);
   });
 });
 

@@ -29,7 +29,7 @@ describe('relais ptz / relais sim camera (CLI)', function () {
       const timer = setTimeout(() => reject(new Error(`simulator did not start: ${out}`)), 15_000);
       sim!.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
-        if (out.includes('Ctrl-C stops it')) {
+        if (out.includes('Ctrl-C l’arrête')) {
           clearTimeout(timer);
           resolve();
         }
@@ -37,7 +37,7 @@ describe('relais ptz / relais sim camera (CLI)', function () {
       sim!.once('exit', (code) => reject(new Error(`simulator exited with ${code}: ${out}`)));
     });
     udpPort = /udp:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]!;
-    tcpPort = /tcp: 127\.0\.0\.1:(\d+)/.exec(out)![1]!;
+    tcpPort = /tcp\s: 127\.0\.0\.1:(\d+)/.exec(out)![1]!;
   });
 
   after(async () => {
@@ -50,7 +50,7 @@ describe('relais ptz / relais sim camera (CLI)', function () {
   });
 
   it('prints where the simulator listens', () => {
-    assert.match(out, new RegExp(`listening serial: 2 camera\\(s\\) on ${serial.replace(/[/.]/g, '\\$&')}`));
+    assert.match(out, new RegExp(`à l’écoute serial\\s: 2 caméra\\(s\\) sur ${serial.replace(/[/.]/g, '\\$&')}`));
     assert.ok(existsSync(serial));
   });
 
@@ -78,13 +78,13 @@ describe('relais ptz / relais sim camera (CLI)', function () {
     assert.equal((await run(['ptz', 'recall', 'podium', '--config', config, '--camera', 'podium-cam'])).code, 0);
     const several = await run(['ptz', 'home', '--config', config]);
     assert.equal(several.code, 1);
-    assert.match(several.stderr, /holds several cameras \(podium-cam, room\): pick one with --camera NAME/);
+    assert.match(several.stderr, /contient plusieurs caméras \(podium-cam, room\)\s: choisissez-en une avec --camera NOM/);
   });
 
   it('explains bad input and camera errors, with exit code 1', async () => {
     const none = await run(['ptz', 'home']);
     assert.equal(none.code, 1);
-    assert.match(none.stderr, /name exactly one camera: --config FILE/);
+    assert.match(none.stderr, /nommez une seule caméra\s: --config FICHIER/);
     const range = await run(['ptz', 'recall', '200', '--serial', serial]);
     assert.equal(range.code, 1);
     assert.match(range.stderr, /preset must be a whole number from 0 to 127 .*got 200/);
@@ -92,7 +92,7 @@ describe('relais ptz / relais sim camera (CLI)', function () {
     assert.match(missing.stderr, /camera 1 on .*: preset recall 100: camera replied "command not executable"/);
     const bad = await run(['ptz', 'zoom', 'sideways', '--serial', serial]);
     assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr, /Allowed choices are in, out, stop/);
+    assert.match(bad.stderr, /Choix permis\s: in, out, stop\./);
     const help = await run(['ptz', 'recall', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Usage: relais ptz recall \[options\] <preset>/);
@@ -102,7 +102,7 @@ describe('relais ptz / relais sim camera (CLI)', function () {
     const exited = new Promise<number | null>((resolve) => sim!.once('exit', resolve));
     sim!.kill('SIGINT');
     assert.equal(await exited, 0);
-    assert.match(out, /camera simulator stopped/);
+    assert.match(out, /simulateur de caméras arrêté/);
     assert.equal(existsSync(serial), false);
   });
 });

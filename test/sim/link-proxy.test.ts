@@ -132,9 +132,9 @@ describe('relais sim link (the command)', function () {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      await waitFor('the listening line', () => /listening udp 127\.0\.0\.1:\d+/.test(out), 15_000);
-      const port = Number(/listening udp 127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
-      await waitFor('the starting settings', () => /link delay=10ms jitter=0ms loss=0%/.test(out));
+      await waitFor('the listening line', () => /à l’écoute udp 127\.0\.0\.1:\d+/.test(out), 15_000);
+      const port = Number(/à l’écoute udp 127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
+      await waitFor('the starting settings', () => /lien delay=10ms jitter=0ms loss=0%/.test(out));
       child.stdin.write('loss=25 rate=3000\n');
       await waitFor('the new settings', () => /loss=25% reorder=0% rate=3000kbit\/s/.test(out));
       child.stdin.write('lost=3\n');
@@ -154,6 +154,6 @@ describe('relais sim link (the command)', function () {
       await gone;
       rx.socket.close();
     }
-    assert.match(out, /link emulator stopped/);
+    assert.match(out, /émulateur de lien arrêté/);
   });
 });

@@ -21,10 +21,10 @@ describe('embedded broker', function () {
     try {
       await assert.rejects(startEmbeddedBroker({ tcpPort: port, wsPort: null, log: quietLogger() }), (err: unknown) => {
         assert.ok(err instanceof PortInUseError);
-        assert.match(err.message, new RegExp(`MQTT \\(TCP\\) port ${port} is already in use.*--mqtt-port`));
+        assert.match(err.message, new RegExp(`le port ${port} \\(MQTT sur TCP\\) est déjà pris.*--mqtt-port`));
         return true;
       });
-      const result = await runCli(['demo', '--no-screen', '--mqtt-port', String(port), '--ws-port', '0', '--no-media', '--no-dashboard']);
+      const result = await runCli(['demo', '--no-screen', '--mqtt-port', String(port), '--ws-port', '0', '--no-media', '--no-dashboard', '--lang', 'en']);
       assert.equal(result.code, 2);
       const lines = result.output.trim().split('\n').filter((l) => l.startsWith('relais:'));
       assert.equal(lines.length, 1, result.output);

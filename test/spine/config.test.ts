@@ -91,9 +91,9 @@ describe('configuration', () => {
   });
 
   it('says which line of broken YAML and what to do with a missing file', async () => {
-    await assert.rejects(loadConfigFile(await file('bad.yaml', 'site: [unclosed\n')), /not valid YAML \(line \d+/);
-    await assert.rejects(loadConfigFile(join(dir, 'nope.yaml')), /file not found: check the path/);
-    await assert.rejects(loadConfigFile(await file('list.yaml', '- a\n- b\n')), /must be a mapping/);
+    await assert.rejects(loadConfigFile(await file('bad.yaml', 'site: [unclosed\n')), /YAML invalide \(ligne \d+/);
+    await assert.rejects(loadConfigFile(join(dir, 'nope.yaml')), /fichier introuvable\s: vérifiez le chemin/);
+    await assert.rejects(loadConfigFile(await file('list.yaml', '- a\n- b\n')), /doit être une table de clés et de valeurs/);
   });
 
   it('tells a site config from a conductor config', async () => {

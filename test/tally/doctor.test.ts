@@ -18,10 +18,10 @@ describe('relais doctor: tally sources against the emulators', function () {
     try {
       const [ok] = await checkTallySources([source({ kind: 'vmix', host: '127.0.0.1', port: vmix.address.port, cameras: { cam1: 1, cam2: 2 } })]);
       assert.equal(ok!.status, 'PASS');
-      assert.match(ok!.summary, /3 inputs; cam1=PGM cam2=PVW/);
+      assert.match(ok!.summary, /\s: connecté, 3 entrées; cam1=PGM cam2=PVW$/);
       const [warn] = await checkTallySources([source({ kind: 'vmix', host: '127.0.0.1', port: vmix.address.port, cameras: { cam1: 1, cam9: 9 } })]);
       assert.equal(warn!.status, 'WARN');
-      assert.match(warn!.fix ?? '', /no input for cam9/);
+      assert.match(warn!.fix ?? '', /le mélangeur n’a pas d’entrée pour cam9\s: vérifiez les cameras de tallySources/);
     } finally {
       await vmix.stop();
     }

@@ -13,8 +13,8 @@ describe('relais tally watch and relais sim (built CLI)', function () {
     try {
       const { code, stdout } = await runCli(['tally', 'watch', '--kind', 'vmix', '--host', '127.0.0.1', '--port', String(vmix.address.port), '--count', '1']);
       assert.equal(code, 0, stdout);
-      assert.match(stdout, /vmix 127\.0\.0\.1:\d+: connecté/);
-      assert.match(stdout, /programme: 1 \| aperçu: 2/);
+      assert.match(stdout, /vmix 127\.0\.0\.1:\d+\s: connecté/);
+      assert.match(stdout, /programme\s: 1 \| aperçu\s: 2/);
     } finally {
       await vmix.stop();
     }
@@ -24,10 +24,10 @@ describe('relais tally watch and relais sim (built CLI)', function () {
     const port = await freePort();
     const sim = spawnCli(['sim', 'atem', '--port', String(port), '--cycle', '200']);
     try {
-      await waitFor('the ATEM simulator listening', () => /atem: udp/.test(sim.output()), 10_000);
+      await waitFor('the ATEM simulator listening', () => /atem\s: udp/.test(sim.output()), 10_000);
       const { code, stdout } = await runCli(['tally', 'watch', '--kind', 'atem', '--host', '127.0.0.1', '--port', String(port), '--count', '2']);
       assert.equal(code, 0, stdout);
-      const lines = stdout.split('\n').filter((l) => l.includes('programme:'));
+      const lines = stdout.split('\n').filter((l) => /programme\s:/.test(l));
       assert.equal(lines.length, 2);
       assert.match(lines[0]!, /\(Camera \d\)/);
       assert.notEqual(lines[0]!.replace(/^\S+ /, ''), lines[1]!.replace(/^\S+ /, ''), 'the cycle cut to another input');
@@ -39,7 +39,7 @@ describe('relais tally watch and relais sim (built CLI)', function () {
   it('a wrong kind is refused with the list of kinds', async () => {
     const { code, output } = await runCli(['tally', 'watch', '--kind', 'tricaster']);
     assert.notEqual(code, 0);
-    assert.match(output, /atem, obs, vmix or tsl/);
+    assert.match(output, /atem, obs, vmix ou tsl/);
   });
 
 });
