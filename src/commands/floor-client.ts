@@ -11,7 +11,7 @@ import { siteIoTrouble } from '../protocol/site-state.js';
 import { decode, encode, publishOptions, routeMessage, topic, topicFilter, type TopicHandlers, type TopicName } from '../protocol/topics.js';
 import { currentLang, t } from '../i18n/index.js';
 import { formatTimeOfDay } from '../i18n/time.js';
-import { actionWord } from '../i18n/words.js';
+import { actionWord, reasonText } from '../i18n/words.js';
 import { EXIT, UserError } from '../util/errors.js';
 
 /** The broker would not take the message: the person's login may not write that topic. */
@@ -116,7 +116,7 @@ export function formatStatus(status: FloorStatus, event: string): string {
 export function formatResult(result: EventResult): string {
   const action = actionWord(result.action);
   const key = result.result === 'accepted' ? 'cli.resultAccepted' : result.result === 'rejected' ? 'cli.resultRejected' : 'cli.resultInfo';
-  return t(key, { action, reason: result.reason ?? t('log.noReason'), epoch: result.epoch, dup: result.duplicate ? t('log.repeat') : '' });
+  return t(key, { action, reason: reasonText(result) ?? t('log.noReason'), epoch: result.epoch, dup: result.duplicate ? t('log.repeat') : '' });
 }
 
 /** Publishes an intent (as `site`) or a control and waits for its result on `events`. */

@@ -99,6 +99,22 @@ export function handleClick(dash: DashboardActions, target: HTMLElement): void {
     case 'message-clear':
       if (site) dash.clearMessage(site);
       break;
+    case 'adjust': {
+      const minutes = Number(el.dataset['minutes']);
+      if (Number.isInteger(minutes) && minutes !== 0) dash.sendControl({ action: 'adjust', minutes });
+      break;
+    }
+    case 'skip':
+    case 'unskip':
+    case 'move': {
+      const item = Number(el.dataset['item']);
+      const to = Number(el.dataset['to']);
+      if (!Number.isInteger(item)) break;
+      if (el.dataset['action'] === 'move') {
+        if (Number.isInteger(to)) dash.sendControl({ action: 'move', item, to });
+      } else dash.sendControl({ action: el.dataset['action'] as 'skip' | 'unskip', item });
+      break;
+    }
     case 'queue-up':
       if (site) moveInQueue(dash, site, -1);
       break;
