@@ -2,7 +2,7 @@
 /**
  * `relais <command>`: one CLI for every role (see `relais --help`).
  */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind } from './config/load.js';
 import type { FloorClientOptions, FloorMessage } from './commands/floor-client.js';
 import { intArg, parsePort } from './util/args.js';
@@ -183,6 +183,24 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   });
   common(floor.command('reorder').description('operator: set the queue').argument('<sites...>')).action(async (sites: string[], opts) => {
     await act(opts, { kind: 'control', control: { action: 'reorder', queue: sites } });
+  });
+  // The rundown's timer tools. Items and positions are counted from 1, as the rundown lists them.
+  const minutes = intArg('<minutes>', -60, 60);
+  const counted = (name: string) => (value: string): number => intArg(name, 1, 10_000)(value) - 1;
+  common(floor.command('adjust').description('operator: add minutes to the current item (+2), or take some (-3)').argument('<minutes>', 'whole minutes, -60 to +60, not 0', (v: string) => {
+    const n = minutes(v.replace(/^\+/, ''));
+    if (n === 0) throw new InvalidArgumentError('<minutes> must not be 0.');
+    return n;
+  })).action(async (n: number, opts) => {
+    await act(opts, { kind: 'control', control: { action: 'adjust', minutes: n } });
+  });
+  for (const action of ['skip', 'unskip'] as const) {
+    common(floor.command(action).description(action === 'skip' ? 'operator: skip a rundown item not yet played' : 'operator: take the skip off an item').argument('<item>', 'the item\'s number in the rundown (1 is the first)', counted('<item>'))).action(async (item: number, opts) => {
+      await act(opts, { kind: 'control', control: { action, item } });
+    });
+  }
+  common(floor.command('move').description('operator: move an item not yet played to another place of the day').argument('<item>', 'the item\'s number in the rundown (1 is the first)', counted('<item>')).argument('<position>', 'its new place in the play order (1 is the first item of the day)', counted('<position>'))).action(async (item: number, to: number, opts) => {
+    await act(opts, { kind: 'control', control: { action: 'move', item, to } });
   });
 
   return program;

@@ -11,7 +11,7 @@ import { siteIoTrouble } from '../protocol/site-state.js';
 import { decode, encode, publishOptions, routeMessage, topic, topicFilter, type TopicHandlers, type TopicName } from '../protocol/topics.js';
 import { currentLang, t } from '../i18n/index.js';
 import { formatTimeOfDay } from '../i18n/time.js';
-import { actionWord, reasonText } from '../i18n/words.js';
+import { actionWord, delayLabel, reasonText } from '../i18n/words.js';
 import { EXIT, UserError } from '../util/errors.js';
 
 /** The broker would not take the message: the person's login may not write that topic. */
@@ -102,6 +102,9 @@ export function formatStatus(status: FloorStatus, event: string): string {
     const since = f.since ? t('cli.floorSince', { time: formatTimeOfDay(f.since, lang) }) : '';
     lines.push(t('cli.floorLine', { epoch: f.epoch, onAir: name(f.onAir), since, next: name(f.next), queue: f.queue.map(name).join(', ') || '-' }));
     if (f.item) lines.push(t('cli.floorItem', { title: f.item.title, speaker: f.item.speaker, time: formatTimeOfDay(f.plannedEnd, lang) }));
+    if (f.delayMinutes !== null && f.delayMinutes !== undefined) lines.push(t('cli.floorDelay', { delay: delayLabel(f.delayMinutes), added: f.addedMinutes ? t('cli.floorAdded', { n: `${f.addedMinutes > 0 ? '+' : '−'}${Math.abs(f.addedMinutes)}` }) : '' }));
+    const upcoming = (f.upcoming ?? []).map((u) => `${u.index + 1} ${u.skipped ? t('rundown.skipped') : formatTimeOfDay(u.shiftedStart, lang)}`);
+    if (upcoming.length > 0) lines.push(t('cli.floorUpcoming', { items: upcoming.join(', ') }));
   }
   for (const [site, s] of Object.entries(status.sites).sort()) {
     const notes = [s.link === 'lost' ? t('cli.linkLost') : '', s.io ? t('cli.ioOut', { detail: s.io }) : ''].filter(Boolean).join(' ');

@@ -42,3 +42,10 @@ export function reasonText(answer: ReasonLike, name: (site: string) => string = 
   }
   return t(`reason.${code}` as MessageKey, vars);
 }
+
+/** « +7 min », « −3 min » or « à l’heure »: how late the day runs. */
+export function delayLabel(minutes: number): string {
+  if (minutes > 0) return t('rundown.late', { n: minutes });
+  if (minutes < 0) return t('rundown.early', { n: -minutes });
+  return t('rundown.onTime');
+}

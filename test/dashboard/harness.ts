@@ -167,3 +167,29 @@ export function collectErrors(page: Page): string[] {
   });
   return errors;
 }
+
+export interface OperatorSession {
+  env: DemoWithDashboard;
+  browser: Browser;
+  page: Page;
+  /** The page's errors so far (a test takes them with `splice(0)`). */
+  errors: string[];
+  stop(): Promise<void>;
+}
+
+/** The page built, the demo and Chromium started, and the operator logged in. */
+export async function openOperatorSession(): Promise<OperatorSession> {
+  const { buildWeb } = await import('../../scripts/build-web.mjs');
+  await buildWeb();
+  const [env, browser] = await Promise.all([startDemoWithDashboard(), launchBrowser()]);
+  const page = await browser.context.newPage();
+  const errors = collectErrors(page);
+  await login(page, env.dashboardUrl, 'operator');
+  return {
+    env, browser, page, errors,
+    async stop() {
+      await browser.close();
+      await env.stop();
+    },
+  };
+}

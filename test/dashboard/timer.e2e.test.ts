@@ -6,9 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { buildWeb } from '../../scripts/build-web.mjs';
 import { waitFor } from '../helpers/wait.js';
-import { collectErrors, launchBrowser, login, startDemoWithDashboard, type Browser, type DemoWithDashboard } from './harness.js';
+import { openOperatorSession, type DemoWithDashboard, type OperatorSession } from './harness.js';
 
 /** `4:59` or `12:03` on the speaker screen, in seconds. */
 function seconds(text: string): number {
@@ -19,30 +18,26 @@ function seconds(text: string): number {
 
 describe('timer tools in Chromium (demo in-process)', function () {
   this.timeout(30_000);
+  let session: OperatorSession | undefined;
   let env: DemoWithDashboard;
-  let browser: Browser;
   let page: Page;
   let stage: Page;
   let errors: string[];
 
   before(async function () {
     this.timeout(60_000);
-    await buildWeb();
-    [env, browser] = await Promise.all([startDemoWithDashboard(), launchBrowser()]);
-    page = await browser.context.newPage();
-    errors = collectErrors(page);
-    await login(page, env.dashboardUrl, 'operator');
+    session = await openOperatorSession();
+    ({ env, page, errors } = session);
     await env.watcher.publishAsync('relais/v1/demo/control', JSON.stringify({ id: 'timer-next', action: 'next' }), { qos: 1 });
     await waitFor('the first item on air', () => env.floor()?.item?.index === 0, 10_000);
     const href = await page.locator('article.site[data-site="saint-camille"] a[data-stage-link]').getAttribute('href');
-    stage = await browser.context.newPage();
+    stage = await session.browser.context.newPage();
     await stage.goto(new URL(href!, env.dashboardUrl).href);
     await stage.locator('body[data-link="up"]').waitFor();
   });
 
   after(async () => {
-    await browser?.close();
-    await env?.stop();
+    await session?.stop();
   });
 
   afterEach(() => {

@@ -6,18 +6,12 @@
  */
 import type { RundownList } from '../../protocol/schemas.js';
 import { t } from '../../i18n/index.js';
+import { delayLabel } from '../../i18n/words.js';
 import { timeOfDay } from './clock.js';
 import { attrs, esc, type UiState } from './html.js';
 import type { DashboardModel } from './model.js';
 import type { PendingActions } from './pending.js';
 import { button, resultSlot } from './render-floor.js';
-
-/** « +7 min », « −3 min » or « à l’heure »: the delay as the page shows it. */
-export function delayLabel(minutes: number): string {
-  if (minutes > 0) return t('rundown.late', { n: minutes });
-  if (minutes < 0) return t('rundown.early', { n: -minutes });
-  return t('rundown.onTime');
-}
 
 function delayBadge(minutes: number | null | undefined): string {
   if (minutes === null || minutes === undefined) return '';
