@@ -4,7 +4,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind } from './config/load.js';
-import type { FloorClientOptions, FloorMessage } from './commands/floor-client.js';
+import type { FloorMessage } from './commands/floor-client.js';
+import { clientOptions, withBrokerFlags } from './commands/broker-flags.js';
 import { intArg, parsePort } from './util/args.js';
 import { EXIT, UserError } from './util/errors.js';
 import { cliLang, setLang, type Lang } from './i18n/index.js';
@@ -130,23 +131,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     });
 
   const floor = program.command('floor').description('read the floor or act on it, against any broker');
-  const common = (cmd: Command): Command =>
-    cmd
-      .option('--broker <url>', 'broker URL', process.env.RELAIS_BROKER_URL ?? 'mqtt://127.0.0.1:1883')
-      .option('--event <id>', 'event id', process.env.RELAIS_EVENT ?? 'demo')
-      .option('-u, --username <name>', 'broker user name', process.env.RELAIS_BROKER_USERNAME)
-      .option('-P, --password <secret>', 'broker password', process.env.RELAIS_BROKER_PASSWORD)
-      .option('--ca <file>', 'CA certificate (PEM) for mqtts://')
-      .option('--timeout <ms>', 'how long to wait for the broker and the conductor', intArg('--timeout', 1, 600_000), 5000)
-      .option('--json', 'print JSON');
-  const clientOpts = (opts: Record<string, unknown>): FloorClientOptions => ({
-    broker: opts.broker as string,
-    event: opts.event as string,
-    username: opts.username as string | undefined,
-    password: opts.password as string | undefined,
-    ca: opts.ca as string | undefined,
-    timeoutMs: opts.timeout as number,
-  });
+  const common = (cmd: Command): Command => withBrokerFlags(cmd).option('--json', 'print JSON');
+  const clientOpts = clientOptions;
   // Loaded on use, so the box's own commands do not carry the floor client.
   const floorClient = (): Promise<typeof import('./commands/floor-client.js')> => import('./commands/floor-client.js');
   /** Sends one intent or control, prints the conductor's answer; exit status 1 when rejected. */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { brokerFromFlags } from '../mqtt/config.js';
 import { connectBroker, waitConnected } from '../mqtt/connect.js';
-import type { Control, EventResult, Floor, Intent } from '../protocol/schemas.js';
+import type { Control, EventResult, Floor, Intent, RundownList } from '../protocol/schemas.js';
 import { siteIoTrouble } from '../protocol/site-state.js';
 import { decode, encode, publishOptions, routeMessage, topic, topicFilter, type TopicHandlers, type TopicName } from '../protocol/topics.js';
 import { currentLang, t } from '../i18n/index.js';
@@ -54,6 +54,8 @@ async function open(opts: FloorClientOptions): Promise<MqttClient> {
 
 export interface FloorStatus {
   floor: Floor | null;
+  /** The retained rundown (with the report's actual times). */
+  rundown?: RundownList | null;
   conductor: string | null;
   sites: Record<string, { availability: string; name?: string; role?: string; link?: string; io?: string }>;
 }
@@ -66,6 +68,9 @@ export async function readStatus(opts: FloorClientOptions): Promise<FloorStatus>
   const handlers: TopicHandlers = {
     floor: (floor) => {
       status.floor = floor;
+    },
+    rundown: (rundown) => {
+      status.rundown = rundown;
     },
     conductorAvailability: (availability) => {
       status.conductor = availability;

@@ -74,6 +74,7 @@ export function rundownView(given: FloorState, rules: FloorRules): RundownList {
   const state = withRundown(given, rules);
   const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
   const sched = scheduleOf(state, rules);
+  const played = new Map(state.played.map((p) => [p.index, p]));
   const items = sched.items.map((s) => ({
     index: s.index,
     ...rules.rundown[s.index]!,
@@ -81,6 +82,8 @@ export function rundownView(given: FloorState, rules: FloorRules): RundownList {
     scheduledStart: iso(s.scheduledStart),
     skipped: state.plan.skipped.includes(s.index),
     addedMinutes: s.addedMinutes,
+    actualStart: iso(played.get(s.index)?.start ?? null),
+    actualEnd: iso(played.get(s.index)?.end ?? null),
     status: s.position < state.cursor || (s.position === state.cursor && state.itemIndex === null) ? ('done' as const) : s.position === state.cursor ? ('playing' as const) : ('upcoming' as const),
   }));
   return { items, delayMinutes: sched.delayMinutes };

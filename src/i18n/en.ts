@@ -231,6 +231,15 @@ export const en: Catalogue = {
     site: 'line {{line}}: site "{{site}}" is not one of the event\'s sites ({{sites}})',
     imported: '{{count}} rundown item(s) imported into {{file}}',
   },
+  report: {
+    title: 'The day\'s report: planned and actual',
+    empty: 'The rundown is empty: nothing to report.',
+    none: 'no rundown published (is a conductor running for this event?)',
+    yes: 'yes',
+    print: 'Report (print)',
+    csv: 'Report CSV',
+    column: { number: 'no.', title: 'title', speaker: 'speaker', site: 'site', scheduledStart: 'planned start', plannedMinutes: 'planned (min)', addedMinutes: 'added (min)', actualStart: 'actual start', actualEnd: 'actual end', actualMinutes: 'actual (min)', startOffset: 'start offset (min)', over: 'over (min)', skipped: 'skipped' },
+  },
   reason: {
     'unknown-site': 'unknown site "{{site}}" (this event has: {{sites}})',
     'unknown-site-long': 'unknown site (a name of {{length}} characters; this event has: {{sites}})',

@@ -234,6 +234,15 @@ export const fr = {
     site: 'ligne {{line}} : site « {{site}} » n’est pas un des sites de l’événement ({{sites}})',
     imported: '{{count}} point(s) de déroulement importé(s) dans {{file}}',
   },
+  report: {
+    title: 'Rapport de la journée : prévu et réel',
+    empty: 'Le déroulement est vide : rien à rapporter.',
+    none: 'aucun déroulement publié (un chef d’orchestre tourne-t-il pour cet événement?)',
+    yes: 'oui',
+    print: 'Rapport (impression)',
+    csv: 'Rapport CSV',
+    column: { number: 'n°', title: 'titre', speaker: 'conférencier', site: 'site', scheduledStart: 'début prévu', plannedMinutes: 'durée prévue (min)', addedMinutes: 'ajouté (min)', actualStart: 'début réel', actualEnd: 'fin réelle', actualMinutes: 'durée réelle (min)', startOffset: 'écart de début (min)', over: 'écart de durée (min)', skipped: 'sauté' },
+  },
   reason: {
     'unknown-site': 'site inconnu « {{site}} » (les sites de l’événement : {{sites}})',
     'unknown-site-long': 'site inconnu (un nom de {{length}} caractères; les sites de l’événement : {{sites}})',

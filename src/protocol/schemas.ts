@@ -255,6 +255,9 @@ export const rundownList = z.object({
     addedMinutes: z.number().optional(),
     /** `done`, `playing` or `upcoming` (a skipped item passed over is `done` and `skipped`). */
     status: z.enum(['done', 'playing', 'upcoming']).optional(),
+    /** When the item actually started and ended (the planned-vs-actual report); null until then. */
+    actualStart: z.string().nullable().optional(),
+    actualEnd: z.string().nullable().optional(),
   })).max(500),
   delayMinutes: z.number().nullable().optional(),
 });

@@ -54,6 +54,27 @@ describe('relais floor: the timer tools (embedded broker, real conductor)', func
     assert.match(status.stdout, /ensuite \(point, début\) : 2 sauté/);
   });
 
+  it('prints the planned-vs-actual report: CSV with a header, and the table in French', async () => {
+    assert.equal((await floor('revoke')).code, 0);
+    const report = (...args: string[]) => runCli(['rundown', 'report', ...args, '--broker', broker.url, '--event', 'test'], { RELAIS_LANG: 'fr', TZ: 'America/Toronto' });
+    const csv = await report('--csv');
+    assert.equal(csv.code, 0, csv.output);
+    const lines = csv.stdout.trimEnd().split('\r\n');
+    assert.equal(lines[0], 'n°,titre,conférencier,site,début prévu,durée prévue (min),ajouté (min),début réel,fin réelle,durée réelle (min),écart de début (min),écart de durée (min),sauté');
+    assert.equal(lines.length, 3, csv.stdout);
+    const first = lines[1]!.split(',');
+    assert.deepEqual([first[0], first[1], first[5], first[6], first[10]], ['1', 'Opening', '10', '+2', '0']);
+    assert.match(first[9]!, /^\d+$/, 'the minutes it took');
+    assert.match(first[7]!, /^\d{1,2} h( \d\d)?$/, 'a 24-hour Quebec time');
+    assert.equal(first[7], first[4], 'started at its slot');
+    assert.equal(Number(first[11]), Number(first[9]) - 10, 'actual minus planned');
+    assert.deepEqual(lines[2]!.split(',').slice(0, 2).concat(lines[2]!.split(',').slice(-1)), ['2', 'Talk', 'oui']);
+    const table = await report();
+    assert.equal(table.code, 0, table.output);
+    assert.match(table.stdout, /^Rapport de la journée : prévu et réel/);
+    assert.match(table.stdout, /n°\s+titre\s+conférencier/);
+  });
+
   it('refuses a minute count it cannot send, before reaching the broker', async () => {
     const zero = await floor('adjust', '0');
     assert.notEqual(zero.code, 0);
