@@ -237,6 +237,8 @@ export const en: Catalogue = {
     none: 'no rundown published (is a conductor running for this event?)',
     yes: 'yes',
     print: 'Report (print)',
+    printNow: 'Print',
+    close: 'Close',
     csv: 'Report CSV',
     column: { number: 'no.', title: 'title', speaker: 'speaker', site: 'site', scheduledStart: 'planned start', plannedMinutes: 'planned (min)', addedMinutes: 'added (min)', actualStart: 'actual start', actualEnd: 'actual end', actualMinutes: 'actual (min)', startOffset: 'start offset (min)', over: 'over (min)', skipped: 'skipped' },
   },

@@ -240,6 +240,8 @@ export const fr = {
     none: 'aucun déroulement publié (un chef d’orchestre tourne-t-il pour cet événement?)',
     yes: 'oui',
     print: 'Rapport (impression)',
+    printNow: 'Imprimer',
+    close: 'Fermer',
     csv: 'Rapport CSV',
     column: { number: 'n°', title: 'titre', speaker: 'conférencier', site: 'site', scheduledStart: 'début prévu', plannedMinutes: 'durée prévue (min)', addedMinutes: 'ajouté (min)', actualStart: 'début réel', actualEnd: 'fin réelle', actualMinutes: 'durée réelle (min)', startOffset: 'écart de début (min)', over: 'écart de durée (min)', skipped: 'sauté' },
   },

@@ -85,4 +85,34 @@ describe('timer tools in Chromium (demo in-process)', function () {
     await page.locator(`output[data-action-id="${id}"]`).getByText('refusé : -60 min sortirait le point de ses bornes (5 min prévues; de -4 à +180 min en tout)').waitFor();
     await page.locator('#log .log-bad').getByText('commande ajuster la durée refusée').waitFor();
   });
+
+  it('offers the day\'s report: a CSV with a header and the actual times, and a printable page', async () => {
+    await env.watcher.publishAsync('relais/v1/demo/control', JSON.stringify({ id: 'timer-next-2', action: 'next' }), { qos: 1 });
+    await waitFor('the second item on air', () => env.floor()?.item?.index === 1, 10_000);
+    const csvOf = async (): Promise<string[]> => {
+      const href = (await page.locator('#rundown a[data-report-csv]').getAttribute('href')) ?? '';
+      return decodeURIComponent(href.replace(/^data:text\/csv;charset=utf-8,/, '')).replace(/^\ufeff/, '').trimEnd().split('\r\n');
+    };
+    await waitFor('the CSV with item 2 started', async () => (await csvOf())[2]?.split(',')[7] !== '', 10_000);
+    const lines = await csvOf();
+    assert.equal(await page.locator('#rundown a[data-report-csv]').getAttribute('download'), 'rapport-demo.csv');
+    assert.equal(lines[0], 'n°,titre,conférencier,site,début prévu,durée prévue (min),ajouté (min),début réel,fin réelle,durée réelle (min),écart de début (min),écart de durée (min),sauté');
+    assert.equal(lines.length, 6, 'a header and the five items');
+    const first = lines[1]!.split(',');
+    assert.deepEqual(first.slice(0, 4), ['1', 'Mot de bienvenue et ouverture', 'Hélène Gagnon', 'Saint-Camille']);
+    assert.match(first[7]!, /^\d{1,2} h( \d\d)?$/, 'the actual start, 24-hour Quebec style');
+    assert.notEqual(first[8], '', 'the first item ended when the second started');
+    assert.equal(lines[2]!.split(',')[8], '', 'the second item is still on');
+    await page.click('#rundown [data-action="report-print"]');
+    const view = page.locator('#report');
+    await view.getByText('Rapport de la journée : prévu et réel').waitFor();
+    await view.locator('tr[data-number="1"]').getByText('Mot de bienvenue et ouverture').waitFor();
+    assert.equal(await view.locator('tbody tr').count(), 5);
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('#rundown').isVisible(), false, 'on paper, the report alone');
+    assert.equal(await view.isVisible(), true);
+    await page.emulateMedia({ media: 'screen' });
+    await view.locator('[data-action="report-close"]').click();
+    assert.equal(await view.isVisible(), false);
+  });
 });

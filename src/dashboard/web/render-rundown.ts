@@ -12,6 +12,7 @@ import { attrs, esc, type UiState } from './html.js';
 import type { DashboardModel } from './model.js';
 import type { PendingActions } from './pending.js';
 import { button, resultSlot } from './render-floor.js';
+import { reportLinks } from './render-report.js';
 
 function delayBadge(minutes: number | null | undefined): string {
   if (minutes === null || minutes === undefined) return '';
@@ -93,5 +94,5 @@ export function renderRundown(model: DashboardModel, ui: UiState, pending: Pendi
   const next = floor?.nextItem
     ? `<p class="item-next"><strong>${esc(t('rundown.nextItem'))}</strong> ${esc(floor.nextItem.title)} · ${esc(floor.nextItem.speaker)} · ${esc(model.siteName(floor.nextItem.site))} · ${minutes(floor.nextItem.plannedMinutes)}</p>`
     : '';
-  return `<h2>${esc(t('rundown.title'))}${delayBadge(floor?.delayMinutes)}</h2>${current}${next}${renderList(model, ui, pending)}`;
+  return `<h2>${esc(t('rundown.title'))}${delayBadge(floor?.delayMinutes)}</h2>${current}${next}${renderList(model, ui, pending)}${reportLinks(model)}`;
 }
