@@ -79,3 +79,6 @@ const ENGLISH: { [C in ReasonCode]: (p: ReasonParams[C]) => string } = {
 export function reasonMessage(r: Reason): string {
   return (ENGLISH[r.code] as (p: ReasonParams[ReasonCode]) => string)(r.params);
 }
+
+/** Every code, for a check that each surface can translate it. */
+export const REASON_CODES = Object.keys(ENGLISH) as ReasonCode[];
