@@ -62,6 +62,12 @@ export const control = z
     if (value.action === 'adjust') need('minutes', `minutes (-${MAX_ADJUST_MINUTES} to ${MAX_ADJUST_MINUTES}, not 0)`);
     if (value.action === 'skip' || value.action === 'unskip' || value.action === 'move') need('item', 'an item (its rundown index)');
     if (value.action === 'move') need('to', 'a position (to)');
+    const only = (field: 'minutes' | 'item' | 'to', actions: readonly string[]): void => {
+      if (value[field] !== undefined && !actions.includes(value.action)) ctx.addIssue({ code: 'custom', path: [field], message: `${field} belongs to ${actions.join(', ')}, not ${value.action}` });
+    };
+    only('minutes', ['adjust']);
+    only('item', ['skip', 'unskip', 'move']);
+    only('to', ['move']);
   });
 export type Control = z.infer<typeof control>;
 
