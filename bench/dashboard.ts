@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { buildWeb } from '../scripts/build-web.mjs';
 import { DashboardModel } from '../src/dashboard/web/model.js';
 import { PendingActions } from '../src/dashboard/web/pending.js';
-import { renderFloor, renderRundown } from '../src/dashboard/web/render-floor.js';
+import { renderFloor } from '../src/dashboard/web/render-floor.js';
+import { renderRundown } from '../src/dashboard/web/render-rundown.js';
 import { renderLog } from '../src/dashboard/web/render-log.js';
 import { renderPtz, renderSiteBody } from '../src/dashboard/web/render-sites.js';
 
@@ -50,7 +51,7 @@ const frames: number[] = [];
 for (let i = 0; i < 500; i += 1) {
   const t0 = performance.now();
   renderFloor(model, ui, pending);
-  renderRundown(model);
+  renderRundown(model, ui, pending);
   renderPtz(model, ui, pending);
   renderLog(model);
   for (const site of model.sortedSites()) renderSiteBody(model, site, ui, pending);

@@ -2,9 +2,10 @@
 /**
  * `relais <command>`: one CLI for every role (see `relais --help`).
  */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind } from './config/load.js';
-import type { FloorClientOptions, FloorMessage } from './commands/floor-client.js';
+import type { FloorMessage } from './commands/floor-client.js';
+import { clientOptions, withBrokerFlags } from './commands/broker-flags.js';
 import { intArg, parsePort } from './util/args.js';
 import { EXIT, UserError } from './util/errors.js';
 import { translateCommanderErrors } from './util/commander-words.js';
@@ -131,23 +132,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     });
 
   const floor = program.command('floor').description('read the floor or act on it, against any broker');
-  const common = (cmd: Command): Command =>
-    cmd
-      .option('--broker <url>', 'broker URL', process.env.RELAIS_BROKER_URL ?? 'mqtt://127.0.0.1:1883')
-      .option('--event <id>', 'event id', process.env.RELAIS_EVENT ?? 'demo')
-      .option('-u, --username <name>', 'broker user name', process.env.RELAIS_BROKER_USERNAME)
-      .option('-P, --password <secret>', 'broker password', process.env.RELAIS_BROKER_PASSWORD)
-      .option('--ca <file>', 'CA certificate (PEM) for mqtts://')
-      .option('--timeout <ms>', 'how long to wait for the broker and the conductor', intArg('--timeout', 1, 600_000), 5000)
-      .option('--json', 'print JSON');
-  const clientOpts = (opts: Record<string, unknown>): FloorClientOptions => ({
-    broker: opts.broker as string,
-    event: opts.event as string,
-    username: opts.username as string | undefined,
-    password: opts.password as string | undefined,
-    ca: opts.ca as string | undefined,
-    timeoutMs: opts.timeout as number,
-  });
+  const common = (cmd: Command): Command => withBrokerFlags(cmd).option('--json', 'print JSON');
+  const clientOpts = clientOptions;
   // Loaded on use, so the box's own commands do not carry the floor client.
   const floorClient = (): Promise<typeof import('./commands/floor-client.js')> => import('./commands/floor-client.js');
   /** Sends one intent or control, prints the conductor's answer; exit status 1 when rejected. */
@@ -184,6 +170,24 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   });
   common(floor.command('reorder').description('operator: set the queue').argument('<sites...>')).action(async (sites: string[], opts) => {
     await act(opts, { kind: 'control', control: { action: 'reorder', queue: sites } });
+  });
+  // The rundown's timer tools. Items and positions are counted from 1, as the rundown lists them.
+  const minutes = intArg('<minutes>', -60, 60);
+  const counted = (name: string) => (value: string): number => intArg(name, 1, 10_000)(value) - 1;
+  common(floor.command('adjust').description('operator: add minutes to the current item (+2), or take some (-3)').argument('<minutes>', 'whole minutes, -60 to +60, not 0', (v: string) => {
+    const n = minutes(v.replace(/^\+/, ''));
+    if (n === 0) throw new InvalidArgumentError('<minutes> must not be 0.');
+    return n;
+  })).action(async (n: number, opts) => {
+    await act(opts, { kind: 'control', control: { action: 'adjust', minutes: n } });
+  });
+  for (const action of ['skip', 'unskip'] as const) {
+    common(floor.command(action).description(action === 'skip' ? 'operator: skip a rundown item not yet played' : 'operator: take the skip off an item').argument('<item>', 'the item\'s number in the rundown (1 is the first)', counted('<item>'))).action(async (item: number, opts) => {
+      await act(opts, { kind: 'control', control: { action, item } });
+    });
+  }
+  common(floor.command('move').description('operator: move an item not yet played to another place of the day').argument('<item>', 'the item\'s number in the rundown (1 is the first)', counted('<item>')).argument('<position>', 'its new place in the play order (1 is the first item of the day)', counted('<position>'))).action(async (item: number, to: number, opts) => {
+    await act(opts, { kind: 'control', control: { action: 'move', item, to } });
   });
 
   return program;

@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { brokerFromFlags } from '../mqtt/config.js';
 import { connectBroker, waitConnected } from '../mqtt/connect.js';
-import type { Control, EventResult, Floor, Intent } from '../protocol/schemas.js';
+import type { Control, EventResult, Floor, Intent, RundownList } from '../protocol/schemas.js';
 import { siteIoTrouble } from '../protocol/site-state.js';
 import { decode, encode, publishOptions, routeMessage, topic, topicFilter, type TopicHandlers, type TopicName } from '../protocol/topics.js';
 import { currentLang, t } from '../i18n/index.js';
 import { formatTimeOfDay } from '../i18n/time.js';
-import { actionWord } from '../i18n/words.js';
+import { actionWord, delayLabel, reasonText } from '../i18n/words.js';
 import { EXIT, UserError } from '../util/errors.js';
 
 /** The broker would not take the message: the person's login may not write that topic. */
@@ -54,6 +54,8 @@ async function open(opts: FloorClientOptions): Promise<MqttClient> {
 
 export interface FloorStatus {
   floor: Floor | null;
+  /** The retained rundown (with the report's actual times). */
+  rundown?: RundownList | null;
   conductor: string | null;
   sites: Record<string, { availability: string; name?: string; role?: string; link?: string; io?: string }>;
 }
@@ -66,6 +68,9 @@ export async function readStatus(opts: FloorClientOptions): Promise<FloorStatus>
   const handlers: TopicHandlers = {
     floor: (floor) => {
       status.floor = floor;
+    },
+    rundown: (rundown) => {
+      status.rundown = rundown;
     },
     conductorAvailability: (availability) => {
       status.conductor = availability;
@@ -102,6 +107,9 @@ export function formatStatus(status: FloorStatus, event: string): string {
     const since = f.since ? t('cli.floorSince', { time: formatTimeOfDay(f.since, lang) }) : '';
     lines.push(t('cli.floorLine', { epoch: f.epoch, onAir: name(f.onAir), since, next: name(f.next), queue: f.queue.map(name).join(', ') || '-' }));
     if (f.item) lines.push(t('cli.floorItem', { title: f.item.title, speaker: f.item.speaker, time: formatTimeOfDay(f.plannedEnd, lang) }));
+    if (f.delayMinutes !== null && f.delayMinutes !== undefined) lines.push(t('cli.floorDelay', { delay: delayLabel(f.delayMinutes), added: f.addedMinutes ? t('cli.floorAdded', { n: `${f.addedMinutes > 0 ? '+' : '−'}${Math.abs(f.addedMinutes)}` }) : '' }));
+    const upcoming = (f.upcoming ?? []).map((u) => `${u.index + 1} ${u.skipped ? t('rundown.skipped') : formatTimeOfDay(u.shiftedStart, lang)}`);
+    if (upcoming.length > 0) lines.push(t('cli.floorUpcoming', { items: upcoming.join(', ') }));
   }
   for (const [site, s] of Object.entries(status.sites).sort()) {
     const notes = [s.link === 'lost' ? t('cli.linkLost') : '', s.io ? t('cli.ioOut', { detail: s.io }) : ''].filter(Boolean).join(' ');
@@ -116,7 +124,7 @@ export function formatStatus(status: FloorStatus, event: string): string {
 export function formatResult(result: EventResult): string {
   const action = actionWord(result.action);
   const key = result.result === 'accepted' ? 'cli.resultAccepted' : result.result === 'rejected' ? 'cli.resultRejected' : 'cli.resultInfo';
-  return t(key, { action, reason: result.reason ?? t('log.noReason'), epoch: result.epoch, dup: result.duplicate ? t('log.repeat') : '' });
+  return t(key, { action, reason: reasonText(result) ?? t('log.noReason'), epoch: result.epoch, dup: result.duplicate ? t('log.repeat') : '' });
 }
 
 /** Publishes an intent (as `site`) or a control and waits for its result on `events`. */

@@ -11,6 +11,9 @@ import { validateConfig } from '../config/load.js';
 import { parseRundownCsv } from '../config/rundown-csv.js';
 import { t } from '../i18n/index.js';
 import { UserError } from '../util/errors.js';
+import { reportCsv, reportRows, reportTable } from '../floor/report.js';
+import { clientOptions, withBrokerFlags } from './broker-flags.js';
+import type { FloorClientOptions } from './floor-client.js';
 
 async function readText(path: string): Promise<string> {
   try {
@@ -36,10 +39,23 @@ export async function importRundown(csvPath: string, into?: string): Promise<str
   return t('rundownCsv.imported', { count: result.items.length, file: into });
 }
 
+/** `relais rundown report`: the planned-vs-actual report of the day, from the broker's retained rundown. */
+export async function rundownReport(opts: FloorClientOptions, csv: boolean): Promise<string> {
+  const { readStatus } = await import('./floor-client.js');
+  const status = await readStatus(opts);
+  if (!status.rundown) throw new UserError(t('report.none'));
+  const rows = reportRows(status.rundown, (site) => status.sites[site]?.name ?? site);
+  return csv ? reportCsv(rows) : `${t('report.title')}\n\n${reportTable(rows)}\n`;
+}
+
 export function registerRundownCommand(program: Command): void {
-  program
-    .command('rundown')
-    .description('the day\'s rundown')
+  const rundown = program.command('rundown').description('the day\'s rundown');
+  withBrokerFlags(rundown.command('report').description('the day\'s planned-vs-actual report, from the conductor (a table, or CSV with --csv)'))
+    .option('--csv', 'print CSV with a header line')
+    .action(async (opts: Record<string, unknown>) => {
+      process.stdout.write(await rundownReport(clientOptions(opts), Boolean(opts.csv)));
+    });
+  rundown
     .command('import')
     .description('read the rundown from a CSV file (title, speaker, site, minutes); print it, or write it into a conductor config with --into')
     .argument('<file>', 'CSV file, comma- or semicolon-separated, with a header line')

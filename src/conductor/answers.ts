@@ -3,7 +3,9 @@
  * the rundown), and the check that keeps unknown sites out of the state file.
  * Pure.
  */
-import type { FloorCommand, FloorRules, FloorState, StepResult } from '../floor/machine.js';
+import { withRundown, type FloorCommand, type FloorRules, type FloorState, type StepResult } from '../floor/machine.js';
+import { scheduleOf } from '../floor/view.js';
+import { reason, reasonMessage, type Reason } from '../protocol/reasons.js';
 import type { EventResult, RelayStreams, RundownList } from '../protocol/schemas.js';
 
 /** Longest site name an answer repeats; a longer one is cut and marked. */
@@ -21,10 +23,14 @@ export function echoSite(site: string): string {
  */
 export function unknownSiteAnswer(cmd: FloorCommand, rules: FloorRules, epoch: number, at: Date): EventResult | null {
   if (cmd.kind !== 'intent' || rules.sites.includes(cmd.site)) return null;
-  const reason = cmd.site.length <= MAX_ECHOED_SITE
-    ? `unknown site "${cmd.site}" (this event has: ${rules.sites.join(', ')})`
-    : `unknown site (a name of ${cmd.site.length} characters; this event has: ${rules.sites.join(', ')})`;
-  return { kind: 'intent', id: cmd.intent.id, action: cmd.intent.action, site: echoSite(cmd.site), result: 'rejected', reason, duplicate: false, epoch, at: at.toISOString() };
+  const sites = rules.sites.join(', ');
+  const why = cmd.site.length <= MAX_ECHOED_SITE ? reason('unknown-site', { site: cmd.site, sites }) : reason('unknown-site-long', { length: cmd.site.length, sites });
+  return { kind: 'intent', id: cmd.intent.id, action: cmd.intent.action, site: echoSite(cmd.site), result: 'rejected', ...reasonFields(why), duplicate: false, epoch, at: at.toISOString() };
+}
+
+/** `reason` (the English sentence), `code` and `params` of an answer. */
+export function reasonFields(why: Reason): Pick<EventResult, 'reason' | 'code' | 'params'> {
+  return { reason: reasonMessage(why), code: why.code, params: why.params as Record<string, string | number> };
 }
 
 /** The answer to an applied (or repeated) command: a repeat carries the first answer's result, reason and epoch. */
@@ -36,6 +42,7 @@ export function answerFor(cmd: FloorCommand, result: StepResult, at: Date): Even
     site: cmd.kind === 'intent' ? cmd.site : cmd.control.site ?? null,
     result: result.accepted ? 'accepted' : 'rejected',
     reason: result.reason,
+    ...(result.code ? { code: result.code, params: result.params } : {}),
     duplicate: result.duplicate,
     epoch: result.epoch,
     at: at.toISOString(),
@@ -53,32 +60,43 @@ export function rememberAnswer(state: FloorState, event: EventResult, rules: Flo
   if (event.kind === 'intent' && !rules.sites.includes(event.site ?? '')) return state;
   const key = event.kind === 'intent' ? `intent:${event.site ?? ''}:${event.id}` : `control:${event.id}`;
   if (state.recent.some((r) => r.key === key)) return state;
-  const recent = [...state.recent, { key, accepted: event.result === 'accepted', reason: event.reason, epoch: event.epoch }].slice(-Math.max(1, rules.idWindow));
+  const answer = { key, accepted: event.result === 'accepted', reason: event.reason, epoch: event.epoch, ...(event.code ? { code: event.code, params: event.params ?? {} } : {}) };
+  const recent = [...state.recent, answer].slice(-Math.max(1, rules.idWindow));
   return { ...state, recent };
 }
 
-/** The rundown with each item's planned start, counted from the current item's start when there is one. */
-export function rundownView(state: FloorState, rules: FloorRules): RundownList {
-  const current = state.itemIndex;
-  let clock = current !== null && state.since !== null ? state.since : null;
-  const items = rules.rundown.map((item, index) => ({ index, ...item, plannedStart: null as string | null }));
-  if (clock !== null && current !== null) {
-    for (let i = current; i < items.length; i++) {
-      items[i]!.plannedStart = new Date(clock).toISOString();
-      clock += items[i]!.plannedMinutes * 60_000;
-    }
-  }
-  return { items };
+/**
+ * The rundown in play order, each item with its scheduled start (the plan's
+ * slot), its shifted start after the delay (`plannedStart`, as before: from
+ * the current item on), whether it is skipped, and the minutes added to it.
+ */
+export function rundownView(given: FloorState, rules: FloorRules): RundownList {
+  const state = withRundown(given, rules);
+  const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+  const sched = scheduleOf(state, rules);
+  const played = new Map(state.played.map((p) => [p.index, p]));
+  const items = sched.items.map((s) => ({
+    index: s.index,
+    ...rules.rundown[s.index]!,
+    plannedStart: iso(s.shiftedStart),
+    scheduledStart: iso(s.scheduledStart),
+    skipped: state.plan.skipped.includes(s.index),
+    addedMinutes: s.addedMinutes,
+    actualStart: iso(played.get(s.index)?.start ?? null),
+    actualEnd: iso(played.get(s.index)?.end ?? null),
+    status: s.position < state.cursor || (s.position === state.cursor && state.itemIndex === null) ? ('done' as const) : s.position === state.cursor ? ('playing' as const) : ('upcoming' as const),
+  }));
+  return { items, delayMinutes: sched.delayMinutes };
 }
 
 /** Why the feed of `site` cannot be seen, from the relay's view; null when it can (or the relay reports nothing). */
-export function feedTrouble(streams: RelayStreams | null, site: string): string | null {
+export function feedTrouble(streams: RelayStreams | null, site: string): Reason | null {
   if (!streams) return null;
   const stream = streams.streams.find((s) => s.site === site);
-  if (!stream || stream.status === 'idle') return 'no feed reaches the relay';
-  if (stream.status === 'reconnecting') return 'its feed dropped and is reconnecting';
+  if (!stream || stream.status === 'idle') return reason('feed-missing', { site });
+  if (stream.status === 'reconnecting') return reason('feed-reconnecting', { site });
   const link = stream.link;
-  if (link && (link.verdict === 'down' || link.verdict === 'unwatchable')) return `its feed is ${link.verdict} at the relay${link.why ? ` (${link.why})` : ''}`;
+  if (link && (link.verdict === 'down' || link.verdict === 'unwatchable')) return reason('feed-bad', { site, verdict: link.verdict, why: link.why ?? '' });
   return null;
 }
 
@@ -96,5 +114,5 @@ export function feedWarning(answer: EventResult, onAir: string | null, streams: 
   if (answer.result !== 'accepted' || answer.duplicate || !onAir || !PUTS_ON_AIR.has(answer.action)) return null;
   const trouble = feedTrouble(streams, onAir);
   if (!trouble) return null;
-  return { ...answer, result: 'info', site: onAir, reason: `warning: ${onAir} is on air but ${trouble}; the other rooms may see a slate or a frozen picture` };
+  return { ...answer, result: 'info', site: onAir, ...reasonFields(trouble) };
 }

@@ -7,7 +7,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { floorView, initialFloorState, step, type FloorCommand, type FloorRules, type FloorState } from '../floor/machine.js';
+import type { ConductorConfig } from '../config/schema.js';
+import { fitState, initialFloorState, step, type FloorCommand, type FloorRules, type FloorState } from '../floor/machine.js';
+import { floorView } from '../floor/view.js';
 import { compareFence, fenceKey } from '../protocol/fencing.js';
 import type { ConductorState, EventResult, Floor, Heartbeat, RelayStreams, RundownList } from '../protocol/schemas.js';
 import { matchTopic, routeMessage, type TopicHandlers } from '../protocol/topics.js';
@@ -40,7 +42,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private readonly behind: RepublishLimit;
   private roles: RoleState;
   private readonly link: ConductorLink;
-  private state: FloorState = initialFloorState();
+  private state: FloorState;
   /** True once the term of the current primary role is saved and announced. */
   private ready = false;
   private held: FloorCommand[] = [];
@@ -60,6 +62,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     const { config } = options;
     this.id = config.conductor.id ?? hostname();
     this.rules = rulesFromConfig(config);
+    this.state = initialFloorState(this.rules.rundown.length);
     this.log = options.log ?? createLogger(`conductor:${this.id}`);
     this.now = options.now ?? Date.now;
     this.monotonic = options.monotonic ?? (() => performance.now());
@@ -94,7 +97,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       if (err instanceof StateFileError) this.log.error(err.message);
       throw err;
     });
-    if (saved) this.state = saved;
+    if (saved) this.state = fitState(saved, this.rules);
     this.roles = initialRoleState(this.monotonic(), { standby: Boolean(this.options.standby), term: this.state.term, holder: saved ? this.id : null, leaseMs: this.roleConfig.leaseMs }); // our file: we held its term
     const known = new Promise<void>((resolve) => this.on('role', function check(this: Conductor, role) {
       if (role !== 'unsure') resolve(void this.off('role', check));

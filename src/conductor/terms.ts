@@ -4,7 +4,8 @@
  * floor again for a box that is behind.
  */
 import type { ConductorConfig } from '../config/schema.js';
-import { bumpEpoch, stateFromFloor, type FloorRules, type FloorState } from '../floor/machine.js';
+import { bumpEpoch, type FloorRules, type FloorState } from '../floor/machine.js';
+import { stateFromFloor } from '../floor/view.js';
 import { compareFence, fenceKey, MAX_EPOCH_JUMP } from '../protocol/fencing.js';
 import type { Floor } from '../protocol/schemas.js';
 import { credible, type RoleConfig, type RoleState } from './roles.js';
@@ -38,7 +39,12 @@ export function believableFloor(floor: Floor, own: FloorState, roles: RoleState,
  */
 export function stateForTerm(own: FloorState, seen: Floor | null, term: number, rules: FloorRules): FloorState {
   let state = own;
-  if (seen && compareFence(fenceKey(seen), { term: own.term, epoch: own.epoch }) > 0) state = { ...stateFromFloor(seen, rules), recent: own.recent };
+  if (seen && compareFence(fenceKey(seen), { term: own.term, epoch: own.epoch }) > 0) {
+    const carried = stateFromFloor(seen, rules);
+    // The report: what we recorded ourselves (an earlier term), then the floor's last item.
+    const played = [...own.played.filter((p) => !carried.played.some((c) => c.index === p.index)), ...carried.played];
+    state = { ...carried, recent: own.recent, played };
+  }
   return { ...bumpEpoch(state, seen?.epoch ?? 0), term };
 }
 

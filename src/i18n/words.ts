@@ -1,10 +1,51 @@
 /** Words of the protocol a person reads, in the current language. */
-import { t } from './index.js';
+import { fr } from './fr.js';
+import { t, type MessageKey } from './index.js';
 
-const ACTIONS = ['grant', 'revoke', 'next', 'reorder', 'request', 'release', 'pass', 'cancel'] as const;
+const ACTIONS = ['grant', 'revoke', 'next', 'reorder', 'request', 'release', 'pass', 'cancel', 'adjust', 'skip', 'unskip', 'move'] as const;
 
 /** An intent's or a control's action (`grant` → « donner la parole »); an unknown one (a newer conductor) as it came. */
 export function actionWord(action: string): string {
   const known = ACTIONS.find((a) => a === action);
   return known ? t(`log.action.${known}`) : action;
+}
+
+/** What an answer on `events` says of its reason: the code, its parameters, and the English sentence. */
+export interface ReasonLike {
+  reason: string | null;
+  code?: string | null;
+  params?: Record<string, string | number>;
+}
+
+/** Parameters that hold a 0-based rundown index or position: a person counts from 1. */
+const COUNTED = new Set(['item', 'to', 'first', 'last']);
+const SITES = new Set(['site', 'onAir']);
+
+/**
+ * An answer's reason in the current language: from its code and parameters
+ * when the catalogues know the code (sites by `name`, items counted from 1),
+ * else the conductor's own sentence (a newer conductor's code), else null.
+ */
+export function reasonText(answer: ReasonLike, name: (site: string) => string = (site) => site): string | null {
+  const code = answer.code;
+  if (!code || !Object.hasOwn(fr.reason, code) || code === 'verdict') return answer.reason;
+  const vars: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(answer.params ?? {})) {
+    if (COUNTED.has(key) && typeof value === 'number') vars[key] = value + 1;
+    else if (SITES.has(key) && typeof value === 'string') vars[key] = name(value);
+    else vars[key] = value;
+  }
+  if (code === 'feed-bad') {
+    const verdict = String(vars['verdict'] ?? '');
+    if (Object.hasOwn(fr.reason.verdict, verdict)) vars['verdict'] = t(`reason.verdict.${verdict}` as MessageKey);
+    vars['why'] = vars['why'] ? ` (${vars['why']})` : '';
+  }
+  return t(`reason.${code}` as MessageKey, vars);
+}
+
+/** « +7 min », « −3 min » or « à l’heure »: how late the day runs. */
+export function delayLabel(minutes: number): string {
+  if (minutes > 0) return t('rundown.late', { n: minutes });
+  if (minutes < 0) return t('rundown.early', { n: -minutes });
+  return t('rundown.onTime');
 }

@@ -30,8 +30,14 @@ export const intent = z.strictObject({
 });
 export type Intent = z.infer<typeof intent>;
 
-export const controlAction = z.enum(['grant', 'revoke', 'next', 'reorder']);
+/** `adjust`, `skip`, `unskip` and `move` are the rundown's timer tools (additions to v1). */
+export const controlAction = z.enum(['grant', 'revoke', 'next', 'reorder', 'adjust', 'skip', 'unskip', 'move']);
 export type ControlAction = z.infer<typeof controlAction>;
+
+/** Most minutes one `adjust` adds or takes. */
+export const MAX_ADJUST_MINUTES = 60;
+/** A rundown item's index, or a position in the play order. */
+const itemNumber = z.number().int().nonnegative().max(9999);
 
 export const control = z
   .strictObject({
@@ -39,11 +45,29 @@ export const control = z
     action: controlAction,
     site: slug.optional(),
     queue: z.array(slug).max(256).optional(),
+    /** `adjust`: minutes added to (or, negative, taken from) the current item. */
+    minutes: z.number().int().min(-MAX_ADJUST_MINUTES).max(MAX_ADJUST_MINUTES).refine((n) => n !== 0, { message: 'must not be 0' }).optional(),
+    /** `skip`, `unskip`, `move`: the rundown item (its `index`). */
+    item: itemNumber.optional(),
+    /** `move`: the position in the play order the item goes to (0 is the first item of the day). */
+    to: itemNumber.optional(),
     origin: z.string().max(64).optional(),
   })
   .superRefine((value, ctx) => {
-    if (value.action === 'grant' && !value.site) ctx.addIssue({ code: 'custom', path: ['site'], message: 'grant needs a site' });
-    if (value.action === 'reorder' && !value.queue) ctx.addIssue({ code: 'custom', path: ['queue'], message: 'reorder needs a queue' });
+    const need = (field: 'site' | 'queue' | 'minutes' | 'item' | 'to', what: string): void => {
+      if (value[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `${value.action} needs ${what}` });
+    };
+    if (value.action === 'grant') need('site', 'a site');
+    if (value.action === 'reorder') need('queue', 'a queue');
+    if (value.action === 'adjust') need('minutes', `minutes (-${MAX_ADJUST_MINUTES} to ${MAX_ADJUST_MINUTES}, not 0)`);
+    if (value.action === 'skip' || value.action === 'unskip' || value.action === 'move') need('item', 'an item (its rundown index)');
+    if (value.action === 'move') need('to', 'a position (to)');
+    const only = (field: 'minutes' | 'item' | 'to', actions: readonly string[]): void => {
+      if (value[field] !== undefined && !actions.includes(value.action)) ctx.addIssue({ code: 'custom', path: [field], message: `${field} belongs to ${actions.join(', ')}, not ${value.action}` });
+    };
+    only('minutes', ['adjust']);
+    only('item', ['skip', 'unskip', 'move']);
+    only('to', ['move']);
   });
 export type Control = z.infer<typeof control>;
 
@@ -64,6 +88,30 @@ export const rundownItem = z.strictObject({
 });
 export type RundownItemView = z.infer<typeof rundownItem>;
 
+const isoOrNull = z.string().max(40).nullable();
+
+/** One item's place in the day: its scheduled start (the plan's slot) and its shifted start (after the delay). */
+export const scheduledItem = z.object({
+  index: z.number().int().nonnegative(),
+  scheduledStart: isoOrNull,
+  /** Null for a skipped item. */
+  shiftedStart: isoOrNull,
+  skipped: z.boolean(),
+});
+
+export const floorSchedule = z.object({
+  /** When the plan's first slot starts (fixed when the first item starts). */
+  dayStart: isoOrNull,
+  /** Position in `order` of the last item started; -1 before the first. */
+  position: z.number().int().min(-1),
+  /** Rundown indices in play order. */
+  order: z.array(z.number().int().nonnegative()).max(1000),
+  skipped: z.array(z.number().int().nonnegative()).max(1000),
+  adjustments: z.array(z.object({ index: z.number().int().nonnegative(), minutes: z.number() })).max(1000),
+  /** The last item started: when it started and (once over) ended. */
+  last: z.object({ index: z.number().int().nonnegative(), start: z.string().max(40), end: isoOrNull }).nullable(),
+});
+
 export const floor = z.object({
   /** Grows with every change of the floor; floors are ordered by (term, epoch). */
   epoch: fenceNumber,
@@ -83,6 +131,14 @@ export const floor = z.object({
   /** Which conductor published this state. */
   conductor: z.string(),
   updatedAt: z.string(),
+  /** Minutes added to (negative: taken from) the current item; `plannedEnd` includes them. */
+  addedMinutes: z.number().optional(),
+  /** How late (positive) or early the rest of the rundown runs, in whole minutes; null before the day starts. */
+  delayMinutes: z.number().nullable().optional(),
+  /** The next items in play order with their planned and shifted starts (the `rundown` topic lists all). */
+  upcoming: z.array(scheduledItem).max(100).optional(),
+  /** The day's rundown changes, for a conductor that takes over (docs/protocol.md). */
+  schedule: floorSchedule.optional(),
 });
 export type Floor = z.infer<typeof floor>;
 
@@ -94,6 +150,10 @@ export const eventResult = z.object({
   site: z.string().nullable(),
   result: z.enum(['accepted', 'rejected', 'info']),
   reason: z.string().nullable(),
+  /** The reason's stable code (src/protocol/reasons.ts), for clients that translate it; `reason` stays the English sentence. */
+  code: z.string().max(64).nullable().optional(),
+  /** The code's parameters. */
+  params: z.record(z.string().max(32), z.union([z.string().max(2000), z.number()])).optional(),
   duplicate: z.boolean(),
   epoch: fenceNumber,
   at: z.string(),
@@ -193,7 +253,21 @@ export type RelayStreams = z.infer<typeof relayStreams>;
 
 /** The day's rundown, retained on `rundown` so a page can list every item with its planned start. */
 export const rundownList = z.object({
-  items: z.array(rundownItem.extend({ plannedStart: z.string().nullable().optional() })).max(500),
+  /** In play order (moves included). */
+  items: z.array(rundownItem.extend({
+    /** When the item should start: from the current item on, counted from when it started, after the delay. */
+    plannedStart: z.string().nullable().optional(),
+    /** The plan's slot for the item (from the day's start, before any delay). */
+    scheduledStart: z.string().nullable().optional(),
+    skipped: z.boolean().optional(),
+    addedMinutes: z.number().optional(),
+    /** `done`, `playing` or `upcoming` (a skipped item passed over is `done` and `skipped`). */
+    status: z.enum(['done', 'playing', 'upcoming']).optional(),
+    /** When the item actually started and ended (the planned-vs-actual report); null until then. */
+    actualStart: z.string().nullable().optional(),
+    actualEnd: z.string().nullable().optional(),
+  })).max(500),
+  delayMinutes: z.number().nullable().optional(),
 });
 export type RundownList = z.infer<typeof rundownList>;
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { feedTrouble, feedWarning } from '../../src/conductor/answers.js';
+import { reasonMessage } from '../../src/protocol/reasons.js';
 import { Conductor } from '../../src/conductor/conductor.js';
 import type { EventResult, LinkStats, RelayStreams } from '../../src/protocol/schemas.js';
 import { decode, topic, topicFilter } from '../../src/protocol/topics.js';
@@ -35,8 +36,10 @@ const answer = (action: string, over: Partial<EventResult> = {}): EventResult =>
 describe('feed warnings (pure)', () => {
   it('names what is wrong with the feed of the site put on air, from the relay', () => {
     assert.equal(feedTrouble(streams, 'saint-camille'), null);
-    assert.equal(feedTrouble(streams, 'riviere-du-loup'), 'no feed reaches the relay');
-    assert.match(feedTrouble(streams, 'rouyn-noranda') ?? '', /unwatchable at the relay \(9\.0 % of packets/);
+    assert.deepEqual(feedTrouble(streams, 'riviere-du-loup'), { code: 'feed-missing', params: { site: 'riviere-du-loup' } });
+    const bad = feedTrouble(streams, 'rouyn-noranda');
+    assert.equal(bad?.code, 'feed-bad');
+    assert.match(bad ? reasonMessage(bad) : '', /unwatchable at the relay \(9\.0 % of packets/);
     assert.equal(feedTrouble(null, 'riviere-du-loup'), null, 'no relay on the broker: nothing to say');
   });
 

@@ -52,7 +52,7 @@ describe('dashboard in Chromium (demo in-process)', function () {
   it('shows a rejection with its reason next to the control', async () => {
     // Granting the site already on air is refused by the floor rules.
     const id = await page.evaluate(() => window.relaisDashboard!.sendControl({ action: 'grant', site: 'rouyn-noranda' }));
-    await page.locator(`output[data-action-id="${id}"]`).getByText('refusé : rouyn-noranda is already on air').waitFor();
+    await page.locator(`output[data-action-id="${id}"]`).getByText('refusé : Rouyn-Noranda est déjà en ondes').waitFor();
     await page.locator('#log .log-bad').getByText('refusée').first().waitFor();
   });
 

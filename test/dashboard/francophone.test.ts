@@ -9,7 +9,8 @@ import { ConfirmGate, CONFIRM_WINDOW_MS } from '../../src/dashboard/web/confirm.
 import type { UiState } from '../../src/dashboard/web/html.js';
 import { DashboardModel } from '../../src/dashboard/web/model.js';
 import { PendingActions } from '../../src/dashboard/web/pending.js';
-import { renderFloor, renderRundown, tallyRole } from '../../src/dashboard/web/render-floor.js';
+import { renderFloor, tallyRole } from '../../src/dashboard/web/render-floor.js';
+import { renderRundown } from '../../src/dashboard/web/render-rundown.js';
 import { renderPtz, renderSiteBody } from '../../src/dashboard/web/render-sites.js';
 import { countdownPhase, stageView } from '../../src/dashboard/web/stage-view.js';
 import { currentLang, setLang } from '../../src/i18n/index.js';
@@ -43,7 +44,7 @@ describe('dashboard in French, and the operator made safe', () => {
   it('speaks French by default, with the sites\' accented names instead of their slugs', () => {
     assert.equal(currentLang(), 'fr');
     const m = model();
-    const html = renderFloor(m, ui, new PendingActions()) + renderRundown(m);
+    const html = renderFloor(m, ui, new PendingActions()) + renderRundown(m, ui, new PendingActions());
     assert.match(html, /EN ONDES/);
     assert.match(html, /SUIVANT/);
     assert.match(html, /Rivière-du-Loup/);

@@ -7,7 +7,8 @@ import { DashboardModel, ENCODER_HISTORY_MS, LOG_LIMIT } from '../../src/dashboa
 import { PendingActions, describeStatus } from '../../src/dashboard/web/pending.js';
 import { duration, itemClock } from '../../src/dashboard/web/clock.js';
 import { brokerUrlFor } from '../../src/dashboard/web/link.js';
-import { renderFloor, renderRundown, tallyRole } from '../../src/dashboard/web/render-floor.js';
+import { renderFloor, tallyRole } from '../../src/dashboard/web/render-floor.js';
+import { renderRundown } from '../../src/dashboard/web/render-rundown.js';
 import { renderPtz, renderSiteBody, ptzTarget } from '../../src/dashboard/web/render-sites.js';
 import type { UiState } from '../../src/dashboard/web/html.js';
 import type { Floor } from '../../src/protocol/schemas.js';
@@ -162,7 +163,7 @@ describe('dashboard clocks and rendering', () => {
     const m = new DashboardModel('demo');
     m.apply(`${T}floor`, bytes(floor({ item: { index: 0, title: '<img src=x onerror=alert(1)>', speaker: '"quoted"', site: 'saint-camille', plannedMinutes: 5 } })), 1);
     m.apply(`${T}site/a/state`, bytes(siteState({ name: '<b>x</b>', cameras: [{ name: 'cam', online: true, lastError: '<script>', position: null, zoom: null, power: null, preset: null, tally: null, presets: [] }] })), 1);
-    const html = renderRundown(m) + renderSiteBody(m, m.site('a'), ui, new PendingActions());
+    const html = renderRundown(m, ui, new PendingActions()) + renderSiteBody(m, m.site('a'), ui, new PendingActions());
     assert.ok(!html.includes('<img'), 'no raw tag from a payload');
     assert.ok(!html.includes('<b>x'));
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));

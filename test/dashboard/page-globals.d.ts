@@ -2,7 +2,7 @@
 declare global {
   interface Window {
     relaisDashboard?: {
-      sendControl(control: { action: 'grant' | 'revoke' | 'next' | 'reorder'; site?: string; queue?: string[] }): string;
+      sendControl(control: { action: 'grant' | 'revoke' | 'next' | 'reorder' | 'adjust' | 'skip' | 'unskip' | 'move'; site?: string; queue?: string[]; minutes?: number; item?: number; to?: number }): string;
       model: { floor: unknown; apply(topic: string, payload: Uint8Array, now: number): unknown };
       render(): void;
     } | null;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { floorView, initialFloorState, nextSite, step, stateFromFloor, type FloorCommand, type FloorRules, type FloorState } from '../../src/floor/machine.js';
+import { initialFloorState, nextSite, step, type FloorCommand, type FloorRules, type FloorState } from '../../src/floor/machine.js';
+import { floorView, stateFromFloor } from '../../src/floor/view.js';
 
 const SITES = ['saint-camille', 'rouyn-noranda', 'riviere-du-loup', 'sherbrooke'];
 const rules = (over: Partial<FloorRules> = {}): FloorRules => ({

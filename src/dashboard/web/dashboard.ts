@@ -9,6 +9,7 @@ import { topic } from '../../protocol/topics.js';
 import type { Control, SiteMessage } from '../../protocol/schemas.js';
 import { currentLang, t } from '../../i18n/index.js';
 import { formatLogTime } from '../../i18n/time.js';
+import { reasonText } from '../../i18n/words.js';
 import type { DashboardActions } from './actions.js';
 import { ago, duration, itemClock } from './clock.js';
 import type { DashboardPageConfig } from './config.js';
@@ -23,7 +24,8 @@ import { DashboardModel } from './model.js';
 import { PtzJog } from './operator-input.js';
 import { describeStatus, PendingActions } from './pending.js';
 import { Preview } from './preview.js';
-import { renderFloor, renderRundown } from './render-floor.js';
+import { renderFloor } from './render-floor.js';
+import { renderRundown } from './render-rundown.js';
 import { legend, renderLog, renderStatus } from './render-log.js';
 import { renderPtz, renderSiteBody } from './render-sites.js';
 
@@ -83,8 +85,8 @@ export class Dashboard implements DashboardActions {
         loginRefused: (reason) => onLoginRefused(reason),
         message: (t, payload) => {
           const outcome = this.model.apply(t, payload, Date.now());
-          if (outcome.kind === 'event' && outcome.result.result === 'info') this.pending.warned(outcome.result.id, outcome.result.reason);
-          else if (outcome.kind === 'event') this.pending.answered(outcome.result.id, outcome.result.result !== 'rejected', outcome.result.reason);
+          if (outcome.kind === 'event' && outcome.result.result === 'info') this.pending.warned(outcome.result.id, reasonText(outcome.result, (site) => this.model.siteName(site)));
+          else if (outcome.kind === 'event') this.pending.answered(outcome.result.id, outcome.result.result !== 'rejected', reasonText(outcome.result, (site) => this.model.siteName(site)));
           if (outcome.kind === 'ptz') this.pending.answered(outcome.id, outcome.ok, outcome.error);
           this.scheduleRender();
         },
@@ -280,7 +282,7 @@ export class Dashboard implements DashboardActions {
     if (ui.connected) this.stageLinks.ask(this.model.sortedSites().map((s) => s.id), () => this.scheduleRender());
     this.patch($('#status'), renderStatus(this.model, ui.connected));
     if (this.dragging === null) this.patch($('#floor'), renderFloor(this.model, ui, this.pending));
-    this.patch($('#rundown'), renderRundown(this.model));
+    this.patch($('#rundown'), renderRundown(this.model, ui, this.pending));
     this.patch($('#ptz'), renderPtz(this.model, ui, this.pending));
     this.patch($('#log'), renderLog(this.model));
     const grid = $('#sites');

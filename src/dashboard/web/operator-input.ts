@@ -5,6 +5,7 @@
  */
 import type { DashboardActions } from './actions.js';
 import { t } from '../../i18n/index.js';
+import { reportView } from './render-report.js';
 
 /** A jog repeats its drive this often with a dead-man `forMs`, so a lost page cannot leave a camera moving. */
 const JOG_REPEAT_MS = 1500;
@@ -102,6 +103,34 @@ export function handleClick(dash: DashboardActions, target: HTMLElement): void {
     case 'inbox-ack':
       if (site) dash.ackInbox(site);
       break;
+    case 'adjust': {
+      const minutes = Number(el.dataset['minutes']);
+      if (Number.isInteger(minutes) && minutes !== 0) dash.sendControl({ action: 'adjust', minutes });
+      break;
+    }
+    case 'skip':
+    case 'unskip':
+    case 'move': {
+      const item = Number(el.dataset['item']);
+      const to = Number(el.dataset['to']);
+      if (!Number.isInteger(item)) break;
+      if (el.dataset['action'] === 'move') {
+        if (Number.isInteger(to)) dash.sendControl({ action: 'move', item, to });
+      } else dash.sendControl({ action: el.dataset['action'] as 'skip' | 'unskip', item });
+      break;
+    }
+    case 'report-print':
+    case 'report-close': {
+      const view = document.querySelector<HTMLElement>('#report')!;
+      const open = el.dataset['action'] === 'report-print';
+      if (open) view.innerHTML = reportView(dash.model);
+      view.hidden = !open;
+      document.body.classList.toggle('printing-report', open);
+      return;
+    }
+    case 'report-window-print':
+      window.print();
+      return;
     case 'queue-up':
       if (site) moveInQueue(dash, site, -1);
       break;

@@ -27,7 +27,7 @@ export function resultSlot(pending: PendingActions, key: string): string {
 }
 
 export function button(label: string, action: string, extra: Record<string, string | number | boolean | null>, ui: UiState, cls = ''): string {
-  const key = [action, extra['data-site'], extra['data-camera'], extra['data-preset'], extra['data-direction']].filter((v) => v !== undefined && v !== null).join(':');
+  const key = [action, extra['data-site'], extra['data-camera'], extra['data-preset'], extra['data-direction'], extra['data-item'], extra['data-minutes']].filter((v) => v !== undefined && v !== null).join(':');
   return `<button type="button"${attrs({ class: `act ${cls}`.trim(), 'data-action': action, 'data-key': key, disabled: !ui.canAct, ...extra })}>${label}</button>`;
 }
 
@@ -86,43 +86,4 @@ export function renderFloor(model: DashboardModel, ui: UiState, pending: Pending
     </div>
     ${actions}
     <h3>${esc(t('floor.queue'))}</h3>${queue}`;
-}
-
-export function renderRundown(model: DashboardModel): string {
-  const floor = model.floor;
-  const item = floor?.item ?? null;
-  const minutes = (n: number): string => esc(t('rundown.minutes', { n }));
-  let current: string;
-  if (item && floor) {
-    current = `<div class="item-now" data-overtime-host>
-      <div class="item-title">${esc(item.title)}</div>
-      <div class="sub">${esc(item.speaker)} · ${esc(model.siteName(item.site))} · ${esc(t('rundown.item', { n: item.index + 1 }))}</div>
-      <dl class="clocks">
-        <div><dt>${esc(t('rundown.planned'))}</dt><dd>${minutes(item.plannedMinutes)}</dd></div>
-        <div><dt>${esc(t('rundown.started'))}</dt><dd>${esc(timeOfDay(floor.since))}</dd></div>
-        <div><dt>${esc(t('rundown.plannedEnd'))}</dt><dd>${esc(timeOfDay(floor.plannedEnd))}</dd></div>
-        <div><dt>${esc(t('rundown.elapsed'))}</dt><dd class="clock" data-clock="elapsed"${attrs({ 'data-since': floor.since })}></dd></div>
-        <div><dt data-clock-label>${esc(t('rundown.remaining'))}</dt><dd class="clock" data-clock="remaining"${attrs({ 'data-end': floor.plannedEnd })}></dd></div>
-      </dl>
-      <div class="overtime-label" aria-live="polite">${esc(t('rundown.overtime'))}</div>
-    </div>`;
-  } else if (floor?.onAir) {
-    current = `<div class="item-now"><div class="item-title">${esc(t('rundown.unscheduled', { site: model.siteName(floor.onAir) }))}</div>
-      <div class="sub">${esc(timeOfDay(floor.since))} · <span data-clock="elapsed"${attrs({ 'data-since': floor.since })}></span></div></div>`;
-  } else {
-    current = `<p class="muted">${esc(t('rundown.nothing'))}</p>`;
-  }
-  const next = floor?.nextItem
-    ? `<p class="item-next"><strong>${esc(t('rundown.nextItem'))}</strong> ${esc(floor.nextItem.title)} · ${esc(floor.nextItem.speaker)} · ${esc(model.siteName(floor.nextItem.site))} · ${minutes(floor.nextItem.plannedMinutes)}</p>`
-    : '';
-  let list = '';
-  if (model.rundown) {
-    const playing = item?.index ?? -1;
-    const upcoming = floor?.nextItem?.index ?? Infinity;
-    list = `<ol class="rundown-list">${model.rundown.items.map((entry) => {
-      const cls = entry.index === playing ? 'playing' : entry.index < upcoming && entry.index !== playing ? 'done' : '';
-      return `<li class="${cls}"><span class="when">${esc(entry.plannedStart ? timeOfDay(entry.plannedStart) : '')}</span> ${esc(entry.title)} <span class="muted">· ${esc(entry.speaker)} · ${esc(model.siteName(entry.site))} · ${minutes(entry.plannedMinutes)}</span></li>`;
-    }).join('')}</ol>`;
-  }
-  return `<h2>${esc(t('rundown.title'))}</h2>${current}${next}${list}`;
 }

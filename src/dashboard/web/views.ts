@@ -5,7 +5,7 @@
 import type { EventResult, LinkStats } from '../../protocol/schemas.js';
 import type { SiteState } from '../../protocol/site-state.js';
 import { t } from '../../i18n/index.js';
-import { actionWord } from '../../i18n/words.js';
+import { actionWord, reasonText } from '../../i18n/words.js';
 
 /** How a line of the event log reads: good news, bad news, a notice, a warning. */
 export type LogTone = 'ok' | 'bad' | 'info' | 'warn';
@@ -78,7 +78,8 @@ export function describeEvent(result: EventResult, name: (site: string) => strin
   const dup = result.duplicate ? t('log.repeat') : '';
   const kind = t(`log.kind.${result.kind}`);
   const action = actionWord(result.action);
-  if (result.result === 'info') return { text: `${kind} ${action}${who}${result.reason ? `${t('punct.colon')}${result.reason}` : ''}`, tone: 'info' };
+  const reason = reasonText(result, name);
+  if (result.result === 'info') return { text: `${kind} ${action}${who}${reason ? `${t('punct.colon')}${reason}` : ''}`, tone: 'info' };
   if (result.result === 'accepted') return { text: t('log.accepted', { kind, action, who, dup, epoch: result.epoch }), tone: 'ok' };
-  return { text: t('log.rejected', { kind, action, who, dup, reason: result.reason ?? t('log.noReason') }), tone: 'bad' };
+  return { text: t('log.rejected', { kind, action, who, dup, reason: reason ?? t('log.noReason') }), tone: 'bad' };
 }
