@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { ConductorConfig } from '../config/schema.js';
 import { fitState, initialFloorState, step, type FloorCommand, type FloorRules, type FloorState } from '../floor/machine.js';
-import { floorView } from '../floor/view.js';
+import { floorView, playedFromRundown } from '../floor/view.js';
 import { compareFence, fenceKey } from '../protocol/fencing.js';
 import type { ConductorState, EventResult, Floor, Heartbeat, RelayStreams, RundownList } from '../protocol/schemas.js';
 import { matchTopic, routeMessage, type TopicHandlers } from '../protocol/topics.js';
@@ -51,6 +51,8 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private stopped = false;
   /** Newest believable floor seen on the broker (ours or another conductor's). */
   private lastFloor: Floor | null = null;
+  /** The newest retained `rundown` heard while not primary: its report carries over a takeover. */
+  private lastRundown: RundownList | null = null;
   private streams: RelayStreams | null = null;
   /** The displays' ready feeds, for `holdUntilBuffered` (hold.ts). */
   private readonly displays: DisplayReadiness;
@@ -212,7 +214,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   /** Becomes primary in `term`: the newest believable floor carries over, the epoch grows, and it is on disk before anyone hears of it. */
   private async takeTerm(term: number, why: string): Promise<void> {
     if (this.roles.role !== 'primary' || this.roles.term !== term) return;
-    this.state = stateForTerm(this.state, this.lastFloor, term, this.rules);
+    this.state = stateForTerm(this.state, this.lastFloor, term, this.rules, playedFromRundown(this.lastRundown, this.rules));
     this.behind.changed();
     await this.store.save(this.state, this.id);
     if (!this.link.hasWill) await this.connect(true);
@@ -252,6 +254,9 @@ export class Conductor extends EventEmitter<ConductorEvents> {
 
   private readonly handlers: TopicHandlers = {
     floor: (floor) => this.onFloorSeen(floor),
+    rundown: (list) => {
+      if (this.roles.role !== 'primary') this.lastRundown = list;
+    },
     conductorHeartbeat: (beat) => this.feed({ kind: 'heartbeat', at: this.monotonic(), from: beat.conductor, term: beat.term ?? 0 }),
     conductorAvailability: (value) => this.feed({ kind: 'availability', at: this.monotonic(), value }),
     relayStreams: (streams) => void (this.streams = streams),

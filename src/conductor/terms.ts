@@ -5,6 +5,7 @@
  */
 import type { ConductorConfig } from '../config/schema.js';
 import { bumpEpoch, type FloorRules, type FloorState } from '../floor/machine.js';
+import { MAX_PLAYED, type PlayedItem } from '../floor/plan.js';
 import { stateFromFloor } from '../floor/view.js';
 import { compareFence, fenceKey, MAX_EPOCH_JUMP } from '../protocol/fencing.js';
 import type { Floor } from '../protocol/schemas.js';
@@ -35,14 +36,17 @@ export function believableFloor(floor: Floor, own: FloorState, roles: RoleState,
  * The state a conductor holds `term` with: the newest believable floor seen
  * carries over when it is newer than our own (another conductor's, or our file
  * was lost), the id window stays ours, and the epoch grows once to announce
- * the new term.
+ * the new term. `seenPlayed` is the report the retained `rundown` carried
+ * (the items the other conductor saw start and end).
  */
-export function stateForTerm(own: FloorState, seen: Floor | null, term: number, rules: FloorRules): FloorState {
+export function stateForTerm(own: FloorState, seen: Floor | null, term: number, rules: FloorRules, seenPlayed: readonly PlayedItem[] = []): FloorState {
   let state = own;
   if (seen && compareFence(fenceKey(seen), { term: own.term, epoch: own.epoch }) > 0) {
     const carried = stateFromFloor(seen, rules);
-    // The report: what we recorded ourselves (an earlier term), then the floor's last item.
-    const played = [...own.played.filter((p) => !carried.played.some((c) => c.index === p.index)), ...carried.played];
+    // The report: what we recorded ourselves (an earlier term), then the rundown's, then the floor's last item; one entry per item, the later source winning.
+    const byIndex = new Map<number, PlayedItem>();
+    for (const p of [...own.played, ...seenPlayed, ...carried.played]) byIndex.set(p.index, p);
+    const played = [...byIndex.values()].sort((a, b) => a.start - b.start).slice(-MAX_PLAYED);
     state = { ...carried, recent: own.recent, played };
   }
   return { ...bumpEpoch(state, seen?.epoch ?? 0), term };

@@ -3,7 +3,7 @@
  * back: a standby that takes over rebuilds the state, the rundown plan
  * included, from the newest floor it saw. Pure.
  */
-import type { Floor, RundownItemView } from '../protocol/schemas.js';
+import type { Floor, RundownItemView, RundownList } from '../protocol/schemas.js';
 import { nextSite, upcomingItem, withRundown, type FloorRules, type FloorState } from './machine.js';
 import * as plans from './plan.js';
 
@@ -104,4 +104,19 @@ export function stateFromFloor(floor: Floor, rules: FloorRules): FloorState {
     plan,
     played,
   };
+}
+
+/**
+ * The report's entries a retained `rundown` carries (each item's actual
+ * start and end): what a standby that takes over keeps of the day before it.
+ */
+export function playedFromRundown(list: RundownList | null, rules: FloorRules): plans.PlayedItem[] {
+  if (!list) return [];
+  const played: plans.PlayedItem[] = [];
+  for (const item of list.items) {
+    const start = parsed(item.actualStart);
+    if (start === null || !Number.isInteger(item.index) || item.index < 0 || item.index >= rules.rundown.length) continue;
+    played.push({ index: item.index, start, end: parsed(item.actualEnd) });
+  }
+  return played.sort((a, b) => a.start - b.start).slice(-plans.MAX_PLAYED);
 }

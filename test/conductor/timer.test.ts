@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { Conductor } from '../../src/conductor/conductor.js';
-import type { EventResult, Floor } from '../../src/protocol/schemas.js';
+import type { EventResult, Floor, RundownList } from '../../src/protocol/schemas.js';
 import { decode, topic } from '../../src/protocol/topics.js';
 import { startTestBroker, type TestBroker } from '../helpers/brokers.js';
 import { conductorConfig } from '../helpers/event.js';
@@ -25,6 +25,7 @@ describe('timer tools of the conductor (embedded broker)', function () {
   let dir: string;
   let watcher: mqtt.MqttClient;
   let floor: Floor | null;
+  let rundown: RundownList | null;
   let answers: EventResult[];
   const running: Conductor[] = [];
 
@@ -44,6 +45,7 @@ describe('timer tools of the conductor (embedded broker)', function () {
     broker = await startTestBroker('aedes');
     dir = await mkdtemp(join(tmpdir(), 'relais-timer-'));
     floor = null;
+    rundown = null;
     answers = [];
     watcher = await mqtt.connectAsync(broker.url);
     watcher.on('message', (t, payload) => {
@@ -51,12 +53,16 @@ describe('timer tools of the conductor (embedded broker)', function () {
         const d = decode('floor', payload);
         if (d.ok && (!floor || d.value.term! > floor.term! || (d.value.term === floor.term && d.value.epoch > floor.epoch))) floor = d.value;
       }
+      if (t === topic('test', 'rundown')) {
+        const d = decode('rundown', payload);
+        if (d.ok) rundown = d.value;
+      }
       if (t === topic('test', 'events')) {
         const d = decode('events', payload);
         if (d.ok) answers.push(d.value);
       }
     });
-    await watcher.subscribeAsync([topic('test', 'floor'), topic('test', 'events')], { qos: 1 });
+    await watcher.subscribeAsync([topic('test', 'floor'), topic('test', 'rundown'), topic('test', 'events')], { qos: 1 });
   });
   afterEach(async () => {
     for (const c of running.splice(0)) await c.stop();
@@ -113,5 +119,24 @@ describe('timer tools of the conductor (embedded broker)', function () {
     const unskip = await send({ id: 'u1', action: 'unskip', item: 1 });
     assert.equal(unskip.result, 'accepted', 'beta knows item 2 is skipped');
     await waitFor('the item back', () => floor?.nextItem?.index === 1);
+  });
+
+  it('a standby that takes over keeps the day\'s report: the items played before it, with their actual start and end', async () => {
+    const alpha = await start('alpha');
+    const beta = await start('beta', true);
+    await send({ id: 'r1', action: 'next' });
+    await send({ id: 'r2', action: 'next' });
+    await waitFor('the first item done in the rundown', () => Boolean(rundown?.items.find((i) => i.index === 0)?.actualEnd));
+    const first = rundown!.items.find((i) => i.index === 0)!;
+    assert.ok(first.actualStart, 'the first item started');
+
+    await alpha.stop();
+    await waitFor('beta took over', () => beta.role === 'primary', 10_000);
+    // Beta's own rundown, after a command it applies: the first item as alpha recorded it.
+    await send({ id: 'r3', action: 'adjust', minutes: 1 });
+    const fromBeta = beta.rundownList().items.find((i) => i.index === 0)!;
+    assert.equal(fromBeta.actualStart, first.actualStart);
+    assert.equal(fromBeta.actualEnd, first.actualEnd);
+    assert.ok(beta.rundownList().items.find((i) => i.index === 1)?.actualStart, 'the item on air kept its start');
   });
 });
