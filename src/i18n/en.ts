@@ -241,4 +241,9 @@ export const en: Catalogue = {
     configUnknownKeys: 'unknown key(s) {{keys}}: check the spelling; valid keys here: {{valid}}',
     configExpected: 'must be {{expected}}, got {{received}}',
   },
+  box: {
+    encoderFallback: 'encoder {{from}} keeps failing to start ({{reason}}): the room feed moves to {{to}}; the cached choice is forgotten, the next start tries the hardware again',
+    encoderNoFallback: 'encoder {{from}} keeps failing to start ({{reason}}) and no other encoder works: {{why}}',
+    encoderStillEncodes: 'encoder {{encoder}} still encodes on a trial: the failures come from elsewhere (relay, network); keeping {{encoder}}',
+  },
 };

@@ -244,6 +244,11 @@ export const fr = {
     configUnknownKeys: 'clé(s) inconnue(s) {{keys}} : vérifiez l’orthographe; clés valides ici : {{valid}}',
     configExpected: 'doit être {{expected}}, reçu {{received}}',
   },
+  box: {
+    encoderFallback: 'l’encodeur {{from}} échoue au démarrage ({{reason}}) : le flux de la salle passe à {{to}}; le choix mis en cache est oublié, le prochain démarrage essaie de nouveau le matériel',
+    encoderNoFallback: 'l’encodeur {{from}} échoue au démarrage ({{reason}}) et aucun autre encodeur ne fonctionne : {{why}}',
+    encoderStillEncodes: 'l’encodeur {{encoder}} encode encore à l’essai : les échecs viennent d’ailleurs (relais, réseau), on garde {{encoder}}',
+  },
 } satisfies CatalogueShape;
 
 /** A catalogue: nested groups of strings. */

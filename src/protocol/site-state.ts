@@ -30,6 +30,14 @@ export const encoderPart = z.object({
   choice: z.string().nullable(),
   /** Why the feed is not running, when it is not. */
   error: z.string().nullable(),
+  /**
+   * Set when the chosen encoder failed at run time and the feed moved to the
+   * next one that encodes (`to`, libx264 last); absent or null otherwise.
+   */
+  fallback: z
+    .object({ from: z.string(), to: z.string(), reason: z.string(), at: isoTime })
+    .nullable()
+    .optional(),
 });
 export type EncoderPart = z.infer<typeof encoderPart>;
 
