@@ -245,6 +245,9 @@ export const fr = {
     configExpected: 'doit être {{expected}}, reçu {{received}}',
   },
   box: {
+    siteTakenOver: 'deux boîtiers utilisent le site « {{site}} » : le courtier a donné l’identifiant client {{clientId}} à l’autre {{count}} fois; donnez à chaque boîtier son propre site (site: dans sa configuration) ou éteignez le doublon',
+    siteTakenOverYield: 'deux boîtiers utilisent le site « {{site}} » : le courtier a donné l’identifiant client {{clientId}} à l’autre {{count}} fois; ce boîtier cède et ne se reconnecte plus qu’aux {{backoff}} s; donnez à chaque boîtier son propre site (site: dans sa configuration) ou éteignez le doublon',
+    siteTakenOverEnded: 'le site « {{site}} » n’est plus utilisé par un autre boîtier : reconnexion normale',
     encoderFallback: 'l’encodeur {{from}} échoue au démarrage ({{reason}}) : le flux de la salle passe à {{to}}; le choix mis en cache est oublié, le prochain démarrage essaie de nouveau le matériel',
     encoderNoFallback: 'l’encodeur {{from}} échoue au démarrage ({{reason}}) et aucun autre encodeur ne fonctionne : {{why}}',
     encoderStillEncodes: 'l’encodeur {{encoder}} encode encore à l’essai : les échecs viennent d’ailleurs (relais, réseau), on garde {{encoder}}',

@@ -119,6 +119,20 @@ export const systemPart = z.object({
   cpus: z.number().int().positive(),
   rssMb: z.number().nonnegative(),
   uptimeS: z.number().nonnegative(),
+  /**
+   * Another box connects with this site's id (two boxes with the same `site`):
+   * the broker keeps throwing one off for the other (docs/protocol.md). Absent
+   * when there is no such conflict.
+   */
+  takenOver: z
+    .object({
+      count: z.number().int().nonnegative(),
+      since: isoTime,
+      evidence: z.enum(['reason-code', 'pattern']),
+      yielding: z.boolean(),
+      backoffMs: z.number().int().nonnegative().nullable(),
+    })
+    .optional(),
 });
 export type SystemPart = z.infer<typeof systemPart>;
 
