@@ -79,6 +79,9 @@ export const en: Catalogue = {
     nextItem: 'Next item:',
   },
   sites: {
+    takenOver: 'two boxes use site "{{site}}"',
+    takenOverFix: 'the broker hands the session from one to the other ({{count}} times); give each box its own site or switch the duplicate off',
+    encoderFallback: 'encoder {{from}} failed, replaced by {{to}}',
     sourceConnected: 'connected',
     sourceDown: 'not connected',
     tallyUnknown: 'tally unknown',

@@ -82,6 +82,9 @@ export const fr = {
     nextItem: 'Point suivant :',
   },
   sites: {
+    takenOver: 'deux boîtiers utilisent le site « {{site}} »',
+    takenOverFix: 'le courtier passe la session de l’un à l’autre ({{count}} fois); donnez à chaque boîtier son propre site ou éteignez le doublon',
+    encoderFallback: 'encodeur {{from}} en panne, remplacé par {{to}}',
     sourceConnected: 'connecté',
     sourceDown: 'non connecté',
     tallyUnknown: 'tally inconnu',
