@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { CheckResult } from './types.js';
 import { decode, topic } from '../protocol/topics.js';
+import { t } from '../i18n/index.js';
 
 export interface BrokerCheckOptions {
   url: string;
@@ -22,6 +23,8 @@ export interface BrokerCheckOptions {
   ca?: string;
   /** Event id, for the conductor heartbeat topic. */
   event?: string;
+  /** This box's site: its retained state tells whether another box uses the same id. */
+  site?: string;
   /**
    * Where the probe is published and read back. It must be writable and
    * readable by this user under the broker ACL: a site's own
@@ -164,6 +167,8 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
       data: { connectMs, rttMs: rtts },
     };
 
+    const siteLine = o.event && o.site ? await checkSiteId(client, o.event, o.site) : null;
+    const withSite = (lines: CheckResult[]): CheckResult[] => (siteLine ? [...lines, siteLine] : lines);
     if (!o.event) return [brokerLine, { check: 'clock', status: 'WARN', summary: `round trip ${rtt.toFixed(1)} ms; offset not estimated (no event given)`, fix: 'pass --event (or --config) to compare with the conductor heartbeat' }];
     const hbTopic = topic(o.event, 'conductorHeartbeat');
     await client.subscribeAsync(hbTopic, { qos: 0 });
@@ -178,7 +183,7 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
     }
     const hb = heartbeat as { at: string; arrival: number } | null;
     if (!hb || Number.isNaN(Date.parse(hb.at))) {
-      return [
+      return withSite([
         brokerLine,
         {
           check: 'clock',
@@ -186,17 +191,55 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
           summary: `no conductor heartbeat on ${hbTopic} within ${waitMs} ms: offset not estimated (the broker itself has no clock to read over MQTT)`,
           fix: 'start the conductor, or check time sync by hand: timedatectl show -p NTPSynchronized',
         },
-      ];
+      ]);
     }
     const offset = Date.parse(hb.at) - (hb.arrival - rtt / 2);
     const bound = rtt / 2;
     const summary = `conductor clock ${offset >= 0 ? '+' : ''}${Math.round(offset)} ms from ours (±${Math.ceil(bound)} ms + its publish delay)`;
     const data = { offsetMs: offset, boundMs: bound, heartbeatAt: hb.at };
     if (Math.abs(offset) - bound > 1000) {
-      return [brokerLine, { check: 'clock', status: 'WARN', summary, fix: 'rundown timers will disagree between sites: enable NTP (timedatectl set-ntp true) here and on the conductor host', data }];
+      return withSite([brokerLine, { check: 'clock', status: 'WARN', summary, fix: 'rundown timers will disagree between sites: enable NTP (timedatectl set-ntp true) here and on the conductor host', data }]);
     }
-    return [brokerLine, { check: 'clock', status: 'PASS', summary, data }];
+    return withSite([brokerLine, { check: 'clock', status: 'PASS', summary, data }]);
   } finally {
     await client.endAsync(true);
   }
+}
+
+/**
+ * Reads the site's retained state (it comes at once after the subscription, if
+ * there is one): a box that sees another connect with its client id says so in
+ * `system.takenOver`. The doctor cannot look with the box's own client id: that
+ * would throw the running box off the broker.
+ */
+async function checkSiteId(client: MqttClient, event: string, site: string, waitMs = 500): Promise<CheckResult> {
+  const stateTopic = topic(event, 'siteState', site);
+  const state = await new Promise<unknown>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onMessage = (t: string, payload: Buffer): void => {
+      if (t !== stateTopic) return;
+      const decoded = decode('siteState', payload);
+      finish(decoded.ok ? decoded.value : null);
+    };
+    const finish = (value: unknown): void => {
+      clearTimeout(timer);
+      client.off('message', onMessage);
+      resolve(value);
+    };
+    client.on('message', onMessage);
+    // The broker sends a retained message right after the SUBACK: a short wait after it is enough.
+    client.subscribeAsync(stateTopic, { qos: 1 }).then(
+      () => (timer = setTimeout(() => finish(null), waitMs)),
+      () => finish(null),
+    );
+  });
+  const conflict = (state as { system?: { takenOver?: { count: number; since: string } } } | null)?.system?.takenOver;
+  if (!conflict) return { check: 'site-id', status: 'PASS', summary: `${site}: no other box reported on this site id` };
+  return {
+    check: 'site-id',
+    status: 'FAIL',
+    summary: t('box.doctorTakenOver', { site, count: conflict.count, since: conflict.since }),
+    fix: t('box.doctorTakenOverFix', { site }),
+    data: { takenOver: conflict },
+  };
 }

@@ -245,6 +245,8 @@ export const en: Catalogue = {
     configExpected: 'must be {{expected}}, got {{received}}',
   },
   box: {
+    doctorTakenOver: 'two boxes use site "{{site}}": the site\'s retained state says the broker gave its session to another box {{count}} times since {{since}}',
+    doctorTakenOverFix: 'find the other box configured with site: {{site}} (the same file copied?) and give it its own site, or switch it off',
     siteTakenOver: 'two boxes use site "{{site}}": the broker gave client id {{clientId}} to the other one {{count}} times; give each box its own site (site: in its config) or switch the duplicate off',
     siteTakenOverYield: 'two boxes use site "{{site}}": the broker gave client id {{clientId}} to the other one {{count}} times; this box yields and reconnects only every {{backoff}} s; give each box its own site (site: in its config) or switch the duplicate off',
     siteTakenOverEnded: 'site "{{site}}" is no longer used by another box: reconnecting as usual',
