@@ -73,7 +73,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   private client: MqttClient | null = null;
   private publisher: TopicPublisher | null = null;
   private keeper: SubscriptionKeeper | null = null;
-  private takeover: TakeoverWatch | null = null;
+  private takeoverWatch: TakeoverWatch | null = null;
   private readonly started: Array<{ feature: Feature; owner: string; bus: FeatureBus }> = [];
   private badPayloads = 0;
   private stopped = false;
@@ -104,6 +104,11 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
 
   get floor(): Floor | null {
     return this.view.floor;
+  }
+
+  /** Another box on this site id, as the watch sees it (src/mqtt/takeover.ts), or null. */
+  get takeover(): TakeoverReport | null {
+    return this.takeoverWatch?.report() ?? null;
   }
 
   get counters(): { badPayloads: number; droppedPresses: number } {
@@ -149,8 +154,8 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
       void this.publisher?.publish('siteAvailability', { site: this.site }, 'online');
       this.schedule.changed();
     });
-    this.takeover = new TakeoverWatch(client, this.options.takeover);
-    this.takeover.on('change', (report) => this.takenOver(clientId, report));
+    this.takeoverWatch = new TakeoverWatch(client, this.options.takeover);
+    this.takeoverWatch.on('change', (report) => this.takenOver(clientId, report));
     client.on('offline', () => this.lease.disconnected());
     client.on('close', () => this.lease.disconnected());
     client.on('error', (err) => this.log.warn('broker error', { error: err.message }));
@@ -269,7 +274,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
       term: this.view.floor?.term ?? 0,
       counters: this.counters,
       io: { driver: driver.kind, ...(driver.health?.() ?? { ok: true, detail: null }) },
-      takenOver: this.takeover?.report() ?? null,
+      takenOver: this.takeoverWatch?.report() ?? null,
       now: this.clock.now(),
     });
   }
@@ -295,7 +300,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     const client = this.client;
     this.client = null;
     this.keeper?.stop();
-    this.takeover?.stop();
+    this.takeoverWatch?.stop();
     if (client) {
       if (client.connected) await this.publisher?.publish('siteAvailability', { site: this.site }, 'offline');
       await client.endAsync().catch(() => undefined);

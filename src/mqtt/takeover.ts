@@ -9,17 +9,22 @@
  *    over" (Mosquitto 2 sends it);
  *  - else (MQTT 3.1.1: Aedes, NATS; and Mosquitto 2.0.11, Debian 12's, which
  *    closes a v5 client's connection without saying why), a connection the
- *    broker closed without any error. It counts when it closes and is taken
- *    back if an error comes before the next connect: a broker that restarts or
- *    a link that drops fails the retry or reports an error.
+ *    broker closed without any error whose first retry connects, with no error
+ *    in between: a broker that restarts or a link that drops fails the retry
+ *    or reports an error. (A broker restarted twice within 30 s, each time
+ *    faster than the reconnect period, looks the same: the box then reports a
+ *    conflict for two minutes, but it holds its connection.)
  *
  * Two take-overs within `yieldWindowMs` (30 s), the last of a connection that
  * had lasted less than `shortMs` (10 s): this box *yields*, it waits
  * `backoffMs` (30 s, doubling up to 5 min) between reconnects, so the other box
- * stays connected and its lamps stay steady. The box that stays is thrown off
- * only when the yielding one tries again, after a connection longer than
+ * stays connected and its lamps stay steady. A yielding box that then stays
+ * connected for `shortMs` *holds*: it goes back to the normal reconnect (on
+ * MQTT 3.1.1 both boxes see their second take-over at about the same time;
+ * the one that gets the broker first keeps it). The box that holds is thrown
+ * off only when the other tries again, after a connection longer than
  * `shortMs`: it does not yield, but two take-overs within `reportWindowMs`
- * (10 min) make it *report* the conflict too. After `clearAfterMs` (2 min)
+ * (10 min) make it *report* the conflict. After `clearAfterMs` (2 min)
  * connected with no take-over the conflict is over and the normal reconnect
  * comes back.
  */
@@ -65,9 +70,10 @@ export class TakeoverWatch extends EventEmitter<{ change: [report: TakeoverRepor
   /** This connection's end is already counted (its DISCONNECT said so). */
   private counted = false;
   private erroredSinceConnect = false;
-  /** A take-over counted from a clean close, taken back if the retry reports an error. */
-  private tentative: number | null = null;
+  /** A clean close: a take-over if the first retry connects with no error. */
+  private tentative: { at: number; livedMs: number } | null = null;
   private clearTimer: NodeJS.Timeout | null = null;
+  private holdTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly client: MqttClient,
@@ -101,16 +107,24 @@ export class TakeoverWatch extends EventEmitter<{ change: [report: TakeoverRepor
     this.client.off('disconnect', this.onDisconnect);
     this.client.off('error', this.onError);
     this.client.off('close', this.onClose);
+    this.clearTimers();
+  }
+
+  private clearTimers(): void {
     if (this.clearTimer) clearTimeout(this.clearTimer);
-    this.clearTimer = null;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.clearTimer = this.holdTimer = null;
   }
 
   private readonly onConnect = (): void => {
+    const tentative = this.tentative;
     this.tentative = null;
     this.connectedAt = this.now();
     this.counted = false;
     this.erroredSinceConnect = false;
+    if (tentative) this.takenOver(tentative.at, tentative.livedMs);
     if (this.since !== null) this.armClear();
+    if (this.yielding) this.armHold();
   };
 
   private readonly onDisconnect = (packet: { reasonCode?: number }): void => {
@@ -121,25 +135,19 @@ export class TakeoverWatch extends EventEmitter<{ change: [report: TakeoverRepor
   };
 
   private readonly onError = (): void => {
+    // The broker or the link is down: not a take-over.
     this.erroredSinceConnect = true;
-    if (this.tentative === null) return;
-    // Not a take-over after all: the broker or the link is down.
-    const at = this.tentative;
     this.tentative = null;
-    this.times = this.times.filter((t) => t !== at);
-    if (this.since !== null && this.times.length < 2) this.end();
   };
 
   private readonly onClose = (): void => {
-    if (this.clearTimer) clearTimeout(this.clearTimer);
-    this.clearTimer = null;
+    this.clearTimers();
     const from = this.connectedAt;
     this.connectedAt = null;
     // Only the end of a live connection, not of a failed attempt.
     if (from === null || this.counted || this.erroredSinceConnect) return;
     const at = this.now();
-    this.tentative = at;
-    this.takenOver(at, at - from);
+    this.tentative = { at, livedMs: at - from };
   };
 
   /** One take-over at `at`; `livedMs`, how long the connection taken over had lasted. */
@@ -181,6 +189,18 @@ export class TakeoverWatch extends EventEmitter<{ change: [report: TakeoverRepor
       timers._clearReconnect.call(this.client);
       timers._setupReconnect.call(this.client);
     }
+  }
+
+  /** Connected `shortMs` while yielding: this box has the broker, it holds (normal reconnect, still reporting). */
+  private armHold(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      this.yielding = false;
+      this.backoff = 0;
+      this.reconnectEvery(this.normalPeriod);
+      this.emit('change', this.report());
+    }, this.o.shortMs);
   }
 
   /** Connected long enough with no take-over: the conflict is over. */

@@ -61,7 +61,11 @@ describe('mqtt: the same-site-id watch (take-overs)', () => {
     client.connect();
     advance(250);
     client.close();
+    assert.equal(w.report(), null, 'a clean close counts once the retry connects');
+    advance(200);
+    client.connect();
     assert.deepEqual({ ...w.report(), since: undefined }, { count: 2, since: undefined, evidence: 'pattern', yielding: true, backoffMs: 30_000 });
+    assert.equal(client.options.reconnectPeriod, 30_000, 'the next close waits the back-off');
     w.stop();
   });
 
@@ -75,6 +79,7 @@ describe('mqtt: the same-site-id watch (take-overs)', () => {
       client.emit('close'); // the failed attempt
       advance(200);
     }
+    client.connect();
     assert.equal(w.report(), null);
     assert.equal(client.options.reconnectPeriod, 200);
     w.stop();
