@@ -12,6 +12,8 @@ import type { IoDriver } from '../hardware/types.js';
 import { connectBroker } from '../mqtt/connect.js';
 import { TopicPublisher } from '../mqtt/publisher.js';
 import { SubscriptionKeeper } from '../mqtt/subscriptions.js';
+import { TakeoverWatch, type TakeoverOptions, type TakeoverReport } from '../mqtt/takeover.js';
+import { t } from '../i18n/index.js';
 import type { Floor, Heartbeat } from '../protocol/schemas.js';
 import type { SiteState } from '../protocol/site-state.js';
 import { topic, topicFilter } from '../protocol/topics.js';
@@ -24,7 +26,6 @@ import { LinkLease, type LinkRule } from './link-lease.js';
 import { PodiumFeature, type ButtonAction, type PodiumEvents, type RoomLampViews } from './podium.js';
 import { SiteStateAssembler, StateSchedule } from './site-state.js';
 import { TopicRouter } from './topic-router.js';
-import { t } from '../i18n/index.js';
 
 export type { ButtonAction } from './podium.js';
 
@@ -44,6 +45,8 @@ export interface ApplianceOptions {
   behindHeartbeat?: BehindRule;
   /** When the link counts as up (default: connected, conductor online, heartbeat within the lease). */
   linkRule?: LinkRule;
+  /** Windows and back-off of the same-site-id watch (src/mqtt/takeover.ts). */
+  takeover?: TakeoverOptions;
 }
 
 export interface ApplianceRuntimeEvents extends ApplianceEvents, Omit<PodiumEvents, 'lamps'> {
@@ -70,6 +73,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
   private client: MqttClient | null = null;
   private publisher: TopicPublisher | null = null;
   private keeper: SubscriptionKeeper | null = null;
+  private takeoverWatch: TakeoverWatch | null = null;
   private readonly started: Array<{ feature: Feature; owner: string; bus: FeatureBus }> = [];
   private badPayloads = 0;
   private stopped = false;
@@ -102,6 +106,11 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     return this.view.floor;
   }
 
+  /** Another box on this site id, as the watch sees it (src/mqtt/takeover.ts), or null. */
+  get takeover(): TakeoverReport | null {
+    return this.takeoverWatch?.report() ?? null;
+  }
+
   get counters(): { badPayloads: number; droppedPresses: number } {
     return { badPayloads: this.badPayloads, droppedPresses: this.podium.droppedPresses };
   }
@@ -131,8 +140,9 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     this.router.add(OWN, 'floor', {}, (floor) => this.onFloor(floor));
     this.router.add(OWN, 'conductorAvailability', {}, (availability) => this.lease.conductorAvailability(availability === 'online'));
     this.router.add(OWN, 'conductorHeartbeat', {}, (beat) => this.onHeartbeat(beat));
+    const clientId = `relais-${this.event}-${this.site}`.slice(0, 120);
     const client = connectBroker(config.broker, {
-      clientId: `relais-${this.event}-${this.site}`.slice(0, 120),
+      clientId,
       persistentSession: true,
       will: { topic: topic(this.event, 'siteAvailability', this.site), payload: 'offline', retain: true, qos: 1 },
     });
@@ -144,6 +154,8 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
       void this.publisher?.publish('siteAvailability', { site: this.site }, 'online');
       this.schedule.changed();
     });
+    this.takeoverWatch = new TakeoverWatch(client, this.options.takeover);
+    this.takeoverWatch.on('change', (report) => this.takenOver(clientId, report));
     client.on('offline', () => this.lease.disconnected());
     client.on('close', () => this.lease.disconnected());
     client.on('error', (err) => this.log.warn(t('logs.brokerError'), { error: err.message }));
@@ -228,6 +240,16 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     this.schedule.changed();
   }
 
+  /** Two boxes with this site id: say so, in the log and in the state (the watch backs off). */
+  private takenOver(clientId: string, report: TakeoverReport | null): void {
+    if (this.stopped) return;
+    if (report) {
+      const vars = { site: this.site, clientId, count: report.count, backoff: Math.round((report.backoffMs ?? 0) / 1000) };
+      this.log.error(t(report.yielding ? 'box.siteTakenOverYield' : 'box.siteTakenOver', vars), { evidence: report.evidence });
+    } else this.log.info(t('box.siteTakenOverEnded', { site: this.site }));
+    this.schedule.changed();
+  }
+
   private linkChanged(up: boolean): void {
     if (this.stopped) return;
     this.log.info(up ? 'link up' : 'link lost: lamps show the link-lost pattern');
@@ -252,6 +274,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
       term: this.view.floor?.term ?? 0,
       counters: this.counters,
       io: { driver: driver.kind, ...(driver.health?.() ?? { ok: true, detail: null }) },
+      takenOver: this.takeoverWatch?.report() ?? null,
       now: this.clock.now(),
     });
   }
@@ -277,6 +300,7 @@ export class ApplianceRuntime extends EventEmitter<ApplianceRuntimeEvents> {
     const client = this.client;
     this.client = null;
     this.keeper?.stop();
+    this.takeoverWatch?.stop();
     if (client) {
       if (client.connected) await this.publisher?.publish('siteAvailability', { site: this.site }, 'offline');
       await client.endAsync().catch(() => undefined);

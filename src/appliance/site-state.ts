@@ -22,6 +22,8 @@ export interface SiteFacts {
   lamps: SiteState['lamps'];
   counters: SiteState['counters'];
   io: NonNullable<SiteState['io']>;
+  /** Another box uses this site id (src/mqtt/takeover.ts), or null. */
+  takenOver: NonNullable<SiteState['system']>['takenOver'] | null;
   now: number;
 }
 
@@ -44,7 +46,7 @@ export class SiteStateAssembler {
       encoder: encoder ?? null,
       cameras: cameras ?? [],
       counters: { ...facts.counters },
-      system: systemFigures(),
+      system: { ...systemFigures(), ...(facts.takenOver ? { takenOver: facts.takenOver } : {}) },
       io: facts.io,
       ...(display ? { display } : {}),
       ...(link ? { link } : {}),

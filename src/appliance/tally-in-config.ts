@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { PinReference } from '../hardware/config.js';
+import { buttonConfigSchema } from '../buttons/config.js';
 
 const pinName = z.string().min(1);
 
@@ -14,6 +15,12 @@ export const tallyInCameraSchema = z.strictObject({
   preview: pinName.optional(),
   red: pinName.optional(),
   green: pinName.optional(),
+  /**
+   * Settle time of the contacts, as the podium buttons' (`buttons.*.bounceMs`,
+   * 30 ms by default): a change is taken at once, the relay's bounce after it
+   * is ignored for this long (src/buttons/settle.ts).
+   */
+  bounceMs: buttonConfigSchema.shape.bounceMs,
 });
 
 /** The `tallyIn` section: per camera name. Omitted: no tally inputs. */

@@ -4,6 +4,11 @@
  * active-low), reports each camera's state in the site's `state`, and lights
  * the per-camera red/green lamps from {@link cameraLamps}.
  *
+ * Every contact settles as the podium buttons do (src/buttons/settle.ts): a
+ * change is taken at once and the relay's bounce after it is ignored for the
+ * camera's `bounceMs`, so one switch of the switcher is one state report and
+ * one VISCA tally command, not one per bounce.
+ *
  * Other features (PTZ: the camera's own VISCA tally lamp) listen to `change`.
  */
 import { EventEmitter } from 'node:events';
@@ -11,6 +16,8 @@ import type { Feature, FeatureContext, SiteRole } from './feature.js';
 import { cameraLamps, type SwitcherTally } from './camera-tally.js';
 import type { DigitalInput, IoDriver } from '../hardware/types.js';
 import { PatternOutput, type Timers } from '../hardware/patterns.js';
+import { SettlingContact } from '../buttons/settle.js';
+import { realClock } from './clock.js';
 import { pinSpec, type IoConfig } from '../hardware/config.js';
 import type { TallyInConfig } from './tally-in-config.js';
 
@@ -18,13 +25,13 @@ export interface TallyInOptions {
   driver: IoDriver;
   io: IoConfig;
   cameras: TallyInConfig;
-  /** Timers for the lamp patterns (tests pass a fake clock). */
+  /** Timers for the lamp patterns and the contacts' settle time (tests pass a fake clock). */
   timers?: Timers;
 }
 
 interface CameraWiring {
-  program: DigitalInput;
-  preview: DigitalInput | null;
+  program: SettlingContact;
+  preview: SettlingContact | null;
   red: PatternOutput | null;
   green: PatternOutput | null;
   last: SwitcherTally;
@@ -35,12 +42,15 @@ export class TallyInFeature extends EventEmitter<{ change: [camera: string, tall
   private readonly cameras = new Map<string, CameraWiring>();
   private readonly inputs = new Map<string, DigitalInput>();
   private readonly outputs = new Map<string, PatternOutput>();
+  private readonly timers: Timers;
+  private readonly unlisten: Array<() => void> = [];
   private ctx: FeatureContext | null = null;
   private readonly onRole = (): void => this.refreshLamps();
   private readonly onLink = (): void => this.refreshLamps();
 
   constructor(private readonly options: TallyInOptions) {
     super();
+    this.timers = options.timers ?? realClock;
   }
 
   /** Program/preview of every camera now. */
@@ -59,18 +69,21 @@ export class TallyInFeature extends EventEmitter<{ change: [camera: string, tall
         const preview = wiring.preview ? await this.input(wiring.preview, `${at}.preview`) : null;
         const red = wiring.red ? await this.output(wiring.red, `${at}.red`) : null;
         const green = wiring.green ? await this.output(wiring.green, `${at}.green`) : null;
-        this.cameras.set(camera, { program, preview, red, green, last: { program: program.read(), preview: preview?.read() ?? false } });
+        const update = (): void => this.inputChanged(camera, cam);
+        const cam: CameraWiring = {
+          program: this.settle(program, wiring.bounceMs, update),
+          preview: preview ? this.settle(preview, wiring.bounceMs, update) : null,
+          red,
+          green,
+          last: { program: program.read(), preview: preview?.read() ?? false },
+        };
+        this.cameras.set(camera, cam);
       }
     } catch (err) {
       // A bad name or a busy pin: give back what was opened, then say what failed.
       await this.closePins();
       this.ctx = null;
       throw err;
-    }
-    for (const [camera, cam] of this.cameras) {
-      const update = (): void => this.inputChanged(camera, cam);
-      cam.program.on('edge', update);
-      cam.preview?.on('edge', update);
     }
     ctx.bus.on('role', this.onRole);
     ctx.bus.on('link', this.onLink);
@@ -95,8 +108,20 @@ export class TallyInFeature extends EventEmitter<{ change: [camera: string, tall
     return output;
   }
 
+  /** The input's edges through a settling contact of its own; the listener goes on stop. */
+  private settle(input: DigitalInput, bounceMs: number, onChange: () => void): SettlingContact {
+    const contact = new SettlingContact(input.read(), bounceMs, this.timers, onChange);
+    const onEdge = (level: boolean): void => contact.input(level);
+    input.on('edge', onEdge);
+    this.unlisten.push(() => {
+      input.off('edge', onEdge);
+      contact.dispose();
+    });
+    return contact;
+  }
+
   private inputChanged(camera: string, cam: CameraWiring): void {
-    const next: SwitcherTally = { program: cam.program.read(), preview: cam.preview?.read() ?? false };
+    const next: SwitcherTally = { program: cam.program.level, preview: cam.preview?.level ?? false };
     if (next.program === cam.last.program && next.preview === cam.last.preview) return;
     cam.last = next;
     this.lightCamera(cam);
@@ -123,6 +148,7 @@ export class TallyInFeature extends EventEmitter<{ change: [camera: string, tall
   }
 
   private async closePins(): Promise<void> {
+    for (const unlisten of this.unlisten.splice(0)) unlisten();
     await Promise.allSettled([...this.outputs.values()].map((o) => o.close()));
     await Promise.allSettled([...this.inputs.values()].map((i) => i.close()));
     this.outputs.clear();

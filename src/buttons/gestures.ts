@@ -6,7 +6,8 @@
  * the contact's bounce is ignored for `bounceMs` after it. When the window
  * closes, the recognizer looks at the last level the contact reported and, if
  * it differs, accepts that as a late edge (a tap shorter than the window still
- * gets its release).
+ * gets its release). The settling itself is ./settle.ts, shared with the
+ * switcher's tally contacts.
  *
  * How gestures coexist without delaying the first action:
  *  - `press` fires on the first accepted down edge, always, with no waiting.
@@ -19,6 +20,7 @@
  * map them to actions that make sense after it (the caller decides).
  */
 import { EventEmitter } from 'node:events';
+import { SettlingContact } from './settle.js';
 
 export interface GestureOptions {
   /** Edges closer than this to the last accepted edge are contact bounce. */
@@ -54,18 +56,13 @@ export type GestureKind = Gesture['kind'];
 
 export class GestureRecognizer extends EventEmitter<{ gesture: [gesture: Gesture] }> {
   private readonly options: GestureOptions;
-  /** The accepted (debounced) level. */
-  private isDown = false;
-  /** The latest level the contact reported, bounce included. */
-  private raw = false;
-  private bounceTimer: unknown = null;
+  /** The contact, settled (./settle.ts): its level is whether the button is held. */
+  private readonly contact: SettlingContact;
   private longTimer: unknown = null;
   private downAt = 0;
   private longFired = false;
   /** Down time of the press a `double` would pair with; null when there is none. */
   private pairableAt: number | null = null;
-  /** Edges ignored as bounce, for diagnostics. */
-  bounced = 0;
 
   constructor(
     options: Partial<GestureOptions> = {},
@@ -77,36 +74,25 @@ export class GestureRecognizer extends EventEmitter<{ gesture: [gesture: Gesture
       const value = this.options[key];
       if (!Number.isFinite(value) || value < 0) throw new RangeError(`gesture option ${key} must be a number of milliseconds >= 0 (got ${String(value)})`);
     }
+    this.contact = new SettlingContact(false, this.options.bounceMs, clock, (level) => {
+      if (level) this.pressed(this.clock.now());
+      else this.released(this.clock.now());
+    });
   }
 
   /** Whether the button counts as held now. */
   get down(): boolean {
-    return this.isDown;
+    return this.contact.level;
+  }
+
+  /** Edges ignored as bounce, for diagnostics. */
+  get bounced(): number {
+    return this.contact.bounced;
   }
 
   /** Feeds one level change from the input (`true` = pressed). */
   input(level: boolean): void {
-    this.raw = level;
-    if (this.bounceTimer !== null) {
-      this.bounced += 1;
-      return;
-    }
-    this.accept(level);
-  }
-
-  private accept(level: boolean): void {
-    if (level === this.isDown) return;
-    this.isDown = level;
-    const now = this.clock.now();
-    if (this.options.bounceMs > 0) {
-      this.bounceTimer = this.clock.setTimeout(() => {
-        this.bounceTimer = null;
-        // The contact settled somewhere else than the edge we took: take the late edge.
-        if (this.raw !== this.isDown) this.accept(this.raw);
-      }, this.options.bounceMs);
-    }
-    if (level) this.pressed(now);
-    else this.released(now);
+    this.contact.input(level);
   }
 
   private pressed(now: number): void {
@@ -135,9 +121,8 @@ export class GestureRecognizer extends EventEmitter<{ gesture: [gesture: Gesture
 
   /** Cancels pending timers; no gesture fires afterwards. */
   dispose(): void {
-    if (this.bounceTimer !== null) this.clock.clearTimeout(this.bounceTimer);
+    this.contact.dispose();
     if (this.longTimer !== null) this.clock.clearTimeout(this.longTimer);
-    this.bounceTimer = null;
     this.longTimer = null;
     this.removeAllListeners();
   }

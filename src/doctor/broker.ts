@@ -24,6 +24,8 @@ export interface BrokerCheckOptions {
   ca?: string;
   /** Event id, for the conductor heartbeat topic. */
   event?: string;
+  /** This box's site: its retained state tells whether another box uses the same id. */
+  site?: string;
   /**
    * Where the probe is published and read back. It must be writable and
    * readable by this user under the broker ACL: a site's own
@@ -166,6 +168,8 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
       data: { connectMs, rttMs: rtts },
     };
 
+    const siteLine = o.event && o.site ? await checkSiteId(client, o.event, o.site) : null;
+    const withSite = (lines: CheckResult[]): CheckResult[] => (siteLine ? [...lines, siteLine] : lines);
     if (!o.event) return [brokerLine, { check: 'clock', status: 'WARN', summary: t('doctor.clock.noEvent', { rtt: decimal(rtt, 1) }), fix: t('doctor.clock.noEventFix') }];
     const hbTopic = topic(o.event, 'conductorHeartbeat');
     await client.subscribeAsync(hbTopic, { qos: 0 });
@@ -180,7 +184,7 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
     }
     const hb = heartbeat as { at: string; arrival: number } | null;
     if (!hb || Number.isNaN(Date.parse(hb.at))) {
-      return [
+      return withSite([
         brokerLine,
         {
           check: 'clock',
@@ -188,17 +192,55 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
           summary: t('doctor.clock.noHeartbeat', { topic: hbTopic, ms: waitMs }),
           fix: t('doctor.clock.noHeartbeatFix'),
         },
-      ];
+      ]);
     }
     const offset = Date.parse(hb.at) - (hb.arrival - rtt / 2);
     const bound = rtt / 2;
     const summary = t('doctor.clock.offset', { offset: `${offset >= 0 ? '+' : ''}${Math.round(offset)}`, bound: Math.ceil(bound) });
     const data = { offsetMs: offset, boundMs: bound, heartbeatAt: hb.at };
     if (Math.abs(offset) - bound > 1000) {
-      return [brokerLine, { check: 'clock', status: 'WARN', summary, fix: t('doctor.clock.driftFix'), data }];
+      return withSite([brokerLine, { check: 'clock', status: 'WARN', summary, fix: t('doctor.clock.driftFix'), data }]);
     }
-    return [brokerLine, { check: 'clock', status: 'PASS', summary, data }];
+    return withSite([brokerLine, { check: 'clock', status: 'PASS', summary, data }]);
   } finally {
     await client.endAsync(true);
   }
+}
+
+/**
+ * Reads the site's retained state (it comes at once after the subscription, if
+ * there is one): a box that sees another connect with its client id says so in
+ * `system.takenOver`. The doctor cannot look with the box's own client id: that
+ * would throw the running box off the broker.
+ */
+async function checkSiteId(client: MqttClient, event: string, site: string, waitMs = 500): Promise<CheckResult> {
+  const stateTopic = topic(event, 'siteState', site);
+  const state = await new Promise<unknown>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onMessage = (t: string, payload: Buffer): void => {
+      if (t !== stateTopic) return;
+      const decoded = decode('siteState', payload);
+      finish(decoded.ok ? decoded.value : null);
+    };
+    const finish = (value: unknown): void => {
+      clearTimeout(timer);
+      client.off('message', onMessage);
+      resolve(value);
+    };
+    client.on('message', onMessage);
+    // The broker sends a retained message right after the SUBACK: a short wait after it is enough.
+    client.subscribeAsync(stateTopic, { qos: 1 }).then(
+      () => (timer = setTimeout(() => finish(null), waitMs)),
+      () => finish(null),
+    );
+  });
+  const conflict = (state as { system?: { takenOver?: { count: number; since: string } } } | null)?.system?.takenOver;
+  if (!conflict) return { check: 'site-id', status: 'PASS', summary: `${site}: no other box reported on this site id` };
+  return {
+    check: 'site-id',
+    status: 'FAIL',
+    summary: t('box.doctorTakenOver', { site, count: conflict.count, since: conflict.since }),
+    fix: t('box.doctorTakenOverFix', { site }),
+    data: { takenOver: conflict },
+  };
 }

@@ -104,6 +104,7 @@ export function registerDoctorCommand(program: Command): void {
         if (password) broker.password = password;
         if (ca) broker.ca = ca;
         if (event) broker.event = event;
+        if (site) broker.site = site;
       }
       const results = await runDoctor({
         only: opts.only as CheckName[] | undefined,

@@ -108,6 +108,9 @@ export const fr = {
     scheduledAt: 'prévu à {{time}}',
   },
   sites: {
+    takenOver: 'deux boîtiers utilisent le site « {{site}} »',
+    takenOverFix: 'le courtier passe la session de l’un à l’autre ({{count}} fois); donnez à chaque boîtier son propre site ou éteignez le doublon',
+    encoderFallback: 'encodeur {{from}} en panne, remplacé par {{to}}',
     sourceConnected: 'connecté',
     sourceDown: 'non connecté',
     tallyUnknown: 'tally inconnu',
@@ -345,6 +348,16 @@ export const fr = {
   errors,
   tools,
   logs,
+  box: {
+    doctorTakenOver: 'deux boîtiers utilisent le site « {{site}} » : l’état retenu du site dit que le courtier a donné sa session à un autre boîtier {{count}} fois depuis {{since}}',
+    doctorTakenOverFix: 'trouvez l’autre boîtier configuré avec site: {{site}} (même fichier copié?) et donnez-lui son propre site, ou éteignez-le',
+    siteTakenOver: 'deux boîtiers utilisent le site « {{site}} » : le courtier a donné l’identifiant client {{clientId}} à l’autre {{count}} fois; donnez à chaque boîtier son propre site (site: dans sa configuration) ou éteignez le doublon',
+    siteTakenOverYield: 'deux boîtiers utilisent le site « {{site}} » : le courtier a donné l’identifiant client {{clientId}} à l’autre {{count}} fois; ce boîtier cède et ne se reconnecte plus qu’aux {{backoff}} s; donnez à chaque boîtier son propre site (site: dans sa configuration) ou éteignez le doublon',
+    siteTakenOverEnded: 'le site « {{site}} » n’est plus utilisé par un autre boîtier : reconnexion normale',
+    encoderFallback: 'l’encodeur {{from}} échoue au démarrage ({{reason}}) : le flux de la salle passe à {{to}}; le choix mis en cache est oublié, le prochain démarrage essaie de nouveau le matériel',
+    encoderNoFallback: 'l’encodeur {{from}} échoue au démarrage ({{reason}}) et aucun autre encodeur ne fonctionne : {{why}}',
+    encoderStillEncodes: 'l’encodeur {{encoder}} encode encore à l’essai : les échecs viennent d’ailleurs (relais, réseau), on garde {{encoder}}',
+  },
 } satisfies CatalogueShape;
 
 /** A catalogue: nested groups of strings. */

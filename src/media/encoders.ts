@@ -4,6 +4,14 @@
  * Every encoder gets a constant bitrate, no B-frames where the encoder lets us
  * choose, and a key frame every `keyframeSeconds` so that a viewer (or the
  * room display after a floor change) starts within one GOP.
+ *
+ * A player can only start at a key frame that carries the stream's SPS/PPS
+ * (the parameter sets). FLV sends them once, in its sequence header, which the
+ * relay keeps for every new viewer; MPEG-TS over SRT has no such header, so a
+ * display joining mid-stream needs them in-band before each IDR frame. Every
+ * encoder therefore gets {@link keyFrameHeaders}: the encoder fills its
+ * extradata (`-flags +global_header`) and the `dump_extra` bitstream filter
+ * puts it in front of every key frame (docs/media.md, "Joining mid-stream").
  */
 import type { EncoderName } from './config.js';
 
@@ -36,8 +44,25 @@ function gop(t: EncoderTuning): string[] {
   return ['-g', String(frames), '-keyint_min', String(frames)];
 }
 
-/** Flags of one encoder. */
+/**
+ * SPS/PPS in front of every key frame. `dump_extra` copies the encoder's
+ * extradata, so the encoder is asked for it (`+global_header`), except the
+ * V4L2 encoder: Raspberry Pi OS's ffmpeg moves the headers out of the stream
+ * into extradata once its first frame is out (too late for the filter and the
+ * muxer) when asked, and repeats them before each key frame itself when not.
+ */
+export function keyFrameHeaders(name: EncoderName): string[] {
+  const filter = ['-bsf:v', 'dump_extra=freq=keyframe'];
+  return name === 'h264_v4l2m2m' ? filter : ['-flags', '+global_header', ...filter];
+}
+
+/** Flags of one encoder, with the key-frame headers. */
 export function encoderArgs(name: EncoderName, t: EncoderTuning): EncoderArgs {
+  const args = codecArgs(name, t);
+  return { ...args, outputArgs: [...args.outputArgs, ...keyFrameHeaders(name)] };
+}
+
+function codecArgs(name: EncoderName, t: EncoderTuning): EncoderArgs {
   switch (name) {
     case 'h264_v4l2m2m':
       // The Raspberry Pi 4 encoder takes yuv420p, refuses -g and ignores

@@ -130,6 +130,21 @@ async function writeCache(file: string, cache: CacheFile): Promise<void> {
 }
 
 /**
+ * Forgets what the cache says about `binary` (every version of it): the encoder
+ * it names failed at run time, so the next start probes again. Returns whether
+ * an entry was removed.
+ */
+export async function forgetProbe(binary: string, cacheFile: string, log?: Logger): Promise<boolean> {
+  const resolved = resolveBinary(binary) ?? binary;
+  const cache = await readCache(cacheFile, log);
+  const keys = Object.keys(cache.entries).filter((key) => key.startsWith(`${resolved}|`));
+  if (keys.length === 0) return false;
+  for (const key of keys) delete cache.entries[key];
+  await writeCache(cacheFile, cache);
+  return true;
+}
+
+/**
  * Finds the encoder to use: from the cache when the same ffmpeg was probed
  * before, else by trial encodes. Throws when not even libx264 works.
  */

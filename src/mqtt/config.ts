@@ -23,6 +23,12 @@ export const brokerSchema = z
     rejectUnauthorized: z.boolean().default(true),
     keepaliveSeconds: z.number().int().min(1).max(600).default(5),
     reconnectMs: z.number().int().min(100).max(60_000).default(1000),
+    /**
+     * MQTT protocol: 4 (3.1.1, what Aedes and NATS speak) or 5 (Mosquitto 2):
+     * with 5 the broker says why it closes a connection, e.g. "session taken
+     * over" when another box uses the same site id (src/mqtt/takeover.ts).
+     */
+    protocolVersion: z.union([z.literal(4), z.literal(5)], { error: 'must be 4 (MQTT 3.1.1) or 5 (MQTT 5, Mosquitto 2)' }).default(4),
   })
   .prefault({});
 export type BrokerConfig = z.infer<typeof brokerSchema>;

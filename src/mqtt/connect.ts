@@ -38,7 +38,7 @@ export function clientOptions(broker: BrokerConfig, options: ConnectOptions): IC
     keepalive: broker.keepaliveSeconds,
     reconnectPeriod: broker.reconnectMs,
     connectTimeout: 5000,
-    protocolVersion: 4,
+    protocolVersion: broker.protocolVersion,
     // Long-lived clients keep their subscriptions with a SubscriptionKeeper (./subscriptions.ts):
     // mqtt.js's own resubscription gives up on a refused filter.
     resubscribe: false,

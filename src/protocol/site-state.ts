@@ -30,6 +30,14 @@ export const encoderPart = z.object({
   choice: z.string().nullable(),
   /** Why the feed is not running, when it is not. */
   error: z.string().nullable(),
+  /**
+   * Set when the chosen encoder failed at run time and the feed moved to the
+   * next one that encodes (`to`, libx264 last); absent or null otherwise.
+   */
+  fallback: z
+    .object({ from: z.string(), to: z.string(), reason: z.string(), at: isoTime })
+    .nullable()
+    .optional(),
 });
 export type EncoderPart = z.infer<typeof encoderPart>;
 
@@ -119,6 +127,20 @@ export const systemPart = z.object({
   cpus: z.number().int().positive(),
   rssMb: z.number().nonnegative(),
   uptimeS: z.number().nonnegative(),
+  /**
+   * Another box connects with this site's id (two boxes with the same `site`):
+   * the broker keeps throwing one off for the other (docs/protocol.md). Absent
+   * when there is no such conflict.
+   */
+  takenOver: z
+    .object({
+      count: z.number().int().nonnegative(),
+      since: isoTime,
+      evidence: z.enum(['reason-code', 'pattern']),
+      yielding: z.boolean(),
+      backoffMs: z.number().int().nonnegative().nullable(),
+    })
+    .optional(),
 });
 export type SystemPart = z.infer<typeof systemPart>;
 

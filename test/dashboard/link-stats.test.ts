@@ -59,3 +59,27 @@ describe('dashboard: SRT link statistics on the site card', () => {
     assert.match(renderSiteBody(m, m.site('rouyn-noranda'), ui, new PendingActions()), /latence SRT 280 ms/, 'the good state stays');
   });
 });
+
+describe('dashboard: a box that is not alone on its site id, and an encoder that fell back', () => {
+  const takenOver = { count: 4, since: '2025-05-01T09:59:00.000Z', evidence: 'pattern', yielding: true, backoffMs: 30_000 };
+  const system = { temperatureC: 51, load1: 0.4, cpus: 4, rssMb: 80, uptimeS: 3600 };
+
+  it('says on the card, in French, that two boxes use the site, and how to fix it', () => {
+    const m = new DashboardModel('demo');
+    m.apply(`${T}site/saint-camille/state`, bytes(state({ system })), 1000);
+    assert.doesNotMatch(renderSiteBody(m, m.site('saint-camille'), ui, new PendingActions()), /data-taken-over/);
+    m.apply(`${T}site/saint-camille/state`, bytes(state({ system: { ...system, takenOver } })), 1100);
+    const card = renderSiteBody(m, m.site('saint-camille'), ui, new PendingActions());
+    assert.match(card, /data-taken-over="4"/);
+    assert.match(card, /deux boîtiers utilisent le site « saint-camille »/);
+    assert.match(card, /donnez à chaque boîtier son propre site/);
+  });
+
+  it('names the failed encoder and the one that carries the feed now', () => {
+    const m = new DashboardModel('demo');
+    const encoder = { state: 'live', encoder: 'libx264', fps: 25, bitrateKbps: 2000, speed: 1, frames: 10, dropFrames: 0, dupFrames: 0, restarts: 0, liveSince: null, lastExit: null, choice: 'fallback', error: null,
+      fallback: { from: 'h264_vaapi', to: 'libx264', reason: 'No VA display found for device /dev/dri/renderD128', at: '2025-05-01T10:00:00.000Z' } };
+    m.apply(`${T}site/saint-camille/state`, bytes(state({ encoder })), 1000);
+    assert.match(renderSiteBody(m, m.site('saint-camille'), ui, new PendingActions()), /encodeur h264_vaapi en panne, remplacé par libx264.*No VA display found/);
+  });
+});

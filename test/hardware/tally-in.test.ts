@@ -66,12 +66,79 @@ describe('appliance: tally-in feature (simulated driver)', () => {
     feature.on('change', (cam, t) => changes.push(`${cam} pgm=${t.program} pvw=${t.preview}`));
     driver.input('cam1Preview').setLevel(true);
     driver.input('cam1Program').setLevel(true);
+    clock.tick(30);
     driver.input('cam1Preview').setLevel(false);
     assert.deepEqual(changes, ['cam1 pgm=false pvw=true', 'cam1 pgm=true pvw=true', 'cam1 pgm=true pvw=false']);
     assert.deepEqual(state.reports.at(-1), {
       key: 'tallyIn',
       value: { cameras: { cam1: { program: true, preview: false }, cam2: { program: false, preview: false } } },
     });
+  });
+
+  /** Starts the feature and records cam1's program changes as `cam1 pgm=<level>@<ms>`. */
+  async function startWatching() {
+    const { ctx, state } = fakeContext();
+    await feature.start(ctx);
+    const changes: string[] = [];
+    feature.on('change', (cam, t) => changes.push(`${cam} pgm=${t.program}@${clock.now}`));
+    return { changes, state, contact: driver.input('cam1Program') };
+  }
+
+  it('a bouncing relay contact (edges 1 ms apart) is one change, one report', async () => {
+    const { changes, contact, state } = await startWatching();
+    const reportsBefore = state.reports.length;
+    contact.setLevel(true);
+    for (let i = 0; i < 9; i++) {
+      clock.tick(1);
+      contact.setLevel(i % 2 === 1);
+    }
+    clock.tick(1);
+    contact.setLevel(true);
+    clock.tick(100);
+    assert.deepEqual(changes, ['cam1 pgm=true@0'], 'taken at the first edge, bounce ignored');
+    assert.equal(state.reports.length - reportsBefore, 1, 'one state report for the whole bounce');
+    assert.equal(driver.output('cam1Green').level, true);
+  });
+
+  it('a real change after the settle time gets through at once, with no wait', async () => {
+    const { changes, contact } = await startWatching();
+    contact.setLevel(true);
+    clock.tick(1);
+    contact.setLevel(false);
+    clock.tick(1);
+    contact.setLevel(true);
+    clock.tick(30); // settled
+    contact.setLevel(false); // the switcher cuts away: no tick needed to see it
+    assert.deepEqual(changes, ['cam1 pgm=true@0', 'cam1 pgm=false@32']);
+    clock.tick(100);
+    assert.equal(changes.length, 2);
+  });
+
+  it('a contact that settles elsewhere than its first edge is taken when the window closes', async () => {
+    const { changes, contact } = await startWatching();
+    contact.setLevel(true);
+    clock.tick(5);
+    contact.setLevel(false); // a 5 ms glitch, inside the window
+    clock.tick(30);
+    assert.deepEqual(changes, ['cam1 pgm=true@0', 'cam1 pgm=false@30']);
+    assert.deepEqual(feature.snapshot().cam1, { program: false, preview: false });
+  });
+
+  it('takes the settle time from the camera (bounceMs, as the buttons), 0 to take every edge', async () => {
+    assert.equal(tallyInConfigSchema.parse({ cam1: { program: 'cam1Program' } }).cam1!.bounceMs, 30);
+    assert.throws(() => tallyInConfigSchema.parse({ cam1: { program: 'cam1Program', bounceMs: 900 } }), /above 500 ms/);
+    const raw = new TallyInFeature({ driver, io, cameras: tallyInConfigSchema.parse({ cam1: { program: 'cam1Program', bounceMs: 0 } }), timers });
+    const { ctx } = fakeContext();
+    await raw.start(ctx);
+    let changes = 0;
+    raw.on('change', () => changes++);
+    const contact = driver.input('cam1Program');
+    contact.setLevel(true);
+    contact.setLevel(false);
+    contact.setLevel(true);
+    assert.equal(changes, 3);
+    assert.equal(clock.countTimers(), 0, 'no settle timer with bounceMs 0');
+    await raw.stop();
   });
 
   it('red lights only when this site is on air, and leaves steady red when the link drops', async () => {
@@ -138,6 +205,14 @@ describe('appliance: tally-in feature (simulated driver)', () => {
     assert.equal(bus.listenerCount('role'), 0);
     assert.equal(bus.listenerCount('link'), 0);
     assert.doesNotThrow(() => setRole('on-air'));
+    assert.equal(clock.countTimers(), 0);
+  });
+
+  it('stop in the middle of a bounce leaves no settle timer behind', async () => {
+    const { ctx } = fakeContext();
+    await feature.start(ctx);
+    driver.input('cam1Program').setLevel(true);
+    await feature.stop();
     assert.equal(clock.countTimers(), 0);
   });
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { buildEncoderPlan, drawtextLiteral, planArgs } from '../../src/media/command.js';
 import { parseDisplayConfig, parseEncoderConfig, parseRelayConfig } from '../../src/media/config.js';
+import { ENCODER_NAMES } from '../../src/media/config.js';
 import { encoderArgs } from '../../src/media/encoders.js';
 import { ProgressParser, type ProgressSample } from '../../src/media/progress.js';
 import { redactSign, signature, signPublishUrl, verifyPublishSign } from '../../src/media/sign.js';
@@ -34,6 +35,33 @@ describe('media: encoder flags', () => {
     assert.equal(x[x.indexOf('-bf') + 1], '0');
     assert.equal(x[x.indexOf('-g') + 1], '50');
     assert.equal(x[x.indexOf('-preset') + 1], 'veryfast');
+  });
+});
+
+describe('media: SPS/PPS on every key frame', () => {
+  const pairs = (args: string[]): string[] => args.flatMap((a, i) => (a.startsWith('-') && args[i + 1] !== undefined ? [`${a} ${args[i + 1]}`] : []));
+
+  it('every encoder repeats its headers before each key frame with dump_extra', () => {
+    for (const name of ENCODER_NAMES) {
+      const out = pairs(encoderArgs(name, tuning).outputArgs);
+      assert.ok(out.includes('-bsf:v dump_extra=freq=keyframe'), `${name}: ${out.join(' ')}`);
+    }
+  });
+
+  it('asks for extradata (global header) from every encoder but h264_v4l2m2m, which repeats them itself', () => {
+    for (const name of ENCODER_NAMES) {
+      const out = pairs(encoderArgs(name, tuning).outputArgs);
+      assert.equal(out.includes('-flags +global_header'), name !== 'h264_v4l2m2m', `${name}: ${out.join(' ')}`);
+    }
+  });
+
+  it('puts the headers flags in the plan of an SRT (MPEG-TS) feed and of an RTMP (FLV) feed alike', () => {
+    const srt = parseEncoderConfig({ output: { kind: 'srt', url: 'srt://relay:9000' } });
+    for (const [config, target] of [[srt, 'srt://relay:9000'], [parseEncoderConfig(base), 'rtmp://r/live/s']] as const) {
+      const args = planArgs(buildEncoderPlan({ config, site: 's', encoder: 'libx264', target, fontFile: null }));
+      assert.equal(args[args.indexOf('-bsf:v') + 1], 'dump_extra=freq=keyframe');
+      assert.ok(args.indexOf('-bsf:v') < args.lastIndexOf('-f'), 'an output option, before the container');
+    }
   });
 });
 

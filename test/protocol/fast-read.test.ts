@@ -16,7 +16,7 @@ const floor = { epoch: 41, term: 3, onAir: 'saint-camille', next: 'rouyn-noranda
 const siteState = new SiteStateAssembler().assemble({
   name: 'Rivière-du-Loup', role: 'next', linkUp: true, epoch: 41, term: 3,
   lamps: { onAir: { pattern: 'off', level: false }, next: { pattern: 'on', level: true }, button: { pattern: 'blink', level: true } },
-  counters: { badPayloads: 0, droppedPresses: 1 }, io: { driver: 'simulated', ok: true, detail: null }, now: Date.parse(at),
+  counters: { badPayloads: 0, droppedPresses: 1 }, io: { driver: 'simulated', ok: true, detail: null }, takenOver: null, now: Date.parse(at),
 });
 
 const SAMPLES: Array<[TopicName, unknown]> = [

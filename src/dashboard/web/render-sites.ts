@@ -108,6 +108,20 @@ function ioBlock(site: SiteView): string {
   return trouble ? `<div class="io warn-text"><strong>${esc(t('sites.ioOut'))}</strong>${esc(t('punct.colon'))}${esc(trouble)}</div>` : '';
 }
 
+/** Only when another box connects with this site's id: the operator must find the duplicate. */
+function takenOverBlock(site: SiteView): string {
+  const conflict = site.state?.system?.takenOver;
+  if (!conflict) return '';
+  return `<div class="takeover warn-text" data-taken-over="${conflict.count}"><strong>${esc(t('sites.takenOver', { site: site.id }))}</strong>${esc(t('punct.colon'))}${esc(t('sites.takenOverFix', { count: conflict.count }))}</div>`;
+}
+
+/** Only after a run-time fallback: which encoder failed, which one carries the feed now, and why. */
+function fallbackBlock(site: SiteView): string {
+  const fallback = site.state?.encoder?.fallback;
+  if (!fallback) return '';
+  return `<div class="enc-fallback warn-text">${esc(t('sites.encoderFallback', { from: fallback.from, to: fallback.to }))}${esc(t('punct.colon'))}${esc(fallback.reason)}</div>`;
+}
+
 function systemBlock(site: SiteView): string {
   const sys = systemView(site.state);
   if (!sys) return '';
@@ -135,7 +149,7 @@ export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiStat
       <h3>${key}<button type="button" class="select" data-action="select"${attrs({ 'data-site': site.id, 'data-key': `select:${site.id}`, 'aria-pressed': ui.selected === site.id ? 'true' : 'false' })}>${esc(name)}</button></h3>
       ${tallyBadge(role, role.kind === 'on-air' || role.kind === 'next')}
     </header>
-    ${availabilityLine(site)}${ioBlock(site)}${cameraTallies(site, role.kind === 'on-air')}${encoderBlock(site)}${linkBlock(site)}${linkTestBlock(site)}${systemBlock(site)}${grant}${stage}`;
+    ${availabilityLine(site)}${takenOverBlock(site)}${ioBlock(site)}${cameraTallies(site, role.kind === 'on-air')}${encoderBlock(site)}${fallbackBlock(site)}${linkBlock(site)}${linkTestBlock(site)}${systemBlock(site)}${grant}${stage}`;
 }
 
 /** Every camera of every site, as `site/camera` targets for the PTZ panel. */
