@@ -133,13 +133,16 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
     for (let i = 0; i < probes; i++) {
       const token = `probe-${i}-${now()}`;
       const sent = now();
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const back = new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no answer')), 3000);
+        timer = setTimeout(() => reject(new Error('no answer')), 3000);
         pending.set(token, (arrival) => {
           clearTimeout(timer);
           resolve(arrival);
         });
       });
+      // A publish refused before the answer's wait ends leaves that wait unheard: never an unhandled rejection.
+      back.catch(() => undefined);
       try {
         await client.publishAsync(o.probeTopic, token, { qos: 1 });
         rtts.push((await back) - sent);
@@ -156,6 +159,7 @@ export async function checkBroker(o: BrokerCheckOptions): Promise<CheckResult[]>
           { check: 'clock', status: 'WARN', summary: t('doctor.clock.noRoundTrip') },
         ];
       } finally {
+        clearTimeout(timer);
         pending.delete(token);
       }
     }

@@ -13,6 +13,7 @@
  * attempt waits a delay that doubles up to a cap, back to the first once a
  * session comes up. A switcher that is off for the night is not hammered.
  */
+import { createRequire } from 'node:module';
 import { BasicAtem, Commands } from 'atem-connection';
 import { BaseSource } from './base-source.js';
 import { realSourceTimers, type InputTally, type SourceTimers } from './source.js';
@@ -161,3 +162,21 @@ function dropExitHookSignals(): void {
     for (const listener of process.listeners(signal)) if (listener.name === 'bound exit') process.off(signal, listener as () => void);
   }
 }
+
+/**
+ * atem-connection hosts its socket with `threadedclass`, whose manager, in its
+ * default AUTO mode, takes over SIGINT, SIGTERM, `exit`, `uncaughtException`
+ * and `unhandledRejection` as soon as a process already listens to all three
+ * of the last (a test runner does; a supervised service may): it then answers
+ * any of them with `process.exit()`, status 0, so a crash would look like a
+ * clean stop to systemd and a test run would end half-way as a success. relais
+ * handles its own signals and errors: the manager is told not to (the instance
+ * atem-connection itself loads, found from its own folder).
+ */
+export function keepExitHandlersOurs(): void {
+  const fromAtem = createRequire(createRequire(import.meta.url).resolve('atem-connection'));
+  const threaded = fromAtem('threadedclass') as { ThreadedClassManager: { handleExit: number }; RegisterExitHandlers: { NO: number } };
+  threaded.ThreadedClassManager.handleExit = threaded.RegisterExitHandlers.NO;
+}
+keepExitHandlersOurs();
+

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { AtemSource } from '../../src/tally/atem.js';
 import { probeAtem } from '../../src/tally/atem-probe.js';
 import { AtemEmulator } from '../../src/sim/atem.js';
 import { isDown, nextEvent, summary } from './events.js';
 import { waitFor } from '../helpers/wait.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('tally: ATEM through atem-connection against the emulator', function () {
   // atem-connection notices a silent switcher after its fixed 5 s: the restart case waits that out.
@@ -41,6 +46,32 @@ describe('tally: ATEM through atem-connection against the emulator', function ()
     const renamed = nextEvent(s, 'tally', (t) => t.inputs.some((i) => i.name === 'Podium'));
     atem.rename(3, 'Podium', 'POD');
     await renamed;
+  });
+
+  it('leaves the process\'s signals and errors to relais: no exit handler of the library\'s socket host after a connection', async function () {
+    this.timeout(30_000);
+    // A fresh process that listens to exit, uncaughtException and unhandledRejection, as a supervised service may:
+    // the case where threadedclass's AUTO mode takes them over and answers them with process.exit().
+    const script = [
+      "for (const e of ['exit', 'uncaughtException', 'unhandledRejection']) process.on(e, () => undefined);",
+      "const { AtemSource } = await import('./src/tally/atem.ts');",
+      "const { AtemEmulator } = await import('./src/sim/atem.ts');",
+      'const atem = new AtemEmulator({ inputs: 2 }); await atem.start();',
+      "const s = new AtemSource({ host: '127.0.0.1', port: atem.address.port });",
+      "const first = new Promise((r) => s.once('tally', r)); s.start(); await first;",
+      "const events = ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'uncaughtException', 'unhandledRejection'];",
+      "const foreign = events.flatMap((e) => process.listeners(e).filter((l) => /onSignal\\(/.test(String(l))).map(() => e));",
+      'console.log(JSON.stringify(foreign));',
+      'await s.stop(); await atem.stop(); process.exit(0);',
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 0, err);
+    assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), [], 'threadedclass would answer these with process.exit()');
   });
 
   it('an upstream key on air and SuperSource boxes count as program where the switcher says so', async () => {
