@@ -5,6 +5,8 @@ import { errors } from './en/errors.js';
 import { switcher } from './en/switcher.js';
 import { logs } from './en/logs.js';
 import { tools } from './en/tools.js';
+import { box } from './en/box.js';
+import { reason, report } from './en/timer.js';
 
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
@@ -267,44 +269,8 @@ export const en: Catalogue = {
     onlyOperator: '--to "{{to}}": a box writes only to the operator (--to operator); messages to the sites go from the dashboard',
     badNumber: '--wait must be a number of seconds (0 or more) and --timeout a whole number of milliseconds',
   },
-  report: {
-    title: 'The day\'s report: planned and actual',
-    empty: 'The rundown is empty: nothing to report.',
-    none: 'no rundown published (is a conductor running for this event?)',
-    yes: 'yes',
-    print: 'Report (print)',
-    printNow: 'Print',
-    close: 'Close',
-    csv: 'Report CSV',
-    column: { number: 'no.', title: 'title', speaker: 'speaker', site: 'site', scheduledStart: 'planned start', plannedMinutes: 'planned (min)', addedMinutes: 'added (min)', actualStart: 'actual start', actualEnd: 'actual end', actualMinutes: 'actual (min)', startOffset: 'start offset (min)', over: 'over (min)', skipped: 'skipped' },
-  },
-  reason: {
-    'unknown-site': 'unknown site "{{site}}" (this event has: {{sites}})',
-    'unknown-site-long': 'unknown site (a name of {{length}} characters; this event has: {{sites}})',
-    'already-on-air': '{{site}} is already on air',
-    'already-queued': '{{site}} is already in the queue (position {{position}})',
-    'not-queued': '{{site}} is not in the queue',
-    'release-not-on-air': '{{site}} is not on air, so it cannot release the floor',
-    'pass-not-on-air': '{{site}} is not on air, so it cannot pass the floor',
-    'nobody-to-pass-to': 'nobody to pass to: the queue is empty and the rundown is over',
-    'pass-to-self': '{{site}} cannot pass the floor to itself',
-    'nobody-on-air': 'nobody is on air',
-    'other-on-air': '{{site}} is not on air ({{onAir}} is)',
-    'nothing-next': 'nothing next: the queue is empty and the rundown is over',
-    'queued-twice': '{{site}} appears twice in the new queue',
-    'on-air-not-queueable': '{{site}} is on air and cannot be queued',
-    'no-item-on-air': 'no rundown item is on air: only the current item\'s time can be adjusted',
-    'adjust-out-of-range': '{{minutes}} min would take the item out of its bounds ({{planned}} planned minutes; {{min}} to +{{max}} min in all)',
-    'item-unknown': 'there is no item {{item}} (the rundown has {{count}})',
-    'item-started': 'item {{item}} has already started: only items not yet played can be skipped or moved',
-    'item-skipped': 'item {{item}} is already skipped',
-    'item-not-skipped': 'item {{item}} is not skipped',
-    'position-out-of-range': 'position {{to}} is outside the items not yet played ({{first}} to {{last}})',
-    'feed-missing': 'warning: {{site}} is on air but no feed reaches the relay; the other rooms may see a slate or a frozen picture',
-    'feed-reconnecting': 'warning: {{site}} is on air but its feed dropped and is reconnecting; the other rooms may see a slate or a frozen picture',
-    'feed-bad': 'warning: {{site}} is on air but its feed is {{verdict}} at the relay{{why}}; the other rooms may see a slate or a frozen picture',
-    verdict: { down: 'down', unwatchable: 'unwatchable', late: 'late', good: 'good' },
-  },
+  report,
+  reason,
   cli: {
     configMissing: 'missing: must be {{expected}}',
     configNothing: 'nothing',
@@ -343,14 +309,5 @@ export const en: Catalogue = {
   errors,
   tools,
   logs,
-  box: {
-    doctorTakenOver: 'two boxes use site "{{site}}": the site\'s retained state says the broker gave its session to another box {{count}} times since {{since}}',
-    doctorTakenOverFix: 'find the other box configured with site: {{site}} (the same file copied?) and give it its own site, or switch it off',
-    siteTakenOver: 'two boxes use site "{{site}}": the broker gave client id {{clientId}} to the other one {{count}} times; give each box its own site (site: in its config) or switch the duplicate off',
-    siteTakenOverYield: 'two boxes use site "{{site}}": the broker gave client id {{clientId}} to the other one {{count}} times; this box yields and reconnects only every {{backoff}} s; give each box its own site (site: in its config) or switch the duplicate off',
-    siteTakenOverEnded: 'site "{{site}}" is no longer used by another box: reconnecting as usual',
-    encoderFallback: 'encoder {{from}} keeps failing to start ({{reason}}): the room feed moves to {{to}}; the cached choice is forgotten, the next start tries the hardware again',
-    encoderNoFallback: 'encoder {{from}} keeps failing to start ({{reason}}) and no other encoder works: {{why}}',
-    encoderStillEncodes: 'encoder {{encoder}} still encodes on a trial: the failures come from elsewhere (relay, network); keeping {{encoder}}',
-  },
+  box,
 };

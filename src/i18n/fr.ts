@@ -9,6 +9,8 @@ import { errors } from './fr/errors.js';
 import { switcher } from './fr/switcher.js';
 import { logs } from './fr/logs.js';
 import { tools } from './fr/tools.js';
+import { box } from './fr/box.js';
+import { reason, report } from './fr/timer.js';
 
 export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
@@ -272,44 +274,8 @@ export const fr = {
     onlyOperator: '--to « {{to}} » : depuis un boîtier, on écrit seulement au régisseur (--to operator); les messages aux sites partent du tableau de bord',
     badNumber: '--wait doit être un nombre de secondes (0 ou plus) et --timeout un nombre entier de millisecondes',
   },
-  report: {
-    title: 'Rapport de la journée : prévu et réel',
-    empty: 'Le déroulement est vide : rien à rapporter.',
-    none: 'aucun déroulement publié (un chef d’orchestre tourne-t-il pour cet événement?)',
-    yes: 'oui',
-    print: 'Rapport (impression)',
-    printNow: 'Imprimer',
-    close: 'Fermer',
-    csv: 'Rapport CSV',
-    column: { number: 'n°', title: 'titre', speaker: 'conférencier', site: 'site', scheduledStart: 'début prévu', plannedMinutes: 'durée prévue (min)', addedMinutes: 'ajouté (min)', actualStart: 'début réel', actualEnd: 'fin réelle', actualMinutes: 'durée réelle (min)', startOffset: 'écart de début (min)', over: 'écart de durée (min)', skipped: 'sauté' },
-  },
-  reason: {
-    'unknown-site': 'site inconnu « {{site}} » (les sites de l’événement : {{sites}})',
-    'unknown-site-long': 'site inconnu (un nom de {{length}} caractères; les sites de l’événement : {{sites}})',
-    'already-on-air': '{{site}} est déjà en ondes',
-    'already-queued': '{{site}} est déjà dans la file (position {{position}})',
-    'not-queued': '{{site}} n’est pas dans la file',
-    'release-not-on-air': '{{site}} n’est pas en ondes : il ne peut pas rendre la parole',
-    'pass-not-on-air': '{{site}} n’est pas en ondes : il ne peut pas passer la parole',
-    'nobody-to-pass-to': 'personne à qui passer la parole : la file est vide et le déroulement est terminé',
-    'pass-to-self': '{{site}} ne peut pas se passer la parole à lui-même',
-    'nobody-on-air': 'personne n’est en ondes',
-    'other-on-air': '{{site}} n’est pas en ondes (c’est {{onAir}})',
-    'nothing-next': 'rien ensuite : la file est vide et le déroulement est terminé',
-    'queued-twice': '{{site}} apparaît deux fois dans la nouvelle file',
-    'on-air-not-queueable': '{{site}} est en ondes et ne peut pas être mis en file',
-    'no-item-on-air': 'aucun point du déroulement n’est en ondes : seule la durée du point en cours peut changer',
-    'adjust-out-of-range': '{{minutes}} min sortirait le point de ses bornes ({{planned}} min prévues; de {{min}} à +{{max}} min en tout)',
-    'item-unknown': 'il n’y a pas de point {{item}} (le déroulement en compte {{count}})',
-    'item-started': 'le point {{item}} a déjà commencé : seuls les points pas encore joués peuvent être sautés ou déplacés',
-    'item-skipped': 'le point {{item}} est déjà sauté',
-    'item-not-skipped': 'le point {{item}} n’est pas sauté',
-    'position-out-of-range': 'la position {{to}} est hors des points pas encore joués ({{first}} à {{last}})',
-    'feed-missing': 'attention : {{site}} est en ondes mais aucun flux n’arrive au relais; les autres salles verront peut-être une mire ou une image figée',
-    'feed-reconnecting': 'attention : {{site}} est en ondes mais son flux est tombé et se reconnecte; les autres salles verront peut-être une mire ou une image figée',
-    'feed-bad': 'attention : {{site}} est en ondes mais son flux est {{verdict}} au relais{{why}}; les autres salles verront peut-être une mire ou une image figée',
-    verdict: { down: 'coupé', unwatchable: 'inregardable', late: 'en retard', good: 'bon' },
-  },
+  report,
+  reason,
   cli: {
     configMissing: 'manquant : doit être {{expected}}',
     configNothing: 'rien',
@@ -348,16 +314,7 @@ export const fr = {
   errors,
   tools,
   logs,
-  box: {
-    doctorTakenOver: 'deux boîtiers utilisent le site « {{site}} » : l’état retenu du site dit que le courtier a donné sa session à un autre boîtier {{count}} fois depuis {{since}}',
-    doctorTakenOverFix: 'trouvez l’autre boîtier configuré avec site: {{site}} (même fichier copié?) et donnez-lui son propre site, ou éteignez-le',
-    siteTakenOver: 'deux boîtiers utilisent le site « {{site}} » : le courtier a donné l’identifiant client {{clientId}} à l’autre {{count}} fois; donnez à chaque boîtier son propre site (site: dans sa configuration) ou éteignez le doublon',
-    siteTakenOverYield: 'deux boîtiers utilisent le site « {{site}} » : le courtier a donné l’identifiant client {{clientId}} à l’autre {{count}} fois; ce boîtier cède et ne se reconnecte plus qu’aux {{backoff}} s; donnez à chaque boîtier son propre site (site: dans sa configuration) ou éteignez le doublon',
-    siteTakenOverEnded: 'le site « {{site}} » n’est plus utilisé par un autre boîtier : reconnexion normale',
-    encoderFallback: 'l’encodeur {{from}} échoue au démarrage ({{reason}}) : le flux de la salle passe à {{to}}; le choix mis en cache est oublié, le prochain démarrage essaie de nouveau le matériel',
-    encoderNoFallback: 'l’encodeur {{from}} échoue au démarrage ({{reason}}) et aucun autre encodeur ne fonctionne : {{why}}',
-    encoderStillEncodes: 'l’encodeur {{encoder}} encode encore à l’essai : les échecs viennent d’ailleurs (relais, réseau), on garde {{encoder}}',
-  },
+  box,
 } satisfies CatalogueShape;
 
 /** A catalogue: nested groups of strings. */

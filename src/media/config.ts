@@ -219,8 +219,13 @@ export const displayConfigSchema = z.strictObject({
       ffmpeg: z.string().min(1).optional(),
     })
     .prefault({}),
-  /** Player argv; `{url}` is replaced by the stream URL. */
-  player: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-fflags', 'nobuffer', '-flags', 'low_delay', '-framedrop', '{url}']),
+  /**
+   * Player argv; `{url}` is replaced by the stream URL. The probe is bounded as
+   * the switcher's is (500 kB, 1 s): left at the defaults (5 MB, 5 s), a player
+   * joining a feed mid-stream shows its first picture seconds late at every
+   * floor change.
+   */
+  player: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-fflags', 'nobuffer', '-flags', 'low_delay', '-probesize', '500000', '-analyzeduration', '1000000', '-framedrop', '{url}']),
   /** Slate argv; `{slate}` is replaced by an ffmpeg lavfi graph drawing the slate. */
   slate: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-f', 'lavfi', '{slate}']),
   /** Size of the slate picture. */
