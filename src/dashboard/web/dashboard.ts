@@ -11,7 +11,7 @@ import { currentLang, t } from '../../i18n/index.js';
 import { formatLogTime } from '../../i18n/time.js';
 import { reasonText } from '../../i18n/words.js';
 import type { DashboardActions } from './actions.js';
-import { ago, duration, itemClock } from './clock.js';
+import { fillClocks } from './fill-clocks.js';
 import type { DashboardPageConfig } from './config.js';
 import { ConfirmGate, type ConfirmedAction } from './confirm.js';
 import { GrantCheck } from './grant-check.js';
@@ -325,25 +325,7 @@ export class Dashboard implements DashboardActions {
 
   /** Fills the clock and "seen … ago" spans; the rest of the HTML stays as it is. */
   private tickClocks(): void {
-    const now = Date.now();
-    const conductorNow = now + this.model.clockOffsetMs;
-    // Without the broker the floor may have changed: the clocks stop (and say why) instead of looking alive.
-    const clocks = this.ui.connected ? document.querySelectorAll<HTMLElement>('[data-clock]') : [];
-    for (const el of clocks) {
-      const clock = itemClock(el.dataset['since'] ?? null, el.dataset['end'] ?? null, conductorNow);
-      if (el.dataset['clock'] === 'elapsed') el.textContent = clock ? duration(clock.elapsedMs) : '-';
-      else if (el.dataset['clock'] === 'remaining') {
-        const end = el.dataset['end'] ? Date.parse(el.dataset['end']) : NaN;
-        const remaining = Number.isFinite(end) ? end - conductorNow : null;
-        const overtime = remaining !== null && remaining < 0;
-        el.textContent = remaining === null ? '-' : overtime ? `+${duration(-remaining)}` : duration(remaining);
-        const host = el.closest<HTMLElement>('[data-overtime-host]');
-        host?.classList.toggle('overtime', overtime);
-        const label = host?.querySelector('[data-clock-label]');
-        if (label) label.textContent = t(overtime ? 'rundown.overBy' : 'rundown.remaining');
-      }
-    }
-    for (const el of document.querySelectorAll<HTMLElement>('[data-ago]')) el.textContent = ago(now - Number(el.dataset['ago']));
+    fillClocks(Date.now(), this.model.clockOffsetMs, this.ui.connected);
     if (this.downSince !== null) $('#banner-text').textContent = t('banner.down', { since: formatLogTime(this.downSince, currentLang()), url: $('#banner-text').dataset['url'] ?? '' });
     for (const out of document.querySelectorAll<HTMLElement>('output[data-action-id]')) {
       const status = this.pending.get(out.dataset['actionId']!);
