@@ -29,6 +29,9 @@ interface Def {
   catchall?: z.ZodType;
   element?: z.ZodType;
   innerType?: z.ZodType;
+  keyType?: z.ZodType;
+  valueType?: z.ZodType;
+  options?: z.ZodType[];
   entries?: Record<string, unknown>;
   coerce?: boolean;
 }
@@ -142,6 +145,20 @@ export function compileReader(schema: z.ZodType): Reader {
       return arrayReader(schema, def);
     case 'object':
       return objectReader(schema, def);
+    case 'record':
+      return recordReader(schema, def);
+    case 'union': {
+      // As zod: the first option that reads the value gives the result.
+      if (def.checks?.length || !def.options?.length) return viaZod(schema);
+      const options = def.options.map((o) => compileReader(o));
+      return (v) => {
+        for (const option of options) {
+          const out = option(v);
+          if (out !== NOT_READ) return out;
+        }
+        return NOT_READ;
+      };
+    }
     default:
       return viaZod(schema);
   }
@@ -158,6 +175,25 @@ function arrayReader(schema: z.ZodType, def: Def): Reader {
       const item = element(v[i]);
       if (item === NOT_READ) return NOT_READ;
       out[i] = item;
+    }
+    return out;
+  };
+}
+
+function recordReader(schema: z.ZodType, def: Def): Reader {
+  // String keys only (an enum key makes the record exhaustive: zod's job).
+  if (def.checks?.length || !def.keyType || !def.valueType || defOf(def.keyType).type !== 'string') return viaZod(schema);
+  const key = compileReader(def.keyType);
+  const value = compileReader(def.valueType);
+  return (v) => {
+    if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return NOT_READ;
+    const out: Record<string, unknown> = {};
+    for (const [k, item] of Object.entries(v)) {
+      // A `__proto__` key from JSON.parse is an own key; assigning it would set the prototype: zod decides.
+      if (k === '__proto__' || key(k) === NOT_READ) return NOT_READ;
+      const read = value(item);
+      if (read === NOT_READ) return NOT_READ;
+      out[k] = read;
     }
     return out;
   };

@@ -67,7 +67,7 @@ describe('dashboard: grant anyway? to a site whose feed is unwatchable (Chromium
     await rn.locator('[data-action="grant"]').click();
     await waitFor('Rouyn-Noranda on air', () => env.floor()?.onAir === 'rouyn-noranda', 10_000);
     await waitFor('the conductor’s warning on events', () => env.events.some((e) => e['result'] === 'info' && e['site'] === 'rouyn-noranda'), 10_000);
-    await rn.getByText('accepté, avec un avertissement : warning: rouyn-noranda is on air but its feed is unwatchable').waitFor();
+    await rn.getByText(/accepté, avec un avertissement : attention : Rouyn-Noranda est en ondes mais son flux est inregardable au relais/).waitFor();
 
     // Rivière-du-Loup has no feed at the relay: the G key on the selected site asks too.
     await page.locator('article.site[data-site="riviere-du-loup"] [data-action="select"]').click();

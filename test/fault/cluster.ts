@@ -94,7 +94,7 @@ export interface Cluster {
 /** Which log lines say a conductor became primary or standby (today's wording). */
 const ROLE_LINES: Array<[RegExp, RoleEntry['role']]> = [
   [/\] primary: /, 'primary'],
-  [/standing by|stepping down|starting as standby/, 'standby'],
+  [/standing by|stepping down|on se retire|starting as standby/, 'standby'],
 ];
 
 export async function startCluster(history: History): Promise<Cluster> {

@@ -52,7 +52,7 @@ describe('media commands', function () {
     assert.match(noSecret.stderr, /relais media sign: .*relay\.secret: is missing/s);
     const badSite = await run(['media', 'sign', 'Saint Camille', '--secret', SECRET]);
     assert.equal(badSite.code, 2);
-    assert.match(badSite.stderr, /must be a lowercase slug/);
+    assert.match(badSite.stderr, /le site «\sSaint Camille\s» doit être un identifiant en minuscules comme saint-camille/);
   });
 
   it('media probe --json reports every encoder with a reason and picks one that works', async () => {

@@ -117,7 +117,7 @@ describe('relais CLI', function () {
   it('config check: OK for the examples, path and fix for a broken one', async () => {
     const ok = await runCli(['config', 'check', 'hardware/examples/conductor.yaml']);
     assert.equal(ok.code, 0, ok.output);
-    assert.match(ok.stdout, /OK \(conductor config/);
+    assert.match(ok.stdout, /OK \(config conductor, événement «\sdemo\s»/);
     const site = await runCli(['config', 'check', 'hardware/examples/site-simulated.yaml']);
     assert.equal(site.code, 0, site.output);
     const bad = await runCli(['config', 'check', 'test/fixtures/bad-conductor.yaml']);

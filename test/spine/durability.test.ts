@@ -131,7 +131,7 @@ describe('conductor durability and standby (mosquitto)', function () {
       // The old primary comes back with its older state file: it must step down.
       const fromReturn = floors.length;
       returning = spawnCli(['conductor', '--config', primaryConfig]);
-      await waitFor('old primary fenced', () => /standby|stepping down/.test(returning!.output()), 15_000);
+      await waitFor('old primary fenced', () => /standby|on se retire|stepping down/.test(returning!.output()), 15_000);
       await control({ id: 'g2', action: 'grant', site: 'riviere-du-loup' });
       await waitFor('beta applies controls', () => newest().onAir === 'riviere-du-loup', 15_000);
       await conductorMarker(watcher, 'test');

@@ -117,7 +117,7 @@ describe('fencing with real processes (mosquitto)', function () {
     await waitFor('alpha\'s Will landed', () => availability.includes('offline'), 10_000);
     const fromResume = floors.length;
     alpha.kill('SIGCONT');
-    await waitFor('alpha learnt it was deposed', () => /stepping down|dropped the commands held/.test(alpha.output()), 15_000);
+    await waitFor('alpha learnt it was deposed', () => /on se retire|stepping down|dropped the commands held/.test(alpha.output()), 15_000);
     // A marker after the resume: a grant beta applies and every box follows.
     await control({ id: 'after', action: 'grant', site: 'riviere-du-loup' });
     await waitFor('every box on beta\'s newest floor', () => [...sites.values()].every((b) => b.floor?.onAir === 'riviere-du-loup' && b.floor.conductor === 'beta'), 10_000);
@@ -143,7 +143,7 @@ describe('fencing with real processes (mosquitto)', function () {
     await waitFor('beta applied them', () => newest().onAir === SITES[2] && newest().conductor === 'beta', 10_000);
     const fromRestart = floors.length;
     alpha = await alphaCli();
-    await waitFor('alpha standing by', () => /stepping down/.test(alpha.output()), 20_000);
+    await waitFor('alpha standing by', () => /on se retire|stepping down/.test(alpha.output()), 20_000);
     await control({ id: 'marker', action: 'grant', site: 'saint-camille' });
     await waitFor('beta answers the marker', () => newest().onAir === 'saint-camille', 10_000);
     const fromAlpha = floors.slice(fromRestart).filter((f) => f.conductor === 'alpha');

@@ -81,6 +81,6 @@ describe('relais floor: the timer tools (embedded broker, real conductor)', func
     assert.match(zero.output, /must not be 0/);
     const big = await floor('adjust', '+90');
     assert.notEqual(big.code, 0);
-    assert.match(big.output, /from -60 to 60/);
+    assert.match(big.output, /de -60 à 60, reçu «\s90\s»/);
   });
 });

@@ -95,7 +95,7 @@ describe('tally: the switcher tally feature', () => {
     });
     const driver = new SimulatedDriver();
     const features = await applianceFeatures(config, driver);
-    assert.deepEqual(features.map((f) => f.name), ['tallyIn', 'tallySources']);
+    assert.deepEqual(features.map((f) => f.name), ['tallyIn', 'tallySources', 'link-test']);
     const fake = fakeFeatureContext({ role: 'idle' });
     try {
       const first = nextEvent(receiver, 'tally', (t) => summary(t) === 'P V');
