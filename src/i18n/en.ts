@@ -5,6 +5,7 @@ import { errors } from './en/errors.js';
 import { switcher } from './en/switcher.js';
 import { logs } from './en/logs.js';
 import { tools } from './en/tools.js';
+import { help } from './en/help.js';
 
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
@@ -339,5 +340,6 @@ export const en: Catalogue = {
   switcher,
   errors,
   tools,
+  help,
   logs,
 };

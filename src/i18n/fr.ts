@@ -9,6 +9,7 @@ import { errors } from './fr/errors.js';
 import { switcher } from './fr/switcher.js';
 import { logs } from './fr/logs.js';
 import { tools } from './fr/tools.js';
+import { help } from './fr/help.js';
 
 export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
@@ -344,6 +345,7 @@ export const fr = {
   switcher,
   errors,
   tools,
+  help,
   logs,
 } satisfies CatalogueShape;
 

@@ -95,7 +95,8 @@ describe('relais ptz / relais sim camera (CLI)', function () {
     assert.match(bad.stderr, /Choix permis\s: in, out, stop\./);
     const help = await run(['ptz', 'recall', '--help']);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /Usage: relais ptz recall \[options\] <preset>/);
+    assert.match(help.stdout, /Utilisation\u00a0: relais ptz recall \[options\] <preset>/);
+    assert.match(help.stdout, /rappeler un préréglage/);
   });
 
   it('stops on Ctrl-C and removes its pty link', async () => {

@@ -110,8 +110,14 @@ describe('relais CLI', function () {
     for (let i = 0; i < commands.length; i += 4) results.push(...(await Promise.all(commands.slice(i, i + 4).map((c) => runCli([...c, '--help'], {}, 40_000)))));
     results.forEach((r, i) => {
       assert.equal(r.code, 0, `relais ${commands[i]!.join(' ')} --help: ${r.output}`);
-      assert.match(r.stdout, /Usage: relais/);
+      assert.match(r.stdout, /^Utilisation\u00a0: relais/);
     });
+    assert.match(results[1]!.stdout, /--no-dashboard\s+ne pas servir le tableau de bord/);
+    const en = await runCli(['floor', 'adjust', '--help', '--lang', 'en']);
+    assert.equal(en.code, 0, en.output);
+    assert.match(en.stdout, /^Usage: relais floor adjust \[options\] <minutes>/);
+    assert.match(en.stdout, /operator: add minutes to the current item/);
+    assert.match(en.stdout, /--timeout <ms>\s+how long to wait for the broker and the conductor\s+\(default: 5000\)/);
   });
 
   it('config check: OK for the examples, path and fix for a broken one', async () => {

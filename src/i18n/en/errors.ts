@@ -68,5 +68,6 @@ export const errors: Translation<typeof fr> = {
     choices: 'Allowed choices are {{choices}}.',
     didYouMean: '(Did you mean {{names}}?)',
   },
+  minutesZero: '<minutes> must not be 0.',
   mediaBase: '--base "{{base}}" must look like rtmp://relay.example:1935/live',
 };

@@ -70,5 +70,6 @@ export const errors = {
     choices: 'Choix permis : {{choices}}.',
     didYouMean: '(Vouliez-vous dire {{names}}?)',
   },
+  minutesZero: '<minutes> ne doit pas valoir 0.',
   mediaBase: '--base «\u00a0{{base}}\u00a0» doit ressembler à rtmp://relay.example:1935/live',
 };
