@@ -128,6 +128,8 @@ export const en: Catalogue = {
     linkTestFigures: 'RTT {{rtt}} ms · loss {{loss}} % · capacity {{capacity}} kb/s',
     linkTestAdvice: 'configure: SRT latency {{latency}} ms, at most {{bitrate}} kb/s',
     linkTestUnknown: 'unknown',
+    linkVerdict: { good: 'picture on time', late: 'picture late', unwatchable: 'picture unwatchable', down: 'feed down' },
+    linkFigures: 'RTT {{rtt}} ms · loss {{loss}} % · {{resent}} resent · {{kbps}} kb/s · buffer {{buffer}}/{{latency}} ms',
     ioNoAnswer: 'the I/O does not answer',
     hot: 'hot',
     box: 'box',

@@ -133,6 +133,9 @@ export const fr = {
     linkTestFigures: 'RTT {{rtt}} ms · perte {{loss}} % · capacité {{capacity}} kb/s',
     linkTestAdvice: 'à régler : latence SRT {{latency}} ms, au plus {{bitrate}} kb/s',
     linkTestUnknown: 'inconnue',
+    /** What the picture of a feed is like, from its SRT statistics (the verdict of relay/streams or the box's state). */
+    linkVerdict: { good: 'image à l’heure', late: 'image en retard', unwatchable: 'image inregardable', down: 'flux coupé' },
+    linkFigures: 'RTT {{rtt}} ms · perte {{loss}} % · {{resent}} renvoyés · {{kbps}} kb/s · tampon {{buffer}}/{{latency}} ms',
     ioNoAnswer: 'les entrées-sorties ne répondent pas',
     hot: 'chaud',
     box: 'boîte',
