@@ -14,6 +14,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter, once } from 'node:events';
 import type { LinkStats } from '../protocol/schemas.js';
+import { linkWhy } from '../protocol/link-why.js';
 import type { Logger } from '../util/log.js';
 import { launchEncoder } from './ffmpeg.js';
 import { redactSign } from './sign.js';
@@ -87,7 +88,7 @@ export class SrtHub extends EventEmitter<SrtHubEvents> {
     if (!last) return null;
     const silentMs = this.now() - last.atMs;
     if (silentMs <= 3 * this.o.statsEveryMs) return last.stats;
-    return { ...last.stats, verdict: 'down', why: `no packets for ${Math.round(silentMs / 1000)} s`, receivedKbps: 0 };
+    return { ...last.stats, verdict: 'down', ...linkWhy('silent', { seconds: Math.round(silentMs / 1000) }), receivedKbps: 0 };
   }
 
   private async startSite(site: string): Promise<SiteHub> {

@@ -227,8 +227,11 @@ export const linkStats = z.object({
   /** SRT's estimate of the link's capacity. */
   bandwidthKbps: z.number().nonnegative(),
   verdict: linkVerdict,
-  /** Why the verdict is not `good`, in a few words. */
+  /** Why the verdict is not `good`, in a few English words. */
   why: z.string().max(200).nullable(),
+  /** The same as a code and its figures, what a surface translates (src/protocol/link-why.ts; addition to v1). A code it does not know: it shows `why`. */
+  whyCode: z.string().max(32).nullable().optional(),
+  whyParams: z.record(z.string().max(32), z.number()).optional(),
 });
 export type LinkStats = z.infer<typeof linkStats>;
 

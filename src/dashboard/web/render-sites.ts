@@ -15,6 +15,7 @@ import { feedTroubleOf } from './grant-check.js';
 import { currentLang, t } from '../../i18n/index.js';
 import { formatTimeOfDay } from '../../i18n/time.js';
 import { decimal } from '../../i18n/numbers.js';
+import { linkWhyText } from '../../i18n/words.js';
 
 const CHART_W = 180;
 const CHART_H = 40;
@@ -92,7 +93,8 @@ function linkBlock(site: SiteView): string {
     buffer: Math.round(link.bufferMs),
     latency: Math.round(link.latencyMs),
   });
-  const why = link.why ? `${t('punct.colon')}${link.why}` : '';
+  const cause = linkWhyText(link);
+  const why = cause ? `${t('punct.colon')}${cause}` : '';
   return `<div class="link link-${esc(link.verdict)}"${attrs({ 'data-verdict': link.verdict })}><span class="${bad ? 'warn-text' : 'ok-text'}"><strong>${esc(t(`sites.linkVerdict.${link.verdict}`))}</strong>${esc(why)}</span> <span class="small">SRT ${esc(figures)}</span></div>`;
 }
 
