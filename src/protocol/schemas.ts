@@ -3,6 +3,7 @@
  * with these; every outbound payload is typed by them. See docs/protocol.md.
  */
 import { z } from 'zod';
+import { t } from '../i18n/index.js';
 
 /** Lowercase slug: `saint-camille`, `demo`, `riviere-du-loup`. */
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -10,7 +11,8 @@ export const slug = z
   .string()
   .min(1)
   .max(64)
-  .regex(SLUG_PATTERN, { message: 'must be a lowercase slug (a-z, 0-9 and single dashes, e.g. "saint-camille")' });
+  // A function: the words are those of the language at validation time, not at load.
+  .regex(SLUG_PATTERN, { error: () => t('tools.configIssue.slug') });
 
 /** Ids of intents and controls: any printable token a client chose, bounded. */
 export const messageId = z.string().min(1).max(128);

@@ -123,12 +123,15 @@ describe('relais CLI', function () {
   it('config check: OK for the examples, path and fix for a broken one', async () => {
     const ok = await runCli(['config', 'check', 'hardware/examples/conductor.yaml']);
     assert.equal(ok.code, 0, ok.output);
-    assert.match(ok.stdout, /OK \(conductor config/);
+    assert.match(ok.stdout, /OK \(config conductor, événement «\u00a0demo\u00a0»/);
     const site = await runCli(['config', 'check', 'hardware/examples/site-simulated.yaml']);
     assert.equal(site.code, 0, site.output);
     const bad = await runCli(['config', 'check', 'test/fixtures/bad-conductor.yaml']);
     assert.equal(bad.code, 2);
-    assert.match(bad.output, /sites\[1\]\.id: must be a lowercase slug/);
+    assert.match(bad.output, /sites\[1\]\.id\u00a0: doit être un identifiant en minuscules/);
+    const english = await runCli(['config', 'check', 'test/fixtures/bad-conductor.yaml', '--lang', 'en']);
+    assert.equal(english.code, 2);
+    assert.match(english.output, /sites\[1\]\.id: must be a lowercase slug/);
   });
 
   it('floor status names a site whose lamps and buttons are out, and why', () => {
