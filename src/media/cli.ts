@@ -105,7 +105,7 @@ export function registerMediaCommands(program: Command): void {
         await relay.start();
         if (flags.broker) {
           const client = connectBroker(brokerFromFlags({ broker: flags.broker, username: flags.username, password: flags.password }), { clientId: `relais-relay-${process.pid}` });
-          client.on('error', (err) => log.warn('broker error', { error: err.message }));
+          client.on('error', (err) => log.warn(t('logs.brokerError'), { error: err.message }));
           const report = (snap: StreamsSnapshot): void => {
             client.publish(topic(flags.event, 'relayStreams'), encode('relayStreams', snap), publishOptions('relayStreams'));
           };
