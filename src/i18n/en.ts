@@ -6,6 +6,7 @@ import { switcher } from './en/switcher.js';
 import { logs } from './en/logs.js';
 import { tools } from './en/tools.js';
 import { help } from './en/help.js';
+import { visca } from './en/visca.js';
 
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
@@ -352,5 +353,6 @@ export const en: Catalogue = {
   errors,
   tools,
   help,
+  visca,
   logs,
 };

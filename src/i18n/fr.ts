@@ -10,6 +10,7 @@ import { switcher } from './fr/switcher.js';
 import { logs } from './fr/logs.js';
 import { tools } from './fr/tools.js';
 import { help } from './fr/help.js';
+import { visca } from './fr/visca.js';
 
 export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
@@ -359,6 +360,7 @@ export const fr = {
   errors,
   tools,
   help,
+  visca,
   logs,
 } satisfies CatalogueShape;
 
