@@ -33,7 +33,7 @@ describe('cli: which command runs', () => {
   });
 
   it('help, no command or an unknown one loads every part, so help and "did you mean" see them all', async () => {
-    const all = ['relay', 'media', 'ptz', 'tally', 'sim', 'link', 'dashboard', 'doctor', 'rundown'];
+    const all = ['relay', 'media', 'ptz', 'tally', 'sim', 'link', 'dashboard', 'doctor', 'rundown', 'message'];
     assert.deepEqual(await registered(undefined), all);
     assert.deepEqual(await registered('help'), all);
     assert.deepEqual(await registered('doctr'), all);
