@@ -7,6 +7,7 @@ import { logs } from './en/logs.js';
 import { tools } from './en/tools.js';
 import { help } from './en/help.js';
 import { visca } from './en/visca.js';
+import { linkWhy } from './en/link-why.js';
 
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
@@ -279,15 +280,7 @@ export const en: Catalogue = {
     csv: 'Report CSV',
     column: { number: 'no.', title: 'title', speaker: 'speaker', site: 'site', scheduledStart: 'planned start', plannedMinutes: 'planned (min)', addedMinutes: 'added (min)', actualStart: 'actual start', actualEnd: 'actual end', actualMinutes: 'actual (min)', startOffset: 'start offset (min)', over: 'over (min)', skipped: 'skipped' },
   },
-  linkWhy: {
-    'no-packets': 'no packets in the last interval',
-    silent: 'no packets for {{seconds}} s',
-    'too-late-share': '{{percent}} % of packets came too late to be shown',
-    loss: '{{percent}} % loss',
-    'one-way': 'about {{ms}} ms one way',
-    'short-buffer': 'buffer {{latency}} ms is short for an RTT of {{rtt}} ms',
-    'too-late': '{{packets}} packets came too late to be shown',
-  },
+  linkWhy,
   reason: {
     'unknown-site': 'unknown site "{{site}}" (this event has: {{sites}})',
     'unknown-site-long': 'unknown site (a name of {{length}} characters; this event has: {{sites}})',

@@ -11,6 +11,7 @@ import { logs } from './fr/logs.js';
 import { tools } from './fr/tools.js';
 import { help } from './fr/help.js';
 import { visca } from './fr/visca.js';
+import { linkWhy } from './fr/link-why.js';
 
 export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
@@ -285,16 +286,7 @@ export const fr = {
     csv: 'Rapport CSV',
     column: { number: 'n°', title: 'titre', speaker: 'conférencier', site: 'site', scheduledStart: 'début prévu', plannedMinutes: 'durée prévue (min)', addedMinutes: 'ajouté (min)', actualStart: 'début réel', actualEnd: 'fin réelle', actualMinutes: 'durée réelle (min)', startOffset: 'écart de début (min)', over: 'écart de durée (min)', skipped: 'sauté' },
   },
-  /** Why a feed's link is not good, from the relay's or the box's SRT statistics (src/protocol/link-why.ts). */
-  linkWhy: {
-    'no-packets': 'aucun paquet dans le dernier intervalle',
-    silent: 'aucun paquet depuis {{seconds}} s',
-    'too-late-share': '{{percent}} % des paquets sont arrivés trop tard pour être affichés',
-    loss: '{{percent}} % de perte',
-    'one-way': 'environ {{ms}} ms dans un sens',
-    'short-buffer': 'le tampon de {{latency}} ms est court pour un RTT de {{rtt}} ms',
-    'too-late': '{{packets}} paquets sont arrivés trop tard pour être affichés',
-  },
+  linkWhy,
   reason: {
     'unknown-site': 'site inconnu « {{site}} » (les sites de l’événement : {{sites}})',
     'unknown-site-long': 'site inconnu (un nom de {{length}} caractères; les sites de l’événement : {{sites}})',
