@@ -8,7 +8,7 @@ import type { FloorMessage } from './commands/floor-client.js';
 import { clientOptions, withBrokerFlags } from './commands/broker-flags.js';
 import { intArg, parsePort } from './util/args.js';
 import { EXIT, UserError } from './util/errors.js';
-import { translateCommanderErrors } from './util/commander-words.js';
+import { translateCommander } from './util/commander-words.js';
 import { cliLang, setLang, t, type Lang } from './i18n/index.js';
 import { createLogger, setLogLevel, type LogLevel } from './util/log.js';
 import { runUntilSignal } from './util/signals.js';
@@ -31,27 +31,27 @@ function langOf(argv: readonly string[]): string | undefined {
 }
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
-  const program = translateCommanderErrors(new Command());
+  const program = translateCommander(new Command());
   addGlobalOptions(program
     .name('relais')
-    .description('relais: floor hand-off, tally, PTZ and room feeds for multi-site live events, over MQTT')
-    .version(VERSION))
+    .description(t('help.relais'))
+    .version(VERSION, '-V, --version', t('help.words.version')))
     .hook('preAction', (cmd) => setLogLevel(cmd.opts().logLevel as LogLevel))
     .showHelpAfterError();
 
   program
     .command('demo')
-    .description('run the whole system on this machine: embedded broker, conductor and three simulated sites (npm start)')
-    .option('--host <address>', 'address the embedded broker listens on', '127.0.0.1')
-    .option('--mqtt-port <port>', 'MQTT over TCP port of the embedded broker', parsePort, 1883)
-    .option('--ws-port <port>', 'MQTT over WebSockets port (the dashboard uses it)', parsePort, 9001)
-    .option('--broker <url>', 'use this broker instead of the embedded one')
-    .option('--no-media', 'do not start the relay and the test-pattern feeds')
-    .option('--no-dashboard', 'do not serve the dashboard')
-    .option('--dashboard-port <port>', 'dashboard HTTP port', parsePort, 8080)
-    .option('--rtmp-port <port>', 'relay RTMP ingest port', parsePort, 1935)
-    .option('--http-port <port>', 'relay HTTP-FLV / WS-FLV port', parsePort, 8000)
-    .option('--no-screen', 'plain logs instead of the live screen, even on a terminal')
+    .description(t('help.demo.description'))
+    .option('--host <address>', t('help.embedded.host'), '127.0.0.1')
+    .option('--mqtt-port <port>', t('help.embedded.mqttPort'), parsePort, 1883)
+    .option('--ws-port <port>', t('help.embedded.wsPort'), parsePort, 9001)
+    .option('--broker <url>', t('help.demo.broker'))
+    .option('--no-media', t('help.demo.noMedia'))
+    .option('--no-dashboard', t('help.demo.noDashboard'))
+    .option('--dashboard-port <port>', t('help.demo.dashboardPort'), parsePort, 8080)
+    .option('--rtmp-port <port>', t('help.demo.rtmpPort'), parsePort, 1935)
+    .option('--http-port <port>', t('help.demo.httpPort'), parsePort, 8000)
+    .option('--no-screen', t('help.demo.noScreen'))
     .action(async (opts) => {
       const { runDemo } = await import('./demo/demo.js');
       await runDemo({
@@ -66,9 +66,9 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
 
   program
     .command('appliance')
-    .description('run a venue box: buttons, lamps, tally, PTZ and feed, following the floor')
-    .requiredOption('-c, --config <file>', 'site config (YAML), e.g. hardware/examples/site-simulated.yaml')
-    .option('--broker <url>', 'override broker.url')
+    .description(t('help.appliance.description'))
+    .requiredOption('-c, --config <file>', t('help.appliance.config'))
+    .option('--broker <url>', t('help.broker.override'))
     .action(async (opts) => {
       const config = await loadSiteConfig(opts.config);
       eventLang(argv, config.lang);
@@ -89,16 +89,16 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
 
   program
     .command('conductor')
-    .description('run the floor arbiter (one per event; a second one with --standby takes over if it fails)')
-    .requiredOption('-c, --config <file>', 'conductor config (YAML), e.g. hardware/examples/conductor.yaml')
-    .option('--standby', 'wait as a standby and take over when the primary fails')
-    .option('--id <name>', 'override conductor.id')
-    .option('--state-file <path>', 'override conductor.stateFile')
-    .option('--broker <url>', 'override broker.url')
-    .option('--embedded-broker', 'run the embedded MQTT broker in this process')
-    .option('--host <address>', 'address the embedded broker listens on', '127.0.0.1')
-    .option('--mqtt-port <port>', 'embedded broker TCP port', parsePort, 1883)
-    .option('--ws-port <port>', 'embedded broker WebSocket port', parsePort, 9001)
+    .description(t('help.conductor.description'))
+    .requiredOption('-c, --config <file>', t('help.conductor.config'))
+    .option('--standby', t('help.conductor.standby'))
+    .option('--id <name>', t('help.conductor.id'))
+    .option('--state-file <path>', t('help.conductor.stateFile'))
+    .option('--broker <url>', t('help.broker.override'))
+    .option('--embedded-broker', t('help.conductor.embeddedBroker'))
+    .option('--host <address>', t('help.embedded.host'), '127.0.0.1')
+    .option('--mqtt-port <port>', t('help.embedded.mqttPort'), parsePort, 1883)
+    .option('--ws-port <port>', t('help.embedded.wsPort'), parsePort, 9001)
     .action(async (opts) => {
       const config = await loadConductorConfig(opts.config);
       eventLang(argv, config.lang);
@@ -119,20 +119,20 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
       });
     });
 
-  const configCmd = program.command('config').description('configuration tools');
+  const configCmd = program.command('config').description(t('help.config.description'));
   configCmd
     .command('check')
-    .description('validate a site or conductor config and print what is wrong, with the path and the fix')
-    .argument('<file>', 'YAML config file')
-    .option('--kind <kind>', 'site | conductor (default: a file with `site` or another box-only key is a site config)', parseKind)
+    .description(t('help.config.check'))
+    .argument('<file>', t('help.config.file'))
+    .option('--kind <kind>', t('help.config.kind'), parseKind)
     .action(async (file: string, opts) => {
       const { kind, config } = await loadConfigFile(file, opts.kind);
       const what = kind === 'site' ? t('tools.configSite', { site: (config as { site: string }).site }) : t('tools.configConductor', { n: (config as { sites: unknown[] }).sites.length });
       process.stdout.write(`${t('tools.configOk', { file, kind, event: config.event, what })}\n`);
     });
 
-  const floor = program.command('floor').description('read the floor or act on it, against any broker');
-  const common = (cmd: Command): Command => withBrokerFlags(cmd).option('--json', 'print JSON');
+  const floor = program.command('floor').description(t('help.floor.description'));
+  const common = (cmd: Command): Command => withBrokerFlags(cmd).option('--json', t('help.json'));
   const clientOpts = clientOptions;
   // Loaded on use, so the box's own commands do not carry the floor client.
   const floorClient = (): Promise<typeof import('./commands/floor-client.js')> => import('./commands/floor-client.js');
@@ -146,47 +146,47 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     if (result.result === 'rejected') process.exitCode = EXIT.failure;
   };
 
-  common(floor.command('status').description('show who is on air, next, the queue and every site')).action(async (opts) => {
+  common(floor.command('status').description(t('help.floor.status'))).action(async (opts) => {
     const { readStatus, formatStatus } = await floorClient();
     const status = await readStatus(clientOpts(opts));
     process.stdout.write((opts.json ? JSON.stringify(status) : formatStatus(status, opts.event)) + '\n');
   });
   for (const action of ['request', 'cancel', 'release'] as const) {
-    common(floor.command(action).description(`send a "${action}" intent as a site`).requiredOption('--site <site>', 'the site acting')).action(async (opts) => {
+    common(floor.command(action).description(t(`help.floor.${action}`)).requiredOption('--site <site>', t('help.floor.site'))).action(async (opts) => {
       await act(opts, { kind: 'intent', site: opts.site, intent: { action } });
     });
   }
-  common(floor.command('pass').description('pass the floor from the on-air site to another (default: whoever is next)').argument('[to]', 'site to pass to').requiredOption('--site <site>', 'the site on air')).action(async (to: string | undefined, opts) => {
+  common(floor.command('pass').description(t('help.floor.pass')).argument('[to]', t('help.floor.passTo')).requiredOption('--site <site>', t('help.floor.passSite'))).action(async (to: string | undefined, opts) => {
     await act(opts, { kind: 'intent', site: opts.site, intent: to ? { action: 'pass', to } : { action: 'pass' } });
   });
-  common(floor.command('grant').description('operator: put a site on air').argument('<site>')).action(async (site: string, opts) => {
+  common(floor.command('grant').description(t('help.floor.grant')).argument('<site>')).action(async (site: string, opts) => {
     await act(opts, { kind: 'control', control: { action: 'grant', site } });
   });
-  common(floor.command('revoke').description('operator: take the floor back')).action(async (opts) => {
+  common(floor.command('revoke').description(t('help.floor.revoke'))).action(async (opts) => {
     await act(opts, { kind: 'control', control: { action: 'revoke' } });
   });
-  common(floor.command('next').description('operator: hand the floor to whoever is next')).action(async (opts) => {
+  common(floor.command('next').description(t('help.floor.next'))).action(async (opts) => {
     await act(opts, { kind: 'control', control: { action: 'next' } });
   });
-  common(floor.command('reorder').description('operator: set the queue').argument('<sites...>')).action(async (sites: string[], opts) => {
+  common(floor.command('reorder').description(t('help.floor.reorder')).argument('<sites...>')).action(async (sites: string[], opts) => {
     await act(opts, { kind: 'control', control: { action: 'reorder', queue: sites } });
   });
   // The rundown's timer tools. Items and positions are counted from 1, as the rundown lists them.
   const minutes = intArg('<minutes>', -60, 60);
   const counted = (name: string) => (value: string): number => intArg(name, 1, 10_000)(value) - 1;
-  common(floor.command('adjust').description('operator: add minutes to the current item (+2), or take some (-3)').argument('<minutes>', 'whole minutes, -60 to +60, not 0', (v: string) => {
+  common(floor.command('adjust').description(t('help.floor.adjust')).argument('<minutes>', t('help.floor.minutes'), (v: string) => {
     const n = minutes(v.replace(/^\+/, ''));
-    if (n === 0) throw new InvalidArgumentError('<minutes> must not be 0.');
+    if (n === 0) throw new InvalidArgumentError(t('errors.minutesZero'));
     return n;
   })).action(async (n: number, opts) => {
     await act(opts, { kind: 'control', control: { action: 'adjust', minutes: n } });
   });
   for (const action of ['skip', 'unskip'] as const) {
-    common(floor.command(action).description(action === 'skip' ? 'operator: skip a rundown item not yet played' : 'operator: take the skip off an item').argument('<item>', 'the item\'s number in the rundown (1 is the first)', counted('<item>'))).action(async (item: number, opts) => {
+    common(floor.command(action).description(t(`help.floor.${action}`)).argument('<item>', t('help.floor.item'), counted('<item>'))).action(async (item: number, opts) => {
       await act(opts, { kind: 'control', control: { action, item } });
     });
   }
-  common(floor.command('move').description('operator: move an item not yet played to another place of the day').argument('<item>', 'the item\'s number in the rundown (1 is the first)', counted('<item>')).argument('<position>', 'its new place in the play order (1 is the first item of the day)', counted('<position>'))).action(async (item: number, to: number, opts) => {
+  common(floor.command('move').description(t('help.floor.move')).argument('<item>', t('help.floor.item'), counted('<item>')).argument('<position>', t('help.floor.position'), counted('<position>'))).action(async (item: number, to: number, opts) => {
     await act(opts, { kind: 'control', control: { action: 'move', item, to } });
   });
 

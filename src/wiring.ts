@@ -4,7 +4,7 @@
  * and is imported only when used, so a box running `relais appliance` does not
  * load the relay, the dashboard or the doctor (docs/benchmarks.md: memory).
  */
-import { currentLang } from './i18n/index.js';
+import { currentLang, t } from './i18n/index.js';
 import { Command } from 'commander';
 import type { Feature } from './appliance/feature.js';
 import type { ProgramFeed } from './ptz/feature.js';
@@ -17,8 +17,8 @@ import type { IoDriver } from './hardware/types.js';
 /** The global options before the command; those that take a value must be known to find the command. */
 export function addGlobalOptions(program: Command): Command {
   return program
-    .option('--log-level <level>', 'debug | info | warn | error', 'info')
-    .option('--lang <fr|en>', 'language of the messages (default: RELAIS_LANG or LANG, else Quebec French)');
+    .option('--log-level <level>', t('help.logLevel'), 'info')
+    .option('--lang <fr|en>', t('help.lang'));
 }
 
 /**

@@ -23,6 +23,7 @@ import type { Clock } from './clock.js';
 import type { Feature, FeatureContext, SiteRole } from './feature.js';
 import { buttonRole } from './floor-view.js';
 import { PressOutbox, type Press, type PressOutboxEvents } from './press-outbox.js';
+import { t } from '../i18n/index.js';
 
 /** What a press asks for; `auto` depends on the site's role. */
 export type ButtonAction = 'auto' | IntentAction;
@@ -147,7 +148,7 @@ export class PodiumFeature extends EventEmitter<PodiumEvents> implements Feature
     const { lamps } = this.options.config;
     let lamp = button.lamp;
     if (lamp && (lamp === lamps.onAir || lamp === lamps.next)) {
-      this.ctx?.log.warn(`buttons.${name}.lamp is the room's ${lamp === lamps.onAir ? 'ON AIR' : 'NEXT'} lamp; the button lights no lamp of its own`, { lamp });
+      this.ctx?.log.warn(t('logs.buttonLampShared', { name, which: t(lamp === lamps.onAir ? 'tally.onAir' : 'tally.next') }), { lamp });
       lamp = undefined;
     }
     if (lamp && !this.buttonLamps.has(lamp)) this.buttonLamps.set(lamp, await open(lamp, `buttons.${name}.lamp`));

@@ -7,6 +7,7 @@
 import { decode, matchTopic, topicFilter, type TopicName } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
 import type { Delivery, SubscribeOptions, TopicHandler, TopicParams } from './feature.js';
+import { t } from '../i18n/index.js';
 
 interface Entry {
   owner: string;
@@ -72,7 +73,7 @@ export class TopicRouter {
     try {
       fn();
     } catch (err) {
-      this.log.error('a subscriber failed on a message', { owner: entry.owner, topic: entry.name, error: (err as Error).message });
+      this.log.error(t('logs.subscriberFailed'), { owner: entry.owner, topic: entry.name, error: (err as Error).message });
     }
   }
 }

@@ -66,14 +66,14 @@ export async function sendToOperator(opts: SendOptions, print: (line: string) =>
 export function registerMessageCommand(program: Command): void {
   program
     .command('message')
-    .description('messages between a site\'s technician and the operator')
+    .description(t('help.message.description'))
     .command('send')
-    .description('send a message from this box to the operator\'s dashboard (with the box\'s own broker login)')
-    .argument('<text>', 'the message, 1-280 characters')
-    .requiredOption('--to <who>', 'who reads it: operator')
-    .option('-c, --config <file>', 'this box\'s site config (event, site, broker login)', '/etc/relais/appliance.yaml')
-    .option('--wait <seconds>', 'wait this long for the operator to mark it read (exit status 1 if not)', '0')
-    .option('--timeout <ms>', 'how long to wait for the broker', '5000')
+    .description(t('help.message.send'))
+    .argument('<text>', t('help.message.text'))
+    .requiredOption('--to <who>', t('help.message.to'))
+    .option('-c, --config <file>', t('help.message.config'), '/etc/relais/appliance.yaml')
+    .option('--wait <seconds>', t('help.message.wait'), '0')
+    .option('--timeout <ms>', t('help.message.timeout'), '5000')
     .action(async (text: string, opts: { to: string; config: string; wait: string; timeout: string }) => {
       if (opts.to !== 'operator') throw new UserError(t('techMessage.onlyOperator', { to: opts.to }), EXIT.usage);
       const waitS = Number(opts.wait);

@@ -49,17 +49,17 @@ export async function rundownReport(opts: FloorClientOptions, csv: boolean): Pro
 }
 
 export function registerRundownCommand(program: Command): void {
-  const rundown = program.command('rundown').description('the day\'s rundown');
-  withBrokerFlags(rundown.command('report').description('the day\'s planned-vs-actual report, from the conductor (a table, or CSV with --csv)'))
-    .option('--csv', 'print CSV with a header line')
+  const rundown = program.command('rundown').description(t('help.rundown.description'));
+  withBrokerFlags(rundown.command('report').description(t('help.rundown.report')))
+    .option('--csv', t('help.rundown.csv'))
     .action(async (opts: Record<string, unknown>) => {
       process.stdout.write(await rundownReport(clientOptions(opts), Boolean(opts.csv)));
     });
   rundown
     .command('import')
-    .description('read the rundown from a CSV file (title, speaker, site, minutes); print it, or write it into a conductor config with --into')
-    .argument('<file>', 'CSV file, comma- or semicolon-separated, with a header line')
-    .option('--into <config>', 'conductor config (YAML) whose rundown to replace')
+    .description(t('help.rundown.import'))
+    .argument('<file>', t('help.rundown.file'))
+    .option('--into <config>', t('help.rundown.into'))
     .action(async (file: string, opts: { into?: string }) => {
       process.stdout.write(`${(await importRundown(file, opts.into)).trimEnd()}\n`);
     });

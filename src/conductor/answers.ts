@@ -96,7 +96,10 @@ export function feedTrouble(streams: RelayStreams | null, site: string): Reason 
   if (!stream || stream.status === 'idle') return reason('feed-missing', { site });
   if (stream.status === 'reconnecting') return reason('feed-reconnecting', { site });
   const link = stream.link;
-  if (link && (link.verdict === 'down' || link.verdict === 'unwatchable')) return reason('feed-bad', { site, verdict: link.verdict, why: link.why ?? '' });
+  if (link && (link.verdict === 'down' || link.verdict === 'unwatchable')) {
+    const cause = link.whyCode ? { whyCode: link.whyCode, ...link.whyParams } : {};
+    return reason('feed-bad', { site, verdict: link.verdict, why: link.why ?? '', ...cause });
+  }
   return null;
 }
 

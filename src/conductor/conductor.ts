@@ -149,7 +149,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
         return;
       case 'doubt':
         this.displays.wake();
-        this.log.warn(`unsure of the role (${d.why}): holding commands for one lease`, { term: this.state.term });
+        this.log.warn(t('logs.roleUnsure', { why: d.why }), { term: this.state.term });
         this.emit('role', 'unsure');
         return;
       case 'beat':
@@ -172,7 +172,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
         return;
       }
       case 'drop-held':
-        if (this.held.length > 0) this.log.warn('dropped the commands held while unsure: another conductor is primary', { count: this.held.length });
+        if (this.held.length > 0) this.log.warn(t('logs.heldDropped'), { count: this.held.length });
         this.held = [];
         return;
       case 'ignore':
@@ -237,7 +237,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.queue = this.queue.then(task).catch((err: Error) => this.log.error('conductor task failed', { error: err.message }));
+    this.queue = this.queue.then(task).catch((err: Error) => this.log.error(t('logs.conductorTaskFailed'), { error: err.message }));
   }
 
   private command(id: string, cmd: FloorCommand): void {

@@ -13,7 +13,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
     if (typeof part === 'number') out += `[${part}]`;
     else out += (out ? '.' : '') + String(part);
   }
-  return out || '(top level)';
+  return out || t('tools.configIssue.topLevel');
 }
 
 interface SchemaDef {
@@ -94,6 +94,6 @@ export function describeIssues(error: z.ZodError, schema?: z.ZodType, raw?: unkn
       const got = valueAt(raw, issue.path);
       message = got === undefined ? t('cli.configMissing', { expected: typeWord(String(issue.expected)) }) : t('cli.configExpected', { expected: typeWord(String(issue.expected)), received: kindOf(got) });
     }
-    return `${formatPath(issue.path)}: ${message}`;
+    return `${formatPath(issue.path)}${t('punct.colon')}${message}`;
   });
 }

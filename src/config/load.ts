@@ -1,12 +1,12 @@
 /**
  * Reads a YAML config, applies environment overrides and validates it. Errors
- * name the path and the fix: `sites[1].id: must be a lowercase slug ...`.
+ * name the path and the fix: `sites[1].id : doit être un identifiant en minuscules ...`.
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { EXIT, UserError } from '../util/errors.js';
 import { conductorConfigSchema, siteConfigSchema, type ConductorConfig, type SiteConfig } from './schema.js';
-import { describeIssues } from './issues.js';
+import { describeIssues, formatPath } from './issues.js';
 import { t } from '../i18n/index.js';
 
 /** A config file that cannot be used: `source` is the file, each problem names its path and the fix. */
@@ -51,7 +51,7 @@ function parseText(text: string, source: string): Record<string, unknown> {
     throw new ConfigError(source, [t('errors.configYaml', { detail })]);
   }
   if (raw === null || raw === undefined) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, [t('errors.configTopLevel')]);
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, [t('errors.configTopLevel', { path: formatPath([]) })]);
   return raw as Record<string, unknown>;
 }
 

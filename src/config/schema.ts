@@ -12,6 +12,7 @@ import { displayConfigSchema, encoderConfigSchema } from '../media/config.js';
 import { ptzConfigSchema } from '../ptz/config.js';
 import { brokerSchema } from '../mqtt/config.js';
 import { headerUartIssues } from './header-uart.js';
+import { t } from '../i18n/index.js';
 
 export { brokerSchema, type BrokerConfig } from '../mqtt/config.js';
 
@@ -22,10 +23,10 @@ export const siteEntrySchema = z.strictObject({
 });
 
 export const rundownEntrySchema = z.strictObject({
-  title: z.string().min(1, { message: 'must not be empty' }),
+  title: z.string().min(1, { error: () => t('tools.configIssue.notEmpty') }),
   speaker: z.string().default(''),
   site: slug,
-  minutes: z.number().positive({ message: 'must be a number of minutes above 0' }),
+  minutes: z.number().positive({ error: () => t('tools.configIssue.minutes') }),
 });
 
 export const conductorConfigSchema = z
@@ -52,20 +53,20 @@ export const conductorConfigSchema = z
         holdMs: z.number().int().min(100).max(10_000).default(2000),
       })
       .prefault({}),
-    sites: z.array(siteEntrySchema).min(1, { message: 'list at least one site' }),
+    sites: z.array(siteEntrySchema).min(1, { error: () => t('tools.configIssue.noSite') }),
     rundown: z.array(rundownEntrySchema).default([]),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.conductor.heartbeatMs >= cfg.conductor.leaseMs) {
-      ctx.addIssue({ code: 'custom', path: ['conductor', 'heartbeatMs'], message: `${cfg.conductor.heartbeatMs} ms is not below leaseMs (${cfg.conductor.leaseMs} ms): the boxes would take the conductor for lost between two heartbeats; keep it under a third of the lease (e.g. 1000 with leaseMs 5000)` });
+      ctx.addIssue({ code: 'custom', path: ['conductor', 'heartbeatMs'], message: t('tools.configIssue.heartbeat', { heartbeat: cfg.conductor.heartbeatMs, lease: cfg.conductor.leaseMs }) });
     }
     const ids = new Set<string>();
     cfg.sites.forEach((site, i) => {
-      if (ids.has(site.id)) ctx.addIssue({ code: 'custom', path: ['sites', i, 'id'], message: `"${site.id}" is listed twice; give each site its own id` });
+      if (ids.has(site.id)) ctx.addIssue({ code: 'custom', path: ['sites', i, 'id'], message: t('tools.configIssue.siteTwice', { site: site.id }) });
       ids.add(site.id);
     });
     cfg.rundown.forEach((item, i) => {
-      if (!ids.has(item.site)) ctx.addIssue({ code: 'custom', path: ['rundown', i, 'site'], message: `"${item.site}" is not one of the sites (${[...ids].join(', ')})` });
+      if (!ids.has(item.site)) ctx.addIssue({ code: 'custom', path: ['rundown', i, 'site'], message: t('tools.configIssue.notASite', { site: item.site, sites: [...ids].join(', ') }) });
     });
   });
 export type ConductorConfig = z.infer<typeof conductorConfigSchema>;

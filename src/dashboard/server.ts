@@ -216,14 +216,14 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     }
     if (path === '/stage-links.json') {
       stageLinks(req, res, query.get('sites'), listeningPort).catch((err: Error) => {
-        log.warn('cannot hand out the stage links', { error: err.message });
+        log.warn(t('logs.stageLinks'), { error: err.message });
         if (!res.headersSent) send(res, 500, 'internal error\n', 'text/plain; charset=utf-8');
       });
       return;
     }
     if (path === '/healthz') return send(res, 200, 'ok\n', 'text/plain; charset=utf-8');
     serveFile(req, res, path === '/' ? '/index.html' : path).catch((err: Error) => {
-      log.warn('cannot serve a file', { path, error: err.message });
+      log.warn(t('logs.serveFile'), { path, error: err.message });
       if (!res.headersSent) send(res, 500, 'internal error\n', 'text/plain; charset=utf-8');
       else res.destroy();
     });

@@ -22,6 +22,7 @@
 import { realRetryClock, type RetryClock } from './reconnect.js';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../util/log.js';
+import { t } from '../i18n/index.js';
 
 export interface FirmataLinkOptions {
   /** Serial device of the board, e.g. `/dev/relais-firmata` (see hardware/udev/99-relais.rules). */
@@ -173,7 +174,7 @@ export function connectBoard(stack: FirmataStack, options: FirmataLinkOptions, l
       const error = event.message ?? String(event);
       if (!settled) fail(new FirmataError(`Firmata board at ${path}: ${error}`));
       else if (link.retired) log.debug('firmata board error after the link was dropped', { port: path, error });
-      else log.error('firmata board error', { port: path, error });
+      else log.error(t('logs.firmataBoardError'), { port: path, error });
     });
     board.once('ready', () => {
       if (settled) return;

@@ -258,7 +258,7 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
     const first = firstReport(io, pin, this.settings.firstReportTimeoutMs, this.stop.signal);
     io.pinMode(pin, mode);
     io.digitalRead(pin, input.listener);
-    if (!(await first)) this.log.warn('firmata input not reported yet; assuming released', { input: spec.name, pin });
+    if (!(await first)) this.log.warn(t('logs.firmataInputUnknown'), { input: spec.name, pin });
     return input;
   }
 

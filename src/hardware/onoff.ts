@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { DigitalInput, DigitalOutput, IoDriver, PinSpec } from './types.js';
 import { findGpioBase, GpioSetupError, type GpioChipInfo } from './gpiochip.js';
 import { createLogger, type Logger } from '../util/log.js';
+import { t } from '../i18n/index.js';
 
 /** One exported sysfs line. Values are raw electrical levels (no inversion). */
 export interface SysfsPin {
@@ -95,7 +96,7 @@ class SysfsInput extends EventEmitter<{ edge: [value: boolean, atMs: number] }> 
     pin.watch((err, value) => {
       if (this.closed) return;
       if (err) {
-        this.log.warn('gpio interrupt error', { input: name, error: err.message });
+        this.log.warn(t('logs.gpioInterrupt'), { input: name, error: err.message });
         return;
       }
       this.update(this.toLogical(value));
@@ -144,7 +145,7 @@ class SysfsOutput implements DigitalOutput {
       this.warned = false;
     } catch (err) {
       // A lamp that cannot be written must not take the box down; say it once per failure streak.
-      if (!this.warned) this.log.error('gpio write failed', { output: this.name, error: (err as Error).message });
+      if (!this.warned) this.log.error(t('logs.gpioWrite'), { output: this.name, error: (err as Error).message });
       this.warned = true;
     }
   }
@@ -224,7 +225,7 @@ export class OnoffDriver implements IoDriver {
     this.open.clear();
     const results = await Promise.allSettled(pins.map(({ pin }) => pin.close()));
     for (const [i, result] of results.entries()) {
-      if (result.status === 'rejected') this.log.warn('gpio unexport failed', { pin: pins[i]!.name, error: String(result.reason) });
+      if (result.status === 'rejected') this.log.warn(t('logs.gpioUnexport'), { pin: pins[i]!.name, error: String(result.reason) });
     }
   }
 }

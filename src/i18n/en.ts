@@ -7,6 +7,9 @@ import { logs } from './en/logs.js';
 import { tools } from './en/tools.js';
 import { box } from './en/box.js';
 import { reason, report } from './en/timer.js';
+import { help } from './en/help.js';
+import { visca } from './en/visca.js';
+import { linkWhy } from './en/link-why.js';
 
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
@@ -132,6 +135,8 @@ export const en: Catalogue = {
     linkTestFigures: 'RTT {{rtt}} ms · loss {{loss}} % · capacity {{capacity}} kb/s',
     linkTestAdvice: 'configure: SRT latency {{latency}} ms, at most {{bitrate}} kb/s',
     linkTestUnknown: 'unknown',
+    linkVerdict: { good: 'picture on time', late: 'picture late', unwatchable: 'picture unwatchable', down: 'feed down' },
+    linkFigures: 'RTT {{rtt}} ms · loss {{loss}} % · {{resent}} resent · {{kbps}} kb/s · buffer {{buffer}}/{{latency}} ms',
     ioNoAnswer: 'the I/O does not answer',
     hot: 'hot',
     box: 'box',
@@ -271,6 +276,7 @@ export const en: Catalogue = {
   },
   report,
   reason,
+  linkWhy,
   cli: {
     configMissing: 'missing: must be {{expected}}',
     configNothing: 'nothing',
@@ -308,6 +314,8 @@ export const en: Catalogue = {
   switcher,
   errors,
   tools,
+  help,
+  visca,
   logs,
   box,
 };

@@ -11,6 +11,9 @@ import { logs } from './fr/logs.js';
 import { tools } from './fr/tools.js';
 import { box } from './fr/box.js';
 import { reason, report } from './fr/timer.js';
+import { help } from './fr/help.js';
+import { visca } from './fr/visca.js';
+import { linkWhy } from './fr/link-why.js';
 
 export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
@@ -137,6 +140,9 @@ export const fr = {
     linkTestFigures: 'RTT {{rtt}} ms · perte {{loss}} % · capacité {{capacity}} kb/s',
     linkTestAdvice: 'à régler : latence SRT {{latency}} ms, au plus {{bitrate}} kb/s',
     linkTestUnknown: 'inconnue',
+    /** What the picture of a feed is like, from its SRT statistics (the verdict of relay/streams or the box's state). */
+    linkVerdict: { good: 'image à l’heure', late: 'image en retard', unwatchable: 'image inregardable', down: 'flux coupé' },
+    linkFigures: 'RTT {{rtt}} ms · perte {{loss}} % · {{resent}} renvoyés · {{kbps}} kb/s · tampon {{buffer}}/{{latency}} ms',
     ioNoAnswer: 'les entrées-sorties ne répondent pas',
     hot: 'chaud',
     box: 'boîte',
@@ -276,6 +282,7 @@ export const fr = {
   },
   report,
   reason,
+  linkWhy,
   cli: {
     configMissing: 'manquant : doit être {{expected}}',
     configNothing: 'rien',
@@ -313,6 +320,8 @@ export const fr = {
   switcher,
   errors,
   tools,
+  help,
+  visca,
   logs,
   box,
 } satisfies CatalogueShape;

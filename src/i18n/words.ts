@@ -1,6 +1,7 @@
 /** Words of the protocol a person reads, in the current language. */
 import { fr } from './fr.js';
 import { t, type MessageKey } from './index.js';
+import { decimal } from './numbers.js';
 
 const ACTIONS = ['grant', 'revoke', 'next', 'reorder', 'request', 'release', 'pass', 'cancel', 'adjust', 'skip', 'unskip', 'move'] as const;
 
@@ -38,9 +39,30 @@ export function reasonText(answer: ReasonLike, name: (site: string) => string = 
   if (code === 'feed-bad') {
     const verdict = String(vars['verdict'] ?? '');
     if (Object.hasOwn(fr.reason.verdict, verdict)) vars['verdict'] = t(`reason.verdict.${verdict}` as MessageKey);
-    vars['why'] = vars['why'] ? ` (${vars['why']})` : '';
+    const figures = Object.fromEntries(Object.entries(answer.params ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+    const why = linkWhyText({ why: String(vars['why'] ?? ''), whyCode: typeof vars['whyCode'] === 'string' ? vars['whyCode'] : null, whyParams: figures });
+    vars['why'] = why ? ` (${why})` : '';
   }
   return t(`reason.${code}` as MessageKey, vars);
+}
+
+/** A link statistics' cause as it travels (`linkStats`, or the `feed-bad` params). */
+export interface LinkWhyLike {
+  why?: string | null;
+  whyCode?: string | null;
+  whyParams?: Record<string, number>;
+}
+
+/**
+ * Why a link's verdict is not good, in the current language: from its code
+ * and figures when the catalogues know the code (percentages with the
+ * language's decimal mark), else the relay's English words, else null.
+ */
+export function linkWhyText(link: LinkWhyLike): string | null {
+  const code = link.whyCode;
+  if (!code || !Object.hasOwn(fr.linkWhy, code)) return link.why || null;
+  const vars = Object.fromEntries(Object.entries(link.whyParams ?? {}).map(([key, value]) => [key, key === 'percent' ? decimal(value, 1) : value]));
+  return t(`linkWhy.${code}` as MessageKey, vars);
 }
 
 /** « +7 min », « −3 min » or « à l’heure »: how late the day runs. */

@@ -56,22 +56,22 @@ interface SignFlags {
 export function registerMediaCommands(program: Command): void {
   program
     .command('relay')
-    .description('run the relay: RTMP ingest of the room feeds (signed publishing), HTTP-FLV / WS-FLV out; runs until Ctrl-C')
-    .option('--rtmp-port <port>', 'RTMP ingest port (default 1935)', parsePort)
-    .option('--http-port <port>', 'HTTP-FLV / WS-FLV port (default 8000)', parsePort)
-    .option('--secret <secret>', 'publish secret shared with the sites (or RELAIS_RELAY_SECRET)')
-    .option('--bind <address>', 'address to listen on (default 0.0.0.0)')
-    .option('--data-dir <dir>', "node-media-server's store (publish history)")
-    .option('--srt-sites <sites>', 'take feeds over SRT too, for these sites in this order (comma-separated; the ports follow it)')
-    .option('--srt-port <port>', 'SRT ingest port of the first site (default 9000; the next site +1)', intArg('--srt-port', 1, 65000))
-    .option('--srt-egress-port <port>', 'first SRT port served to the displays (default 9100)', intArg('--srt-egress-port', 1, 65000))
-    .option('--srt-latency <ms>', 'SRT latency, about 3-4x the RTT (default 200)', intArg('--srt-latency', 20, 8000))
-    .option('--srt-passphrase <secret>', 'SRT passphrase, 10-79 characters (or RELAIS_SRT_PASSPHRASE)')
-    .option('--ffmpeg <path>', 'ffmpeg for the SRT feeds (default: RELAIS_FFMPEG or ffmpeg on PATH)')
-    .option('--broker <url>', 'report who publishes and how many watch on MQTT (relay/streams, retained)', process.env.RELAIS_BROKER_URL)
-    .option('--event <id>', 'event id for the MQTT report', process.env.RELAIS_EVENT ?? 'demo')
-    .option('-u, --username <name>', 'broker user name', process.env.RELAIS_BROKER_USERNAME)
-    .option('-P, --password <secret>', 'broker password', process.env.RELAIS_BROKER_PASSWORD)
+    .description(t('help.relay.description'))
+    .option('--rtmp-port <port>', t('help.relay.rtmpPort'), parsePort)
+    .option('--http-port <port>', t('help.relay.httpPort'), parsePort)
+    .option('--secret <secret>', t('help.relay.secret'))
+    .option('--bind <address>', t('help.relay.bind'))
+    .option('--data-dir <dir>', t('help.relay.dataDir'))
+    .option('--srt-sites <sites>', t('help.relay.srtSites'))
+    .option('--srt-port <port>', t('help.relay.srtPort'), intArg('--srt-port', 1, 65000))
+    .option('--srt-egress-port <port>', t('help.relay.srtEgressPort'), intArg('--srt-egress-port', 1, 65000))
+    .option('--srt-latency <ms>', t('help.relay.srtLatency'), intArg('--srt-latency', 20, 8000))
+    .option('--srt-passphrase <secret>', t('help.relay.srtPassphrase'))
+    .option('--ffmpeg <path>', t('help.relay.ffmpeg'))
+    .option('--broker <url>', t('help.relay.broker'), process.env.RELAIS_BROKER_URL)
+    .option('--event <id>', t('help.relay.event'), process.env.RELAIS_EVENT ?? 'demo')
+    .option('-u, --username <name>', t('help.broker.username'), process.env.RELAIS_BROKER_USERNAME)
+    .option('-P, --password <secret>', t('help.broker.password'), process.env.RELAIS_BROKER_PASSWORD)
     .action(async (flags: RelayFlags & { broker?: string; event: string; username?: string; password?: string }, cmd: Command) => {
       // Listen for Ctrl-C before starting, so an early one still stops cleanly.
       const interrupted = nextSignal();
@@ -105,7 +105,7 @@ export function registerMediaCommands(program: Command): void {
         await relay.start();
         if (flags.broker) {
           const client = connectBroker(brokerFromFlags({ broker: flags.broker, username: flags.username, password: flags.password }), { clientId: `relais-relay-${process.pid}` });
-          client.on('error', (err) => log.warn('broker error', { error: err.message }));
+          client.on('error', (err) => log.warn(t('logs.brokerError'), { error: err.message }));
           const report = (snap: StreamsSnapshot): void => {
             client.publish(topic(flags.event, 'relayStreams'), encode('relayStreams', snap), publishOptions('relayStreams'));
           };
@@ -123,14 +123,14 @@ export function registerMediaCommands(program: Command): void {
       await relay.stop();
     });
 
-  const media = program.command('media').description('room feed tools: encoder probe, signed publish URLs');
+  const media = program.command('media').description(t('help.media.description'));
 
   media
     .command('probe')
-    .description('try every H.264 encoder with a real trial encode; print which works and why the others do not')
-    .option('--ffmpeg <path>', 'ffmpeg binary (default: RELAIS_FFMPEG or ffmpeg on PATH)')
-    .option('--cache <file>', `where the choice is remembered (default ${defaultProbeCache()})`)
-    .option('--json', 'print the result as JSON')
+    .description(t('help.media.probe'))
+    .option('--ffmpeg <path>', t('help.media.ffmpeg'))
+    .option('--cache <file>', t('help.media.cache', { file: defaultProbeCache() }))
+    .option('--json', t('help.json'))
     .action(async (flags: ProbeFlags, cmd: Command) => {
       try {
         const result = await chooseEncoder({ binary: flags.ffmpeg, cacheFile: flags.cache, all: true, fresh: true, log: createLogger('probe') });
@@ -151,10 +151,10 @@ export function registerMediaCommands(program: Command): void {
 
   media
     .command('sign <site>')
-    .description('print a signed RTMP publish URL for a site (HMAC-SHA256, see docs/media.md)')
-    .option('--secret <secret>', 'publish secret (or RELAIS_RELAY_SECRET)')
-    .option('--base <url>', 'relay base URL', 'rtmp://127.0.0.1:1935/live')
-    .option('--ttl <seconds>', 'validity in seconds (default 6 h)', intArg('--ttl', 30, 7 * 24 * 3600))
+    .description(t('help.media.sign'))
+    .option('--secret <secret>', t('help.media.secret'))
+    .option('--base <url>', t('help.media.base'), 'rtmp://127.0.0.1:1935/live')
+    .option('--ttl <seconds>', t('help.media.ttl'), intArg('--ttl', 30, 7 * 24 * 3600))
     .action((site: string, flags: SignFlags, cmd: Command) => {
       try {
         const parsedSite = slug.safeParse(site);

@@ -45,14 +45,14 @@ export async function reportLinkTest(configPath: string, report: LinkTestPart): 
 }
 
 export function registerLinkCommands(program: Command): void {
-  const link = program.command('link').description('pre-flight test of a venue link to the relay: RTT, loss, capacity, and the SRT settings to use');
+  const link = program.command('link').description(t('help.link.description'));
   link
     .command('test <relay>')
-    .description(`measure the link to a \`relais link echo\` (HOST[:PORT], default port ${DEFAULT_ECHO_PORT}) and print the SRT latency and bitrate to configure`)
-    .option('--seconds <n>', 'how long (half pings, half packet trains)', intArg('--seconds', 1, 600), 60)
-    .option('--ping-rate <n>', 'pings per second (more pings measure a small loss better)', intArg('--ping-rate', 1, 200), 20)
-    .option('--json', 'print the figures as JSON')
-    .option('-r, --report <config>', "write the result into the site's state for the operator, with the broker, event, site and login of this box config (e.g. /etc/relais/appliance.yaml)")
+    .description(t('help.link.test', { port: DEFAULT_ECHO_PORT }))
+    .option('--seconds <n>', t('help.link.seconds'), intArg('--seconds', 1, 600), 60)
+    .option('--ping-rate <n>', t('help.link.pingRate'), intArg('--ping-rate', 1, 200), 20)
+    .option('--json', t('help.json'))
+    .option('-r, --report <config>', t('help.link.report'))
     .action(async (relay: string, flags: { seconds: number; pingRate: number; json?: boolean; report?: string }) => {
       const target = parseTarget(relay);
       const say = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -78,9 +78,9 @@ export function registerLinkCommands(program: Command): void {
     });
   link
     .command('echo')
-    .description(`answer \`relais link test\` from the boxes (UDP, default port ${DEFAULT_ECHO_PORT}); runs until Ctrl-C`)
-    .option('--port <port>', 'UDP port', parsePort, DEFAULT_ECHO_PORT)
-    .option('--bind <address>', 'address to listen on', '0.0.0.0')
+    .description(t('help.link.echo', { port: DEFAULT_ECHO_PORT }))
+    .option('--port <port>', t('help.link.port'), parsePort, DEFAULT_ECHO_PORT)
+    .option('--bind <address>', t('help.link.bind'), '0.0.0.0')
     .action(async (flags: { port: number; bind: string }) => {
       const stopped = nextSignal();
       const echo = await startLinkEcho(flags.port, flags.bind);

@@ -15,6 +15,7 @@ import type { Logger } from '../util/log.js';
 import { ENCODER_NAMES, type EncoderName } from './config.js';
 import { boardInfo, encoderArgs } from './encoders.js';
 import { ffmpegBinary, ffmpegVersion, resolveBinary, runFfmpeg } from './ffmpeg.js';
+import { t } from '../i18n/index.js';
 
 /** Where the device tree names the board. */
 export const MODEL_PATHS = ['/proc/device-tree/model', '/sys/firmware/devicetree/base/model'];
@@ -114,10 +115,10 @@ async function readCache(file: string, log?: Logger): Promise<CacheFile> {
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<CacheFile>;
     if (parsed.version === 1 && parsed.entries && typeof parsed.entries === 'object') return parsed as CacheFile;
-    log?.warn('encoder probe cache has an unknown layout; probing again', { file });
+    log?.warn(t('logs.probeCacheLayout'), { file });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') log?.warn('encoder probe cache unreadable; probing again', { file, error: (err as Error).message });
+    if (code !== 'ENOENT') log?.warn(t('logs.probeCacheUnreadable'), { file, error: (err as Error).message });
   }
   return { version: 1, entries: {} };
 }
@@ -188,7 +189,7 @@ export async function chooseEncoder(o: ProbeOptions = {}): Promise<ProbeResult> 
     try {
       await writeCache(cacheFile, cache);
     } catch (err) {
-      o.log?.warn('could not write the encoder probe cache; the next start probes again', { file: cacheFile, error: (err as Error).message });
+      o.log?.warn(t('logs.probeCacheWrite'), { file: cacheFile, error: (err as Error).message });
     }
   }
   return result;

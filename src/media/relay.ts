@@ -25,6 +25,7 @@ import type { RelaySrtConfig } from './config.js';
 import { ffmpegBinary } from './ffmpeg.js';
 import { RELAY_APP, signPublishUrl, verifyPublishSign } from './sign.js';
 import { SrtHub } from './srt-hub.js';
+import { t } from '../i18n/index.js';
 
 export { signPublishUrl, verifyPublishSign } from './sign.js';
 
@@ -165,8 +166,8 @@ export class Relay extends EventEmitter<RelayEvents> {
       await this.stop();
       throw err;
     }
-    http?.on('error', (err) => this.log.error('relay HTTP listener error', { error: err.message }));
-    rtmp?.on('error', (err) => this.log.error('relay RTMP listener error', { error: err.message }));
+    http?.on('error', (err) => this.log.error(t('logs.relayHttpError'), { error: err.message }));
+    rtmp?.on('error', (err) => this.log.error(t('logs.relayRtmpError'), { error: err.message }));
     const srt = this.options.srt;
     if (srt?.enabled) {
       const hub = new SrtHub({
@@ -267,7 +268,7 @@ export class Relay extends EventEmitter<RelayEvents> {
       try {
         handler(session);
       } catch (err) {
-        this.log.error('relay event handler failed', { event, error: (err as Error).message });
+        this.log.error(t('logs.relayEventFailed'), { event, error: (err as Error).message });
       }
     };
     this.handlers.push([event, safe]);
@@ -295,7 +296,7 @@ export class Relay extends EventEmitter<RelayEvents> {
     else if (session.req) session.req.socket.destroy();
     else session.close();
     const refusal = { path: session.streamPath, ip: session.ip, reason };
-    this.log.warn('publish refused', { ...refusal });
+    this.log.warn(t('logs.publishRefused'), { ...refusal });
     this.emit('refused', refusal);
   }
 

@@ -14,12 +14,14 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter, once } from 'node:events';
 import type { LinkStats } from '../protocol/schemas.js';
+import { linkWhy } from '../protocol/link-why.js';
 import type { Logger } from '../util/log.js';
 import { launchEncoder } from './ffmpeg.js';
 import { redactSign } from './sign.js';
 import { srtEgressPort, srtIngestPort, srtTransmitUri, statsEveryPackets, toLinkStats, type SrtPortPlan, type SrtStatsSample } from './srt.js';
 import { freeUdpPort, launchSrtTransmit } from './srt-transmit.js';
 import { EncoderSupervisor } from './supervisor.js';
+import { t } from '../i18n/index.js';
 
 export interface SrtHubOptions extends SrtPortPlan {
   /** Address the SRT listeners bind to (empty or 0.0.0.0: every address). */
@@ -87,7 +89,7 @@ export class SrtHub extends EventEmitter<SrtHubEvents> {
     if (!last) return null;
     const silentMs = this.now() - last.atMs;
     if (silentMs <= 3 * this.o.statsEveryMs) return last.stats;
-    return { ...last.stats, verdict: 'down', why: `no packets for ${Math.round(silentMs / 1000)} s`, receivedKbps: 0 };
+    return { ...last.stats, verdict: 'down', ...linkWhy('silent', { seconds: Math.round(silentMs / 1000) }), receivedKbps: 0 };
   }
 
   private async startSite(site: string): Promise<SiteHub> {
@@ -99,7 +101,7 @@ export class SrtHub extends EventEmitter<SrtHubEvents> {
     fan.on('message', (msg) => {
       for (const port of hub.targets) fan.send(msg, port, '127.0.0.1');
     });
-    fan.on('error', (err) => log.warn('SRT fan-out socket error', { error: err.message }));
+    fan.on('error', (err) => log.warn(t('logs.srtFanError'), { error: err.message }));
     const everyPackets = statsEveryPackets(this.o.expectedKbps, this.o.statsEveryMs);
     const endpoint = { host: this.o.bind === '0.0.0.0' ? '' : this.o.bind, mode: 'listener' as const, latencyMs: this.o.latencyMs, passphrase: this.o.passphrase };
 
@@ -159,7 +161,7 @@ export class SrtHub extends EventEmitter<SrtHubEvents> {
       stallTimeoutMs: srt ? 24 * 3600_000 : 5000,
       maxDelayMs: 5000,
     });
-    supervisor.on('crash', (_info, reason) => log.warn(`SRT ${what} ended`, { reason: redactSign(reason) }));
+    supervisor.on('crash', (_info, reason) => log.warn(t('logs.srtEnded', { what }), { reason: redactSign(reason) }));
     supervisor.on('state', (state, previous) => log.debug(`SRT ${what} ${previous} -> ${state}`));
     return supervisor;
   }

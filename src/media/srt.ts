@@ -4,6 +4,7 @@
  * the verdict a person reads ("late", "unwatchable"). No processes here.
  */
 import type { LinkStats, LinkVerdict } from '../protocol/schemas.js';
+import { linkWhy, type LinkWhy } from '../protocol/link-why.js';
 
 export type SrtMode = 'caller' | 'listener';
 
@@ -139,19 +140,20 @@ export function parseSrtStats(line: string): SrtStatsSample | null {
  * (buffer + half the RTT above 400 ms) or the buffer is too short for the RTT
  * (drops are coming), `good` otherwise; `down` when nothing arrives.
  */
-export function linkVerdict(role: 'sender' | 'receiver', s: SrtStatsSample): { verdict: LinkVerdict; why: string | null } {
+export function linkVerdict(role: 'sender' | 'receiver', s: SrtStatsSample): { verdict: LinkVerdict } & (LinkWhy | { why: null }) {
   const side = role === 'receiver' ? s.received : s.sent;
   const packets = side.packets + side.lost;
   const lossPercent = packets > 0 ? (100 * side.lost) / packets : 0;
   const droppedPercent = packets > 0 ? (100 * side.dropped) / packets : 0;
-  if (side.packets === 0) return { verdict: 'down', why: 'no packets in the last interval' };
-  if (droppedPercent > 1) return { verdict: 'unwatchable', why: `${droppedPercent.toFixed(1)} % of packets came too late to be shown` };
-  if (lossPercent > 15) return { verdict: 'unwatchable', why: `${lossPercent.toFixed(1)} % loss` };
+  const tenths = (x: number): number => Math.round(x * 10) / 10;
+  if (side.packets === 0) return { verdict: 'down', ...linkWhy('no-packets') };
+  if (droppedPercent > 1) return { verdict: 'unwatchable', ...linkWhy('too-late-share', { percent: tenths(droppedPercent) }) };
+  if (lossPercent > 15) return { verdict: 'unwatchable', ...linkWhy('loss', { percent: tenths(lossPercent) }) };
   const latency = role === 'receiver' ? s.received.latencyMs : 0;
   const oneWay = latency + s.rttMs / 2;
-  if (oneWay > LATE_ONE_WAY_MS) return { verdict: 'late', why: `about ${Math.round(oneWay)} ms one way` };
-  if (latency > 0 && s.rttMs * 2.5 > latency) return { verdict: 'late', why: `buffer ${latency} ms is short for an RTT of ${Math.round(s.rttMs)} ms` };
-  if (side.dropped > 0) return { verdict: 'late', why: `${side.dropped} packets came too late to be shown` };
+  if (oneWay > LATE_ONE_WAY_MS) return { verdict: 'late', ...linkWhy('one-way', { ms: Math.round(oneWay) }) };
+  if (latency > 0 && s.rttMs * 2.5 > latency) return { verdict: 'late', ...linkWhy('short-buffer', { latency, rtt: Math.round(s.rttMs) }) };
+  if (side.dropped > 0) return { verdict: 'late', ...linkWhy('too-late', { packets: side.dropped }) };
   return { verdict: 'good', why: null };
 }
 
@@ -159,7 +161,6 @@ export function linkVerdict(role: 'sender' | 'receiver', s: SrtStatsSample): { v
 export function toLinkStats(role: 'sender' | 'receiver', peer: string, s: SrtStatsSample, at: Date): LinkStats {
   const side = role === 'receiver' ? s.received : s.sent;
   const packets = side.packets + side.lost;
-  const { verdict, why } = linkVerdict(role, s);
   const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
   return {
     role,
@@ -174,8 +175,7 @@ export function toLinkStats(role: 'sender' | 'receiver', peer: string, s: SrtSta
     bufferMs: role === 'receiver' ? s.received.bufferMs : s.sent.bufferMs,
     latencyMs: s.received.latencyMs,
     bandwidthKbps: round(s.bandwidthMbps * 1000),
-    verdict,
-    why,
+    ...linkVerdict(role, s),
   };
 }
 

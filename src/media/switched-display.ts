@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Translator } from '../i18n/index.js';
+import { t, type Translator } from '../i18n/index.js';
 import type { Floor } from '../protocol/schemas.js';
 import type { Logger } from '../util/log.js';
 import { SLATE_LINES, slateGraph, type DisplayState } from './display.js';
@@ -179,7 +179,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
     this.proc = null;
     this.ready = false;
     const failed = info.failed.map((url) => feeds[urls.indexOf(url)]).filter((s): s is string => Boolean(s));
-    this.o.log.warn('display process ended', { code: info.code, signal: info.signal, lost: failed.join(', ') || undefined });
+    this.o.log.warn(t('logs.displayProcessEnded'), { code: info.code, signal: info.signal, lost: failed.join(', ') || undefined });
     this.emit('exit', info);
     for (const site of failed) this.markLost(site);
     if (failed.length > 0) {

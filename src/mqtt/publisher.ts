@@ -7,6 +7,7 @@
 import type { MqttClient } from 'mqtt';
 import { encode, publishOptions, topicOf, type PayloadOf, type SiteTopicName, type TopicName } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
+import { t } from '../i18n/index.js';
 
 /** What fills a topic's pattern: a `site/{site}/...` topic needs its site (a compile error without), the others take none. */
 export type TopicParams<T extends TopicName = TopicName> = T extends SiteTopicName ? { site: string } : { site?: undefined };
@@ -26,14 +27,14 @@ export class TopicPublisher {
       full = topicOf(this.event, name, params.site);
       body = encode(name, payload);
     } catch (err) {
-      this.log.warn('not published: the topic or payload does not fit the contract', { topic: name, error: (err as Error).message });
+      this.log.warn(t('logs.notPublished'), { topic: name, error: (err as Error).message });
       return false;
     }
     try {
       await this.client.publishAsync(full, body, publishOptions(name));
       return true;
     } catch (err) {
-      this.log.warn('publish failed', { topic: full, error: (err as Error).message });
+      this.log.warn(t('logs.publishFailed'), { topic: full, error: (err as Error).message });
       return false;
     }
   }

@@ -18,6 +18,7 @@
 import { EventEmitter } from 'node:events';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from '../util/log.js';
+import { t } from '../i18n/index.js';
 
 export interface SubscriptionKeeperOptions {
   log?: Logger;
@@ -186,7 +187,7 @@ export class SubscriptionKeeper extends EventEmitter<SubscriptionKeeperEvents> {
       if (!entry || entry.timer) continue;
       const delay = Math.min(this.maxRetryMs, this.firstRetryMs * 2 ** entry.refusals);
       entry.refusals += 1;
-      if (entry.refusals === 1) this.options.log?.warn('broker refused a subscription; subscribing again until it accepts', { filter, code, retryMs: delay });
+      if (entry.refusals === 1) this.options.log?.warn(t('logs.subscribeRetry'), { filter, code, retryMs: delay });
       this.emit('refused', filter, code, delay);
       entry.timer = this.timers.setTimeout(() => {
         entry.timer = null;

@@ -1,3 +1,5 @@
+import type { LinkWhyCode, LinkWhyParams } from './link-why.js';
+
 /**
  * Why the conductor refused a command, or warns about one: a stable code and
  * its parameters (what every surface translates, `events.code` and
@@ -30,8 +32,12 @@ export interface ReasonParams {
   'position-out-of-range': { to: number; first: number; last: number };
   'feed-missing': { site: string };
   'feed-reconnecting': { site: string };
-  'feed-bad': { site: string; verdict: string; why: string };
+  /** `why` in English words; `whyCode` and its figures (src/protocol/link-why.ts) when the relay gave them. */
+  'feed-bad': { site: string; verdict: string; why: string; whyCode?: string } & Partial<Record<LinkWhyFigure, number>>;
 }
+
+/** The figures a link cause carries, flattened into the `feed-bad` params beside `whyCode`. */
+type LinkWhyFigure = { [C in LinkWhyCode]: string extends keyof LinkWhyParams[C] ? never : keyof LinkWhyParams[C] }[LinkWhyCode] & string;
 
 export type ReasonCode = keyof ReasonParams;
 

@@ -3,6 +3,7 @@
  * with these; every outbound payload is typed by them. See docs/protocol.md.
  */
 import { z } from 'zod';
+import { t } from '../i18n/index.js';
 
 /** Lowercase slug: `saint-camille`, `demo`, `riviere-du-loup`. */
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -10,7 +11,8 @@ export const slug = z
   .string()
   .min(1)
   .max(64)
-  .regex(SLUG_PATTERN, { message: 'must be a lowercase slug (a-z, 0-9 and single dashes, e.g. "saint-camille")' });
+  // A function: the words are those of the language at validation time, not at load.
+  .regex(SLUG_PATTERN, { error: () => t('tools.configIssue.slug') });
 
 /** Ids of intents and controls: any printable token a client chose, bounded. */
 export const messageId = z.string().min(1).max(128);
@@ -227,8 +229,11 @@ export const linkStats = z.object({
   /** SRT's estimate of the link's capacity. */
   bandwidthKbps: z.number().nonnegative(),
   verdict: linkVerdict,
-  /** Why the verdict is not `good`, in a few words. */
+  /** Why the verdict is not `good`, in a few English words. */
   why: z.string().max(200).nullable(),
+  /** The same as a code and its figures, what a surface translates (src/protocol/link-why.ts; addition to v1). A code it does not know: it shows `why`. */
+  whyCode: z.string().max(32).nullable().optional(),
+  whyParams: z.record(z.string().max(32), z.number()).optional(),
 });
 export type LinkStats = z.infer<typeof linkStats>;
 

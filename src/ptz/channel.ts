@@ -17,6 +17,7 @@
 import { cancel, hex, type ViscaCommand } from './commands.js';
 import { ViscaError, failureOfCode, type ViscaFailure } from './errors.js';
 import { completionBytes, type ViscaReply } from './parser.js';
+import { t } from '../i18n/index.js';
 
 export interface ChannelOptions {
   /** Where the camera is, for error messages: `camera 2 on /dev/ttyUSB0`. */
@@ -98,7 +99,7 @@ export class CameraChannel {
   /** Queues a command; resolves on completion (or inquiry answer), rejects with a {@link ViscaError}. */
   send<T>(cmd: ViscaCommand<T>): Promise<ViscaResult<T>> {
     if (this.queue.length >= this.maxQueue) {
-      return Promise.reject(new ViscaError('buffer-full', this.where, cmd.name, `${this.maxQueue} commands already wait for this camera`));
+      return Promise.reject(new ViscaError('buffer-full', this.where, cmd.name, t('visca.detail.queueFull', { n: this.maxQueue })));
     }
     return new Promise<ViscaResult<T>>((resolve, reject) => {
       this.queue.push({
@@ -233,7 +234,7 @@ export class CameraChannel {
     } catch (error) {
       this.waiting = null;
       clearTimeout(p.timer);
-      p.reject(new ViscaError('link-closed', this.where, p.cmd.name, `write failed: ${(error as Error).message}`));
+      p.reject(new ViscaError('link-closed', this.where, p.cmd.name, t('visca.detail.writeFailed', { error: (error as Error).message })));
       this.pump();
     }
   }
@@ -295,7 +296,7 @@ export class CameraChannel {
     else if (socket !== 0) p = this.sockets.get(socket);
     if (!p) return false;
     this.settle(p);
-    p.reject(new ViscaError(failure, this.where, p.cmd.name, failure === 'unknown-error' ? `camera replied error code 0x${code.toString(16).padStart(2, '0')}` : undefined));
+    p.reject(new ViscaError(failure, this.where, p.cmd.name, failure === 'unknown-error' ? t('visca.detail.errorCode', { code: `0x${code.toString(16).padStart(2, '0')}` }) : undefined));
     this.pump();
     return true;
   }
@@ -310,19 +311,19 @@ export class CameraChannel {
   private onAckTimeout(p: Pending): void {
     if (this.waiting !== p) return;
     this.waiting = null;
-    this.retryOrFail(p, `no acknowledgement within ${this.ackTimeoutMs} ms`);
+    this.retryOrFail(p, t('visca.detail.noAck', { ms: this.ackTimeoutMs }));
   }
 
   private onCompletionTimeout(p: Pending): void {
     if (this.sockets.get(p.socket) === p) this.sockets.delete(p.socket);
-    this.retryOrFail(p, `acknowledged in socket ${p.socket} but no completion within ${this.completionTimeoutMs} ms`);
+    this.retryOrFail(p, t('visca.detail.noCompletion', { socket: p.socket, ms: this.completionTimeoutMs }));
   }
 
   private retryOrFail(p: Pending, what: string): void {
     if (p.attempts <= this.retries) {
       this.queue.unshift(p);
     } else {
-      p.reject(new ViscaError('timeout', this.where, p.cmd.name, `${what} (sent ${p.writes} times)`));
+      p.reject(new ViscaError('timeout', this.where, p.cmd.name, t('visca.detail.sent', { what, n: p.writes })));
     }
     this.pump();
   }

@@ -29,19 +29,19 @@ interface TargetOptions {
 
 function addTargetOptions(cmd: Command): Command {
   return cmd
-    .option('--config <file>', 'site config (YAML or JSON) whose `cameras` list names the camera')
-    .option('--camera <name>', 'camera name in --config (optional when it holds one camera)')
-    .option('--serial <path>', 'serial port of a VISCA chain, e.g. /dev/ttyUSB0')
-    .option('--address <n>', 'camera address on the serial chain (1-7)', intArg('--address', 1, 7))
-    .option('--baud <rate>', 'serial speed: 9600 (default) or 38400', (value: string) => {
+    .option('--config <file>', t('help.ptz.config'))
+    .option('--camera <name>', t('help.ptz.camera'))
+    .option('--serial <path>', t('help.ptz.serial'))
+    .option('--address <n>', t('help.ptz.address'), intArg('--address', 1, 7))
+    .option('--baud <rate>', t('help.ptz.baud'), (value: string) => {
       if (value !== '9600' && value !== '38400') throw new InvalidArgumentError(t('errors.ptzBaud'));
       return Number(value);
     })
-    .option('--ip <host>', 'camera host for VISCA over IP (UDP) or, with --tcp, raw VISCA over TCP')
-    .option('--port <port>', `port (default ${DEFAULT_VISCA_IP_PORT} for UDP, ${DEFAULT_TCP_PORT} with --tcp)`, intArg('--port', 1, 65535))
-    .option('--tcp', 'speak raw VISCA over TCP instead of VISCA over IP')
-    .option('--timeout <ms>', 'wait this long for each acknowledgement', intArg('--timeout', 50, 60_000))
-    .option('--json', 'print the result as JSON');
+    .option('--ip <host>', t('help.ptz.ip'))
+    .option('--port <port>', t('help.ptz.port', { udp: DEFAULT_VISCA_IP_PORT, tcp: DEFAULT_TCP_PORT }), intArg('--port', 1, 65535))
+    .option('--tcp', t('help.ptz.tcp'))
+    .option('--timeout <ms>', t('help.ptz.timeout'), intArg('--timeout', 50, 60_000))
+    .option('--json', t('help.json'));
 }
 
 async function resolveTarget(opts: TargetOptions): Promise<{ transport: PtzTransportConfig; config: PtzCameraConfig | null; name: string }> {
@@ -108,21 +108,21 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** Adds `ptz <op>` to a commander program. */
 export function registerPtzCommands(program: Command): void {
-  const ptz = program.command('ptz').description('move a PTZ camera over VISCA (serial, VISCA over IP or TCP)');
+  const ptz = program.command('ptz').description(t('help.ptz.description'));
   const op = (name: string, description: string): Command => addTargetOptions(ptz.command(name).description(description));
 
-  op('recall', 'recall a preset').argument('<preset>', 'preset number (0-127) or name from --config')
+  op('recall', t('help.ptz.recall')).argument('<preset>', t('help.ptz.preset'))
     .action((preset: string, opts: TargetOptions) => withCamera(opts, (cam, cfg) => cam.recallPreset(presetOf(cfg, preset))));
-  op('store', 'store the current position as a preset').argument('<preset>', 'preset number (0-127) or name from --config')
+  op('store', t('help.ptz.store')).argument('<preset>', t('help.ptz.preset'))
     .action((preset: string, opts: TargetOptions) => withCamera(opts, (cam, cfg) => cam.storePreset(presetOf(cfg, preset))));
-  op('home', 'move to the home position').action((opts: TargetOptions) => withCamera(opts, (cam) => cam.home()));
-  op('stop', 'stop panning and tilting').action((opts: TargetOptions) => withCamera(opts, (cam) => cam.stop()));
-  op('cancel', 'cancel what the camera is running (a preset move on its way)').action((opts: TargetOptions) => withCamera(opts, (cam) => cam.cancel()));
+  op('home', t('help.ptz.home')).action((opts: TargetOptions) => withCamera(opts, (cam) => cam.home()));
+  op('stop', t('help.ptz.stop')).action((opts: TargetOptions) => withCamera(opts, (cam) => cam.stop()));
+  op('cancel', t('help.ptz.cancel')).action((opts: TargetOptions) => withCamera(opts, (cam) => cam.cancel()));
 
   for (const direction of DRIVE_DIRECTIONS.filter((d) => d !== 'stop')) {
-    op(direction, `pan/tilt ${direction} until stop (or for --for MS)`)
-      .option('--speed <n>', 'speed 1-24 (tilt is capped at 20)', intArg('--speed', 1, 0x18))
-      .option('--for <ms>', 'stop after this many milliseconds', intArg('--for', 1, 60_000))
+    op(direction, t('help.ptz.drive', { direction }))
+      .option('--speed <n>', t('help.ptz.speed'), intArg('--speed', 1, 0x18))
+      .option('--for <ms>', t('help.ptz.for'), intArg('--for', 1, 60_000))
       .action((opts: TargetOptions & { speed?: number; for?: number }) =>
         withCamera(opts, async (cam) => {
           const speed = opts.speed !== undefined ? { pan: opts.speed, tilt: Math.min(opts.speed, 0x14) } : {};
@@ -135,22 +135,22 @@ export function registerPtzCommands(program: Command): void {
       );
   }
 
-  op('zoom', 'zoom in (tele), out (wide) or stop')
-    .addArgument(ptz.createArgument('<direction>', 'in, out or stop').choices(['in', 'out', 'stop']))
-    .option('--speed <n>', 'variable speed 0-7 (standard speed without it)', intArg('--speed', 0, 7))
+  op('zoom', t('help.ptz.zoom'))
+    .addArgument(ptz.createArgument('<direction>', t('help.ptz.zoomDirection')).choices(['in', 'out', 'stop']))
+    .option('--speed <n>', t('help.ptz.zoomSpeed'), intArg('--speed', 0, 7))
     .action((direction: string, opts: TargetOptions & { speed?: number }) =>
       withCamera(opts, (cam) => cam.zoom(direction === 'in' ? 'tele' : direction === 'out' ? 'wide' : 'stop', opts.speed)),
     );
-  op('zoom-to', 'zoom to a position (0 = wide)').argument('<position>', 'zoom position 0-32767', intArg('position', 0, 0x7fff))
+  op('zoom-to', t('help.ptz.zoomTo')).argument('<position>', t('help.ptz.zoomPosition'), intArg('position', 0, 0x7fff))
     .action((position: number, opts: TargetOptions) => withCamera(opts, (cam) => cam.zoomTo(position)));
-  op('power', 'switch the camera on or to standby')
-    .addArgument(ptz.createArgument('<state>', 'on or off').choices(['on', 'off']))
+  op('power', t('help.ptz.power'))
+    .addArgument(ptz.createArgument('<state>', t('help.ptz.onOff')).choices(['on', 'off']))
     .action((state: string, opts: TargetOptions) => withCamera(opts, (cam) => cam.power(state === 'on')));
-  op('tally', "switch the camera's own tally lamp")
-    .addArgument(ptz.createArgument('<state>', 'on or off').choices(['on', 'off']))
+  op('tally', t('help.ptz.tally'))
+    .addArgument(ptz.createArgument('<state>', t('help.ptz.onOff')).choices(['on', 'off']))
     .action((state: string, opts: TargetOptions) => withCamera(opts, (cam) => cam.setTally(state === 'on')));
-  op('inquire', 'ask the camera its power state, zoom or pan-tilt position')
-    .addArgument(ptz.createArgument('<what>', 'power, zoom or position').choices(['power', 'zoom', 'position']))
+  op('inquire', t('help.ptz.inquire'))
+    .addArgument(ptz.createArgument('<what>', t('help.ptz.what')).choices(['power', 'zoom', 'position']))
     .action((what: string, opts: TargetOptions) =>
       withCamera(opts, (cam) => (what === 'power' ? cam.inquirePower() : what === 'zoom' ? cam.inquireZoom() : cam.inquirePosition())),
     );

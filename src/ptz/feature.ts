@@ -15,6 +15,7 @@ import type { Camera, CameraStatus } from './camera.js';
 import { resolvePreset, type PtzCameraConfig, type PtzConfig } from './config.js';
 import type { ViscaLink } from './link.js';
 import { buildRig, type CameraRig, type LinkFactory } from './open.js';
+import { t } from '../i18n/index.js';
 
 export interface PtzFeatureOptions {
   cameras: PtzConfig;
@@ -59,7 +60,7 @@ export class PtzFeature implements Feature {
     this.rig = rig;
     for (const { camera } of rig.cameras.values()) camera.on('change', () => this.scheduleReport());
     for (const [key, link] of rig.links) {
-      link.on('problem', (error) => this.log?.warn('camera link problem', { link: link.description, error: error.message }));
+      link.on('problem', (error) => this.log?.warn(t('logs.cameraLinkProblem'), { link: link.description, error: error.message }));
       link.on('online', (up) => {
         this.log?.info(up ? 'camera link up' : 'camera link down', { link: link.description });
         if (up) this.applyTally(ctx.role());
@@ -98,7 +99,7 @@ export class PtzFeature implements Feature {
     link.open().then(
       () => this.log?.info('camera link open', { link: link.description }),
       (error: Error) => {
-        this.log?.warn('cannot open camera link; retrying', { link: link.description, error: error.message, inMs: this.options.reopenMs ?? 10_000 });
+        this.log?.warn(t('logs.cameraLinkOpen'), { link: link.description, error: error.message, inMs: this.options.reopenMs ?? 10_000 });
         for (const { camera } of this.rig?.cameras.values() ?? []) {
           if (camera.link === link) camera.noteProblem(error.message);
         }
@@ -109,14 +110,14 @@ export class PtzFeature implements Feature {
 
   /** The camera already holds the error as `lastError`; this logs it. */
   private noteError(camera: Camera, config: PtzCameraConfig, error: Error): void {
-    this.log?.warn('camera command failed', { camera: config.name, address: camera.address, error: error.message });
+    this.log?.warn(t('logs.cameraCommandFailed'), { camera: config.name, address: camera.address, error: error.message });
   }
 
   /** A podium button mapped to `preset:<camera>:<n>`. */
   private recallFromButton(name: string, preset: number): void {
     const entry = [...(this.rig?.cameras.values() ?? [])].find((c) => c.config.name === name);
     if (!entry) {
-      this.log?.warn('a button names a camera that is not configured', { camera: name, preset });
+      this.log?.warn(t('logs.buttonUnknownCamera'), { camera: name, preset });
       return;
     }
     this.log?.info('recalling a preset from a button', { camera: name, preset });
@@ -150,7 +151,7 @@ export class PtzFeature implements Feature {
 
   /** A command that failed validation (the runtime counted it). */
   private refuse(refusal: Refusal, from: Delivery): void {
-    this.log?.warn('dropped bad PTZ command', { topic: from.topic, reason: refusal.reason });
+    this.log?.warn(t('logs.badPtzCommand'), { topic: from.topic, reason: refusal.reason });
     // A command with a readable id is answered, so the dashboard's pending action learns why at once.
     if (refusal.id) void this.publishResult(refusedResult(refusal.id, refusal.raw, refusal.reason));
   }

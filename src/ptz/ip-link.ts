@@ -17,6 +17,7 @@ import { CONTROL, DEFAULT_VISCA_IP_PORT, PAYLOAD_TYPE, decodeIp, encodeIp } from
 import type { LinkTimeouts, ViscaLink, ViscaLinkEvents } from './link.js';
 import { classify } from './parser.js';
 import { ResetGuard } from './reset-guard.js';
+import { t } from '../i18n/index.js';
 
 export interface IpLinkOptions extends LinkTimeouts {
   /** Wait for the RESET to be acknowledged. Default 1000 ms, one retry. */
@@ -39,7 +40,7 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
     private readonly options: IpLinkOptions = {},
   ) {
     super();
-    this.channel = new CameraChannel((out) => this.writeCommand(out), { where: `camera at ${this.description}`, ...options });
+    this.channel = new CameraChannel((out) => this.writeCommand(out), { where: t('visca.cameraAt', { host: this.description }), ...options });
     this.guard = new ResetGuard(options, 'resets', () => {
       if (this.socket) this.reset('the cool-down after repeated resets is over').catch((error: Error) => this.emit('problem', error));
     });
@@ -66,7 +67,7 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
 
   async close(): Promise<void> {
     this.guard.stop();
-    this.channel.failAll('link-closed', 'link closed by relais');
+    this.channel.failAll('link-closed', t('visca.detail.closedByRelais'));
     const socket = this.socket;
     this.socket = null;
     this.setOnline(false);
@@ -75,8 +76,8 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
 
   send<T>(address: number, cmd: ViscaCommand<T>): Promise<ViscaResult<T>> {
     if (address !== 1) return Promise.reject(new RangeError(`VISCA over IP reaches one camera per address, always as camera 1; got ${address} for ${this.description}`));
-    if (!this.socket) return Promise.reject(new ViscaError('link-closed', `camera at ${this.description}`, cmd.name, 'not open'));
-    if (this.guard.cooling) return Promise.reject(new ViscaError('link-unstable', `camera at ${this.description}`, cmd.name, this.guard.detail));
+    if (!this.socket) return Promise.reject(new ViscaError('link-closed', t('visca.cameraAt', { host: this.description }), cmd.name, t('visca.detail.notOpen')));
+    if (this.guard.cooling) return Promise.reject(new ViscaError('link-unstable', t('visca.cameraAt', { host: this.description }), cmd.name, this.guard.detail));
     return this.channel.send(cmd);
   }
 

@@ -16,6 +16,7 @@ import type { LinkTimeouts, ViscaLink, ViscaLinkEvents } from './link.js';
 import { ViscaReplyParser, type ViscaReply } from './parser.js';
 import { ResetGuard } from './reset-guard.js';
 import type { ByteTransport } from './transport.js';
+import { t } from '../i18n/index.js';
 
 export interface StreamLinkOptions extends LinkTimeouts {
   /** Broadcast AddressSet and IF_Clear at start and on network change (serial chains). */
@@ -71,7 +72,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
   async close(): Promise<void> {
     this.closing = true;
     this.guard.stop();
-    for (const channel of this.channels.values()) channel.failAll('link-closed', 'link closed by relais');
+    for (const channel of this.channels.values()) channel.failAll('link-closed', t('visca.detail.closedByRelais'));
     await this.transport.close();
     this.setOnline(false);
   }
@@ -82,11 +83,11 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
     }
     if (address > this.chainLength) {
       return Promise.reject(
-        new ViscaError('no-camera', this.where(address), cmd.name, `the chain holds ${this.chainLength} camera(s), so there is no camera ${address}`),
+        new ViscaError('no-camera', this.where(address), cmd.name, t('visca.detail.chainHolds', { count: this.chainLength, address })),
       );
     }
     if (!this.transport.isOpen) {
-      return Promise.reject(new ViscaError('link-closed', this.where(address), cmd.name, 'not connected'));
+      return Promise.reject(new ViscaError('link-closed', this.where(address), cmd.name, t('visca.detail.notConnected')));
     }
     if (this.guard.cooling) return Promise.reject(new ViscaError('link-unstable', this.where(address), cmd.name, this.guard.detail));
     return this.channel(address).send(cmd);
@@ -114,7 +115,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
   }
 
   private where(address: number): string {
-    return `camera ${address} on ${this.description}`;
+    return t('visca.cameraOn', { address, path: this.description });
   }
 
   private channel(address: number): CameraChannel {
@@ -139,7 +140,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
       this.setOnline(true);
       this.emit('addressed', count);
       for (const [address, channel] of this.channels) {
-        if (address > count) channel.failAll('no-camera', `the chain now holds ${count} camera(s)`);
+        if (address > count) channel.failAll('no-camera', t('visca.detail.chainNow', { count }));
         else channel.resume();
       }
     } catch (error) {
@@ -216,7 +217,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
 
   private onTransportClose(error?: Error): void {
     for (const channel of this.channels.values()) {
-      channel.failAll('link-closed', error ? `connection lost: ${error.message}` : 'connection lost');
+      channel.failAll('link-closed', error ? t('visca.detail.connectionLostBecause', { error: error.message }) : t('visca.detail.connectionLost'));
     }
     this.setOnline(false);
     if (!this.closing && error) this.emit('problem', new Error(`${this.description}: ${error.message}`));

@@ -27,16 +27,16 @@ function msPerUnit(value: string): number {
 
 /** Adds `sim camera` to a commander program (beside any other `sim` command already there). */
 export function registerSimCommands(program: Command): void {
-  const sim = program.commands.find((c) => c.name() === 'sim') ?? program.command('sim').description('simulators for trying relais without hardware');
+  const sim = program.commands.find((c) => c.name() === 'sim') ?? program.command('sim').description(t('help.sim.description'));
   sim
     .command('camera')
-    .description('simulate VISCA cameras: a daisy chain on a pty pair, one camera on VISCA over IP (UDP), one on raw TCP')
-    .option('--pty <link>', 'path of the serial link to create for the controller (e.g. /tmp/visca)')
-    .option('--udp <port>', 'VISCA over IP port (0 = any free port)', parsePort)
-    .option('--tcp <port>', 'raw VISCA over TCP port (0 = any free port)', parsePort)
-    .option('--cameras <n>', 'cameras on the serial chain', intArg('--cameras', 1, 7), 1)
-    .option('--host <addr>', 'listen address for UDP and TCP', '127.0.0.1')
-    .option('--ms-per-unit <ms>', 'movement time per position unit (completion delay)', msPerUnit, 0.25)
+    .description(t('help.sim.camera'))
+    .option('--pty <link>', t('help.sim.pty'))
+    .option('--udp <port>', t('help.sim.udp'), parsePort)
+    .option('--tcp <port>', t('help.sim.tcp'), parsePort)
+    .option('--cameras <n>', t('help.sim.cameras'), intArg('--cameras', 1, 7), 1)
+    .option('--host <addr>', t('help.sim.host'), '127.0.0.1')
+    .option('--ms-per-unit <ms>', t('help.sim.msPerUnit'), msPerUnit, 0.25)
     .action(async (opts: CameraSimFlags) => {
       const interrupted = nextSignal();
       const none = opts.pty === undefined && opts.udp === undefined && opts.tcp === undefined;

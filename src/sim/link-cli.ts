@@ -130,20 +130,20 @@ interface LinkFlags {
 
 /** Adds `sim link` to the program. */
 export function registerSimLinkCommand(program: Command): void {
-  const sim = program.commands.find((c) => c.name() === 'sim') ?? program.command('sim').description('simulators for trying relais without hardware');
+  const sim = program.commands.find((c) => c.name() === 'sim') ?? program.command('sim').description(t('help.sim.description'));
   sim
     .command('link')
-    .description('emulate a bad link between two programs (UDP and TCP proxies with delay, jitter, loss, reordering, a bandwidth cap); type "loss=10", "reset" or "show" while it runs')
-    .option('--udp <listen:host:port>', 'forward UDP (repeatable), e.g. 9000:127.0.0.1:9001', collect('udp'))
-    .option('--tcp <listen:host:port>', 'forward TCP (repeatable), e.g. 1936:127.0.0.1:1935', collect('tcp'))
-    .option('--delay <ms>', 'one-way delay (RTT 80 ms = --delay 40)', num('--delay'))
-    .option('--jitter <ms>', 'jitter, +/- around the delay', num('--jitter'))
-    .option('--loss <percent>', 'random loss (UDP; TCP gets late segments instead)', num('--loss'))
-    .option('--reorder <percent>', 'packets delivered after later ones (UDP)', num('--reorder'))
-    .option('--rate <kbps>', 'bandwidth cap in kbit/s (0 = none)', num('--rate'))
-    .option('--queue <ms>', 'bottleneck buffer: longer waits are dropped (UDP)', num('--queue'))
-    .option('--seed <n>', 'seed of the random losses, for a repeatable rehearsal', num('--seed'))
-    .option('--schedule <steps>', 'timed changes, seconds after start: "20:loss=10;40:loss=1"', parseSchedule)
+    .description(t('help.sim.link'))
+    .option('--udp <listen:host:port>', t('help.sim.forwardUdp'), collect('udp'))
+    .option('--tcp <listen:host:port>', t('help.sim.forwardTcp'), collect('tcp'))
+    .option('--delay <ms>', t('help.sim.delay'), num('--delay'))
+    .option('--jitter <ms>', t('help.sim.jitter'), num('--jitter'))
+    .option('--loss <percent>', t('help.sim.loss'), num('--loss'))
+    .option('--reorder <percent>', t('help.sim.reorder'), num('--reorder'))
+    .option('--rate <kbps>', t('help.sim.rate'), num('--rate'))
+    .option('--queue <ms>', t('help.sim.queue'), num('--queue'))
+    .option('--seed <n>', t('help.sim.seed'), num('--seed'))
+    .option('--schedule <steps>', t('help.sim.schedule'), parseSchedule)
     .action(async (flags: LinkFlags, cmd: Command) => {
       // Listen for Ctrl-C before starting, so an early one still stops cleanly.
       const stopped = nextSignal();

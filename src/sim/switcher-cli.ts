@@ -44,24 +44,24 @@ async function runSwitcher(label: string, start: () => Promise<Running>, cycle: 
 export function registerSwitcherSimCommands(sim: Command): void {
   const common = (c: Command, defaultPort: number): Command =>
     c
-      .option('--port <port>', `port (default ${defaultPort})`, parsePort)
-      .option('--host <addr>', 'listen address', '127.0.0.1')
-      .option('--inputs <n>', 'inputs', intArg('--inputs', 2, 40), 4)
-      .option('--cycle <ms>', 'cut to the next input every ms', intArg('--cycle', 100, 3_600_000));
-  common(sim.command('atem').description('simulate a Blackmagic ATEM on UDP (default 9910)'), 9910).action((o: SwitcherFlags) =>
+      .option('--port <port>', t('help.sim.port', { port: defaultPort }), parsePort)
+      .option('--host <addr>', t('help.sim.listen'), '127.0.0.1')
+      .option('--inputs <n>', t('help.sim.inputs'), intArg('--inputs', 2, 40), 4)
+      .option('--cycle <ms>', t('help.sim.cycle'), intArg('--cycle', 100, 3_600_000));
+  common(sim.command('atem').description(t('help.sim.atem')), 9910).action((o: SwitcherFlags) =>
     runSwitcher('atem', async () => {
       const atem = new AtemEmulator({ port: o.port ?? 9910, host: o.host, inputs: o.inputs });
       await atem.start();
       return { describe: `udp ${atem.address.host}:${atem.address.port}`, next: () => atem.setProgram((atem.program % o.inputs) + 1), stop: () => atem.stop() };
     }, o.cycle));
-  common(sim.command('vmix').description('simulate vMix\'s TCP API (default 8099)'), 8099).action((o: SwitcherFlags) =>
+  common(sim.command('vmix').description(t('help.sim.vmix')), 8099).action((o: SwitcherFlags) =>
     runSwitcher('vmix', async () => {
       const vmix = new VmixEmulator({ port: o.port ?? 8099, host: o.host, inputs: o.inputs });
       await vmix.start();
       return { describe: `tcp ${vmix.address.host}:${vmix.address.port}`, next: () => vmix.cut((vmix.program % o.inputs) + 1), stop: () => vmix.stop() };
     }, o.cycle));
-  common(sim.command('obs').description('simulate OBS Studio\'s obs-websocket v5 (default 4455)'), 4455)
-    .option('--password <password>', 'require this password')
+  common(sim.command('obs').description(t('help.sim.obs')), 4455)
+    .option('--password <password>', t('help.sim.obsPassword'))
     .action((o: SwitcherFlags) =>
       runSwitcher('obs', async () => {
         const obs = new ObsEmulator({ port: o.port ?? 4455, host: o.host, ...(o.password !== undefined ? { password: o.password } : {}) });
@@ -71,12 +71,12 @@ export function registerSwitcherSimCommands(sim: Command): void {
       }, o.cycle));
   sim
     .command('tsl')
-    .description('send TSL UMD tally to a listener (a box with a tsl source, a multiviewer)')
-    .requiredOption('--to <host:port>', 'where to send')
-    .option('--tcp', 'TSL 5.0 over TCP instead of UDP')
-    .option('--tsl-version <v>', 'TSL UMD version, 3.1 or 5.0', '5.0')
-    .option('--inputs <n>', 'displays', intArg('--inputs', 2, 40), 4)
-    .option('--cycle <ms>', 'cut to the next display every ms', intArg('--cycle', 100, 3_600_000))
+    .description(t('help.sim.tsl'))
+    .requiredOption('--to <host:port>', t('help.sim.to'))
+    .option('--tcp', t('help.sim.tslTcp'))
+    .option('--tsl-version <v>', t('help.tally.tslVersion'), '5.0')
+    .option('--inputs <n>', t('help.sim.displays'), intArg('--inputs', 2, 40), 4)
+    .option('--cycle <ms>', t('help.sim.displayCycle'), intArg('--cycle', 100, 3_600_000))
     .action((o: SwitcherFlags) =>
       runSwitcher('tsl', async () => {
         const [host, port] = o.to!.split(':');

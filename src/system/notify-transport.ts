@@ -66,7 +66,7 @@ export function createSocatTransport(notifySocket: string, log: Logger, options:
     proc.on('exit', (code, signal) => {
       if (child === proc) child = null;
       if (closing) return;
-      log.warn('sd_notify sender exited', { code, signal, stderr: stderr.trim() || undefined, socket: notifySocket });
+      log.warn(t('logs.sdNotifyExited'), { code, signal, stderr: stderr.trim() || undefined, socket: notifySocket });
     });
     return proc;
   };

@@ -49,7 +49,7 @@ export function createNotifier(log: Logger, options: NotifierOptions = {}): Noti
   try {
     transport = (options.transport ?? createSocatTransport)(socketName, log);
   } catch (err) {
-    log.error('sd_notify disabled', { error: (err as Error).message });
+    log.error(t('logs.sdNotifyDisabled'), { error: (err as Error).message });
     return noopNotifier();
   }
 
@@ -86,7 +86,7 @@ export function createNotifier(log: Logger, options: NotifierOptions = {}): Noti
           healthy = isHealthy();
         } catch (err) {
           healthy = false;
-          if (skipped === 0) log.warn('health check threw; treating as unhealthy', { error: (err as Error).message });
+          if (skipped === 0) log.warn(t('logs.healthThrew'), { error: (err as Error).message });
         }
         if (healthy) {
           if (skipped > 0) log.info('healthy again; watchdog pings resume', { skipped });

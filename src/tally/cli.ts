@@ -50,20 +50,20 @@ async function sourceConfig(opts: WatchFlags): Promise<{ config: TallySourceConf
 }
 
 export function registerTallyCommands(program: Command): void {
-  const tally = program.command('tally').description('network switcher tally (ATEM, OBS, vMix, TSL UMD)');
+  const tally = program.command('tally').description(t('help.tally.description'));
   tally
     .command('watch')
-    .description('print what a switcher reports, live (from the site config or from flags)')
-    .option('-c, --config <file>', 'site config: watch its tallySources entry')
-    .option('--source <n>', 'which tallySources entry', intArg('--source', 0, 63), 0)
-    .option('--kind <kind>', 'without a config: atem, obs, vmix or tsl', kindArg)
-    .option('--host <addr>', 'the switcher (TSL: the listen address)')
-    .option('--port <port>', 'its port (ATEM 9910, OBS 4455, vMix 8099)', parsePort)
-    .option('--password <password>', 'OBS WebSocket password')
-    .option('--tsl-version <v>', 'TSL UMD version, 3.1 or 5.0', '5.0')
-    .option('--udp <port>', 'TSL: UDP port to listen on', parsePort)
-    .option('--tcp <port>', 'TSL 5.0: TCP port to listen on', parsePort)
-    .option('--count <n>', 'stop after n tally lines', intArg('--count', 1, 1_000_000))
+    .description(t('help.tally.watch'))
+    .option('-c, --config <file>', t('help.tally.config'))
+    .option('--source <n>', t('help.tally.source'), intArg('--source', 0, 63), 0)
+    .option('--kind <kind>', t('help.tally.kind'), kindArg)
+    .option('--host <addr>', t('help.tally.host'))
+    .option('--port <port>', t('help.tally.port'), parsePort)
+    .option('--password <password>', t('help.tally.password'))
+    .option('--tsl-version <v>', t('help.tally.tslVersion'), '5.0')
+    .option('--udp <port>', t('help.tally.udp'), parsePort)
+    .option('--tcp <port>', t('help.tally.tcp'), parsePort)
+    .option('--count <n>', t('help.tally.count'), intArg('--count', 1, 1_000_000))
     .action(async (opts: WatchFlags) => {
       const { config, mapped } = await sourceConfig(opts);
       const source = openTallySource(config);

@@ -1,10 +1,11 @@
 /**
  * Commander writes its own errors about the command line (an unknown option,
- * a missing argument, a value a parser refused) in English. This rewords them
- * in the CLI's language through the catalogues; a message it does not know
- * (the commands' own, already translated) passes through unchanged.
+ * a missing argument, a value a parser refused) and the frame of `--help`
+ * (`Usage:`, `Options:`, `(default: …)`) in English. This rewords them in the
+ * CLI's language through the catalogues; a message it does not know (the
+ * commands' own, already translated) passes through unchanged.
  */
-import type { Command } from 'commander';
+import { Help, type Argument, type Command, type Option } from 'commander';
 import { t, type MessageKey } from '../i18n/index.js';
 
 type Rule = { pattern: RegExp; key: MessageKey; names: readonly string[] };
@@ -39,4 +40,46 @@ export function commanderWords(text: string): string {
 /** Commander's errors on `program` (and the commands added to it afterwards) in the CLI's language. */
 export function translateCommanderErrors(program: Command): Command {
   return program.configureOutput({ outputError: (text, write) => write(commanderWords(text)) });
+}
+
+/** The headings of Commander's help, by their English text. */
+const TITLES: Readonly<Record<string, MessageKey>> = {
+  'Usage:': 'help.words.usage',
+  'Arguments:': 'help.words.arguments',
+  'Options:': 'help.words.options',
+  'Global Options:': 'help.words.globalOptions',
+  'Commands:': 'help.words.commands',
+};
+
+/** The words Commander adds after an option's own description: `(default: "5.0")`, `(choices: …)`. */
+const EXTRA = /(^ \(|, )(default|choices|preset|env): /g;
+const EXTRA_KEYS: Readonly<Record<string, MessageKey>> = { default: 'help.words.default', choices: 'help.words.choices', preset: 'help.words.preset', env: 'help.words.env' };
+
+/** `full` (the description Commander built) with the words it added after `own` in the current language. */
+function extraWords(own: string, full: string): string {
+  if (!full.startsWith(own)) return full;
+  return own + full.slice(own.length).replace(EXTRA, (_all, lead: string, word: string) => `${lead}${t(EXTRA_KEYS[word]!)}${t('punct.colon')}`);
+}
+
+/** Commander's help on `program` (and the commands added to it afterwards) in the CLI's language. */
+export function translateCommanderHelp(program: Command): Command {
+  const command = t('help.words.command');
+  return program
+    .helpOption('-h, --help', t('help.words.helpOption'))
+    .helpCommand(`help [${command}]`, t('help.words.helpCommand'))
+    .configureHelp({
+      styleTitle: (title) => (TITLES[title] ? t(TITLES[title]) : title),
+      styleUsage: (usage) => usage.replace('[command]', `[${command}]`),
+      optionDescription(this: Help, option: Option) {
+        return extraWords(option.description ?? '', Help.prototype.optionDescription.call(this, option));
+      },
+      argumentDescription(this: Help, argument: Argument) {
+        return extraWords(argument.description ?? '', Help.prototype.argumentDescription.call(this, argument));
+      },
+    });
+}
+
+/** Both: Commander's errors and its help, in the CLI's language. */
+export function translateCommander(program: Command): Command {
+  return translateCommanderHelp(translateCommanderErrors(program));
 }

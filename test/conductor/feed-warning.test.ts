@@ -20,15 +20,15 @@ import { conductorConfig } from '../helpers/event.js';
 import { quietLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
 
-const link = (verdict: LinkStats['verdict'], why: string | null): LinkStats => ({
+const link = (verdict: LinkStats['verdict'], why: string | null, cause: Pick<LinkStats, 'whyCode' | 'whyParams'> = {}): LinkStats => ({
   role: 'receiver', peer: 'x', at: 'now', rttMs: 80, lossPercent: 10, retransmitted: 40, dropped: 30, sentKbps: 0, receivedKbps: 100,
-  bufferMs: 0, latencyMs: 240, bandwidthKbps: 1000, verdict, why,
+  bufferMs: 0, latencyMs: 240, bandwidthKbps: 1000, verdict, why, ...cause,
 });
 const streams: RelayStreams = {
   at: 'now',
   streams: [
     { site: 'saint-camille', status: 'live', publisher: null, viewers: 2, link: link('good', null) },
-    { site: 'rouyn-noranda', status: 'live', publisher: null, viewers: 2, link: link('unwatchable', '9.0 % of packets came too late to be shown') },
+    { site: 'rouyn-noranda', status: 'live', publisher: null, viewers: 2, link: link('unwatchable', '9.0 % of packets came too late to be shown', { whyCode: 'too-late-share', whyParams: { percent: 9 } }) },
   ],
 };
 const answer = (action: string, over: Partial<EventResult> = {}): EventResult => ({ kind: 'control', id: 'c1', action, site: 'rouyn-noranda', result: 'accepted', reason: null, duplicate: false, epoch: 4, at: 'now', ...over });
@@ -40,6 +40,7 @@ describe('feed warnings (pure)', () => {
     const bad = feedTrouble(streams, 'rouyn-noranda');
     assert.equal(bad?.code, 'feed-bad');
     assert.match(bad ? reasonMessage(bad) : '', /unwatchable at the relay \(9\.0 % of packets/);
+    assert.deepEqual(bad?.params, { site: 'rouyn-noranda', verdict: 'unwatchable', why: '9.0 % of packets came too late to be shown', whyCode: 'too-late-share', percent: 9 });
     assert.equal(feedTrouble(null, 'riviere-du-loup'), null, 'no relay on the broker: nothing to say');
   });
 

@@ -39,7 +39,7 @@ describe('dashboard: grant anyway? to a site whose feed is unwatchable (Chromium
       at: new Date().toISOString(),
       streams: [
         { site: 'saint-camille', status: 'live', publisher: null, viewers: 2, link: link({ peer: 'saint-camille' }) },
-        { site: 'rouyn-noranda', status: 'live', publisher: null, viewers: 2, link: link({ peer: 'rouyn-noranda', lossPercent: 11.4, dropped: 40, verdict: 'unwatchable', why: '3.1 % of packets came too late to be shown' }) },
+        { site: 'rouyn-noranda', status: 'live', publisher: null, viewers: 2, link: link({ peer: 'rouyn-noranda', lossPercent: 11.4, dropped: 40, verdict: 'unwatchable', why: '3.1 % of packets came too late to be shown', whyCode: 'too-late-share', whyParams: { percent: 3.1 } }) },
         { site: 'riviere-du-loup', status: 'idle', publisher: null, viewers: 0 },
       ],
     };
@@ -67,7 +67,8 @@ describe('dashboard: grant anyway? to a site whose feed is unwatchable (Chromium
     await rn.locator('[data-action="grant"]').click();
     await waitFor('Rouyn-Noranda on air', () => env.floor()?.onAir === 'rouyn-noranda', 10_000);
     await waitFor('the conductor’s warning on events', () => env.events.some((e) => e['result'] === 'info' && e['site'] === 'rouyn-noranda'), 10_000);
-    await rn.getByText(/accepté, avec un avertissement : attention : Rouyn-Noranda est en ondes mais son flux est inregardable au relais/).waitFor();
+    // In French, with the relay's cause from its code: « 3,1 % des paquets… », not the relay's English words.
+    await rn.getByText('accepté, avec un avertissement : attention : Rouyn-Noranda est en ondes mais son flux est inregardable au relais (3,1 % des paquets sont arrivés trop tard pour être affichés)').waitFor();
 
     // Rivière-du-Loup has no feed at the relay: the G key on the selected site asks too.
     await page.locator('article.site[data-site="riviere-du-loup"] [data-action="select"]').click();

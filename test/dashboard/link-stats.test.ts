@@ -5,6 +5,7 @@ import { PendingActions } from '../../src/dashboard/web/pending.js';
 import { renderSiteBody } from '../../src/dashboard/web/render-sites.js';
 import type { UiState } from '../../src/dashboard/web/html.js';
 import type { LinkStats } from '../../src/protocol/schemas.js';
+import { setLang } from '../../src/i18n/index.js';
 
 const T = 'relais/v1/demo/';
 const bytes = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
@@ -28,17 +29,26 @@ describe('dashboard: SRT link statistics on the site card', () => {
     assert.equal(m.sites.has('unknown-site'), false);
     const good = renderSiteBody(m, m.site('saint-camille'), ui, new PendingActions());
     assert.match(good, /data-verdict="good"/);
-    assert.match(good, /picture on time/);
-    assert.match(good, /RTT 81 ms · loss 1\.2 % · 7 resent · 499 kb\/s · buffer 190\/300 ms/);
-    m.apply(`${T}relay/streams`, bytes({ at: 'y', streams: [{ site: 'saint-camille', status: 'live', publisher: null, viewers: 1, link: link({ verdict: 'unwatchable', why: '4.0 % of packets came too late to be shown', lossPercent: 11 }) }] }), 1200);
+    assert.match(good, /<strong>image à l’heure<\/strong>/);
+    assert.match(good, /RTT 81 ms · perte 1,2 % · 7 renvoyés · 499 kb\/s · tampon 190\/300 ms/);
+    assert.doesNotMatch(good, /picture|loss|resent|buffer/);
+    m.apply(`${T}relay/streams`, bytes({ at: 'y', streams: [{ site: 'saint-camille', status: 'live', publisher: null, viewers: 1, link: link({ verdict: 'unwatchable', why: '4.0 % of packets came too late to be shown', whyCode: 'too-late-share', whyParams: { percent: 4 }, lossPercent: 11 }) }] }), 1200);
     const bad = renderSiteBody(m, m.site('saint-camille'), ui, new PendingActions());
-    assert.match(bad, /<strong>picture unwatchable<\/strong>: 4\.0 % of packets came too late/);
+    assert.match(bad, /<strong>image inregardable<\/strong>\u00a0: 4,0 % des paquets sont arrivés trop tard pour être affichés/);
+    setLang('en');
+    try {
+      const english = renderSiteBody(m, m.site('saint-camille'), ui, new PendingActions());
+      assert.match(english, /<strong>picture unwatchable<\/strong>: 4\.0 % of packets came too late to be shown/);
+      assert.match(english, /RTT 81 ms · loss 11\.0 % · 7 resent · 499 kb\/s · buffer 190\/300 ms/);
+    } finally {
+      setLang('fr');
+    }
   });
 
   it("falls back to the box's own sender statistics, and drops a bad one", () => {
     const m = new DashboardModel('demo');
     m.apply(`${T}site/rouyn-noranda/state`, bytes(state({ link: link({ role: 'sender', peer: 'relay', sentKbps: 700, receivedKbps: 0, verdict: 'late', why: 'about 450 ms one way' }) })), 1000);
-    assert.match(renderSiteBody(m, m.site('rouyn-noranda'), ui, new PendingActions()), /picture late<\/strong>: about 450 ms one way.*700 kb\/s/s);
+    assert.match(renderSiteBody(m, m.site('rouyn-noranda'), ui, new PendingActions()), /image en retard<\/strong>\u00a0: about 450 ms one way.*700 kb\/s/s, 'a box that sends no code: its English words');
     const outcome = m.apply(`${T}relay/streams`, bytes({ at: 'z', streams: [{ site: 'rouyn-noranda', status: 'live', publisher: null, viewers: 0, link: { verdict: 'fine' } }] }), 1100);
     assert.equal(outcome.kind, 'bad');
   });
@@ -53,7 +63,7 @@ describe('dashboard: SRT link statistics on the site card', () => {
     const html = renderSiteBody(m, m.site('rouyn-noranda'), ui, new PendingActions());
     assert.match(html, /data-link-test="rouyn-noranda"/);
     assert.match(html, /Test du lien \(\d{1,2}\u00a0h\u00a005\)/);
-    assert.match(html, /RTT 82 ms · perte 0\.8 % · capacité 1990 kb\/s · à régler : latence SRT 280 ms, au plus 1450 kb\/s/);
+    assert.match(html, /RTT 82 ms · perte 0,8 % · capacité 1990 kb\/s · à régler : latence SRT 280 ms, au plus 1450 kb\/s/);
     const outcome = m.apply(`${T}site/rouyn-noranda/state`, bytes(state({ linkTest: { ...linkTest, lossPercent: 'lots' } })), 1100);
     assert.equal(outcome.kind, 'bad');
     assert.match(renderSiteBody(m, m.site('rouyn-noranda'), ui, new PendingActions()), /latence SRT 280 ms/, 'the good state stays');

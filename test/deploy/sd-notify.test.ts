@@ -99,7 +99,7 @@ describe('deploy: sd_notify', () => {
       });
       clock.tick(3000);
       assert.deepEqual(rec.sent, []);
-      assert.equal(logged.filter((l) => l.includes('health check threw')).length, 1);
+      assert.equal(logged.filter((l) => l.includes('la vérification de santé a levé une erreur')).length, 1);
       await n.close();
     });
   });

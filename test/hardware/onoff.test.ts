@@ -152,7 +152,7 @@ describe('hardware: onoff driver (fake sysfs lines)', () => {
     const lamp = await driver.openOutput({ name: 'onAir', pin: 22 });
     assert.doesNotThrow(() => lamp.write(true));
     assert.doesNotThrow(() => lamp.write(false));
-    assert.equal(log.lines.filter((l) => l.startsWith('error gpio write failed')).length, 1);
+    assert.equal(log.lines.filter((l) => l.startsWith('error échec de l’écriture GPIO')).length, 1);
     await driver.close();
   });
 

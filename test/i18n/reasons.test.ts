@@ -27,6 +27,14 @@ describe('reason codes', () => {
     assert.match(reasonMessage(started), /^item 1 has already started/, 'the English sentence counts from 1 too');
     const feed = reason('feed-bad', { site: 'riviere-du-loup', verdict: 'unwatchable', why: '9 % perdus' });
     assert.match(reasonText({ reason: '', ...feed }, names) ?? '', /^attention : Rivière-du-Loup est en ondes mais son flux est inregardable au relais \(9 % perdus\);/);
+    // The relay's cause as a code: its words from the catalogue, the figure with a decimal comma.
+    const coded = reason('feed-bad', { site: 'riviere-du-loup', verdict: 'unwatchable', why: '4.7 % of packets came too late to be shown', whyCode: 'too-late-share', percent: 4.7 });
+    assert.match(reasonText({ reason: reasonMessage(coded), ...coded }, names) ?? '', /au relais \(4,7 % des paquets sont arrivés trop tard pour être affichés\);/);
+    setLang('en');
+    assert.match(reasonText({ reason: reasonMessage(coded), ...coded }, names) ?? '', /unwatchable at the relay \(4\.7 % of packets came too late to be shown\);/);
+    setLang('fr');
+    const newer = reason('feed-bad', { site: 'riviere-du-loup', verdict: 'down', why: 'the cable is cut', whyCode: 'cable-cut' });
+    assert.match(reasonText({ reason: reasonMessage(newer), ...newer }, names) ?? '', /coupé au relais \(the cable is cut\)/, 'a cause this build does not know: the relay\'s words');
   });
 
   it('in English on request; an unknown code (a newer conductor) shows its sentence, no code its reason', () => {

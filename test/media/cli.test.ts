@@ -52,7 +52,7 @@ describe('media commands', function () {
     assert.match(noSecret.stderr, /relais media sign: .*relay\.secret: is missing/s);
     const badSite = await run(['media', 'sign', 'Saint Camille', '--secret', SECRET]);
     assert.equal(badSite.code, 2);
-    assert.match(badSite.stderr, /le site «\sSaint Camille\s» doit être un identifiant en minuscules comme saint-camille/);
+    assert.match(badSite.stderr, /le site «\u00a0Saint Camille\u00a0» doit être un identifiant en minuscules comme saint-camille/);
   });
 
   it('media probe --json reports every encoder with a reason and picks one that works', async () => {
@@ -62,7 +62,7 @@ describe('media commands', function () {
     assert.equal(result.trials.length, 6);
     assert.ok(result.trials.find((t) => t.encoder === result.encoder)?.ok);
     assert.ok(result.trials.every((t) => t.reason.length > 0));
-    assert.match(res.stderr, /could not write the encoder probe cache/);
+    assert.match(res.stderr, /impossible d’écrire le cache de la sonde des encodeurs/);
   });
 
   it('relay runs until Ctrl-C and stops cleanly; a taken port is a clear error', async () => {

@@ -46,6 +46,10 @@ describe('SRT statistics and URLs (pure)', () => {
     assert.equal(linkVerdict('receiver', sample({ lost: 30 })).verdict, 'unwatchable');
     assert.match(linkVerdict('receiver', sample({ latencyMs: 500 })).why ?? '', /one way/);
     assert.match(linkVerdict('receiver', sample({ latencyMs: 150 })).why ?? '', /short for an RTT/);
+    // The same causes as codes with their figures, for the page and the CLI to translate.
+    assert.deepEqual(linkVerdict('receiver', sample({ dropped: 5 })), { verdict: 'unwatchable', why: '4.7 % of packets came too late to be shown', whyCode: 'too-late-share', whyParams: { percent: 4.7 } });
+    assert.deepEqual(linkVerdict('receiver', sample({ latencyMs: 150 })), { verdict: 'late', why: 'buffer 150 ms is short for an RTT of 81 ms', whyCode: 'short-buffer', whyParams: { latency: 150, rtt: 81 } });
+    assert.deepEqual(linkVerdict('receiver', sample({ packets: 0 })), { verdict: 'down', why: 'no packets in the last interval', whyCode: 'no-packets', whyParams: {} });
   });
 
   it('writes latency in ms for srt-live-transmit and in microseconds for ffmpeg', () => {

@@ -4,8 +4,12 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { CameraChannel, type Outbound } from '../../src/ptz/channel.js';
 import * as v from '../../src/ptz/commands.js';
 import { ViscaError } from '../../src/ptz/errors.js';
+import { setLang } from '../../src/i18n/index.js';
 
 describe('VISCA channel state machine (fake timers)', () => {
+  // The camera's words checked here are the English ones; French is checked in test/ptz/cli.test.ts.
+  before(() => setLang('en'));
+  after(() => setLang('fr'));
   let clock: ReturnType<typeof FakeTimers.install>;
   let written: Outbound[];
   let channel: CameraChannel;
@@ -166,5 +170,18 @@ describe('VISCA channel state machine (fake timers)', () => {
     const error = await small.send(v.home()).then(() => null, (e: ViscaError) => e);
     assert.match(error!.message, /2 commands already wait for this camera/);
     small.failAll('link-closed');
+  });
+});
+
+describe('VISCA errors in the language of the moment', () => {
+  after(() => setLang('fr'));
+
+  it('says the camera\'s reply and what to do in Quebec French, and in English on request', () => {
+    setLang('fr');
+    const fr = new ViscaError('syntax', 'caméra 1 sur /dev/ttyUSB0', 'tally on');
+    assert.equal(fr.message, 'caméra 1 sur /dev/ttyUSB0\u00a0: tally on\u00a0: la caméra a répondu «\u00a0erreur de syntaxe\u00a0» (la caméra ne connaît pas cette commande; vérifiez que le modèle de caméra la prend en charge)');
+    assert.equal(fr.failure, 'syntax');
+    setLang('en');
+    assert.equal(new ViscaError('not-executable', 'camera 1 on /dev/ttyUSB0', 'preset recall').message, 'camera 1 on /dev/ttyUSB0: preset recall: camera replied "command not executable" (the camera cannot do this now (powered off, in a menu, or the preset/position is not available))');
   });
 });

@@ -6,10 +6,10 @@
 import { Command } from 'commander';
 import { registerPtzCommands } from '../../src/ptz/cli.js';
 import { registerSimCommands } from '../../src/sim/cli.js';
-import { translateCommanderErrors } from '../../src/util/commander-words.js';
+import { translateCommander } from '../../src/util/commander-words.js';
 
 // Quebec French, as `relais` speaks by default.
-const program = translateCommanderErrors(new Command('relais')).description('relais (PTZ commands only)');
+const program = translateCommander(new Command('relais')).description('relais (PTZ commands only)');
 registerPtzCommands(program);
 registerSimCommands(program);
 await program.parseAsync(process.argv);

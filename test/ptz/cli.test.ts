@@ -89,13 +89,15 @@ describe('relais ptz / relais sim camera (CLI)', function () {
     assert.equal(range.code, 1);
     assert.match(range.stderr, /preset must be a whole number from 0 to 127 .*got 200/);
     const missing = await run(['ptz', 'recall', '100', '--serial', serial]);
-    assert.match(missing.stderr, /camera 1 on .*: preset recall 100: camera replied "command not executable"/);
+    // The camera's own error reply in French, with what to do.
+    assert.match(missing.stderr, /caméra 1 sur .*\u00a0: preset recall 100\u00a0: la caméra a répondu «\u00a0commande non exécutable\u00a0» \(la caméra ne peut pas le faire maintenant/);
     const bad = await run(['ptz', 'zoom', 'sideways', '--serial', serial]);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /Choix permis\s: in, out, stop\./);
     const help = await run(['ptz', 'recall', '--help']);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /Usage: relais ptz recall \[options\] <preset>/);
+    assert.match(help.stdout, /Utilisation\u00a0: relais ptz recall \[options\] <preset>/);
+    assert.match(help.stdout, /rappeler un préréglage/);
   });
 
   it('stops on Ctrl-C and removes its pty link', async () => {

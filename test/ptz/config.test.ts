@@ -37,7 +37,7 @@ describe('ptz config', () => {
       'cameras[0].transport.type: must have type "serial" (with path, baud, address), "visca-ip" (with host, port) or "tcp" (with host, port)',
     ]);
     assert.deepEqual(problems([{ name: 'a', transport: { type: 'tcp', host: 'x', port: 0 } }]), ['cameras[0].transport.port: must be a port number from 1 to 65535']);
-    assert.match(problems([{ name: 'Podium Cam', transport: { type: 'tcp', host: 'x' } }])[0]!, /^cameras\[0\]\.name: must be a lowercase slug/);
+    assert.match(problems([{ name: 'Podium Cam', transport: { type: 'tcp', host: 'x' } }])[0]!, /^cameras\[0\]\.name: doit être un identifiant en minuscules/);
     assert.deepEqual(problems([{ name: 'a', transport: { type: 'tcp', host: 'x' }, presets: { podium: 1 }, bindings: { next: 'wide', live: 1 } }]), [
       'cameras[0].bindings: unknown key "live" (roles are on-air, next, queued, idle): remove it or fix its spelling',
       'cameras[0].bindings.next: preset "wide" is not in this camera\'s presets (podium); add it under presets or use a number',

@@ -3,8 +3,12 @@ import assert from 'node:assert/strict';
 import * as v from '../../src/ptz/commands.js';
 import { ViscaError } from '../../src/ptz/errors.js';
 import { hexOf, nextEvent, rejection, serialRig, type SerialRig } from './rig.js';
+import { setLang } from '../../src/i18n/index.js';
 
 describe('VISCA daisy chain', () => {
+  // The camera's words checked here are the English ones; French is checked in test/ptz/cli.test.ts.
+  before(() => setLang('en'));
+  after(() => setLang('fr'));
   let rig: SerialRig;
   afterEach(async () => {
     await rig?.stop();

@@ -14,6 +14,7 @@ import type { Logger } from '../../src/util/log.js';
 import { TcpSim, UdpSim } from '../../src/sim/servers.js';
 import { nextEvent } from './rig.js';
 import { waitFor } from '../helpers/wait.js';
+import { setLang } from '../../src/i18n/index.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
@@ -67,6 +68,9 @@ const nextReport = (ctx: FakeContext, accept: (list: CameraStatus[]) => boolean)
 const cam = (list: CameraStatus[], name: string): CameraStatus => list.find((c) => c.name === name)!;
 
 describe('PTZ feature', () => {
+  // The camera's words checked here are the English ones; French is checked in test/ptz/cli.test.ts.
+  before(() => setLang('en'));
+  after(() => setLang('fr'));
   let udp: UdpSim;
   let tcp: TcpSim;
   let ctx: FakeContext;

@@ -11,10 +11,14 @@ import { PAYLOAD_TYPE } from '../../src/ptz/ip-header.js';
 import { ViscaIpLink } from '../../src/ptz/ip-link.js';
 import { UdpSim } from '../../src/sim/servers.js';
 import { rejection, says } from './rig.js';
+import { setLang } from '../../src/i18n/index.js';
 
 const { relais, camera } = says;
 
 describe('VISCA over IP (UDP)', () => {
+  // The camera's words checked here are the English ones; French is checked in test/ptz/cli.test.ts.
+  before(() => setLang('en'));
+  after(() => setLang('fr'));
   let sim: UdpSim;
   let link: ViscaIpLink;
 

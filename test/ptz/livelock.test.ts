@@ -11,6 +11,7 @@ import { PAYLOAD_TYPE, type IpMessage } from '../../src/ptz/ip-header.js';
 import { ViscaIpLink } from '../../src/ptz/ip-link.js';
 import { UdpSim } from '../../src/sim/servers.js';
 import { hexOf, nextEvent, runPtzCli, says, serialRig, type SerialRig } from './rig.js';
+import { setLang } from '../../src/i18n/index.js';
 
 const { relais, camera } = says;
 
@@ -49,6 +50,9 @@ function assertUnstable(outcome: Outcome, pattern: RegExp): ViscaError {
 }
 
 describe('VISCA livelocks: every command ends', () => {
+  // The camera's words checked here are the English ones; French is checked in test/ptz/cli.test.ts.
+  before(() => setLang('en'));
+  after(() => setLang('fr'));
   describe('a UDP camera that answers everything with 0F 01 under a stray sequence number', () => {
     let sim: UdpSim;
     let link: ViscaIpLink;
@@ -146,10 +150,10 @@ describe('VISCA livelocks: every command ends', () => {
           runPtzCli(['ptz', 'home', '--serial', rig.pty.a]),
         ]);
         assert.equal(ip.code, 1, ip.stderr);
-        assert.match(ip.stderr, /^relais ptz: camera at 127\.0\.0\.1:\d+ \(VISCA over IP\): pan-tilt home: the camera reports an abnormal sequence number \(already 3 resets within 10 s;/);
+        assert.match(ip.stderr, /^relais ptz: caméra à 127\.0\.0\.1:\d+ \(VISCA over IP\)\u00a0: pan-tilt home\u00a0: the camera reports an abnormal sequence number \(already 3 resets within 10 s;/);
         assert.ok(sim.datagrams <= WRITES + 2 * RESETS, `${sim.datagrams} datagrams`);
         assert.equal(serial.code, 1, serial.stderr);
-        assert.match(serial.stderr, /^relais ptz: camera 1 on .*: pan-tilt home: camera 1 reports a network change \(90 38 FF\) \(already 3 addressings within 10 s;/);
+        assert.match(serial.stderr, /^relais ptz: caméra 1 sur .*\u00a0: pan-tilt home\u00a0: camera 1 reports a network change \(90 38 FF\) \(already 3 addressings within 10 s;/);
         assert.ok(rig.sim.packets <= WRITES + 2 * RESETS, `${rig.sim.packets} serial messages`);
       } finally {
         await sim.stop();

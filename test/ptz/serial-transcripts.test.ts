@@ -7,10 +7,14 @@ import assert from 'node:assert/strict';
 import * as v from '../../src/ptz/commands.js';
 import { ViscaError } from '../../src/ptz/errors.js';
 import { nextEvent, rejection, says, serialRig, type SerialRig } from './rig.js';
+import { setLang } from '../../src/i18n/index.js';
 
 const { relais, camera: cam } = says;
 
 describe('VISCA serial transcripts', function () {
+  // The camera's words checked here are the English ones; French is checked in test/ptz/cli.test.ts.
+  before(() => setLang('en'));
+  after(() => setLang('fr'));
   let rig: SerialRig;
 
   before(async () => {

@@ -7,6 +7,7 @@ import type { ViscaStreamLink } from '../../src/ptz/stream-link.js';
 import { createTcpLink } from '../../src/ptz/tcp-link.js';
 import { TcpSim } from '../../src/sim/servers.js';
 import { nextEvent, rejection } from './rig.js';
+import { setLang } from '../../src/i18n/index.js';
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -17,6 +18,9 @@ async function freePort(): Promise<number> {
 }
 
 describe('raw VISCA over TCP', () => {
+  // The camera's words checked here are the English ones; French is checked in test/ptz/cli.test.ts.
+  before(() => setLang('en'));
+  after(() => setLang('fr'));
   let sim: TcpSim | null = null;
   let link: ViscaStreamLink | null = null;
   afterEach(async () => {

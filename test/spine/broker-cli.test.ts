@@ -110,19 +110,28 @@ describe('relais CLI', function () {
     for (let i = 0; i < commands.length; i += 4) results.push(...(await Promise.all(commands.slice(i, i + 4).map((c) => runCli([...c, '--help'], {}, 40_000)))));
     results.forEach((r, i) => {
       assert.equal(r.code, 0, `relais ${commands[i]!.join(' ')} --help: ${r.output}`);
-      assert.match(r.stdout, /Usage: relais/);
+      assert.match(r.stdout, /^Utilisation\u00a0: relais/);
     });
+    assert.match(results[1]!.stdout, /--no-dashboard\s+ne pas servir le tableau de bord/);
+    const en = await runCli(['floor', 'adjust', '--help', '--lang', 'en']);
+    assert.equal(en.code, 0, en.output);
+    assert.match(en.stdout, /^Usage: relais floor adjust \[options\] <minutes>/);
+    assert.match(en.stdout, /operator: add minutes to the current item/);
+    assert.match(en.stdout, /--timeout <ms>\s+how long to wait for the broker and the conductor\s+\(default: 5000\)/);
   });
 
   it('config check: OK for the examples, path and fix for a broken one', async () => {
     const ok = await runCli(['config', 'check', 'hardware/examples/conductor.yaml']);
     assert.equal(ok.code, 0, ok.output);
-    assert.match(ok.stdout, /OK \(config conductor, événement «\sdemo\s»/);
+    assert.match(ok.stdout, /OK \(config conductor, événement «\u00a0demo\u00a0»/);
     const site = await runCli(['config', 'check', 'hardware/examples/site-simulated.yaml']);
     assert.equal(site.code, 0, site.output);
     const bad = await runCli(['config', 'check', 'test/fixtures/bad-conductor.yaml']);
     assert.equal(bad.code, 2);
-    assert.match(bad.output, /sites\[1\]\.id: must be a lowercase slug/);
+    assert.match(bad.output, /sites\[1\]\.id\u00a0: doit être un identifiant en minuscules/);
+    const english = await runCli(['config', 'check', 'test/fixtures/bad-conductor.yaml', '--lang', 'en']);
+    assert.equal(english.code, 2);
+    assert.match(english.output, /sites\[1\]\.id: must be a lowercase slug/);
   });
 
   it('floor status names a site whose lamps and buttons are out, and why', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind, validateConfig } from '../../src/config/load.js';
 import { UserError } from '../../src/util/errors.js';
+import { setLang } from '../../src/i18n/index.js';
 import { runCli } from '../helpers/cli.js';
 
 describe('configuration', () => {
@@ -32,7 +33,20 @@ describe('configuration', () => {
   it('names the path and the fix', () => {
     const found = problems(() => validateConfig('conductor', { sites: [{ id: 'ok' }, { id: 'Saint Camille' }] }, 'x.yaml'));
     assert.equal(found.length, 1);
-    assert.match(found[0]!, /^sites\[1\]\.id: must be a lowercase slug/);
+    assert.match(found[0]!, /^sites\[1\]\.id\u00a0: doit être un identifiant en minuscules \(a-z, 0-9 et des tirets simples/);
+  });
+
+  it('says it in English on request, in the language of the moment it checks', () => {
+    setLang('en');
+    try {
+      const found = problems(() => validateConfig('conductor', { sites: [{ id: 'a' }, { id: 'Saint Camille' }, { id: 'a' }], rundown: [{ title: '', site: 'b', minutes: 5 }], conductr: {} }, 'x.yaml'));
+      assert.match(found.join('\n'), /^sites\[1\]\.id: must be a lowercase slug \(a-z, 0-9 and single dashes/m);
+      assert.match(found.join('\n'), /^sites\[2\]\.id: "a" is listed twice; give each site its own id$/m);
+      assert.match(found.join('\n'), /^rundown\[0\]\.title: must not be empty$/m);
+      assert.match(found.join('\n'), /^\(top level\): unknown key\(s\) "conductr"/m);
+    } finally {
+      setLang('fr');
+    }
   });
 
   it('reports every problem at once: duplicates, unknown rundown sites, typos, bad numbers', () => {
@@ -42,17 +56,18 @@ describe('configuration', () => {
       conductr: {},
     }, 'x.yaml'));
     const text = found.join('\n');
-    assert.match(text, /sites\[1\]\.id: "a" is listed twice/);
-    assert.match(text, /rundown\[0\]\.minutes: must be a number of minutes above 0/);
+    assert.match(text, /sites\[1\]\.id\u00a0: «\u00a0a\u00a0» est listé deux fois; donnez à chaque site son propre identifiant/);
+    assert.match(text, /rundown\[0\]\.minutes\u00a0: doit être un nombre de minutes supérieur à 0/);
+    assert.match(text, /rundown\[0\]\.site\u00a0: «\u00a0b\u00a0» n’est pas un des sites \(a\)/);
     // French by default, and the keys valid there, the closest first.
-    assert.match(text, /\(top level\): clé\(s\) inconnue\(s\) "conductr" : vérifiez l’orthographe; clés valides ici : conductor, /);
+    assert.match(text, /\(racine du fichier\)\u00a0: clé\(s\) inconnue\(s\) "conductr" : vérifiez l’orthographe; clés valides ici : conductor, /);
   });
 
   it('says what a value should be in words, and what it got, not the validator\'s text', () => {
     const found = problems(() => validateConfig('conductor', { sites: [{ id: 'a' }], conductor: { leaseMs: 'five' } }, 'x.yaml'));
-    assert.deepEqual(found, ['conductor.leaseMs: doit être un nombre, reçu un texte']);
+    assert.deepEqual(found, ['conductor.leaseMs\u00a0: doit être un nombre, reçu un texte']);
     const missing = problems(() => validateConfig('site', {}, 's.yaml'));
-    assert.deepEqual(missing, ['site: manquant : doit être un texte']);
+    assert.deepEqual(missing, ['site\u00a0: manquant : doit être un texte']);
   });
 
   it('takes only the two kinds for --kind', () => {
@@ -63,13 +78,13 @@ describe('configuration', () => {
   it('refuses a conductor heartbeat that is not below the lease', () => {
     const found = problems(() => validateConfig('conductor', { sites: [{ id: 'a' }], conductor: { heartbeatMs: 6000, leaseMs: 5000 } }, 'x.yaml'));
     assert.equal(found.length, 1);
-    assert.match(found[0]!, /^conductor\.heartbeatMs: 6000 ms is not below leaseMs \(5000 ms\)/);
+    assert.match(found[0]!, /^conductor\.heartbeatMs\u00a0: 6000 ms n’est pas sous leaseMs \(5000 ms\)\u00a0: les boîtiers croiraient/);
     validateConfig('conductor', { sites: [{ id: 'a' }], conductor: { heartbeatMs: 1000, leaseMs: 5000 } }, 'x.yaml');
   });
 
   it('reads a box\'s file that lacks site: as a site config, and says site: is missing', async () => {
     const path = await file('nosite.yaml', 'event: demo\nlamps:\n  onAir: onAir\n');
-    await assert.rejects(loadConfigFile(path), (err: unknown) => err instanceof ConfigError && err.problems.join() === 'site: manquant : doit être un texte');
+    await assert.rejects(loadConfigFile(path), (err: unknown) => err instanceof ConfigError && err.problems.join() === 'site\u00a0: manquant : doit être un texte');
   });
 
   it('fills the defaults a demo needs', () => {
@@ -106,8 +121,8 @@ describe('configuration', () => {
     const camera = (path: string) => [{ name: 'scene', transport: { type: 'serial', path } }];
     const found = problems(() => validateConfig('site', { site: 'saint-camille', io: io({ spare: { pin: 14 } }), cameras: camera('/dev/serial0') }, 'pi.yaml'));
     assert.deepEqual(found.filter((p) => /UART/.test(p)), [
-      'io.inputs.spare.pin: la broche BCM 14 (TXD de l’UART du connecteur) ne peut pas servir d’entrée « spare » : la caméra « scene » utilise cet UART (cameras[0].transport.path : /dev/serial0); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
-      'io.outputs.buttonLamp.pin: la broche BCM 15 (RXD de l’UART du connecteur) ne peut pas servir de sortie « buttonLamp » : la caméra « scene » utilise cet UART (cameras[0].transport.path : /dev/serial0); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
+      'io.inputs.spare.pin\u00a0: la broche BCM 14 (TXD de l’UART du connecteur) ne peut pas servir d’entrée « spare » : la caméra « scene » utilise cet UART (cameras[0].transport.path : /dev/serial0); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
+      'io.outputs.buttonLamp.pin\u00a0: la broche BCM 15 (RXD de l’UART du connecteur) ne peut pas servir de sortie « buttonLamp » : la caméra « scene » utilise cet UART (cameras[0].transport.path : /dev/serial0); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
     ]);
     assert.match(problems(() => validateConfig('site', { site: 'saint-camille', io: io({}), cameras: camera('/dev/ttyAMA0') }, 'pi5.yaml')).join('\n'), /BCM 15 .*« scene ».*\/dev\/ttyAMA0/);
     // A camera on a USB adapter leaves the header UART free, and a Firmata board's pin 14 is not the Pi's.
@@ -117,6 +132,6 @@ describe('configuration', () => {
     const path = await file('uart.yaml', 'site: saint-camille\nio:\n  driver: gpio\n  inputs: { podium: { pin: 14 } }\n  outputs: { onAir: { pin: 22 }, next: { pin: 23 }, buttonLamp: { pin: 24 } }\ncameras:\n  - { name: scene, transport: { type: serial, path: /dev/serial0 } }\n');
     const check = await runCli(['config', 'check', path]);
     assert.equal(check.code, 2, check.output);
-    assert.match(check.output, /io\.inputs\.podium\.pin: la broche BCM 14 \(TXD de l’UART du connecteur\).*« scene »/);
+    assert.match(check.output, /io\.inputs\.podium\.pin\u00a0: la broche BCM 14 \(TXD de l’UART du connecteur\).*« scene »/);
   });
 });

@@ -32,10 +32,10 @@ describe('rundown import from CSV', () => {
     const result = parseRundownCsv(csv, ['saint-camille', 'riviere-du-loup']);
     assert.ok(!result.ok);
     assert.deepEqual(result.errors, [
-      'ligne 3 : title : must not be empty',
+      'ligne 3 : title : ne doit pas être vide',
       'ligne 4 : minutes « abc » n’est pas un nombre',
       'ligne 5 : site « riviere-du-lou » n’est pas un des sites de l’événement (saint-camille, riviere-du-loup)',
-      'ligne 6 : minutes : must be a number of minutes above 0',
+      'ligne 6 : minutes : doit être un nombre de minutes supérieur à 0',
     ]);
     const noHeader = parseRundownCsv('Ouverture,H. G.,saint-camille,5\n');
     assert.ok(!noHeader.ok && /^ligne 1 : l’en-tête doit nommer/.test(noHeader.errors[0]!));

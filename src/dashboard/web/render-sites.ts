@@ -14,6 +14,8 @@ import { siteIoTrouble } from '../../protocol/site-state.js';
 import { feedTroubleOf } from './grant-check.js';
 import { currentLang, t } from '../../i18n/index.js';
 import { formatTimeOfDay } from '../../i18n/time.js';
+import { decimal } from '../../i18n/numbers.js';
+import { linkWhyText } from '../../i18n/words.js';
 
 const CHART_W = 180;
 const CHART_H = 40;
@@ -78,15 +80,22 @@ function encoderBlock(site: SiteView): string {
   return `<div class="enc enc-${esc(enc.state)}"><span>${esc(t('sites.encoder', { state: '\u0000' })).replace('\u0000', `<strong>${esc(enc.state)}</strong>`)}${enc.encoder ? ` (${esc(enc.encoder)})` : ''}${figures ? ` · ${figures}` : ''}${enc.restarts ? ` · ${esc(t('sites.restarts', { n: enc.restarts }))}` : ''}</span>${encoderChart(site.encoderHistory)}</div>`;
 }
 
-const VERDICT_TEXT = { good: 'picture on time', late: 'picture late', unwatchable: 'picture unwatchable', down: 'feed down' } as const;
-
 /** SRT link figures, with the verdict in words when the picture is late or broken. */
 function linkBlock(site: SiteView): string {
   const link = linkView(site.state, site.relayLink);
   if (!link) return '';
   const bad = link.verdict !== 'good';
-  const figures = `RTT ${Math.round(link.rttMs)} ms · loss ${link.lossPercent.toFixed(1)} % · ${link.retransmitted} resent · ${Math.round(link.receivedKbps || link.sentKbps)} kb/s · buffer ${Math.round(link.bufferMs)}/${Math.round(link.latencyMs)} ms`;
-  return `<div class="link link-${esc(link.verdict)}"${attrs({ 'data-verdict': link.verdict })}><span class="${bad ? 'warn-text' : 'ok-text'}"><strong>${VERDICT_TEXT[link.verdict]}</strong>${link.why ? `: ${esc(link.why)}` : ''}</span> <span class="small">SRT ${figures}</span></div>`;
+  const figures = t('sites.linkFigures', {
+    rtt: Math.round(link.rttMs),
+    loss: decimal(link.lossPercent, 1),
+    resent: link.retransmitted,
+    kbps: Math.round(link.receivedKbps || link.sentKbps),
+    buffer: Math.round(link.bufferMs),
+    latency: Math.round(link.latencyMs),
+  });
+  const cause = linkWhyText(link);
+  const why = cause ? `${t('punct.colon')}${cause}` : '';
+  return `<div class="link link-${esc(link.verdict)}"${attrs({ 'data-verdict': link.verdict })}><span class="${bad ? 'warn-text' : 'ok-text'}"><strong>${esc(t(`sites.linkVerdict.${link.verdict}`))}</strong>${esc(why)}</span> <span class="small">SRT ${esc(figures)}</span></div>`;
 }
 
 /** The newest `relais link test --report` of the site: what it measured and the SRT settings it calls for. */
@@ -95,7 +104,7 @@ export function linkTestBlock(site: SiteView): string {
   if (!test) return '';
   const figures = t('sites.linkTestFigures', {
     rtt: test.rttMs ? Math.round(test.rttMs.p50) : '-',
-    loss: test.lossPercent.toFixed(1),
+    loss: decimal(test.lossPercent, 1),
     capacity: test.throughputKbps === null ? t('sites.linkTestUnknown') : Math.round(test.throughputKbps),
   });
   const advice = t('sites.linkTestAdvice', { latency: test.recommended.latencyMs, bitrate: test.recommended.bitrateKbps });

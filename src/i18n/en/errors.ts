@@ -23,7 +23,7 @@ export const errors: Translation<typeof fr> = {
   configUnreadable: 'cannot read ({{reason}})',
   configYaml: 'not valid YAML ({{detail}})',
   configYamlLine: 'line {{line}}: {{message}}',
-  configTopLevel: '(top level): must be a mapping of keys to values',
+  configTopLevel: '{{path}}: must be a mapping of keys to values',
   dashboardNotBuilt: 'the dashboard page is not built (no {{file}}); run "npm run build" first',
   dashboardBuildFailed: 'cannot build the dashboard page into {{dir}}: {{reason}}; run "node scripts/build-web.mjs" to see why',
   dashboardNotBuiltIn: 'the dashboard page is not built in {{dir}} (no index.html); run "node scripts/build-web.mjs --outdir {{dir}}"',
@@ -68,5 +68,6 @@ export const errors: Translation<typeof fr> = {
     choices: 'Allowed choices are {{choices}}.',
     didYouMean: '(Did you mean {{names}}?)',
   },
+  minutesZero: '<minutes> must not be 0.',
   mediaBase: '--base "{{base}}" must look like rtmp://relay.example:1935/live',
 };

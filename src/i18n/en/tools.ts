@@ -41,4 +41,14 @@ export const tools: Translation<typeof fr> = {
   simLinkRunning: 'link emulator running; Ctrl-C stops it',
   simLinkStopped: 'link emulator stopped',
   dashboardOpen: 'relais dashboard: open {{url}} (broker {{broker}}, event {{event}}); Ctrl-C to stop',
+  configIssue: {
+    topLevel: '(top level)',
+    slug: 'must be a lowercase slug (a-z, 0-9 and single dashes, e.g. "saint-camille")',
+    notEmpty: 'must not be empty',
+    minutes: 'must be a number of minutes above 0',
+    noSite: 'list at least one site',
+    heartbeat: '{{heartbeat}} ms is not below leaseMs ({{lease}} ms): the boxes would take the conductor for lost between two heartbeats; keep it under a third of the lease (e.g. 1000 with leaseMs 5000)',
+    siteTwice: '"{{site}}" is listed twice; give each site its own id',
+    notASite: '"{{site}}" is not one of the sites ({{sites}})',
+  },
 };

@@ -24,7 +24,7 @@ export const errors = {
   configUnreadable: 'lecture impossible ({{reason}})',
   configYaml: 'YAML invalide ({{detail}})',
   configYamlLine: 'ligne {{line}}\u00a0: {{message}}',
-  configTopLevel: '(top level)\u00a0: doit être une table de clés et de valeurs',
+  configTopLevel: '{{path}}\u00a0: doit être une table de clés et de valeurs',
   dashboardNotBuilt: 'la page du tableau de bord n’est pas construite (pas de {{file}}); lancez d’abord «\u00a0npm run build\u00a0»',
   dashboardBuildFailed: 'impossible de construire la page du tableau de bord dans {{dir}}\u00a0: {{reason}}; lancez «\u00a0node scripts/build-web.mjs\u00a0» pour voir pourquoi',
   dashboardNotBuiltIn: 'la page du tableau de bord n’est pas construite dans {{dir}} (pas d’index.html); lancez «\u00a0node scripts/build-web.mjs --outdir {{dir}}\u00a0»',
@@ -70,5 +70,6 @@ export const errors = {
     choices: 'Choix permis : {{choices}}.',
     didYouMean: '(Vouliez-vous dire {{names}}?)',
   },
+  minutesZero: '<minutes> ne doit pas valoir 0.',
   mediaBase: '--base «\u00a0{{base}}\u00a0» doit ressembler à rtmp://relay.example:1935/live',
 };

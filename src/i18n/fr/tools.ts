@@ -42,4 +42,15 @@ export const tools = {
   simLinkRunning: 'émulateur de lien en marche; Ctrl-C l’arrête',
   simLinkStopped: 'émulateur de lien arrêté',
   dashboardOpen: 'relais dashboard\u00a0: ouvrez {{url}} (courtier {{broker}}, événement {{event}}); Ctrl-C pour arrêter',
+  /** What `config check` says of a value the schema refuses (src/config/schema.ts), after its path. */
+  configIssue: {
+    topLevel: '(racine du fichier)',
+    slug: 'doit être un identifiant en minuscules (a-z, 0-9 et des tirets simples, p. ex. «\u00a0saint-camille\u00a0»)',
+    notEmpty: 'ne doit pas être vide',
+    minutes: 'doit être un nombre de minutes supérieur à 0',
+    noSite: 'donnez au moins un site',
+    heartbeat: '{{heartbeat}} ms n’est pas sous leaseMs ({{lease}} ms)\u00a0: les boîtiers croiraient le chef d’orchestre perdu entre deux battements; gardez-le sous le tiers du bail (p. ex. 1000 avec leaseMs 5000)',
+    siteTwice: '«\u00a0{{site}}\u00a0» est listé deux fois; donnez à chaque site son propre identifiant',
+    notASite: '«\u00a0{{site}}\u00a0» n’est pas un des sites ({{sites}})',
+  },
 };

@@ -1,0 +1,56 @@
+/**
+ * What a VISCA camera answers, or fails to answer, in Quebec French: the
+ * camera's own error replies, what to do about each, and the details relais
+ * adds (src/ptz/errors.ts). The command's name (`preset recall`), paths,
+ * addresses and bytes stay verbatim.
+ */
+export const visca = {
+  error: '{{where}}\u00a0: {{command}}\u00a0: {{what}} ({{advice}})',
+  cameraOn: 'caméra {{address}} sur {{path}}',
+  cameraAt: 'caméra à {{host}}',
+  failure: {
+    'message-length': 'la caméra a répondu «\u00a0erreur de longueur de message\u00a0»',
+    syntax: 'la caméra a répondu «\u00a0erreur de syntaxe\u00a0»',
+    'buffer-full': 'la caméra a répondu «\u00a0tampon de commandes plein\u00a0»',
+    cancelled: 'la caméra a répondu «\u00a0commande annulée\u00a0»',
+    'no-socket': 'la caméra a répondu «\u00a0aucun socket\u00a0»',
+    'not-executable': 'la caméra a répondu «\u00a0commande non exécutable\u00a0»',
+    'unknown-error': 'la caméra a répondu par une erreur inconnue',
+    timeout: 'pas de réponse de la caméra',
+    'link-closed': 'lien fermé',
+    'link-reset': 'lien réinitialisé',
+    'link-unstable': 'le lien a été réinitialisé trop souvent',
+    'bad-reply': 'la réponse de la caméra n’est pas une réponse valide',
+    'no-camera': 'aucune caméra à cette adresse',
+  },
+  advice: {
+    'message-length': 'la caméra a compté une mauvaise longueur de message; vérifiez la vitesse série et que rien d’autre n’écrit sur la ligne',
+    syntax: 'la caméra ne connaît pas cette commande; vérifiez que le modèle de caméra la prend en charge',
+    'buffer-full': 'les deux sockets de commande étaient occupés; attendez la fin du mouvement en cours et réessayez',
+    cancelled: 'la commande a été annulée avant la fin (une commande plus récente ou un Cancel a pris sa place)',
+    'no-socket': 'il n’y avait aucune commande à annuler dans ce socket',
+    'not-executable': 'la caméra ne peut pas le faire maintenant (éteinte, dans un menu, ou le préréglage ou la position n’est pas disponible)',
+    'unknown-error': 'la caméra a répondu par un code d’erreur que relais ne connaît pas; consultez son manuel',
+    timeout: 'vérifiez le câble, l’alimentation de la caméra, la vitesse série et l’adresse (ou l’hôte et le port)',
+    'link-closed': 'la connexion à la caméra a été fermée; relais se reconnecte de lui-même quand il le peut',
+    'no-camera': 'vérifiez l’adresse dans la configuration et le câblage de la chaîne, et que chaque caméra de la chaîne est alimentée',
+    'link-reset': 'la chaîne a été réadressée ou l’interface vidée pendant que la commande attendait; envoyez-la de nouveau',
+    'link-unstable': 'la caméra demande sans cesse à relais de réinitialiser ou de réadresser le lien; vérifiez qu’aucun second contrôleur ne parle à cette caméra, le câblage de la chaîne et le micrologiciel de la caméra',
+    'bad-reply': 'vérifiez que le modèle de caméra prend en charge cette demande, son micrologiciel, et que rien d’autre n’écrit sur la ligne',
+  },
+  detail: {
+    queueFull: '{{n}} commandes attendent déjà cette caméra',
+    errorCode: 'la caméra a répondu le code d’erreur {{code}}',
+    noAck: 'aucun accusé de réception en {{ms}} ms',
+    noCompletion: 'reçue dans le socket {{socket}} mais pas terminée en {{ms}} ms',
+    sent: '{{what}} (envoyée {{n}} fois)',
+    writeFailed: 'échec de l’écriture\u00a0: {{error}}',
+    notOpen: 'pas ouvert',
+    notConnected: 'pas connecté',
+    closedByRelais: 'lien fermé par relais',
+    connectionLost: 'connexion perdue',
+    connectionLostBecause: 'connexion perdue\u00a0: {{error}}',
+    chainHolds: 'la chaîne compte {{count}} caméra(s), il n’y a donc pas de caméra {{address}}',
+    chainNow: 'la chaîne compte maintenant {{count}} caméra(s)',
+  },
+};
