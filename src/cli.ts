@@ -2,7 +2,7 @@
 /**
  * `relais <command>`: one CLI for every role (see `relais --help`).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind } from './config/load.js';
 import type { FloorMessage } from './commands/floor-client.js';
 import { clientOptions, withBrokerFlags } from './commands/broker-flags.js';
@@ -51,6 +51,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--dashboard-port <port>', 'dashboard HTTP port', parsePort, 8080)
     .option('--rtmp-port <port>', 'relay RTMP ingest port', parsePort, 1935)
     .option('--http-port <port>', 'relay HTTP-FLV / WS-FLV port', parsePort, 8000)
+    .addOption(new Option('--feeds <kind>', 'room feeds over SRT through the relay\'s hub (RTMP when srt-live-transmit is missing) or over RTMP').choices(['srt', 'rtmp']).default('srt'))
+    .option('--srt-port <port>', 'first SRT port of the relay: ingest port..port+2, the displays\' feeds port+3..port+11', parsePort, 9100)
     .option('--no-screen', 'plain logs instead of the live screen, even on a terminal')
     .action(async (opts) => {
       const { runDemo } = await import('./demo/demo.js');
