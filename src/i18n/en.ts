@@ -125,6 +125,8 @@ export const en: Catalogue = {
       unwatchable: 'The feed of {{site}} is unwatchable at the relay (the link loses too much): the picture breaks up.',
     },
     linkTestFigures: 'RTT {{rtt}} ms · loss {{loss}} % · capacity {{capacity}} kb/s',
+    linkVerdict: { good: 'picture on time', late: 'picture late', unwatchable: 'picture unwatchable', down: 'feed down' },
+    linkFigures: 'RTT {{rtt}} ms · loss {{loss}} % · {{resent}} resent · {{kbps}} kb/s · buffer {{buffer}}/{{latency}} ms',
     linkTestAdvice: 'configure: SRT latency {{latency}} ms, at most {{bitrate}} kb/s',
     linkTestUnknown: 'unknown',
     ioNoAnswer: 'the I/O does not answer',

@@ -130,6 +130,8 @@ export const fr = {
       unwatchable: 'Le flux de {{site}} est inregardable au relais (le lien perd trop) : l’image se défait.',
     },
     linkTestFigures: 'RTT {{rtt}} ms · perte {{loss}} % · capacité {{capacity}} kb/s',
+    linkVerdict: { good: 'image à l’heure', late: 'image en retard', unwatchable: 'image inregardable', down: 'flux coupé' },
+    linkFigures: 'RTT {{rtt}} ms · perte {{loss}} % · {{resent}} renvoyés · {{kbps}} kb/s · tampon {{buffer}}/{{latency}} ms',
     linkTestAdvice: 'à régler : latence SRT {{latency}} ms, au plus {{bitrate}} kb/s',
     linkTestUnknown: 'inconnue',
     ioNoAnswer: 'les entrées-sorties ne répondent pas',

@@ -28,17 +28,17 @@ describe('dashboard: SRT link statistics on the site card', () => {
     assert.equal(m.sites.has('unknown-site'), false);
     const good = renderSiteBody(m, m.site('saint-camille'), ui, new PendingActions());
     assert.match(good, /data-verdict="good"/);
-    assert.match(good, /picture on time/);
-    assert.match(good, /RTT 81 ms · loss 1\.2 % · 7 resent · 499 kb\/s · buffer 190\/300 ms/);
+    assert.match(good, /image à l’heure/);
+    assert.match(good, /RTT 81 ms · perte 1\.2 % · 7 renvoyés · 499 kb\/s · tampon 190\/300 ms/);
     m.apply(`${T}relay/streams`, bytes({ at: 'y', streams: [{ site: 'saint-camille', status: 'live', publisher: null, viewers: 1, link: link({ verdict: 'unwatchable', why: '4.0 % of packets came too late to be shown', lossPercent: 11 }) }] }), 1200);
     const bad = renderSiteBody(m, m.site('saint-camille'), ui, new PendingActions());
-    assert.match(bad, /<strong>picture unwatchable<\/strong>: 4\.0 % of packets came too late/);
+    assert.match(bad, /<strong>image inregardable<\/strong>: 4\.0 % of packets came too late/);
   });
 
   it("falls back to the box's own sender statistics, and drops a bad one", () => {
     const m = new DashboardModel('demo');
     m.apply(`${T}site/rouyn-noranda/state`, bytes(state({ link: link({ role: 'sender', peer: 'relay', sentKbps: 700, receivedKbps: 0, verdict: 'late', why: 'about 450 ms one way' }) })), 1000);
-    assert.match(renderSiteBody(m, m.site('rouyn-noranda'), ui, new PendingActions()), /picture late<\/strong>: about 450 ms one way.*700 kb\/s/s);
+    assert.match(renderSiteBody(m, m.site('rouyn-noranda'), ui, new PendingActions()), /image en retard<\/strong>: about 450 ms one way.*700 kb\/s/s);
     const outcome = m.apply(`${T}relay/streams`, bytes({ at: 'z', streams: [{ site: 'rouyn-noranda', status: 'live', publisher: null, viewers: 0, link: { verdict: 'fine' } }] }), 1100);
     assert.equal(outcome.kind, 'bad');
   });

@@ -78,15 +78,20 @@ function encoderBlock(site: SiteView): string {
   return `<div class="enc enc-${esc(enc.state)}"><span>${esc(t('sites.encoder', { state: '\u0000' })).replace('\u0000', `<strong>${esc(enc.state)}</strong>`)}${enc.encoder ? ` (${esc(enc.encoder)})` : ''}${figures ? ` · ${figures}` : ''}${enc.restarts ? ` · ${esc(t('sites.restarts', { n: enc.restarts }))}` : ''}</span>${encoderChart(site.encoderHistory)}</div>`;
 }
 
-const VERDICT_TEXT = { good: 'picture on time', late: 'picture late', unwatchable: 'picture unwatchable', down: 'feed down' } as const;
-
 /** SRT link figures, with the verdict in words when the picture is late or broken. */
 function linkBlock(site: SiteView): string {
   const link = linkView(site.state, site.relayLink);
   if (!link) return '';
   const bad = link.verdict !== 'good';
-  const figures = `RTT ${Math.round(link.rttMs)} ms · loss ${link.lossPercent.toFixed(1)} % · ${link.retransmitted} resent · ${Math.round(link.receivedKbps || link.sentKbps)} kb/s · buffer ${Math.round(link.bufferMs)}/${Math.round(link.latencyMs)} ms`;
-  return `<div class="link link-${esc(link.verdict)}"${attrs({ 'data-verdict': link.verdict })}><span class="${bad ? 'warn-text' : 'ok-text'}"><strong>${VERDICT_TEXT[link.verdict]}</strong>${link.why ? `: ${esc(link.why)}` : ''}</span> <span class="small">SRT ${figures}</span></div>`;
+  const figures = t('sites.linkFigures', {
+    rtt: Math.round(link.rttMs),
+    loss: link.lossPercent.toFixed(1),
+    resent: link.retransmitted,
+    kbps: Math.round(link.receivedKbps || link.sentKbps),
+    buffer: Math.round(link.bufferMs),
+    latency: Math.round(link.latencyMs),
+  });
+  return `<div class="link link-${esc(link.verdict)}"${attrs({ 'data-verdict': link.verdict })}><span class="${bad ? 'warn-text' : 'ok-text'}"><strong>${esc(t(`sites.linkVerdict.${link.verdict}`))}</strong>${link.why ? `: ${esc(link.why)}` : ''}</span> <span class="small">SRT ${esc(figures)}</span></div>`;
 }
 
 /** The newest `relais link test --report` of the site: what it measured and the SRT settings it calls for. */
