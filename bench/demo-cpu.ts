@@ -13,6 +13,7 @@
  * Run: npx tsx bench/demo-cpu.ts   (prints one JSON line per kind of feed)
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import mqtt from 'mqtt';
 import { mediaDemoExtension, type DemoFeeds } from '../src/demo/media-extension.js';
 import { startDemo } from '../src/demo/demo.js';
@@ -100,6 +101,7 @@ async function measure(feeds: DemoFeeds): Promise<Record<string, unknown>> {
       bench: 'demo-cpu',
       feeds,
       totalPercentOfOneCore: +summary(totals).p50.toFixed(1),
+      load: +(loadavg()[0] ?? 0).toFixed(1),
       byProgram: Object.fromEntries([...byName].map(([name, values]) => [`${name} x${count.get(name)}`, +summary(values).p50.toFixed(1)])),
     };
   } finally {
