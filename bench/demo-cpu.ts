@@ -40,11 +40,25 @@ function tree(root: number): Map<number, string> {
     }
   }
   const inside = new Map<number, string>([[root, name.get(root) ?? 'node']]);
+  const role = (pid: number): string => {
+    const program = name.get(pid) ?? '?';
+    if (program !== 'ffmpeg') return program;
+    let argv = '';
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      // gone meanwhile
+    }
+    if (argv.includes('streamselect')) return 'ffmpeg switcher';
+    if (argv.includes('-c copy')) return 'ffmpeg remux';
+    if (argv.includes('libx264')) return 'ffmpeg encoder';
+    return 'ffmpeg player';
+  };
   for (let grew = true; grew; ) {
     grew = false;
     for (const [pid, ppid] of parent) {
       if (!inside.has(pid) && inside.has(ppid)) {
-        inside.set(pid, name.get(pid) ?? '?');
+        inside.set(pid, role(pid));
         grew = true;
       }
     }
