@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 const NEEDS = {
   // command on PATH -> Debian package
   test: { mosquitto: 'mosquitto', mosquitto_pub: 'mosquitto-clients', socat: 'socat', ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', chromium: 'chromium', 'nats-server': 'nats-server', shellcheck: 'shellcheck', openssl: 'openssl', 'srt-live-transmit': 'srt-tools' },
-  start: { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', socat: 'socat' },
+  start: { ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', 'srt-live-transmit': 'srt-tools', socat: 'socat' },
 };
 
 const purpose = process.argv.includes('--for') ? process.argv[process.argv.indexOf('--for') + 1] : 'test';

@@ -2,7 +2,7 @@
 /**
  * `relais <command>`: one CLI for every role (see `relais --help`).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConductorConfig, loadConfigFile, loadSiteConfig, parseKind } from './config/load.js';
 import type { FloorMessage } from './commands/floor-client.js';
 import { clientOptions, withBrokerFlags } from './commands/broker-flags.js';
@@ -51,6 +51,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--dashboard-port <port>', t('help.demo.dashboardPort'), parsePort, 8080)
     .option('--rtmp-port <port>', t('help.demo.rtmpPort'), parsePort, 1935)
     .option('--http-port <port>', t('help.demo.httpPort'), parsePort, 8000)
+    .addOption(new Option('--feeds <kind>', t('help.demo.feeds')).choices(['srt', 'rtmp']).default('srt'))
+    .option('--srt-port <port>', t('help.demo.srtPort'), parsePort, 9100)
     .option('--no-screen', t('help.demo.noScreen'))
     .action(async (opts) => {
       const { runDemo } = await import('./demo/demo.js');

@@ -72,7 +72,7 @@ export async function demoExtensions(opts: Record<string, unknown>): Promise<Dem
   extensions.push((await import('./demo/tally-extension.js')).tallyDemoExtension());
   if (opts.media !== false) {
     const { mediaDemoExtension } = await import('./demo/media-extension.js');
-    extensions.push(mediaDemoExtension({ rtmpPort: opts.rtmpPort as number, httpPort: opts.httpPort as number }));
+    extensions.push(mediaDemoExtension({ rtmpPort: opts.rtmpPort as number, httpPort: opts.httpPort as number, srtPort: opts.srtPort as number, feeds: opts.feeds as 'srt' | 'rtmp' }));
   }
   if (opts.dashboard !== false) {
     const { dashboardDemoExtension } = await import('./demo/dashboard-extension.js');

@@ -256,6 +256,10 @@ export const en: Catalogue = {
     lampNext: 'NEXT',
     lampButton: 'BUTTON',
     role: { 'on-air': 'on-air', next: 'next', queued: 'queued', idle: 'idle' },
+    feedsSrt: 'room feeds: SRT, box -> relay {{ingest}} -> displays {{egress}} (switcher), HTTP-FLV previews {{http}}/live/<site>.flv',
+    feedsRtmp: 'room feeds: RTMP rtmp://{{host}}:{{rtmp}}/live (signed), displays and previews over HTTP-FLV {{http}}/live/<site>.flv',
+    srtMissing: 'WARNING: srt-live-transmit is missing, the feeds go over RTMP; for SRT: sudo apt-get install -y srt-tools',
+    feedsOff: 'room feeds: off (ffmpeg is missing; sudo apt-get install -y ffmpeg)',
   },
   rundownCsv: {
     empty: 'the file holds no rundown item',

@@ -262,6 +262,10 @@ export const fr = {
     lampNext: 'SUIVANT',
     lampButton: 'BOUTON',
     role: { 'on-air': 'en ondes', next: 'suivant', queued: 'en file', idle: 'attente' },
+    feedsSrt: 'flux des salles : SRT, boîtier -> relais {{ingest}} -> écrans {{egress}} (aiguilleur), aperçus HTTP-FLV {{http}}/live/<site>.flv',
+    feedsRtmp: 'flux des salles : RTMP rtmp://{{host}}:{{rtmp}}/live (signé), écrans et aperçus HTTP-FLV {{http}}/live/<site>.flv',
+    srtMissing: 'ATTENTION : srt-live-transmit est absent, les flux passent en RTMP ; pour SRT : sudo apt-get install -y srt-tools',
+    feedsOff: 'flux des salles : arrêtés (ffmpeg est absent ; sudo apt-get install -y ffmpeg)',
   },
   rundownCsv: {
     empty: 'le fichier ne contient aucun point de déroulement',

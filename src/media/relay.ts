@@ -46,6 +46,8 @@ export interface RelayOptions {
   srt?: RelaySrtConfig;
   /** ffmpeg for the SRT feeds' remux into FLV (also `RELAIS_FFMPEG`). */
   ffmpeg?: string;
+  /** srt-live-transmit for the SRT hub (also `RELAIS_SRT_LIVE_TRANSMIT`). */
+  srtTransmit?: string;
 }
 
 /** One site's stream as the relay sees it (the payload of `relay/streams`). */
@@ -174,6 +176,7 @@ export class Relay extends EventEmitter<RelayEvents> {
         ...srt,
         bind: this.options.bind ?? '0.0.0.0',
         ffmpeg: ffmpegBinary(this.options.ffmpeg),
+        ...(this.options.srtTransmit ? { srtTransmit: this.options.srtTransmit } : {}),
         log: this.log.child('srt'),
         // Signed at every (re)start of the remux, like a box's feed.
         rtmpTarget: (site) => signPublishUrl({ base: `rtmp://127.0.0.1:${this.options.rtmpPort}/${RELAY_APP}`, site, secret: this.options.secret, ttlSeconds: 6 * 3600 }),

@@ -41,7 +41,7 @@ export async function startDemoMedia(o: DemoMediaOptions): Promise<DemoMedia | s
   const urls: Record<string, string> = {};
   try {
     for (const site of o.sites) {
-      const config = parseEncoderConfig(demoEncoderSettings(`${o.event} · ${site}`, relay.rtmpUrl, o.secret), 'demo.encoder');
+      const config = parseEncoderConfig(demoEncoderSettings(`${o.event} · ${site}`, { kind: 'rtmp', url: relay.rtmpUrl, secret: o.secret }), 'demo.encoder');
       const feed = createFeed({ config, site, encoder: 'libx264', binary, log: o.log.child(`feed:${site}`) });
       feeds.push(feed);
       await feed.start();

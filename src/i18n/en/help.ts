@@ -44,6 +44,8 @@ export const help: Translation<typeof fr> = {
     dashboardPort: 'dashboard HTTP port',
     rtmpPort: 'relay RTMP ingest port',
     httpPort: 'relay HTTP-FLV / WS-FLV port',
+    feeds: 'room feeds over SRT through the relay\'s hub (RTMP when srt-live-transmit is missing) or over RTMP',
+    srtPort: 'first SRT port of the relay: ingest port..port+2, the displays\' feeds port+3..port+11',
     noScreen: 'plain logs instead of the live screen, even on a terminal',
   },
   appliance: {

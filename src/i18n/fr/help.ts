@@ -46,6 +46,8 @@ export const help = {
     dashboardPort: 'port HTTP du tableau de bord',
     rtmpPort: 'port d’entrée RTMP du relais',
     httpPort: 'port HTTP-FLV / WS-FLV du relais',
+    feeds: 'les flux des salles en SRT par le concentrateur du relais (RTMP si srt-live-transmit manque) ou en RTMP',
+    srtPort: 'premier port SRT du relais : réception port..port+2, flux des écrans port+3..port+11',
     noScreen: 'des journaux simples plutôt que l’écran en direct, même dans un terminal',
   },
   appliance: {
