@@ -72,7 +72,7 @@ done <"$users"
 
 # Who publishes what: the writers of each topic in the contract's map (src/protocol/topics.ts);
 # test/deploy/acl-contract.test.ts checks these lists against it. '+' stands for any site.
-CONDUCTOR_WRITES="floor events rundown conductor/availability conductor/state conductor/heartbeat relay/streams"
+CONDUCTOR_WRITES="floor events rundown conductor/availability conductor/state conductor/answers conductor/heartbeat relay/streams"
 OPERATOR_WRITES="control site/+/ptz/command site/+/message site/+/message/ack site/+/message/operator/ack"
 # A viewer (a speaker screen) may only say it read its message.
 VIEWER_WRITES="site/+/message/ack"

@@ -3,10 +3,10 @@
  * the rundown), and the check that keeps unknown sites out of the state file.
  * Pure.
  */
-import { withRundown, type FloorCommand, type FloorRules, type FloorState, type StepResult } from '../floor/machine.js';
+import { withRundown, type FloorCommand, type FloorRules, type FloorState, type RememberedResult, type StepResult } from '../floor/machine.js';
 import { scheduleOf } from '../floor/view.js';
 import { reason, reasonMessage, type Reason } from '../protocol/reasons.js';
-import type { EventResult, RelayStreams, RundownList } from '../protocol/schemas.js';
+import { RETAINED_ANSWERS, type ConductorAnswers, type EventResult, type RelayStreams, type RundownList } from '../protocol/schemas.js';
 
 /** Longest site name an answer repeats; a longer one is cut and marked. */
 export const MAX_ECHOED_SITE = 64;
@@ -63,6 +63,26 @@ export function rememberAnswer(state: FloorState, event: EventResult, rules: Flo
   const answer = { key, accepted: event.result === 'accepted', reason: event.reason, epoch: event.epoch, ...(event.code ? { code: event.code, params: event.params ?? {} } : {}) };
   const recent = [...state.recent, answer].slice(-Math.max(1, rules.idWindow));
   return { ...state, recent };
+}
+
+/** One remembered answer as it travels on `conductor/answers` and back: reason cut short, parameters only while small. */
+function carried(a: RememberedResult): RememberedResult {
+  const params = a.code && a.params && JSON.stringify(a.params).length <= 600 ? a.params : undefined;
+  return { key: a.key, accepted: a.accepted, reason: a.reason === null ? null : a.reason.slice(0, 300), ...(a.epoch !== undefined ? { epoch: a.epoch } : {}), ...(a.code ? { code: a.code, params: params ?? {} } : {}) };
+}
+
+/** Answers of the retained `conductor/answers` this conductor does not know yet, added to its window (about its own sites only). */
+export function rememberRetained(state: FloorState, retained: ConductorAnswers, rules: FloorRules): FloorState {
+  const known = new Set(state.recent.map((r) => r.key));
+  const ours = (key: string): boolean => key.startsWith('control:') || rules.sites.some((site) => key.startsWith(`intent:${site}:`));
+  const fresh = retained.answers.filter((a) => !known.has(a.key) && ours(a.key)).map(carried);
+  if (fresh.length === 0) return state;
+  return { ...state, recent: [...state.recent, ...fresh].slice(-Math.max(1, rules.idWindow)) };
+}
+
+/** The retained copy of the primary's latest first answers. */
+export function retainedAnswers(state: FloorState, conductor: string): ConductorAnswers {
+  return { conductor, term: state.term, epoch: state.epoch, answers: state.recent.slice(-RETAINED_ANSWERS).map(carried) };
 }
 
 /**

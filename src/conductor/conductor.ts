@@ -15,7 +15,7 @@ import type { ConductorState, EventResult, Floor, Heartbeat, RelayStreams, Rundo
 import { matchTopic, routeMessage, type TopicHandlers } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { realClock } from '../appliance/clock.js';
-import { answerFor, feedWarning, rememberAnswer, rundownView, unknownSiteAnswer } from './answers.js';
+import { answerFor, feedWarning, rememberAnswer, rememberRetained, retainedAnswers, rundownView, unknownSiteAnswer } from './answers.js';
 import { DisplayReadiness, withHold } from './hold.js';
 import type { ConductorEvents, ConductorOptions } from './options.js';
 import { ConductorLink } from './link.js';
@@ -222,6 +222,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     // The heartbeat of the new term first: boxes follow a newer term only once it has one.
     this.beat();
     await this.publishPresence();
+    await this.link.publish('conductorAnswers', retainedAnswers(this.state, this.id));
     this.log.info(`primary: ${why}`, { term, epoch: this.state.epoch, onAir: this.state.onAir ?? '-' });
     // Anything that arrived while the term was being taken goes now, in it.
     this.carryOut({ kind: 'release-held' });
@@ -266,9 +267,13 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       if (this.rules.sites.includes(site!)) this.displays.update(site!, state.display);
       if (this.roles.role === 'primary' && compareFence({ term: state.tally.term ?? 0, epoch: state.tally.epoch }, this.state) < 0) this.republishFloor(site!, state.tally.epoch);
     },
-    // A standby learns the primary's answers, so a retry after a takeover is still applied once.
+    // A standby learns the primary's answers, so a retry after a takeover is still applied once;
+    // the retained window gives one that (re)started the answers it was not there to hear.
     events: (event) => {
       if (this.roles.role !== 'primary') this.state = rememberAnswer(this.state, event, this.rules);
+    },
+    conductorAnswers: (retained) => {
+      if (this.roles.role !== 'primary') this.state = rememberRetained(this.state, retained, this.rules);
     },
   };
 
@@ -333,6 +338,8 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     const sent = this.link.publishOutcome(floor && { floor, rundown: this.rundownList() }, event, feedWarning(event, this.state.onAir, this.streams));
     if (floor) this.emit('floor', floor);
     await sent;
+    // The answer window, retained, after the answer itself: off the hand-off's path.
+    if (!result.duplicate) void this.link.publish('conductorAnswers', retainedAnswers(this.state, this.id));
     this.emit('result', event);
     this.log.info(`${event.kind} ${event.action} ${event.result}`, { id: event.id, site: event.site ?? undefined, reason: event.reason ?? undefined, duplicate: event.duplicate || undefined, epoch: event.epoch, heldMs: hold?.waitedMs });
   }

@@ -18,7 +18,7 @@ const PUBLISH_ACK_WAIT_MS = 3000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-const FILTERS: TopicName[] = ['floor', 'rundown', 'conductorHeartbeat', 'conductorAvailability', 'siteIntent', 'siteState', 'control', 'events', 'relayStreams'];
+const FILTERS: TopicName[] = ['floor', 'rundown', 'conductorAnswers', 'conductorHeartbeat', 'conductorAvailability', 'siteIntent', 'siteState', 'control', 'events', 'relayStreams'];
 
 /** What the connection tells its owner; only the current connection's events arrive. */
 export interface LinkListener {

@@ -190,6 +190,34 @@ export const conductorState = z.object({
 });
 export type ConductorState = z.infer<typeof conductorState>;
 
+/** How many of its latest first answers the primary keeps retained on `conductor/answers`. */
+export const RETAINED_ANSWERS = 48;
+
+/**
+ * The primary's latest first answers, retained: a conductor that (re)starts
+ * as standby learns from it the ids answered while it was away, so a retry
+ * after a takeover is still applied once (docs/protocol.md, rule 7).
+ */
+export const conductorAnswers = z.object({
+  conductor: z.string().max(200),
+  term: fenceNumber.optional(),
+  epoch: fenceNumber,
+  answers: z
+    .array(
+      z.object({
+        /** `intent:<site>:<id>` or `control:<id>`. */
+        key: z.string().max(400),
+        accepted: z.boolean(),
+        reason: z.string().max(2000).nullable(),
+        epoch: fenceNumber.optional(),
+        code: z.string().max(64).nullable().optional(),
+        params: z.record(z.string().max(32), z.union([z.string().max(2000), z.number()])).optional(),
+      }),
+    )
+    .max(RETAINED_ANSWERS),
+});
+export type ConductorAnswers = z.infer<typeof conductorAnswers>;
+
 /** Largest payload accepted on any topic; bigger ones are dropped before parsing. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 

@@ -69,6 +69,8 @@ export const TOPICS = {
   control: spec('control', s.control, 'json', false, 1, ['operator']),
   conductorAvailability: spec('conductor/availability', s.availability, 'text', true, 1, ['conductor']),
   conductorState: spec('conductor/state', s.conductorState, 'json', true, 1, ['conductor']),
+  /** The primary's latest first answers, retained, for a conductor that starts as standby (rule 7). */
+  conductorAnswers: spec('conductor/answers', s.conductorAnswers, 'json', true, 1, ['conductor']),
   conductorHeartbeat: spec('conductor/heartbeat', s.heartbeat, 'json', false, 0, ['conductor']),
   events: spec('events', s.eventResult, 'json', false, 1, ['conductor']),
   rundown: spec('rundown', s.rundownList, 'json', true, 1, ['conductor']),
