@@ -242,7 +242,7 @@ describe('a 3-site day over rural links (real SRT, ffmpeg, relay, displays)', fu
     egressPort = block + SITES.length;
     const plan = { sites: SITES, ingestPort: block, egressPort };
     const srt = parseRelayConfig({ secret: SECRET, srt: { ...plan, latencyMs: LATENCY_MS, expectedKbps: 450, statsEveryMs: 1000 } }).srt;
-    const relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, dataDir: dir, log: quietLogger('relay'), pollMs: 500, srt });
+    const relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort(), httpPort: await freePort(), secret: SECRET, dataDir: join(dir, 'relay'), log: quietLogger('relay'), pollMs: 500, srt });
     await relay.start();
     stops.push(() => relay.stop());
     // The relay's statistics on the broker, as `relais relay` publishes them.

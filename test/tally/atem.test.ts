@@ -152,7 +152,7 @@ describe('tally: ATEM through atem-connection against the emulator', function ()
     const s = new AtemSource({ host: '127.0.0.1', port: atem.address.port, handshakeMs: 100, reconnect: { initialDelayMs: 200, maxDelayMs: 800 } });
     sources.push(s);
     const library = (): number[] => atem.hellos.filter((h) => h.session === 0x53ab).map((h) => h.at);
-    const named = nextEvent(s, 'connection', (st) => /pas de réponse de l'ATEM/.test(st.error ?? ''));
+    const named = nextEvent(s, 'connection', (st) => /pas de réponse de l’ATEM/.test(st.error ?? ''));
     s.start();
     await named;
     await waitFor('five attempts', () => library().length >= 5, 10_000);
