@@ -30,7 +30,7 @@ describe('dashboard in Chromium: the demo\'s feeds through the SRT hub', functio
       // A feed counts once bits have arrived (the first interval may read 0 kb/s while the caller connects).
       await page.waitForFunction((s) => {
         const text = document.querySelector(`article.site[data-site="${s}"] .link`)?.textContent ?? '';
-        return /RTT \d+ ms · perte \d+\.\d % · \d+ renvoyés · [1-9]\d* kb\/s · tampon/.test(text);
+        return /RTT \d+ ms · perte \d+,\d % · \d+ renvoyés · [1-9]\d* kb\/s · tampon/.test(text);
       }, site, { timeout: 20_000 });
       assert.notEqual(await link.getAttribute('data-verdict'), 'down', `${site}'s feed is measured, not down`);
     }

@@ -158,7 +158,7 @@ describe('deploy: relais doctor against a real broker and through the CLI', () =
       await writeFile(config, 'event: demo\nsite: Saint Camille\n');
       const r = await doctor(['--config', config, '--only', 'disk']);
       assert.equal(r.code, 2, r.stdout + r.stderr);
-      assert.match(r.stderr, /relais doctor: .*appliance\.yaml: site: must be a lowercase slug/);
+      assert.match(r.stderr, /relais doctor: .*appliance\.yaml: site\s: doit être un identifiant en minuscules/);
     });
 
     it('rejects a config it cannot read with a clear message and status 2', async () => {

@@ -92,12 +92,12 @@ describe('the floor on a three-node NATS cluster (MQTT)', function () {
     });
     // Every copy is answered (the first answer itself may be lost, then only duplicates arrive), and applied once.
     assert.ok(answers.every((a) => a.result === 'accepted'), JSON.stringify(answers));
-    // Applied once: one first answer at most, every copy answered with the same epoch, and nothing after it. (A conductor
-    // whose node died re-validates its role and announces that with one epoch more: epochs may have grown before the grant.)
+    // Applied once: one first answer at most, every copy answered with the same epoch (a second application would be
+    // refused as already on air, or answered with a new epoch). A conductor whose node died re-validates its role and
+    // announces that with one epoch more, before or after the grant: the conductor's epoch itself proves nothing here.
     assert.ok(answers.filter((a) => !a.duplicate).length <= 1, `one first answer: ${JSON.stringify(answers)}`);
     assert.equal(new Set(answers.map((a) => a.epoch)).size, 1, `one epoch in every answer: ${JSON.stringify(answers)}`);
     assert.ok(answers[0]!.epoch > epochBefore, 'the grant changed the floor');
-    assert.equal(conductor.epoch, answers[0]!.epoch, 'the grant applied once');
     const epochs = new Set(boxes.map((b) => b.floor?.epoch));
     assert.equal(epochs.size, 1, 'one epoch everywhere');
     assert.equal(drivers.filter((d) => d.output('onAir').level).length, 1, 'one ON AIR lamp lit');

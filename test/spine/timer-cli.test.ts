@@ -78,7 +78,7 @@ describe('relais floor: the timer tools (embedded broker, real conductor)', func
   it('refuses a minute count it cannot send, before reaching the broker', async () => {
     const zero = await floor('adjust', '0');
     assert.notEqual(zero.code, 0);
-    assert.match(zero.output, /must not be 0/);
+    assert.match(zero.output, /<minutes> ne doit pas valoir 0/);
     const big = await floor('adjust', '+90');
     assert.notEqual(big.code, 0);
     assert.match(big.output, /de -60 à 60, reçu «\s90\s»/);

@@ -86,7 +86,7 @@ describe('tally: the switcher tally feature', () => {
   });
 
   it('GPI contacts → TSL 5.0 out: cameras read from contacts go out with the floor (wired as a box is)', async () => {
-    assert.throws(() => site({ tallyIn: { cam1: { program: 'cam1Program' } }, tallyOut: { destinations: [{ host: '127.0.0.1', port: 8900 }], cameras: { cam1: 1, cam3: 3 } } }), /tallyOut\.cameras\.cam3: "cam3" has no tally to send.*known: cam1/);
+    assert.throws(() => site({ tallyIn: { cam1: { program: 'cam1Program' } }, tallyOut: { destinations: [{ host: '127.0.0.1', port: 8900 }], cameras: { cam1: 1, cam3: 3 } } }), /tallyOut\.cameras\.cam3\s?: "cam3" has no tally to send.*known: cam1/);
     const receiver = new TslSource({ version: '5.0', host: '127.0.0.1', udpPort: 0, silenceMs: 0 });
     await receiver.listen();
     const config = site({
