@@ -106,11 +106,11 @@ describe('deploy: install.sh on a fresh Debian 12 root (debootstrap, for real)',
     // The example install.sh picked for a PC box: a Firmata board and a VISCA adapter, neither plugged in here.
     const out = await box().exec('/usr/bin/relais', ['doctor', '--config', '/etc/relais/appliance.yaml', '--broker', `mqtt://127.0.0.1:${port}`, '--only', 'serial', 'ffmpeg', 'broker', 'disk'], { user: 'relais' });
     assert.equal(out.code, 1, `doctor (${out.code}):\n${out.stdout}\n${out.stderr}`);
-    assert.match(out.stdout, /^FAIL\s+serial\s+\/dev\/relais-visca-A10K1234-if00 \(cameras\[0\]\.transport\.path\): no such device/m);
-    assert.match(out.stdout, /^FAIL\s+serial\s+\/dev\/relais-firmata \(io\.port\): no such device/m);
-    assert.match(out.stdout, /à faire\s: plug the adapter or the board in, then `ls -l \/dev\/relais-\* \/dev\/serial\/by-id\/`/);
+    assert.match(out.stdout, /^FAIL\s+serial\s+\/dev\/relais-visca-A10K1234-if00 \(cameras\[0\]\.transport\.path\)\s: aucun périphérique de ce nom/m);
+    assert.match(out.stdout, /^FAIL\s+serial\s+\/dev\/relais-firmata \(io\.port\)\s: aucun périphérique de ce nom/m);
+    assert.match(out.stdout, /à faire\s: branchez l’adaptateur ou la carte, puis `ls -l \/dev\/relais-\* \/dev\/serial\/by-id\/`/);
     assert.match(out.stdout, /^(PASS|WARN)\s+ffmpeg\s/m);
-    assert.match(out.stdout, /^PASS\s+broker\s+mqtt:\/\/127\.0\.0\.1:\d+.*connected in \d+ ms/m);
+    assert.match(out.stdout, /^PASS\s+broker\s+mqtt:\/\/127\.0\.0\.1:\d+.*connecté en \d+ ms/m);
     assert.match(out.stdout, /^(PASS|WARN)\s+disk\s/m);
   });
 
