@@ -7,7 +7,6 @@
  * unreachable) change nothing.
  */
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { ffmpegVersion, resolveBinary } from '../../src/media/ffmpeg.js';
 import { Relay, type StreamsSnapshot } from '../../src/media/relay.js';
 import type { EncoderPart } from '../../src/protocol/site-state.js';
 import { fakeFeatureContext } from '../helpers/feature-context.js';
-import { recordingLogger } from '../helpers/log.js';
+import { announcedLines, recordingLogger } from '../helpers/log.js';
 import { freePort, quietLogger, SECRET, tempDir, waitForEvent } from './helpers.js';
 
 const feedConfig = (output: unknown, extra: Record<string, unknown> = {}) => ({
@@ -55,14 +54,7 @@ describe('encoder fallback at run time (real ffmpeg, h264_vaapi without /dev/dri
 
   function start(config: unknown) {
     const fake = fakeFeatureContext();
-    const lines: string[] = [];
-    const logged = new EventEmitter<{ line: [line: string] }>();
-    const push = lines.push.bind(lines);
-    lines.push = (...added: string[]) => {
-      const n = push(...added);
-      for (const line of added) logged.emit('line', line);
-      return n;
-    };
+    const { lines, logged } = announcedLines();
     const ctx = { ...fake.ctx, log: recordingLogger(lines) };
     feature = new EncoderFeature(config);
     return { fake, lines, logged, started: feature.start(ctx) };

@@ -7,7 +7,6 @@
  * again.
  */
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import type { SiteState } from '../../src/protocol/site-state.js';
 import { decode, topic } from '../../src/protocol/topics.js';
 import { startTestBroker, type TestBroker } from '../helpers/brokers.js';
 import { conductorConfig, siteConfig } from '../helpers/event.js';
-import { quietLogger, recordingLogger } from '../helpers/log.js';
+import { announcedLines, quietLogger, recordingLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SITE = 'saint-camille';
@@ -27,14 +26,7 @@ const BACKOFF_MS = 4000;
 
 /** A box whose log lines are kept and announced, to wait on. */
 function box(url: string, protocolVersion: 4 | 5) {
-  const lines: string[] = [];
-  const logged = new EventEmitter<{ line: [line: string] }>();
-  const push = lines.push.bind(lines);
-  lines.push = (...added: string[]) => {
-    const n = push(...added);
-    for (const line of added) logged.emit('line', line);
-    return n;
-  };
+  const { lines, logged } = announcedLines();
   const config = siteConfig(url, SITE);
   const runtime = new ApplianceRuntime({
     config: { ...config, broker: { ...config.broker, protocolVersion } },
