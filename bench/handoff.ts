@@ -13,7 +13,10 @@
  * saved -> floor published -> first box applies it (its lamps set in the same
  * call) -> last box -> done (the later of the last box and the last ON AIR write).
  *
- * Real Mosquitto on loopback; the conductor and the boxes share this process.
+ * Real Mosquitto on loopback, set as scripts/mosquitto/central.conf ships it
+ * (`set_tcp_nodelay true`); HANDOFF_BROKER_NAGLE=1 runs it with Mosquitto's
+ * own default instead (Nagle on its client sockets). The conductor and the
+ * boxes share this process.
  * Run: npx tsx bench/handoff.ts   (bounded: a fixed number of hand-offs per size)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -274,7 +277,9 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
 
 const round2 = (x: number): number => +x.toFixed(2);
 
-const broker = await startTestBroker('mosquitto');
+const nagle = process.env.HANDOFF_BROKER_NAGLE === '1';
+const broker = await startTestBroker('mosquitto', nagle ? { tcpNoDelay: false } : {});
+console.log(JSON.stringify({ bench: 'hand-off broker', mosquitto: nagle ? 'Nagle on (Mosquitto default)' : 'set_tcp_nodelay true (central.conf)' }));
 try {
   for (const [sites, rounds] of (process.env.HANDOFF_SIZES ? JSON.parse(process.env.HANDOFF_SIZES) as Array<[number, number]> : [[3, 300], [30, 150], [100, 60]])) {
     const { handoff, raw, write, stages } = await handoffs(broker.url, sites, rounds);

@@ -3,6 +3,7 @@
  * embedded Aedes. The integration suites run against both.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,12 +44,24 @@ export interface TestBroker {
   stop(): Promise<void>;
 }
 
+/** What the shipped central.conf says about Nagle on the broker's client sockets: the test broker does the same. */
+function shippedNoDelay(): boolean {
+  const text = readFileSync(join(import.meta.dirname, '..', '..', 'scripts', 'mosquitto', 'central.conf'), 'utf8');
+  return /^set_tcp_nodelay\s+true\s*$/m.test(text);
+}
+
+export interface MosquittoOptions {
+  /** TCP_NODELAY on the broker's client sockets; by default what central.conf ships (Mosquitto's own default is off). */
+  tcpNoDelay?: boolean;
+}
+
 class MosquittoBroker implements TestBroker {
   readonly kind = 'mosquitto' as const;
   private child: ChildProcess | null = null;
   constructor(
     readonly port: number,
     private readonly dir: string,
+    private readonly tcpNoDelay: boolean,
   ) {}
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
@@ -60,7 +73,7 @@ class MosquittoBroker implements TestBroker {
       [
         `listener ${this.port} 127.0.0.1`,
         'allow_anonymous true',
-        'set_tcp_nodelay true',
+        `set_tcp_nodelay ${this.tcpNoDelay}`,
         'persistence true',
         `persistence_location ${this.dir}/`,
         'autosave_interval 1',
@@ -119,7 +132,7 @@ class AedesBroker implements TestBroker {
   }
 }
 
-export async function startTestBroker(kind: 'mosquitto' | 'aedes'): Promise<TestBroker> {
+export async function startTestBroker(kind: 'mosquitto' | 'aedes', options: MosquittoOptions = {}): Promise<TestBroker> {
   // A port found free may be taken before the broker binds it: try again with another.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -130,7 +143,7 @@ export async function startTestBroker(kind: 'mosquitto' | 'aedes'): Promise<Test
         return broker;
       }
       const dir = await mkdtemp(join(tmpdir(), 'relais-mosq-'));
-      const broker = new MosquittoBroker(port, dir);
+      const broker = new MosquittoBroker(port, dir, options.tcpNoDelay ?? shippedNoDelay());
       try {
         await broker.start();
       } catch (err) {
