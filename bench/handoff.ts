@@ -19,6 +19,8 @@
  * boxes share this process.
  * Run: npx tsx bench/handoff.ts   (bounded: a fixed number of hand-offs per size)
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,6 +119,33 @@ StateStore.prototype.save = function timedSave(this: StateStore, ...args: Parame
   return save.apply(this, args);
 };
 
+/**
+ * HANDOFF_CONDUCTOR=process: the conductor in a child process (bench/handoff-conductor.ts), as on
+ * the broker's host; its stages are then not seen, only the whole hand-off. By default it shares
+ * this process with the boxes, and every stage is timed.
+ */
+const OWN_PROCESS = process.env.HANDOFF_CONDUCTOR === 'process';
+
+/** A conductor in its own process: the bench's listeners on it hear nothing (its stages stay NaN). */
+class ConductorProcess extends EventEmitter {
+  private constructor(private readonly child: ChildProcess) {
+    super();
+  }
+
+  static async start(config: object): Promise<ConductorProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'handoff-conductor.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [ready] = (await Promise.race([once(child.stdout!, 'data'), once(child, 'exit').then(() => { throw new Error('bench: the conductor process ended before it was ready'); })])) as [Buffer];
+    if (!ready.toString().includes('ready')) throw new Error(`bench: the conductor process said ${ready.toString()}`);
+    return new ConductorProcess(child);
+  }
+
+  async stop(): Promise<void> {
+    const gone = once(this.child, 'exit');
+    this.child.kill('SIGTERM');
+    await gone;
+  }
+}
+
 interface SizeResult {
   handoff: Summary;
   raw: Summary;
@@ -128,15 +157,14 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
   const dir = await mkdtemp(join(tmpdir(), 'relais-bench-'));
   const sites = Array.from({ length: siteCount }, (_, i) => `site-${String(i + 1).padStart(3, '0')}`);
   const stateFile = join(dir, 'state.json');
-  const conductor = new Conductor({
-    config: validateConfig('conductor', {
-      event: 'bench',
-      broker: { url },
-      conductor: { id: 'bench', stateFile, nextPolicy: 'queue' },
-      sites: sites.map((id) => ({ id })),
-    }, 'bench'),
-  });
-  await conductor.start();
+  const conductorConfig = {
+    event: 'bench',
+    broker: { url },
+    conductor: { id: 'bench', stateFile, nextPolicy: 'queue' },
+    sites: sites.map((id) => ({ id })),
+  };
+  const conductor = OWN_PROCESS ? await ConductorProcess.start(conductorConfig) : new Conductor({ config: validateConfig('conductor', conductorConfig, 'bench') });
+  if (!OWN_PROCESS) await (conductor as Conductor).start();
   const boxes = await Promise.all(sites.map(async (site) => {
     const driver = new SimulatedDriver();
     // No double: at 3 sites the same button comes round again within the default 400 ms
@@ -279,7 +307,7 @@ const round2 = (x: number): number => +x.toFixed(2);
 
 const nagle = process.env.HANDOFF_BROKER_NAGLE === '1';
 const broker = await startTestBroker('mosquitto', nagle ? { tcpNoDelay: false } : {});
-console.log(JSON.stringify({ bench: 'hand-off broker', mosquitto: nagle ? 'Nagle on (Mosquitto default)' : 'set_tcp_nodelay true (central.conf)' }));
+console.log(JSON.stringify({ bench: 'hand-off setting', mosquitto: nagle ? 'Nagle on (Mosquitto default)' : 'set_tcp_nodelay true (central.conf)', conductor: OWN_PROCESS ? 'own process' : 'shares the boxes\' process' }));
 try {
   for (const [sites, rounds] of (process.env.HANDOFF_SIZES ? JSON.parse(process.env.HANDOFF_SIZES) as Array<[number, number]> : [[3, 300], [30, 150], [100, 60]])) {
     const { handoff, raw, write, stages } = await handoffs(broker.url, sites, rounds);
