@@ -11,7 +11,7 @@ import type { ConductorConfig } from '../config/schema.js';
 import { fitState, initialFloorState, step, type FloorCommand, type FloorRules, type FloorState } from '../floor/machine.js';
 import { floorView, playedFromRundown } from '../floor/view.js';
 import { compareFence, fenceKey } from '../protocol/fencing.js';
-import type { ConductorState, EventResult, Floor, Heartbeat, RelayStreams, RundownList } from '../protocol/schemas.js';
+import type { ConductorState, Floor, RelayStreams, RundownList } from '../protocol/schemas.js';
 import { matchTopic, routeMessage, type TopicHandlers } from '../protocol/topics.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { realClock } from '../appliance/clock.js';
@@ -20,12 +20,10 @@ import { DisplayReadiness, withHold } from './hold.js';
 import type { ConductorEvents, ConductorOptions } from './options.js';
 import { ConductorLink } from './link.js';
 import { initialRoleState, roleStep, type Decision, type Role, type RoleConfig, type RoleInput, type RoleState } from './roles.js';
+import { heartbeatOf, HeldCommands, statusOf } from './status.js';
 import { StateStore, StateFileError } from './store.js';
 import { believableFloor, RepublishLimit, rulesFromConfig, stateForTerm } from './terms.js';
 import { t } from '../i18n/index.js';
-
-/** Commands held while the role is unsure; beyond this the oldest go (their senders retry). */
-const MAX_HELD = 1000;
 
 export type ConductorRole = Role;
 
@@ -45,7 +43,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private state: FloorState;
   /** True once the term of the current primary role is saved and announced. */
   private ready = false;
-  private held: FloorCommand[] = [];
+  private readonly held = new HeldCommands();
   private tickTimer: NodeJS.Timeout | null = null;
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -77,15 +75,9 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     this.roles = initialRoleState(this.monotonic(), { standby: Boolean(options.standby), term: 0, holder: null, leaseMs: config.conductor.leaseMs });
   }
 
-  get role(): ConductorRole {
-    return this.roles.role;
-  }
-  get epoch(): number {
-    return this.state.epoch;
-  }
-  get term(): number {
-    return this.state.term;
-  }
+  get role(): ConductorRole { return this.roles.role; }
+  get epoch(): number { return this.state.epoch; }
+  get term(): number { return this.state.term; }
 
   floor(): Floor {
     return floorView(this.state, this.rules, this.id, this.now());
@@ -165,15 +157,11 @@ export class Conductor extends EventEmitter<ConductorEvents> {
       case 'refresh-floor':
         this.link.refreshFloor();
         return;
-      case 'release-held': {
-        const held = this.held;
-        this.held = [];
-        for (const cmd of held) this.enqueue(() => this.apply(cmd));
+      case 'release-held':
+        for (const cmd of this.held.take()) this.enqueue(() => this.apply(cmd));
         return;
-      }
       case 'drop-held':
-        if (this.held.length > 0) this.log.warn(t('logs.heldDropped'), { count: this.held.length });
-        this.held = [];
+        if (this.held.size > 0) this.log.warn(t('logs.heldDropped'), { count: this.held.take().length });
         return;
       case 'ignore':
         this.log.debug(d.why);
@@ -190,12 +178,11 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   }
 
   private conductorState(): ConductorState {
-    return { conductor: this.id, role: this.roles.role === 'primary' ? 'primary' : 'standby', epoch: this.state.epoch, term: this.state.term, counters: { ...this.counters }, startedAt: this.startedAt, updatedAt: new Date(this.now()).toISOString() };
+    return statusOf(this.id, this.roles.role === 'primary', this.state, this.counters, this.startedAt, this.now());
   }
 
   private beat(): void {
-    const payload: Heartbeat = { conductor: this.id, epoch: this.state.epoch, term: this.state.term, at: new Date(this.now()).toISOString(), role: 'primary' };
-    void this.link.publish('conductorHeartbeat', payload);
+    void this.link.publish('conductorHeartbeat', heartbeatOf(this.id, this.state, this.now()));
     void this.link.publish('conductorState', this.conductorState());
   }
 
@@ -311,7 +298,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     const decisions = this.feed({ kind: 'command', at: this.monotonic() });
     // Not sure yet that we are the primary in a saved term: the command waits for the answer.
     if (decisions.some((d) => d.kind === 'hold') || (decisions.some((d) => d.kind === 'apply') && !this.ready)) {
-      this.held = [...this.held, cmd].slice(-MAX_HELD);
+      this.held.hold(cmd);
       return;
     }
     if (!decisions.some((d) => d.kind === 'apply')) return;
