@@ -14,6 +14,8 @@ import { reason, report } from './fr/timer.js';
 import { help } from './fr/help.js';
 import { visca } from './fr/visca.js';
 import { linkWhy } from './fr/link-why.js';
+import { config } from './fr/config.js';
+import { payload } from './fr/payload.js';
 
 export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
@@ -287,6 +289,8 @@ export const fr = {
   report,
   reason,
   linkWhy,
+  config,
+  payload,
   cli: {
     configMissing: 'manquant : doit être {{expected}}',
     configNothing: 'rien',

@@ -7,6 +7,7 @@
  * (`channel.ts`). Byte layouts follow Sony's VISCA command lists (EVI/BRC/SRG
  * series) as PTZOptics and most clones implement them.
  */
+import { t } from '../i18n/index.js';
 
 export type ViscaKind = 'command' | 'inquiry';
 
@@ -220,7 +221,7 @@ export function inquirePower(): ViscaCommand<PowerState> {
       if (p === 0x02) return 'on';
       if (p === 0x03) return 'standby';
       if (p === 0x04) return 'fault';
-      throw new Error('it must carry one data byte, 02, 03 or 04');
+      throw new Error(t('visca.detail.oneByte'));
     },
     0x09, 0x04, 0x00,
   );
@@ -252,9 +253,9 @@ export function inquirePosition(): ViscaCommand<PanTilt> {
  * what a valid answer holds; the channel adds the reply bytes and the inquiry.
  */
 function expectNibbles(data: Uint8Array, count: number): void {
-  if (data.length !== count) throw new Error(`it must carry ${count} data bytes 00-0F; it carries ${data.length}`);
+  if (data.length !== count) throw new Error(t('visca.detail.nibbles', { count, n: data.length }));
   const bad = data.findIndex((b) => b > 0x0f);
-  if (bad >= 0) throw new Error(`it must carry ${count} data bytes 00-0F; data byte ${bad + 1} is ${hex([data[bad]!])}`);
+  if (bad >= 0) throw new Error(t('visca.detail.nibble', { count, i: bad + 1, byte: hex([data[bad]!]) }));
 }
 
 /** `81 01 04 3F 02 01 FF` style dump for logs and errors. */

@@ -72,7 +72,7 @@ describe('SRT statistics and URLs (pure)', () => {
   });
 
   it('refuses a passphrase libsrt would refuse', () => {
-    assert.throws(() => parseRelayConfig({ secret: SECRET, srt: { sites: ['a'], passphrase: 'short' } }), /relay\.srt\.passphrase: must be 10 to 79 characters/);
+    assert.throws(() => parseRelayConfig({ secret: SECRET, srt: { sites: ['a'], passphrase: 'short' } }), /relay\.srt\.passphrase\s: doit compter de 10 à 79 caractères/);
   });
 });
 

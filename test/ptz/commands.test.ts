@@ -38,13 +38,13 @@ describe('ptz command table', () => {
   });
 
   it('refuses answers of the wrong length or with a byte beyond a nibble, saying what a valid one holds', () => {
-    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2)), /must carry 4 data bytes 00-0F; it carries 2/);
-    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2, 0x13, 4)), /data byte 3 is 13/);
-    assert.throws(() => v.inquirePosition().decode!(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0)), /must carry 8 data bytes 00-0F; it carries 9/);
-    assert.throws(() => v.inquirePosition().decode!(Uint8Array.of(0xf0, 0, 0, 0, 0, 0, 0, 0)), /data byte 1 is F0/);
-    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(9)), /one data byte, 02, 03 or 04/);
-    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(2, 3)), /one data byte, 02, 03 or 04/);
-    assert.throws(() => v.inquirePower().decode!(new Uint8Array(0)), /one data byte/);
+    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2)), /^Error: elle doit porter 4 octets de données 00-0F; elle en porte 2$/);
+    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2, 0x13, 4)), /l’octet 3 vaut 13/);
+    assert.throws(() => v.inquirePosition().decode!(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0)), /elle doit porter 8 octets de données 00-0F; elle en porte 9/);
+    assert.throws(() => v.inquirePosition().decode!(Uint8Array.of(0xf0, 0, 0, 0, 0, 0, 0, 0)), /l’octet 1 vaut F0/);
+    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(9)), /un octet de données, 02, 03 ou 04/);
+    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(2, 3)), /un octet de données, 02, 03 ou 04/);
+    assert.throws(() => v.inquirePower().decode!(new Uint8Array(0)), /un octet de données/);
   });
 
   it('refuses arguments out of range with what, range and value', () => {
