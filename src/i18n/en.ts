@@ -12,6 +12,7 @@ import { visca } from './en/visca.js';
 import { linkWhy } from './en/link-why.js';
 import { config } from './en/config.js';
 import { payload } from './en/payload.js';
+import { setup } from './en/setup.js';
 
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
@@ -285,6 +286,7 @@ export const en: Catalogue = {
   linkWhy,
   config,
   payload,
+  setup,
   cli: {
     configMissing: 'missing: must be {{expected}}',
     configNothing: 'nothing',

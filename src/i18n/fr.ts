@@ -16,6 +16,7 @@ import { visca } from './fr/visca.js';
 import { linkWhy } from './fr/link-why.js';
 import { config } from './fr/config.js';
 import { payload } from './fr/payload.js';
+import { setup } from './fr/setup.js';
 
 export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
@@ -291,6 +292,7 @@ export const fr = {
   linkWhy,
   config,
   payload,
+  setup,
   cli: {
     configMissing: 'manquant : doit être {{expected}}',
     configNothing: 'rien',

@@ -84,4 +84,6 @@ export function issueWords(issue: Issue, say: Say = current): string {
   }
 }
 
-z.config({ customError: (issue) => issueWords(issue) });
+// Once per process: the validator's settings are shared by every copy of this module (a test run
+// can load one through require and one through import), and the first copy's words stay.
+if (!z.config().customError) z.config({ customError: (issue) => issueWords(issue) });

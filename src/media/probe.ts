@@ -152,7 +152,7 @@ export async function forgetProbe(binary: string, cacheFile: string, log?: Logge
 export async function chooseEncoder(o: ProbeOptions = {}): Promise<ProbeResult> {
   const name = o.binary ?? ffmpegBinary();
   const binary = resolveBinary(name);
-  if (!binary) throw new Error(`ffmpeg not found (looked for "${name}"${name.includes('/') ? '' : ' on PATH'}); install ffmpeg (apt install ffmpeg) or set RELAIS_FFMPEG to its path`);
+  if (!binary) throw new Error(t('setup.ffmpegNotFound', { name, where: name.includes('/') ? '' : t('setup.ffmpegOnPath') }));
   const version = await ffmpegVersion(binary);
   const key = `${binary}|${version}`;
   const cacheFile = o.cacheFile === undefined ? defaultProbeCache() : o.cacheFile;
@@ -179,8 +179,8 @@ export async function chooseEncoder(o: ProbeOptions = {}): Promise<ProbeResult> 
     }
   }
   if (!chosen) {
-    const why = trials.map((t) => `${t.encoder}: ${t.reason}`).join('; ');
-    throw new Error(`no H.264 encoder works with ${binary} (${version}): ${why}. Install an ffmpeg built with libx264 (Debian/Raspberry Pi OS: apt install ffmpeg)`);
+    const why = trials.map((trial) => `${trial.encoder}${t('punct.colon')}${trial.reason}`).join('; ');
+    throw new Error(t('setup.noEncoder', { binary, version, why }));
   }
   const result: ProbeResult = { encoder: chosen, binary, version, board: board.model, note: board.note, trials, cached: false, at: new Date().toISOString() };
   if (cacheFile && cache) {

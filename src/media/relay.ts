@@ -110,7 +110,7 @@ export class Relay extends EventEmitter<RelayEvents> {
 
   constructor(private readonly options: RelayOptions) {
     super();
-    if (options.secret.length < 16) throw new Error('relay secret must be at least 16 characters (relay.secret / --secret / RELAIS_RELAY_SECRET)');
+    if (options.secret.length < 16) throw new Error(t('setup.relaySecret'));
     this.log = options.log ?? createLogger('relay');
   }
 

@@ -109,8 +109,8 @@ describe('media encoder choice (trial encodes)', function () {
     const fake = await standIn(tmp.path, ['h264_v4l2m2m', 'h264_vaapi', 'h264_qsv', 'h264_rkmpp', 'h264_nvenc', 'libx264']);
     process.env.PATH = `${fake.dir}:${savedPath}`;
     await assert.rejects(chooseEncoder({ cacheFile: null, modelPaths: [] }), (err: Error) => {
-      assert.match(err.message, /no H\.264 encoder works/);
-      assert.match(err.message, /libx264: .*Could not open encoder device/);
+      assert.match(err.message, /aucun encodeur H\.264 ne fonctionne/);
+      assert.match(err.message, /libx264\s: .*Could not open encoder device/);
       assert.match(err.message, /apt install ffmpeg/);
       return true;
     });
@@ -145,7 +145,7 @@ describe('media encoder choice (trial encodes)', function () {
   });
 
   it('names the fix when ffmpeg is missing, and RELAIS_FFMPEG wins over the config', async () => {
-    await assert.rejects(chooseEncoder({ binary: join(tmp.path, 'no-ffmpeg'), cacheFile: null }), /ffmpeg not found .*RELAIS_FFMPEG/);
+    await assert.rejects(chooseEncoder({ binary: join(tmp.path, 'no-ffmpeg'), cacheFile: null }), /ffmpeg introuvable .*RELAIS_FFMPEG/);
     process.env.RELAIS_FFMPEG = '/opt/ffmpeg/bin/ffmpeg';
     assert.equal(ffmpegBinary('/usr/bin/ffmpeg'), '/opt/ffmpeg/bin/ffmpeg');
     delete process.env.RELAIS_FFMPEG;
