@@ -196,7 +196,7 @@ describe('relais CLI', function () {
       assert.equal(parsed.sites['riviere-du-loup']?.role, 'on-air');
       assert.equal(Object.values(parsed.sites).filter((s) => s.availability === 'online').length, 3);
       await stopChild(demo, 'SIGINT');
-      assert.match(demo.output(), /relais demo: stopped/);
+      assert.match(demo.output(), /relais demo: arrêtée/);
       assert.equal(demo.exitCode, 0);
     } finally {
       await stopChild(demo, 'SIGKILL');

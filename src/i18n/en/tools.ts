@@ -39,6 +39,9 @@ export const tools: Translation<typeof fr> = {
   simLinkScheduled: 'link {{settings}} (schedule {{s}}s)',
   simLinkScheduleFailed: 'schedule: {{reason}}',
   simLinkRunning: 'link emulator running; Ctrl-C stops it',
+  demoStopping: 'stopping...',
+  demoStopped: 'stopped',
+  demoRunning: 'running; press Ctrl-C to stop',
   simLinkStopped: 'link emulator stopped',
   dashboardOpen: 'relais dashboard: open {{url}} (broker {{broker}}, event {{event}}); Ctrl-C to stop',
   configIssue: {

@@ -41,6 +41,9 @@ export const tools = {
   simLinkScheduleFailed: 'programme\u00a0: {{reason}}',
   simLinkRunning: 'émulateur de lien en marche; Ctrl-C l’arrête',
   simLinkStopped: 'émulateur de lien arrêté',
+  demoStopping: 'arrêt en cours…',
+  demoStopped: 'arrêtée',
+  demoRunning: 'en marche; Ctrl-C pour arrêter',
   dashboardOpen: 'relais dashboard\u00a0: ouvrez {{url}} (courtier {{broker}}, événement {{event}}); Ctrl-C pour arrêter',
   /** What `config check` says of a value the schema refuses (src/config/schema.ts), after its path. */
   configIssue: {
