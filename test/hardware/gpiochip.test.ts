@@ -82,7 +82,7 @@ describe('hardware: gpiochip base lookup', () => {
       assert.ok(err instanceof GpioSetupError);
       assert.match(err.message, /GPIO sysfs introuvable sous .*class\/gpio/);
       assert.match(err.message, /CONFIG_GPIO_SYSFS/);
-      assert.match(err.message, /io\.driver to "firmata"/);
+      assert.match(err.message, /io\.driver à «\sfirmata\s»/);
       return true;
     });
   });

@@ -118,7 +118,7 @@ describe('hardware: onoff driver (fake sysfs lines)', () => {
     const driver = await createOnoffDriver({ base: 512, backend: lines, log: quiet });
     await assert.rejects(driver.openInput({ name: 'podium', pin: 99 }), /n’est pas un numéro de GPIO BCM.*la broche 11 du connecteur est BCM 17/);
     await driver.openInput({ name: 'podium', pin: 17 });
-    await assert.rejects(driver.openOutput({ name: 'onAir', pin: 17 }), /already open as "podium"/);
+    await assert.rejects(driver.openOutput({ name: 'onAir', pin: 17 }), /déjà ouverte par «\spodium\s»/);
     await driver.close();
   });
 
