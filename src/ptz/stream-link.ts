@@ -79,7 +79,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
 
   send<T>(address: number, cmd: ViscaCommand<T>): Promise<ViscaResult<T>> {
     if (!Number.isInteger(address) || address < 1 || address > MAX_CHAIN) {
-      return Promise.reject(new RangeError(`camera address must be 1 to ${MAX_CHAIN}; got ${String(address)}`));
+      return Promise.reject(new RangeError(t('visca.arg.address', { max: MAX_CHAIN, got: String(address) })));
     }
     if (address > this.chainLength) {
       return Promise.reject(

@@ -58,6 +58,12 @@ export const visca: Translation<typeof fr> = {
     cameraClosed: 'camera closed the connection',
     connectFailed: 'connection failed',
   },
+  arg: {
+    range: '{{what}} must be a whole number from {{min}} to {{max}} ({{hex}}); got {{got}}',
+    direction: 'direction must be one of {{directions}}; got {{got}}',
+    zoom: 'zoom direction must be tele, wide or stop; got {{got}}',
+    address: 'camera address must be 1 to {{max}}; got {{got}}',
+  },
   reset: {
     opened: 'relais opened the link',
     wasReset: 'the link was reset',

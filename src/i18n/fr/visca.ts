@@ -60,6 +60,13 @@ export const visca = {
     cameraClosed: 'la caméra a fermé la connexion',
     connectFailed: 'échec de la connexion',
   },
+  /** A command's argument out of its range, before anything is sent (`relais ptz`). */
+  arg: {
+    range: '{{what}} doit être un nombre entier de {{min}} à {{max}} ({{hex}}); reçu {{got}}',
+    direction: 'la direction doit être une de {{directions}}; reçu {{got}}',
+    zoom: 'la direction du zoom doit être tele, wide ou stop; reçu {{got}}',
+    address: 'l’adresse de la caméra doit être de 1 à {{max}}; reçu {{got}}',
+  },
   /** Why a link is reset or re-addressed, and what a reset that fails says. */
   reset: {
     opened: 'relais a ouvert le lien',
