@@ -124,8 +124,8 @@ describe('media encoder choice (trial encodes)', function () {
     const result = await chooseEncoder({ cacheFile: null, modelPaths: [join(tmp.path, 'missing'), model] });
     assert.equal(result.encoder, 'libx264');
     assert.equal(result.board, 'Raspberry Pi 5 Model B Rev 1.0');
-    assert.match(result.note ?? '', /no hardware H\.264 encoder/);
-    assert.ok(result.trials.slice(0, 5).every((t) => t.reason.startsWith('skipped: the Raspberry Pi 5')));
+    assert.match(result.note ?? '', /aucun encodeur H\.264 matériel sur cette carte/);
+    assert.ok(result.trials.slice(0, 5).every((t) => t.reason.startsWith('sauté\u00a0: le Raspberry Pi 5')));
     assert.equal((await fake.calls()).filter((c) => c.includes('-f null')).length, 1, 'only libx264 was tried');
   });
 
