@@ -83,8 +83,8 @@ function listening(server: Server | undefined, what: string, port: number): Prom
     if (server.listening) return resolve();
     server.once('listening', () => resolve());
     server.once('error', (err: NodeJS.ErrnoException) => {
-      const hint = err.code === 'EADDRINUSE' ? `port ${port} is in use; stop the other program or choose another port (--${what === 'RTMP' ? 'rtmp' : 'http'}-port)` : err.message;
-      reject(new Error(`relay ${what} listener failed: ${hint}`));
+      const hint = err.code === 'EADDRINUSE' ? t('setup.relayPortInUse', { port, flag: what === 'RTMP' ? 'rtmp' : 'http' }) : err.message;
+      reject(new Error(t('setup.relayListener', { what, hint })));
     });
   });
 }
