@@ -28,7 +28,7 @@ describe('i18n catalogues', () => {
   });
 
   it('the areas of config check, refused payloads, start-up faults and VISCA resets keep French typography', () => {
-    const areas = catalogueKeys(CATALOGUES.fr).filter((key) => /^(config|payload|setup|visca\.(reset|result))\./.test(key));
+    const areas = catalogueKeys(CATALOGUES.fr).filter((key) => /^(config|payload|setup|visca\.(reset|result|arg)|cli\.config[A-Z])/.test(key));
     assert.ok(areas.length > 100, `${areas.length} messages`);
     const faults = areas.flatMap((key) => {
       const text = leaf(CATALOGUES.fr, key).replace(/`[^`]*`|\{[^}]*\}/g, '');
