@@ -4,6 +4,7 @@
  * (./tally-in.ts) so the config schema does not load the feature.
  */
 import { z } from 'zod';
+import '../i18n/zod-words.js';
 import type { PinReference } from '../hardware/config.js';
 import { buttonConfigSchema } from '../buttons/config.js';
 

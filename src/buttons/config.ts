@@ -14,6 +14,8 @@
  * ```
  */
 import { z } from 'zod';
+import { t } from '../i18n/index.js';
+import '../i18n/zod-words.js';
 import type { IntentAction } from '../protocol/schemas.js';
 import type { SiteRole } from '../protocol/site-state.js';
 import type { PinReference } from '../hardware/config.js';
@@ -22,10 +24,8 @@ import { DEFAULT_GESTURE_OPTIONS } from './gestures.js';
 const PRESET = /^preset:([A-Za-z0-9][A-Za-z0-9_-]*):(\d{1,3})$/;
 
 /** `auto`, an intent action, or `preset:<camera>:<preset>` (a PTZ recall, no floor change). */
-const ACTION_HELP = 'must be auto, request, cancel, release, pass or preset:<camera>:<preset number> (e.g. "preset:cam1:2")';
-export const buttonActionSchema = z.union([z.enum(['auto', 'request', 'cancel', 'release', 'pass']), z.string().regex(PRESET, { message: ACTION_HELP })], {
-  error: ACTION_HELP,
-});
+const ACTION_HELP = { error: () => t('config.buttons.action') };
+export const buttonActionSchema = z.union([z.enum(['auto', 'request', 'cancel', 'release', 'pass']), z.string().regex(PRESET, ACTION_HELP)], ACTION_HELP);
 export type ButtonAction = z.infer<typeof buttonActionSchema>;
 
 export const buttonConfigSchema = z.strictObject({
@@ -45,7 +45,7 @@ export const buttonConfigSchema = z.strictObject({
       double: buttonActionSchema.nullable().default(null),
     })
     .prefault({}),
-  bounceMs: z.number().int().min(0).max(500, { message: 'above 500 ms a real press would be lost as bounce' }).default(DEFAULT_GESTURE_OPTIONS.bounceMs),
+  bounceMs: z.number().int().min(0).max(500, { error: () => t('config.buttons.bounceMax') }).default(DEFAULT_GESTURE_OPTIONS.bounceMs),
   longMs: z.number().int().min(200).max(10_000).default(DEFAULT_GESTURE_OPTIONS.longMs),
   doubleMs: z.number().int().min(0).max(2000).default(DEFAULT_GESTURE_OPTIONS.doubleMs),
 });
@@ -58,7 +58,7 @@ export const buttonsConfigSchema = z
   .superRefine((buttons, ctx) => {
     for (const [name, button] of Object.entries(buttons)) {
       if (button.bounceMs >= button.longMs) {
-        ctx.addIssue({ code: 'custom', path: [name, 'bounceMs'], message: `must be shorter than longMs (${button.longMs})` });
+        ctx.addIssue({ code: 'custom', path: [name, 'bounceMs'], message: t('config.buttons.bounceLong', { long: button.longMs }) });
       }
     }
   });

@@ -19,7 +19,7 @@ async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new UserError(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? t('errors.fileNotFound') : String(err)}`);
+    throw new UserError(`${path}${t('punct.colon')}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? t('errors.fileNotFound') : String(err)}`);
   }
 }
 

@@ -22,6 +22,7 @@ import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises
 import { dirname, basename, join } from 'node:path';
 import type { FloorState } from '../floor/machine.js';
 import { MAX_FENCE } from '../protocol/schemas.js';
+import { t } from '../i18n/index.js';
 
 const isFence = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_FENCE;
 
@@ -122,7 +123,7 @@ export class StateStore {
       file = await readFile(this.path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new StateFileError(`cannot read the state file ${this.path}: ${(err as Error).message}`);
+      throw new StateFileError(t('setup.stateUnreadable', { path: this.path, reason: (err as Error).message }));
     }
     if (file.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) {
       // The older format: one JSON document, replaced by a slotted file at the first save.
@@ -130,7 +131,7 @@ export class StateStore {
       return this.parse(file.toString('utf8'));
     }
     const slotted = newestSlot(file);
-    if (!slotted) throw new StateFileError(`the state file ${this.path} has no whole slot; move it aside to start from the broker's retained floor`);
+    if (!slotted) throw new StateFileError(t('setup.stateNoSlot', { path: this.path }));
     const state = this.parse(slotted.body.toString('utf8'));
     this.layout = slotted.layout;
     return state;
@@ -141,17 +142,17 @@ export class StateStore {
     try {
       parsed = JSON.parse(text) as StoredFile;
     } catch {
-      throw new StateFileError(`the state file ${this.path} is not valid JSON; move it aside to start from the broker's retained floor`);
+      throw new StateFileError(t('setup.stateNotJson', { path: this.path }));
     }
     if (parsed?.format !== 'relais-conductor-state' || !parsed.state || typeof parsed.state.epoch !== 'number') {
-      throw new StateFileError(`${this.path} is not a relais conductor state file; move it aside or set conductor.stateFile`);
+      throw new StateFileError(t('setup.stateNotOurs', { path: this.path }));
     }
     if (parsed.event !== this.event) {
-      throw new StateFileError(`${this.path} holds the state of event "${parsed.event}", not "${this.event}"; use another conductor.stateFile per event`);
+      throw new StateFileError(t('setup.stateOtherEvent', { path: this.path, found: String(parsed.event), event: this.event }));
     }
     const { term, epoch } = parsed.state as Partial<FloorState>;
     if (!isFence(epoch) || (term !== undefined && !isFence(term))) {
-      throw new StateFileError(`${this.path} holds an epoch or a term outside 0..${MAX_FENCE}; move it aside to start from the broker's retained floor`);
+      throw new StateFileError(t('setup.stateFence', { path: this.path, max: MAX_FENCE }));
     }
     // Files written before terms: term 0.
     return { ...parsed.state, term: term ?? 0 };

@@ -1,10 +1,11 @@
 /**
  * Config problems as a person reads them: the path, what was wrong in words
- * (not the validator's "expected number, received string"), and on a typo
+ * (the catalogue's, src/i18n/zod-words.ts, not the validator's English), and on a typo
  * the keys that are valid there, the closest first.
  */
 import type { z } from 'zod';
 import { t } from '../i18n/index.js';
+import '../i18n/zod-words.js';
 
 /** `['sites', 1, 'id']` -> `sites[1].id` */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -62,27 +63,8 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let node = raw;
-  for (const part of path) node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[part] : undefined;
-  return node;
-}
-
-function kindOf(value: unknown): string {
-  if (value === undefined) return t('cli.configNothing');
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return t('cli.configAList');
-  return t(`cli.configType.${typeof value as 'string'}`, {}) ;
-}
-
-function typeWord(expected: string): string {
-  const known = ['string', 'number', 'boolean', 'object', 'array'] as const;
-  const word = known.find((k) => k === expected);
-  return word ? t(`cli.configType.${word}`) : expected;
-}
-
 /** One line per problem, each naming its path. */
-export function describeIssues(error: z.ZodError, schema?: z.ZodType, raw?: unknown): string[] {
+export function describeIssues(error: z.ZodError, schema?: z.ZodType): string[] {
   return error.issues.map((issue) => {
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') {
@@ -90,9 +72,6 @@ export function describeIssues(error: z.ZodError, schema?: z.ZodType, raw?: unkn
       const typo = issue.keys[0] ?? '';
       const sorted = valid ? [...valid].sort((a, b) => distance(typo, a) - distance(typo, b)) : [];
       message = t('cli.configUnknownKeys', { keys: issue.keys.map((k) => `"${k}"`).join(', '), valid: sorted.length ? sorted.join(', ') : '-' });
-    } else if (issue.code === 'invalid_type') {
-      const got = valueAt(raw, issue.path);
-      message = got === undefined ? t('cli.configMissing', { expected: typeWord(String(issue.expected)) }) : t('cli.configExpected', { expected: typeWord(String(issue.expected)), received: kindOf(got) });
     }
     return `${formatPath(issue.path)}${t('punct.colon')}${message}`;
   });

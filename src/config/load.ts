@@ -61,7 +61,7 @@ export function validateConfig(kind: ConfigKind, raw: unknown, source: string): 
 export function validateConfig(kind: ConfigKind, raw: unknown, source: string): SiteConfig | ConductorConfig {
   const schema = kind === 'site' ? siteConfigSchema : conductorConfigSchema;
   const result = schema.safeParse(raw);
-  if (!result.success) throw new ConfigError(source, describeIssues(result.error, schema, raw));
+  if (!result.success) throw new ConfigError(source, describeIssues(result.error, schema));
   return result.data;
 }
 

@@ -17,6 +17,7 @@ import { runUntilSignal } from '../util/signals.js';
 import type { Feature } from '../appliance/feature.js';
 import { DEMO_EVENT, DEMO_RUNDOWN, DEMO_SITES, DEMO_TITLE, demoUsers, DEMO_LOGINS } from './scenario.js';
 import { keyOrder, renderScreen } from './screen.js';
+import { t } from '../i18n/index.js';
 
 export interface DemoOptions {
   host: string;
@@ -160,9 +161,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       if (process.stdin.isTTY) process.stdin.setRawMode(false);
       process.stdin.pause();
     }
-    process.stderr.write('relais demo: stopping...\n');
+    process.stderr.write(`relais demo: ${t('tools.demoStopping')}\n`);
     await demo.stop();
-    process.stderr.write('relais demo: stopped\n');
+    process.stderr.write(`relais demo: ${t('tools.demoStopped')}\n`);
   };
   // `q` or Ctrl-C on the live screen (raw mode: no SIGINT) ends the demo as a signal does.
   const quit = new AbortController();
@@ -189,7 +190,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     timer = setInterval(draw, 200);
   } else {
     for (const line of demo.lines) process.stderr.write(`relais demo: ${line}\n`);
-    process.stderr.write('relais demo: running; press Ctrl-C to stop\n');
+    process.stderr.write(`relais demo: ${t('tools.demoRunning')}\n`);
   }
   await done;
 }

@@ -239,7 +239,7 @@ async function checkSiteId(client: MqttClient, event: string, site: string, wait
     );
   });
   const conflict = (state as { system?: { takenOver?: { count: number; since: string } } } | null)?.system?.takenOver;
-  if (!conflict) return { check: 'site-id', status: 'PASS', summary: `${site}: no other box reported on this site id` };
+  if (!conflict) return { check: 'site-id', status: 'PASS', summary: t('doctor.siteIdFree', { site }) };
   return {
     check: 'site-id',
     status: 'FAIL',

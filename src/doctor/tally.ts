@@ -19,7 +19,7 @@ export async function checkTallySources(sources: readonly TallySourceConfig[], t
     if (config.kind === 'atem') {
       const probed = await probeAtem(config.host, config.port);
       if (probed !== 'accepted') {
-        results.push({ check: 'tally', status: 'FAIL', summary: `atem ${config.host}:${config.port}: ${probed}`, fix: atemTrouble(probed, config.host, config.port) });
+        results.push({ check: 'tally', status: 'FAIL', summary: t(probed === 'rejected' ? 'doctor.tally.atemRejected' : 'doctor.tally.atemSilent', { host: config.host, port: config.port }), fix: atemTrouble(probed, config.host, config.port) });
         continue;
       }
     }

@@ -5,6 +5,8 @@
  * replaces the default one as a whole, so the file shows every pin in use.
  */
 import { z } from 'zod';
+import { t } from '../i18n/index.js';
+import '../i18n/zod-words.js';
 import type { PinSpec } from './types.js';
 
 /** Default named pins, BCM numbers on the 40-pin header (hardware/pinout.md). */
@@ -48,18 +50,18 @@ export const DEFAULT_FIRMATA_PINS = {
 } as const;
 
 const bcmPin = z
-  .number({ error: 'must be a BCM GPIO number such as 17' })
-  .int({ message: 'must be a whole BCM GPIO number such as 17' })
-  .min(0, { message: 'BCM numbers of the 40-pin header are 0-27' })
-  .max(27, { message: 'BCM numbers of the 40-pin header are 0-27: use the BCM number, not the physical pin (header pin 11 is BCM 17)' });
+  .number({ error: () => t('config.io.bcmPin') })
+  .int({ error: () => t('config.io.bcmWhole') })
+  .min(0, { error: () => t('config.io.bcmRange') })
+  .max(27, { error: () => t('config.io.bcmPhysical') });
 
-const FIRMATA_PIN_HELP = 'must be an Arduino pin: a number (2), "D2" or "A0"';
+const FIRMATA_PIN_HELP = { error: () => t('config.io.firmataPin') };
 const firmataPin = z.union(
-  [z.number().int({ message: FIRMATA_PIN_HELP }).min(0, { message: FIRMATA_PIN_HELP }).max(127, { message: FIRMATA_PIN_HELP }), z.string().regex(/^(D\d{1,3}|A\d)$/, { message: FIRMATA_PIN_HELP })],
-  { error: FIRMATA_PIN_HELP },
+  [z.number().int(FIRMATA_PIN_HELP).min(0, FIRMATA_PIN_HELP).max(127, FIRMATA_PIN_HELP), z.string().regex(/^(D\d{1,3}|A\d)$/, FIRMATA_PIN_HELP)],
+  FIRMATA_PIN_HELP,
 );
 
-const simulatedPin = z.union([z.number().int().min(0), z.string().min(1)], { error: 'must be a pin number or name' });
+const simulatedPin = z.union([z.number().int().min(0), z.string().min(1)], { error: () => t('config.io.simulatedPin') });
 
 function pinMaps<P extends z.ZodType<number | string>>(
   pin: P,
@@ -100,11 +102,11 @@ const gpioIo = z.strictObject({
 const firmataIo = z.strictObject({
   driver: z.literal('firmata'),
   /** Serial device of the Arduino; the udev rules make it stable. */
-  port: z.string().min(1, { message: 'must be a serial device such as /dev/relais-firmata' }).default('/dev/relais-firmata'),
+  port: z.string().min(1, { error: () => t('config.io.firmataPort') }).default('/dev/relais-firmata'),
   baud: z
     .number()
     .int()
-    .refine((b) => [9600, 19200, 38400, 57600, 115200].includes(b), { message: 'must be a baud rate StandardFirmata uses (57600 unless you changed the sketch)' })
+    .refine((b) => [9600, 19200, 38400, 57600, 115200].includes(b), { error: () => t('config.io.firmataBaud') })
     .default(57600),
   /** How long to wait for the Firmata handshake after opening the port. */
   readyTimeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
@@ -124,18 +126,18 @@ export const ioConfigSchema = z.preprocess(
   (value) => (value === undefined || value === null ? { driver: 'simulated' } : typeof value === 'object' && !('driver' in value) ? { driver: 'simulated', ...value } : value),
   z
     .discriminatedUnion('driver', [simulatedIo, gpioIo, firmataIo], {
-      error: (issue) => (issue.code === 'invalid_union' ? 'must be "simulated", "gpio" (Raspberry Pi header) or "firmata" (Arduino over USB)' : undefined),
+      error: (issue) => (issue.code === 'invalid_union' ? t('config.io.driver') : undefined),
     })
     .superRefine((io, ctx) => {
       const seen = new Map<string, string>();
       for (const kind of ['inputs', 'outputs'] as const) {
         for (const [name, spec] of Object.entries(io[kind])) {
           if (!NAME.test(name)) {
-            ctx.addIssue({ code: 'custom', path: [kind, name], message: `"${name}" is not a usable pin name: start with a letter, then letters, digits, "-" or "_"` });
+            ctx.addIssue({ code: 'custom', path: [kind, name], message: t('config.io.pinName', { name }) });
           }
           const key = String(spec.pin).toUpperCase();
           const other = seen.get(key);
-          if (other) ctx.addIssue({ code: 'custom', path: [kind, name, 'pin'], message: `pin ${String(spec.pin)} is already used by ${other}: give each input and output its own pin` });
+          if (other) ctx.addIssue({ code: 'custom', path: [kind, name, 'pin'], message: t('config.io.pinTwice', { pin: String(spec.pin), other }) });
           else seen.set(key, `${kind}.${name}`);
         }
       }
@@ -150,17 +152,17 @@ export interface PinReference {
   name: string;
 }
 
+function notDefined(kind: 'input' | 'output', name: string, known: readonly string[]): string {
+  return t(kind === 'input' ? 'config.io.noInput' : 'config.io.noOutput', { name, known: known.join(', ') || t('config.io.none') });
+}
+
 /** Issues for every reference to a pin name that `io` does not define (for the site config's superRefine). */
 export function pinReferenceIssues(io: IoConfig, refs: readonly PinReference[]): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
   for (const ref of refs) {
     const map = ref.kind === 'input' ? io.inputs : io.outputs;
     if (!(ref.name in map)) {
-      const known = Object.keys(map);
-      issues.push({
-        path: ref.path,
-        message: `${ref.kind} "${ref.name}" is not defined in io.${ref.kind}s (defined: ${known.join(', ') || 'none'}); add it there or fix the name`,
-      });
+      issues.push({ path: ref.path, message: notDefined(ref.kind, ref.name, Object.keys(map)) });
     }
   }
   return issues;
@@ -171,7 +173,7 @@ export function pinSpec(io: IoConfig, kind: 'input' | 'output', name: string, us
   const map = kind === 'input' ? io.inputs : io.outputs;
   const entry = map[name];
   if (!entry) {
-    throw new Error(`${usedAt}: ${kind} "${name}" is not defined in io.${kind}s (defined: ${Object.keys(map).join(', ') || 'none'}); add it there or fix the name`);
+    throw new Error(`${usedAt}${t('punct.colon')}${notDefined(kind, name, Object.keys(map))}`);
   }
   return { name, pin: entry.pin, activeLow: entry.activeLow };
 }

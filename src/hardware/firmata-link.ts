@@ -122,7 +122,7 @@ export async function loadStack(): Promise<FirmataStack> {
     const { Board } = await loadCjs<{ Board: J5BoardCtor }>('johnny-five');
     return { SerialPort, Firmata, Board };
   } catch (err) {
-    throw new FirmataError(`cannot load the Firmata stack (${(err as Error).message}): reinstall relais with its dependencies (serialport, firmata, johnny-five), or set io.driver to "gpio" or "simulated".`);
+    throw new FirmataError(t('setup.firmataStack', { reason: (err as Error).message }));
   }
 }
 

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { DigitalInput, DigitalOutput } from './types.js';
 import { FirmataError, type FirmataIo } from './firmata-link.js';
+import { t } from '../i18n/index.js';
 
 /** Resolves `13`, `"13"`, `"D13"` or `"A0"` to a Firmata pin index. */
 export function resolveFirmataPin(pin: number | string, analogPins: readonly number[]): number {
@@ -16,10 +17,10 @@ export function resolveFirmataPin(pin: number | string, analogPins: readonly num
   const analog = /^A(\d+)$/i.exec(pin);
   if (analog) {
     const index = analogPins[Number(analog[1])];
-    if (index === undefined) throw new FirmataError(`pin "${pin}": this board has analog pins A0-A${analogPins.length - 1} only.`);
+    if (index === undefined) throw new FirmataError(t('setup.firmataAnalog', { pin, last: analogPins.length - 1 }));
     return index;
   }
-  throw new FirmataError(`pin ${JSON.stringify(pin)} is not a Firmata pin: use a number (2), "D2" or "A0".`);
+  throw new FirmataError(t('setup.firmataNotPin', { pin: JSON.stringify(pin) }));
 }
 
 /**

@@ -229,15 +229,15 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
     return Promise.all(reports).then(() => undefined);
   }
 
-  private pinFor(spec: PinSpec, mode: number, what: string): number {
+  private pinFor(spec: PinSpec, mode: number, use: 'firmataInput' | 'firmataInputPullUp' | 'firmataOutput'): number {
     const pin = resolveFirmataPin(spec.pin, this.io.analogPins);
     const record = this.io.pins[pin];
-    if (!record) throw new FirmataError(`${spec.name}: pin ${String(spec.pin)} does not exist on this board (pins 0-${this.io.pins.length - 1}).`);
+    if (!record) throw new FirmataError(t('setup.firmataNoPin', { name: spec.name, pin: String(spec.pin), last: this.io.pins.length - 1 }));
     if (!record.supportedModes.includes(mode)) {
-      throw new FirmataError(`${spec.name}: pin ${String(spec.pin)} cannot be ${what} on this board (A6/A7 of a Nano are analog-only); pick another pin in io.inputs/io.outputs.`);
+      throw new FirmataError(t('setup.firmataMode', { name: spec.name, pin: String(spec.pin), use: t(`setup.${use}`) }));
     }
     const holder = this.inputs.get(pin) ?? this.outputs.get(pin);
-    if (holder) throw new FirmataError(`${spec.name}: pin ${String(spec.pin)} is already open as "${holder.name}"; give each input and output its own pin.`);
+    if (holder) throw new FirmataError(t('setup.pinTaken', { name: spec.name, pin: String(spec.pin), holder: holder.name }));
     return pin;
   }
 
@@ -250,7 +250,7 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
   async openInput(spec: PinSpec): Promise<DigitalInput> {
     const activeLow = spec.activeLow ?? false;
     const mode = activeLow ? this.io.MODES.PULLUP : this.io.MODES.INPUT;
-    const pin = this.pinFor(spec, mode, activeLow ? 'an input with pull-up' : 'an input');
+    const pin = this.pinFor(spec, mode, activeLow ? 'firmataInputPullUp' : 'firmataInput');
     const input = new FirmataInput(spec.name, pin, activeLow, (closed) => this.releaseInput(closed));
     this.inputs.set(pin, input);
     if (!this.connected) return input;
@@ -263,7 +263,7 @@ export class FirmataDriver extends EventEmitter<FirmataDriverEvents> implements 
   }
 
   async openOutput(spec: PinSpec): Promise<DigitalOutput> {
-    const pin = this.pinFor(spec, this.io.MODES.OUTPUT, 'an output');
+    const pin = this.pinFor(spec, this.io.MODES.OUTPUT, 'firmataOutput');
     const output = new FirmataOutput(spec.name, pin, spec.activeLow ?? false, (p, raw) => this.send(p, raw), (closed) => this.outputs.delete(closed.pin));
     if (this.connected) {
       // Set the "off" level before switching to output (on an AVR a high write to an

@@ -9,6 +9,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { t } from '../i18n/index.js';
+import { oneOf } from '../i18n/zod-words.js';
 
 export const DEFAULT_SYSFS_GPIO_ROOT = '/sys/class/gpio';
 
@@ -52,14 +54,10 @@ export async function listGpioChips(sysfsRoot: string = DEFAULT_SYSFS_GPIO_ROOT)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new GpioSetupError(
-        `GPIO sysfs not found at ${sysfsRoot}: this kernel has no legacy GPIO sysfs (CONFIG_GPIO_SYSFS) or /sys is not mounted. ` +
-          `On a Raspberry Pi run Raspberry Pi OS (its kernels keep GPIO sysfs); in a container, bind-mount /sys/class/gpio and /dev/gpiochip*; ` +
-          `on a PC without a GPIO header set io.driver to "firmata" (Arduino over USB) or "simulated".`,
-      );
+      throw new GpioSetupError(t('setup.gpioNoSysfs', { root: sysfsRoot }));
     }
     if (code === 'EACCES') {
-      throw new GpioSetupError(`cannot read ${sysfsRoot} (permission denied): run relais as a user in the "gpio" group (sudo usermod -aG gpio relais).`);
+      throw new GpioSetupError(t('setup.gpioDenied', { root: sysfsRoot }));
     }
     throw err;
   }
@@ -92,9 +90,7 @@ export async function findGpioBase(options: GpioBaseOptions = {}): Promise<GpioC
     const match = chips.find((c) => c.label === label);
     if (match) return match;
   }
-  const found = chips.length ? chips.map((c) => `${c.chip} "${c.label}" (base ${c.base}, ${c.ngpio} lines)`).join('; ') : 'no gpiochip at all';
-  const hint = options.label
-    ? `check io.chip in the site config (it must equal one of the labels above)`
-    : `on a board other than a Raspberry Pi set io.chip to the label of the chip that carries your header pins, or io.base to its sysfs base`;
-  throw new GpioSetupError(`no GPIO chip labelled ${wanted.map((l) => `"${l}"`).join(' or ')} under ${root} (found: ${found}): ${hint}.`);
+  const found = chips.length ? chips.map((c) => t('setup.gpioChipLine', { chip: c.chip, label: c.label, base: c.base, n: c.ngpio })).join('; ') : t('setup.gpioNoChipAtAll');
+  const hint = options.label ? t('setup.gpioCheckChip') : t('setup.gpioOtherBoard');
+  throw new GpioSetupError(t('setup.gpioNoChip', { wanted: oneOf(t, wanted), root, found, hint }));
 }

@@ -184,7 +184,7 @@ export class OnoffDriver implements IoDriver {
     const bcm = typeof spec.pin === 'number' ? spec.pin : /^\d+$/.test(spec.pin) ? Number(spec.pin) : Number.NaN;
     const { chip } = this.options;
     if (!Number.isInteger(bcm) || bcm < 0 || bcm >= chip.ngpio) {
-      throw new GpioSetupError(`${spec.name}: pin ${JSON.stringify(spec.pin)} is not a BCM GPIO number of ${chip.label} (0-${chip.ngpio - 1}); use BCM numbers, not header pin numbers (header pin 11 is BCM 17).`);
+      throw new GpioSetupError(t('setup.gpioNotBcm', { name: spec.name, pin: JSON.stringify(spec.pin), label: chip.label, last: chip.ngpio - 1 }));
     }
     return chip.base + bcm;
   }
@@ -192,7 +192,7 @@ export class OnoffDriver implements IoDriver {
   private claim(spec: PinSpec): number {
     const number = this.sysfsNumber(spec);
     const holder = this.open.get(number);
-    if (holder) throw new GpioSetupError(`${spec.name}: BCM ${String(spec.pin)} is already open as "${holder.name}"; give each input and output its own pin.`);
+    if (holder) throw new GpioSetupError(t('setup.pinTaken', { name: spec.name, pin: `BCM ${String(spec.pin)}`, holder: holder.name }));
     return number;
   }
 

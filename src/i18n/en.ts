@@ -10,6 +10,9 @@ import { reason, report } from './en/timer.js';
 import { help } from './en/help.js';
 import { visca } from './en/visca.js';
 import { linkWhy } from './en/link-why.js';
+import { config } from './en/config.js';
+import { payload } from './en/payload.js';
+import { setup } from './en/setup.js';
 
 export const en: Catalogue = {
   lang: { name: 'English', switchTo: 'Français', switchLabel: 'Afficher en français' },
@@ -281,6 +284,9 @@ export const en: Catalogue = {
   report,
   reason,
   linkWhy,
+  config,
+  payload,
+  setup,
   cli: {
     configMissing: 'missing: must be {{expected}}',
     configNothing: 'nothing',

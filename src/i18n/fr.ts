@@ -14,6 +14,9 @@ import { reason, report } from './fr/timer.js';
 import { help } from './fr/help.js';
 import { visca } from './fr/visca.js';
 import { linkWhy } from './fr/link-why.js';
+import { config } from './fr/config.js';
+import { payload } from './fr/payload.js';
+import { setup } from './fr/setup.js';
 
 export const fr = {
   lang: { name: 'Français', switchTo: 'English', switchLabel: 'Display in English' },
@@ -287,13 +290,16 @@ export const fr = {
   report,
   reason,
   linkWhy,
+  config,
+  payload,
+  setup,
   cli: {
-    configMissing: 'manquant : doit être {{expected}}',
+    configMissing: 'manquant\u00a0: doit être {{expected}}',
     configNothing: 'rien',
     configAList: 'une liste',
     configType: { string: 'un texte', number: 'un nombre', boolean: 'true ou false', object: 'une table de clés', array: 'une liste', bigint: 'un nombre', symbol: 'un symbole', undefined: 'rien', function: 'une fonction' },
-    configKind: 'le genre de config doit être site ou conductor, pas « {{kind}} »',
-    configUartPin: 'la broche BCM {{pin}} ({{line}} de l’UART du connecteur) ne peut pas servir {{use}} « {{name}} » : la caméra « {{camera}} » utilise cet UART ({{at}} : {{device}}); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
+    configKind: 'le genre de config doit être site ou conductor, pas «\u00a0{{kind}}\u00a0»',
+    configUartPin: 'la broche BCM {{pin}} ({{line}} de l’UART du connecteur) ne peut pas servir {{use}} «\u00a0{{name}}\u00a0»\u00a0: la caméra «\u00a0{{camera}}\u00a0» utilise cet UART ({{at}}\u00a0: {{device}}); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
     configUartInput: 'd’entrée',
     configUartOutput: 'de sortie',
     resultAccepted: '{{action}} : acceptée{{dup}}, époque {{epoch}}',
@@ -316,8 +322,8 @@ export const fr = {
     doctorWarnings: 'toutes les vérifications ont réussi, {{warns}} avertissement(s)',
     doctorFailed: '{{fails}} vérification(s) en échec, {{warns}} avertissement(s)',
     doctorFix: 'à faire',
-    configProblems: '{{source}} : {{count}} problème(s)',
-    configUnknownKeys: 'clé(s) inconnue(s) {{keys}} : vérifiez l’orthographe; clés valides ici : {{valid}}',
+    configProblems: '{{source}}\u00a0: {{count}} problème(s)',
+    configUnknownKeys: 'clé(s) inconnue(s) {{keys}}\u00a0: vérifiez l’orthographe; clés valides ici\u00a0: {{valid}}',
     configExpected: 'doit être {{expected}}, reçu {{received}}',
   },
   doctor,

@@ -4,6 +4,8 @@
  * section. Every field has a default a demo can live with, except secrets.
  */
 import { z } from 'zod';
+import { t } from '../i18n/index.js';
+import '../i18n/zod-words.js';
 import { UserError } from '../util/errors.js';
 
 /** Names of the H.264 encoders relais knows how to drive, in trial order. */
@@ -12,27 +14,23 @@ export type EncoderName = (typeof ENCODER_NAMES)[number];
 
 const size = z
   .string()
-  .regex(/^\d{2,4}x\d{2,4}$/, { message: 'must be WIDTHxHEIGHT, e.g. "1280x720"' })
-  .refine((value) => value.split('x').every((n) => Number(n) % 2 === 0), {
-    message: 'width and height must be even numbers (H.264 with 4:2:0 needs them), e.g. "1280x720"',
-  });
+  .regex(/^\d{2,4}x\d{2,4}$/, { error: () => t('config.media.size') })
+  .refine((value) => value.split('x').every((n) => Number(n) % 2 === 0), { error: () => t('config.media.sizeEven') });
 
 const secret = z.string({
-  error: (issue) => (issue.input === undefined ? 'is missing; set the shared publish secret (at least 16 characters, e.g. from `openssl rand -hex 24`)' : 'must be a string'),
-}).min(16, {
-  message: 'must be at least 16 characters; generate one with `openssl rand -hex 24` and give the same value to the relay and every site',
-});
+  error: (issue) => (issue.input === undefined ? t('config.media.secretMissing') : t('config.media.secretText')),
+}).min(16, { error: () => t('config.media.secretShort') });
 
 /** A V4L2 camera or HDMI capture card, with optional ALSA sound. */
 export const v4l2InputSchema = z.strictObject({
   kind: z.literal('v4l2'),
-  device: z.string().regex(/^\/dev\/\S+$/, { message: 'must be a device path such as /dev/video0 (see `v4l2-ctl --list-devices`)' }).default('/dev/video0'),
+  device: z.string().regex(/^\/dev\/\S+$/, { error: () => t('config.media.device') }).default('/dev/video0'),
   /** Capture size; defaults to the encoder's `size`. */
   size: size.optional(),
   /** Capture rate; defaults to the encoder's `fps`. */
   rate: z.number().int().min(1).max(120).optional(),
   /** V4L2 pixel format as ffmpeg names it: `mjpeg`, `yuyv422`, `nv12`, `h264`... (`v4l2-ctl --list-formats-ext`). */
-  pixelFormat: z.string().regex(/^[a-z0-9_]+$/, { message: 'must be an ffmpeg pixel format name such as mjpeg or yuyv422' }).default('mjpeg'),
+  pixelFormat: z.string().regex(/^[a-z0-9_]+$/, { error: () => t('config.media.pixelFormat') }).default('mjpeg'),
   /** ALSA device (`hw:1,0`, `plughw:CARD=HDMI`); without one the feed carries silence. */
   audioDevice: z.string().min(1).optional(),
 });
@@ -43,20 +41,18 @@ export const testPatternInputSchema = z.strictObject({
   /** `color`: one plain colour (`color`) with a little moving grain, so each room is told apart at a glance and the encoder works as on a camera. */
   pattern: z.enum(['testsrc2', 'smptebars', 'color']).default('testsrc2'),
   /** The colour of the `color` pattern: an ffmpeg colour name or 0xRRGGBB. */
-  color: z.string().regex(/^(?:[a-z]{3,20}|0x[0-9a-fA-F]{6})$/, { message: 'must be a colour name (red, navy) or 0xRRGGBB' }).default('gray'),
+  color: z.string().regex(/^(?:[a-z]{3,20}|0x[0-9a-fA-F]{6})$/, { error: () => t('config.media.color') }).default('gray'),
   /** Text drawn on the picture; defaults to the site id. */
   label: z.string().max(80).optional(),
   /** Tone frequency in Hz. */
   toneHz: z.number().int().min(20).max(20_000).default(440),
 });
 
-export const encoderInputSchema = z.discriminatedUnion('kind', [testPatternInputSchema, v4l2InputSchema], {
-  error: 'must be { kind: "test-pattern" } or { kind: "v4l2", device: "/dev/video0" }',
-});
+export const encoderInputSchema = z.discriminatedUnion('kind', [testPatternInputSchema, v4l2InputSchema], { error: () => t('config.media.input') });
 export type EncoderInput = z.infer<typeof encoderInputSchema>;
 
 /** SRT passphrase: libsrt takes 10 to 79 characters. */
-const srtPassphrase = z.string().min(10, { message: 'must be 10 to 79 characters (SRT), e.g. from `openssl rand -hex 16`' }).max(79, { message: 'must be at most 79 characters (SRT)' });
+const srtPassphrase = z.string().min(10, { error: () => t('config.media.passphrase') }).max(79, { error: () => t('config.media.passphraseLong') });
 /** SRT latency (the receiver's buffer): about 3 to 4 times the link's RTT (`relais link test` measures it). */
 const srtLatency = z.number().int().min(20).max(8000);
 
@@ -65,7 +61,7 @@ export const rtmpOutputSchema = z.strictObject({
   /** Base of the relay's publish URL; the site and a signature are appended. */
   url: z
     .string()
-    .regex(/^rtmps?:\/\/[^\s/]+(?::\d+)?\/live\/?$/, { message: 'must be the relay base such as rtmp://relay.example:1935/live' })
+    .regex(/^rtmps?:\/\/[^\s/]+(?::\d+)?\/live\/?$/, { error: () => t('config.media.rtmpUrl') })
     .default('rtmp://127.0.0.1:1935/live'),
   secret,
   /** How long a signed URL stays valid; it is signed again at every (re)start. */
@@ -75,7 +71,7 @@ export const rtmpOutputSchema = z.strictObject({
 export const srtOutputSchema = z.strictObject({
   kind: z.literal('srt'),
   /** The relay's ingest port for this site (relay.srt: ingestPort + the site's place in the list). */
-  url: z.string().regex(/^srt:\/\/\S+$/, { message: 'must be an SRT URL such as srt://relay.example:9000' }),
+  url: z.string().regex(/^srt:\/\/\S+$/, { error: () => t('config.media.srtUrl') }),
   /** `caller` (the box calls the relay, the usual case behind a venue's NAT) or `listener`. */
   mode: z.enum(['caller', 'listener']).default('caller'),
   /** Receiver buffer in ms; the larger of the two ends' wins. */
@@ -90,9 +86,7 @@ export const srtOutputSchema = z.strictObject({
   uplink: z.enum(['ffmpeg', 'srt-live-transmit']).default('ffmpeg'),
 });
 
-export const encoderOutputSchema = z.discriminatedUnion('kind', [rtmpOutputSchema, srtOutputSchema], {
-  error: 'must be { kind: "rtmp", url, secret } or { kind: "srt", url }',
-});
+export const encoderOutputSchema = z.discriminatedUnion('kind', [rtmpOutputSchema, srtOutputSchema], { error: () => t('config.media.output') });
 export type EncoderOutput = z.infer<typeof encoderOutputSchema>;
 
 export const encoderConfigSchema = z.strictObject({
@@ -106,9 +100,7 @@ export const encoderConfigSchema = z.strictObject({
   /** Seconds between key frames (1-2 s keeps joins and switches quick). */
   keyframeSeconds: z.number().min(0.5).max(10).default(2),
   /** `auto`: the first encoder that passes a real trial encode; or force one. */
-  encoder: z.union([z.literal('auto'), z.enum(ENCODER_NAMES)], {
-    error: `must be "auto" or one of ${ENCODER_NAMES.join(', ')}`,
-  }).default('auto'),
+  encoder: z.union([z.literal('auto'), z.enum(ENCODER_NAMES)], { error: () => t('config.media.encoder', { names: ENCODER_NAMES.join(', ') }) }).default('auto'),
   /** x264 preset when libx264 is used (`ultrafast` for weak CPUs). */
   x264Preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
   /** VAAPI render node. */
@@ -145,7 +137,7 @@ export type EncoderConfig = z.infer<typeof encoderConfigSchema>;
 export const relaySrtSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Every site, in a fixed order: the ports follow it (same list on the boxes). */
-  sites: z.array(z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: 'must be a site slug such as saint-camille' })).min(1).max(64),
+  sites: z.array(z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: () => t('config.media.siteSlug') })).min(1).max(64),
   /** Site number i sends to `ingestPort + i`. */
   ingestPort: z.number().int().min(1).max(65_000).default(9000),
   /** The display of site j plays site i from `egressPort + i * sites + j`. */
@@ -182,7 +174,7 @@ export const displayConfigSchema = z.strictObject({
   /** HTTP-FLV base of the relay: the stream of site S is `<relayHttp>/live/S.flv`. */
   relayHttp: z
     .string()
-    .regex(/^(https?|wss?):\/\/[^\s/]+(?::\d+)?\/?$/, { message: 'must be the relay HTTP base such as http://relay.example:8000' })
+    .regex(/^(https?|wss?):\/\/[^\s/]+(?::\d+)?\/?$/, { error: () => t('config.media.relayHttp') })
     .default('http://127.0.0.1:8000'),
   /**
    * Play the feeds over SRT from the relay's hub instead of HTTP-FLV: the
@@ -244,7 +236,7 @@ export class MediaConfigError extends UserError {
     readonly where: string,
     readonly problems: string[],
   ) {
-    super(`invalid ${where} configuration:\n  ${problems.join('\n  ')}`);
+    super(`${t('config.media.invalid', { where })}\n  ${problems.join('\n  ')}`);
   }
 }
 
@@ -253,7 +245,7 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const path = [where, ...issue.path.map(String)].join('.');
-    return `${path}: ${issue.message}`;
+    return `${path}${t('punct.colon')}${issue.message}`;
   });
   throw new MediaConfigError(where, problems);
 }

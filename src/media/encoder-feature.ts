@@ -145,7 +145,7 @@ export class EncoderFeature implements Feature {
     const later = ENCODER_NAMES.slice(ENCODER_NAMES.indexOf(encoder) + 1);
     if (later.length === 0) return;
     const cacheFile = this.config.probeCache === undefined ? defaultProbeCache() : this.config.probeCache;
-    if (cacheFile) await forgetProbe(this.binary, cacheFile, log).catch((err: Error) => log.warn('could not forget the encoder probe', { file: cacheFile, error: err.message }));
+    if (cacheFile) await forgetProbe(this.binary, cacheFile, log).catch((err: Error) => log.warn(t('logs.probeForget'), { file: cacheFile, error: err.message }));
     let next: EncoderName;
     try {
       // Not cached: the next start of the box tries the hardware again.

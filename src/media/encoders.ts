@@ -14,6 +14,7 @@
  * puts it in front of every key frame (docs/media.md, "Joining mid-stream").
  */
 import type { EncoderName } from './config.js';
+import { t } from '../i18n/index.js';
 
 export interface EncoderTuning {
   fps: number;
@@ -130,11 +131,11 @@ export interface BoardInfo {
 export function boardInfo(model: string | null): BoardInfo {
   const clean = model?.replace(/\0/g, '').trim() || null;
   if (clean && /Raspberry Pi 5/i.test(clean)) {
-    const reason = 'the Raspberry Pi 5 has no hardware H.264 encoder';
+    const reason = t('setup.pi5NoEncoder');
     return {
       model: clean,
       unavailable: { h264_v4l2m2m: reason, h264_vaapi: reason, h264_qsv: reason, h264_rkmpp: reason, h264_nvenc: reason },
-      note: `${clean}: no hardware H.264 encoder on this board; libx264 is used (keep the size/rate modest, e.g. 1280x720 at 25-30 fps with preset veryfast)`,
+      note: t('setup.pi5Note', { model: clean }),
     };
   }
   return { model: clean, unavailable: {}, note: null };

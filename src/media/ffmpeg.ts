@@ -10,6 +10,7 @@ import path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import type { EncoderPlan } from './command.js';
 import { ProgressParser, type ProgressSample } from './progress.js';
+import { t } from '../i18n/index.js';
 
 /** `RELAIS_FFMPEG`, then the configured path, then `ffmpeg` from PATH. */
 export function ffmpegBinary(configured?: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -78,10 +79,10 @@ export function runFfmpeg(binary: string, args: string[], timeoutMs = 15_000): P
 /** First line of `ffmpeg -version`, e.g. `ffmpeg version 5.1.6-0+deb12u1`. */
 export async function ffmpegVersion(binary: string): Promise<string> {
   const result = await runFfmpeg(binary, ['-hide_banner', '-version'], 10_000);
-  if (result.spawnError) throw new Error(`cannot run ffmpeg (${result.spawnError}); install ffmpeg or set RELAIS_FFMPEG to its path`);
+  if (result.spawnError) throw new Error(t('setup.ffmpegCannotRun', { reason: String(result.spawnError) }));
   const first = result.stdout.split('\n')[0]?.trim() ?? '';
   const match = /^ffmpeg version (\S+)/.exec(first);
-  if (!match) throw new Error(`${binary} -version printed "${first.slice(0, 80)}", which is not ffmpeg; set RELAIS_FFMPEG to the ffmpeg binary`);
+  if (!match) throw new Error(t('setup.ffmpegNotFfmpeg', { binary, first: first.slice(0, 80) }));
   return match[1] ?? first;
 }
 

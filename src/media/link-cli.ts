@@ -32,7 +32,7 @@ export function parseTarget(value: string): { host: string; port: number } {
  */
 export async function reportLinkTest(configPath: string, report: LinkTestPart): Promise<string> {
   const { config } = await loadConfigFile(configPath);
-  if (!('site' in config)) throw new UserError(`${configPath} is a conductor config; --report needs the box's own config (event, site, broker login), e.g. /etc/relais/appliance.yaml`);
+  if (!('site' in config)) throw new UserError(t('setup.linkReportConductor', { path: configPath }));
   const client = connectBroker(config.broker, { clientId: `relais-link-test-${config.site}-${process.pid}` });
   try {
     await waitConnected(client, config.broker.url);

@@ -99,10 +99,10 @@ export async function trialEncode(binary: string, encoder: EncoderName, timeoutM
   ];
   const result = await runFfmpeg(binary, args, timeoutMs);
   const ms = Date.now() - started;
-  if (result.spawnError) return { encoder, ok: false, reason: `cannot run ffmpeg: ${result.spawnError}`, ms };
-  if (result.timedOut) return { encoder, ok: false, reason: `no result within ${timeoutMs} ms (driver hang?)`, ms };
-  if (result.code === 0) return { encoder, ok: true, reason: 'encoded 8 frames', ms };
-  const how = result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`;
+  if (result.spawnError) return { encoder, ok: false, reason: t('setup.trialSpawn', { reason: String(result.spawnError) }), ms };
+  if (result.timedOut) return { encoder, ok: false, reason: t('setup.trialTimeout', { ms: timeoutMs }), ms };
+  if (result.code === 0) return { encoder, ok: true, reason: t('setup.trialOk'), ms };
+  const how = result.signal ? t('setup.trialKilled', { signal: result.signal }) : t('setup.trialExit', { code: String(result.code) });
   return { encoder, ok: false, reason: failureReason(result.stderr, how), ms };
 }
 
@@ -152,7 +152,7 @@ export async function forgetProbe(binary: string, cacheFile: string, log?: Logge
 export async function chooseEncoder(o: ProbeOptions = {}): Promise<ProbeResult> {
   const name = o.binary ?? ffmpegBinary();
   const binary = resolveBinary(name);
-  if (!binary) throw new Error(`ffmpeg not found (looked for "${name}"${name.includes('/') ? '' : ' on PATH'}); install ffmpeg (apt install ffmpeg) or set RELAIS_FFMPEG to its path`);
+  if (!binary) throw new Error(t('setup.ffmpegNotFound', { name, where: name.includes('/') ? '' : t('setup.ffmpegOnPath') }));
   const version = await ffmpegVersion(binary);
   const key = `${binary}|${version}`;
   const cacheFile = o.cacheFile === undefined ? defaultProbeCache() : o.cacheFile;
@@ -167,7 +167,7 @@ export async function chooseEncoder(o: ProbeOptions = {}): Promise<ProbeResult> 
   for (const encoder of o.candidates ?? ENCODER_NAMES) {
     const skip = board.unavailable[encoder];
     if (skip) {
-      trials.push({ encoder, ok: false, reason: `skipped: ${skip}`, ms: 0 });
+      trials.push({ encoder, ok: false, reason: t('setup.trialSkipped', { why: skip }), ms: 0 });
       continue;
     }
     const trial = await trialEncode(binary, encoder, o.timeoutMs, o.vaapiDevice);
@@ -179,8 +179,8 @@ export async function chooseEncoder(o: ProbeOptions = {}): Promise<ProbeResult> 
     }
   }
   if (!chosen) {
-    const why = trials.map((t) => `${t.encoder}: ${t.reason}`).join('; ');
-    throw new Error(`no H.264 encoder works with ${binary} (${version}): ${why}. Install an ffmpeg built with libx264 (Debian/Raspberry Pi OS: apt install ffmpeg)`);
+    const why = trials.map((trial) => `${trial.encoder}${t('punct.colon')}${trial.reason}`).join('; ');
+    throw new Error(t('setup.noEncoder', { binary, version, why }));
   }
   const result: ProbeResult = { encoder: chosen, binary, version, board: board.model, note: board.note, trials, cached: false, at: new Date().toISOString() };
   if (cacheFile && cache) {

@@ -83,8 +83,8 @@ function listening(server: Server | undefined, what: string, port: number): Prom
     if (server.listening) return resolve();
     server.once('listening', () => resolve());
     server.once('error', (err: NodeJS.ErrnoException) => {
-      const hint = err.code === 'EADDRINUSE' ? `port ${port} is in use; stop the other program or choose another port (--${what === 'RTMP' ? 'rtmp' : 'http'}-port)` : err.message;
-      reject(new Error(`relay ${what} listener failed: ${hint}`));
+      const hint = err.code === 'EADDRINUSE' ? t('setup.relayPortInUse', { port, flag: what === 'RTMP' ? 'rtmp' : 'http' }) : err.message;
+      reject(new Error(t('setup.relayListener', { what, hint })));
     });
   });
 }
@@ -110,7 +110,7 @@ export class Relay extends EventEmitter<RelayEvents> {
 
   constructor(private readonly options: RelayOptions) {
     super();
-    if (options.secret.length < 16) throw new Error('relay secret must be at least 16 characters (relay.secret / --secret / RELAIS_RELAY_SECRET)');
+    if (options.secret.length < 16) throw new Error(t('setup.relaySecret'));
     this.log = options.log ?? createLogger('relay');
   }
 

@@ -24,7 +24,7 @@ export interface SrtUplink {
 export async function createSrtUplink(out: z.infer<typeof srtOutputSchema>, expectedKbps: number, log: Logger, onStats: (stats: LinkStats) => void): Promise<SrtUplink> {
   const url = new URL(out.url);
   const port = Number(url.port);
-  if (!port) throw new Error(`encoder.output.url ${out.url} has no port; give the relay's SRT port for this site, e.g. srt://relay.example:9001`);
+  if (!port) throw new Error(t('setup.srtNoPort', { url: out.url }));
   const local = await freeUdpPort();
   const uri = srtTransmitUri({
     host: url.hostname,

@@ -5,6 +5,7 @@
  */
 import type { LinkStats, LinkVerdict } from '../protocol/schemas.js';
 import { linkWhy, type LinkWhy } from '../protocol/link-why.js';
+import { t } from '../i18n/index.js';
 
 export type SrtMode = 'caller' | 'listener';
 
@@ -33,14 +34,14 @@ export interface SrtPortPlan {
 
 export function srtIngestPort(plan: SrtPortPlan, site: string): number {
   const i = plan.sites.indexOf(site);
-  if (i < 0) throw new Error(`site ${site} is not in the SRT port plan (${plan.sites.join(', ')}); add it to relay.srt.sites in the same order everywhere`);
+  if (i < 0) throw new Error(t('setup.srtNotInPlan', { site, sites: plan.sites.join(', ') }));
   return plan.ingestPort + i;
 }
 
 export function srtEgressPort(plan: SrtPortPlan, feed: string, viewer: string): number {
   const i = plan.sites.indexOf(feed);
   const j = plan.sites.indexOf(viewer);
-  if (i < 0 || j < 0) throw new Error(`sites ${feed} and ${viewer} must both be in the SRT port plan (${plan.sites.join(', ')})`);
+  if (i < 0 || j < 0) throw new Error(t('setup.srtBothInPlan', { feed, viewer, sites: plan.sites.join(', ') }));
   return plan.egressPort + i * plan.sites.length + j;
 }
 

@@ -6,11 +6,12 @@
 import { z } from 'zod';
 import { UserError } from '../util/errors.js';
 import { t } from '../i18n/index.js';
+import '../i18n/zod-words.js';
 
 export const brokerSchema = z
   .strictObject({
     /** `mqtt://host:1883`, `mqtts://host:8883`, `ws://host:9001`; several for a cluster, tried in turn. */
-    url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, { message: 'must be a broker URL such as mqtt://127.0.0.1:1883 or mqtts://broker.example:8883' }).default('mqtt://127.0.0.1:1883'),
+    url: z.string().regex(/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/, { error: () => t('config.broker.url') }).default('mqtt://127.0.0.1:1883'),
     /** Other cluster nodes to fail over to (same scheme as `url`). */
     fallbackUrls: z.array(z.string()).default([]),
     username: z.string().optional(),
@@ -28,7 +29,7 @@ export const brokerSchema = z
      * with 5 the broker says why it closes a connection, e.g. "session taken
      * over" when another box uses the same site id (src/mqtt/takeover.ts).
      */
-    protocolVersion: z.union([z.literal(4), z.literal(5)], { error: 'must be 4 (MQTT 3.1.1) or 5 (MQTT 5, Mosquitto 2)' }).default(4),
+    protocolVersion: z.union([z.literal(4), z.literal(5)], { error: () => t('config.broker.protocolVersion') }).default(4),
   })
   .prefault({});
 export type BrokerConfig = z.infer<typeof brokerSchema>;

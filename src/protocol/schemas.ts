@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { t } from '../i18n/index.js';
+import '../i18n/zod-words.js';
 
 /** Lowercase slug: `saint-camille`, `demo`, `riviere-du-loup`. */
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -48,7 +49,7 @@ export const control = z
     site: slug.optional(),
     queue: z.array(slug).max(256).optional(),
     /** `adjust`: minutes added to (or, negative, taken from) the current item. */
-    minutes: z.number().int().min(-MAX_ADJUST_MINUTES).max(MAX_ADJUST_MINUTES).refine((n) => n !== 0, { message: 'must not be 0' }).optional(),
+    minutes: z.number().int().min(-MAX_ADJUST_MINUTES).max(MAX_ADJUST_MINUTES).refine((n) => n !== 0, { error: () => t('payload.notZero') }).optional(),
     /** `skip`, `unskip`, `move`: the rundown item (its `index`). */
     item: itemNumber.optional(),
     /** `move`: the position in the play order the item goes to (0 is the first item of the day). */
@@ -56,16 +57,16 @@ export const control = z
     origin: z.string().max(64).optional(),
   })
   .superRefine((value, ctx) => {
-    const need = (field: 'site' | 'queue' | 'minutes' | 'item' | 'to', what: string): void => {
-      if (value[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `${value.action} needs ${what}` });
+    const need = (field: 'site' | 'queue' | 'minutes' | 'item' | 'to', what: () => string): void => {
+      if (value[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: t('payload.needs', { action: value.action, what: what() }) });
     };
-    if (value.action === 'grant') need('site', 'a site');
-    if (value.action === 'reorder') need('queue', 'a queue');
-    if (value.action === 'adjust') need('minutes', `minutes (-${MAX_ADJUST_MINUTES} to ${MAX_ADJUST_MINUTES}, not 0)`);
-    if (value.action === 'skip' || value.action === 'unskip' || value.action === 'move') need('item', 'an item (its rundown index)');
-    if (value.action === 'move') need('to', 'a position (to)');
+    if (value.action === 'grant') need('site', () => t('payload.needSite'));
+    if (value.action === 'reorder') need('queue', () => t('payload.needQueue'));
+    if (value.action === 'adjust') need('minutes', () => t('payload.needMinutes', { max: MAX_ADJUST_MINUTES }));
+    if (value.action === 'skip' || value.action === 'unskip' || value.action === 'move') need('item', () => t('payload.needItem'));
+    if (value.action === 'move') need('to', () => t('payload.needTo'));
     const only = (field: 'minutes' | 'item' | 'to', actions: readonly string[]): void => {
-      if (value[field] !== undefined && !actions.includes(value.action)) ctx.addIssue({ code: 'custom', path: [field], message: `${field} belongs to ${actions.join(', ')}, not ${value.action}` });
+      if (value[field] !== undefined && !actions.includes(value.action)) ctx.addIssue({ code: 'custom', path: [field], message: t('payload.belongs', { field, actions: actions.join(', '), action: value.action }) });
     };
     only('minutes', ['adjust']);
     only('item', ['skip', 'unskip', 'move']);
@@ -313,7 +314,7 @@ export const MAX_MESSAGE_CHARS = 280;
  */
 export const siteMessage = z.strictObject({
   id: messageId,
-  text: z.string().trim().min(1, { message: 'must not be empty' }).max(MAX_MESSAGE_CHARS),
+  text: z.string().trim().min(1, { error: () => t('config.zod.notEmpty') }).max(MAX_MESSAGE_CHARS),
   /** Who wrote it (a login or `régie`), for the log. */
   from: z.string().max(64).optional(),
   at: z.string(),

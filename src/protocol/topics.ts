@@ -10,6 +10,7 @@ import * as s from './schemas.js';
 import { linkTestPart, siteState } from './site-state.js';
 import { ptzCommand, ptzResult } from './ptz.js';
 import { compileReader, NOT_READ, type Reader } from './fast-read.js';
+import { t } from '../i18n/index.js';
 
 export const PROTOCOL_VERSION = 'v1';
 
@@ -194,18 +195,19 @@ function readerOf(name: TopicName): Reader {
 
 /**
  * Parses and validates an inbound payload. Never throws: a bad payload comes
- * back as a reason a person can read (`not JSON`, `action: Invalid option ...`).
+ * back as a reason a person reads, in the current language (`pas du JSON`,
+ * `minutes\u00a0: ne doit pas être 0`).
  */
 export function decode<T extends TopicName>(name: T, payload: Uint8Array | string): Decoded<T> {
   const size = byteSize(payload);
-  if (size > s.MAX_PAYLOAD_BYTES) return { ok: false, reason: `payload of ${size} bytes is over the ${s.MAX_PAYLOAD_BYTES}-byte limit` };
+  if (size > s.MAX_PAYLOAD_BYTES) return { ok: false, reason: t('payload.tooBig', { size, limit: s.MAX_PAYLOAD_BYTES }) };
   const text = typeof payload === 'string' ? payload : utf8.decode(payload);
   let raw: unknown = text;
   if (TOPICS[name].codec === 'json') {
     try {
       raw = JSON.parse(text);
     } catch {
-      return { ok: false, reason: 'not JSON' };
+      return { ok: false, reason: t('payload.notJson') };
     }
   }
   // The compiled reader first (the path of every floor and answer); zod for the rest and the reason.
@@ -214,9 +216,9 @@ export function decode<T extends TopicName>(name: T, payload: Uint8Array | strin
   const parsed = TOPICS[name].schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length ? issue.path.join('.') + ': ' : '';
+    const where = issue && issue.path.length ? issue.path.join('.') + t('punct.colon') : '';
     const id = readableId(raw);
-    return { ok: false, reason: `${where}${issue?.message ?? 'invalid payload'}`, raw, ...(id ? { id } : {}) };
+    return { ok: false, reason: `${where}${issue?.message ?? t('payload.invalid')}`, raw, ...(id ? { id } : {}) };
   }
   return { ok: true, value: parsed.data as PayloadOf<T> };
 }

@@ -168,7 +168,7 @@ export class CameraChannel {
    * (reset, re-addressing); `why` names the cause in the error of a command
    * that has used up its interruptions.
    */
-  pause(why = 'the link was reset'): void {
+  pause(why = t('visca.reset.wasReset')): void {
     this.paused = true;
     const inFlight = [...(this.waiting ? [this.waiting] : []), ...this.sockets.values()];
     this.waiting = null;
@@ -177,7 +177,7 @@ export class CameraChannel {
     for (const p of inFlight) {
       clearTimeout(p.timer);
       if (p.interruptions++ >= this.maxInterruptions) {
-        p.reject(new ViscaError('link-unstable', this.where, p.cmd.name, `interrupted ${p.interruptions} times while on its way (${why}); relais gives up on it`));
+        p.reject(new ViscaError('link-unstable', this.where, p.cmd.name, t('visca.reset.interrupted', { n: p.interruptions, why })));
         continue;
       }
       // Interrupted by the link, not failed: the resend does not use up a retry.
@@ -275,7 +275,7 @@ export class CameraChannel {
         value = p.cmd.decode(data);
       } catch (error) {
         const reply = hex(completionBytes(from, socket, data));
-        p.reject(new ViscaError('bad-reply', this.where, p.cmd.name, `the camera's reply ${reply} is not a valid answer to ${p.cmd.name} (${(error as Error).message})`));
+        p.reject(new ViscaError('bad-reply', this.where, p.cmd.name, t('visca.detail.badReply', { reply, command: p.cmd.name, why: (error as Error).message })));
         this.pump();
         return true;
       }

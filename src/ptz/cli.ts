@@ -54,7 +54,7 @@ async function resolveTarget(opts: TargetOptions): Promise<{ transport: PtzTrans
     const transport: PtzTransportConfig = opts.tcp
       ? { type: 'tcp', host: opts.ip, port: opts.port ?? DEFAULT_TCP_PORT }
       : { type: 'visca-ip', host: opts.ip, port: opts.port ?? DEFAULT_VISCA_IP_PORT };
-    return { transport, config: null, name: `camera at ${opts.ip}` };
+    return { transport, config: null, name: t('visca.cameraAt', { host: opts.ip }) };
   }
   const file = opts.config!;
   let raw: unknown;

@@ -7,6 +7,7 @@
  * (`channel.ts`). Byte layouts follow Sony's VISCA command lists (EVI/BRC/SRG
  * series) as PTZOptics and most clones implement them.
  */
+import { t } from '../i18n/index.js';
 
 export type ViscaKind = 'command' | 'inquiry';
 
@@ -41,9 +42,7 @@ export const PAN_TILT_POSITION = { min: -0x8000, max: 0x7fff } as const;
 
 function checkInt(what: string, value: number, range: { min: number; max: number }): number {
   if (!Number.isInteger(value) || value < range.min || value > range.max) {
-    throw new ViscaArgumentError(
-      `${what} must be a whole number from ${range.min} to ${range.max} (0x${range.min.toString(16)}-0x${range.max.toString(16)}); got ${String(value)}`,
-    );
+    throw new ViscaArgumentError(t('visca.arg.range', { what, min: range.min, max: range.max, hex: `0x${range.min.toString(16)}-0x${range.max.toString(16)}`, got: String(value) }));
   }
   return value;
 }
@@ -135,7 +134,7 @@ export interface DriveSpeed {
 /** Pan-tilt Drive: `8x 01 06 01 VV WW 0X 0Y FF`. Speeds default to the middle of their range. */
 export function drive(direction: DriveDirection, speed: DriveSpeed = {}): ViscaCommand {
   const bytes = DIRECTION_BYTES[direction];
-  if (!bytes) throw new ViscaArgumentError(`direction must be one of ${DRIVE_DIRECTIONS.join(', ')}; got ${String(direction)}`);
+  if (!bytes) throw new ViscaArgumentError(t('visca.arg.direction', { directions: DRIVE_DIRECTIONS.join(', '), got: String(direction) }));
   const pan = checkInt('pan speed', speed.pan ?? 0x0c, PAN_SPEED);
   const tilt = checkInt('tilt speed', speed.tilt ?? 0x0a, TILT_SPEED);
   return command(`pan-tilt ${direction}`, 0x01, 0x06, 0x01, pan, tilt, bytes[0], bytes[1]);
@@ -170,7 +169,7 @@ export type ZoomDirection = 'tele' | 'wide' | 'stop';
  */
 export function zoom(direction: ZoomDirection, speed?: number): ViscaCommand {
   if (direction === 'stop') return command('zoom stop', 0x01, 0x04, 0x07, 0x00);
-  if (direction !== 'tele' && direction !== 'wide') throw new ViscaArgumentError(`zoom direction must be tele, wide or stop; got ${String(direction)}`);
+  if (direction !== 'tele' && direction !== 'wide') throw new ViscaArgumentError(t('visca.arg.zoom', { got: String(direction) }));
   if (speed === undefined) return command(`zoom ${direction}`, 0x01, 0x04, 0x07, direction === 'tele' ? 0x02 : 0x03);
   const p = checkInt('zoom speed', speed, ZOOM_SPEED);
   return command(`zoom ${direction} speed ${p}`, 0x01, 0x04, 0x07, (direction === 'tele' ? 0x20 : 0x30) | p);
@@ -220,7 +219,7 @@ export function inquirePower(): ViscaCommand<PowerState> {
       if (p === 0x02) return 'on';
       if (p === 0x03) return 'standby';
       if (p === 0x04) return 'fault';
-      throw new Error('it must carry one data byte, 02, 03 or 04');
+      throw new Error(t('visca.detail.oneByte'));
     },
     0x09, 0x04, 0x00,
   );
@@ -252,9 +251,9 @@ export function inquirePosition(): ViscaCommand<PanTilt> {
  * what a valid answer holds; the channel adds the reply bytes and the inquiry.
  */
 function expectNibbles(data: Uint8Array, count: number): void {
-  if (data.length !== count) throw new Error(`it must carry ${count} data bytes 00-0F; it carries ${data.length}`);
+  if (data.length !== count) throw new Error(t('visca.detail.nibbles', { count, n: data.length }));
   const bad = data.findIndex((b) => b > 0x0f);
-  if (bad >= 0) throw new Error(`it must carry ${count} data bytes 00-0F; data byte ${bad + 1} is ${hex([data[bad]!])}`);
+  if (bad >= 0) throw new Error(t('visca.detail.nibble', { count, i: bad + 1, byte: hex([data[bad]!]) }));
 }
 
 /** `81 01 04 3F 02 01 FF` style dump for logs and errors. */

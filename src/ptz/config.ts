@@ -14,31 +14,33 @@
  * ```
  */
 import { z } from 'zod';
+import { t } from '../i18n/index.js';
+import '../i18n/zod-words.js';
 import { UserError } from '../util/errors.js';
 import { slug } from '../protocol/schemas.js';
 import { PRESET } from './commands.js';
 import { DEFAULT_TCP_PORT, DEFAULT_VISCA_IP_PORT } from './ip-header.js';
 
 const port = z
-  .number({ error: 'must be a port number (1-65535)' })
-  .int({ error: 'must be a whole port number' })
-  .min(1, { error: 'must be a port number from 1 to 65535' })
-  .max(65535, { error: 'must be a port number from 1 to 65535' });
+  .number({ error: () => t('config.ptz.port') })
+  .int({ error: () => t('config.ptz.portWhole') })
+  .min(1, { error: () => t('config.ptz.portRange') })
+  .max(65535, { error: () => t('config.ptz.portRange') });
 
 const host = z
-  .string({ error: 'must be the camera\'s IP address or host name, e.g. "192.168.10.21"' })
-  .min(1, { error: 'must not be empty: give the camera\'s IP address or host name' })
+  .string({ error: () => t('config.ptz.host') })
+  .min(1, { error: () => t('config.ptz.hostEmpty') })
   .max(253);
 
 const serialTransport = z.strictObject({
   type: z.literal('serial'),
-  path: z.string({ error: 'must be the serial device, e.g. "/dev/ttyUSB0" (see `ls /dev/serial/by-id/`)' }).min(1, { error: 'must name the serial device, e.g. "/dev/ttyUSB0"' }),
-  baud: z.union([z.literal(9600), z.literal(38400)], { error: 'must be 9600 or 38400 (the speed set on the camera)' }).default(9600),
+  path: z.string({ error: () => t('config.ptz.path') }).min(1, { error: () => t('config.ptz.pathEmpty') }),
+  baud: z.union([z.literal(9600), z.literal(38400)], { error: () => t('config.ptz.baud') }).default(9600),
   address: z
-    .number({ error: 'must be the camera\'s place on the VISCA chain, 1 to 7' })
-    .int({ error: 'must be a whole number from 1 to 7' })
-    .min(1, { error: 'must be 1 to 7: the first camera on the chain is 1' })
-    .max(7, { error: 'must be 1 to 7: a VISCA chain holds at most seven cameras' })
+    .number({ error: () => t('config.ptz.address') })
+    .int({ error: () => t('config.ptz.addressWhole') })
+    .min(1, { error: () => t('config.ptz.addressFirst') })
+    .max(7, { error: () => t('config.ptz.addressLast') })
     .default(1),
 });
 
@@ -46,18 +48,19 @@ const ipTransport = z.strictObject({ type: z.literal('visca-ip'), host, port: po
 const tcpTransport = z.strictObject({ type: z.literal('tcp'), host, port: port.default(DEFAULT_TCP_PORT) });
 
 export const ptzTransportSchema = z.discriminatedUnion('type', [serialTransport, ipTransport, tcpTransport], {
-  error: 'must have type "serial" (with path, baud, address), "visca-ip" (with host, port) or "tcp" (with host, port)',
+  error: () => t('config.ptz.transport'),
 });
 export type PtzTransportConfig = z.infer<typeof ptzTransportSchema>;
 
+const PRESET_RANGE = { error: () => t('config.ptz.preset', { min: PRESET.min, max: PRESET.max }) };
 const presetNumber = z
-  .number({ error: `must be a preset number from ${PRESET.min} to ${PRESET.max}` })
-  .int({ error: 'must be a whole preset number' })
-  .min(PRESET.min, { error: `must be a preset number from ${PRESET.min} to ${PRESET.max}` })
-  .max(PRESET.max, { error: `must be a preset number from ${PRESET.min} to ${PRESET.max}` });
+  .number(PRESET_RANGE)
+  .int({ error: () => t('config.ptz.presetWhole') })
+  .min(PRESET.min, PRESET_RANGE)
+  .max(PRESET.max, PRESET_RANGE);
 
 /** A preset by its name in `presets` or by number. */
-const presetRef = z.union([presetNumber, slug], { error: 'must be a preset name from `presets` or a preset number' });
+const presetRef = z.union([presetNumber, slug], { error: () => t('config.ptz.presetRef') });
 
 export const bindingRoles = ['on-air', 'next', 'queued', 'idle'] as const;
 
@@ -68,9 +71,9 @@ export const ptzCameraSchema = z
     /** Named presets: `{ podium: 1, wide: 2 }`. */
     presets: z.record(slug, presetNumber).default({}),
     /** Light the camera's own tally lamp when this site is on air. */
-    tally: z.boolean({ error: 'must be true or false' }).default(false),
+    tally: z.boolean({ error: () => t('config.ptz.bool') }).default(false),
     /** Preset recalled when this site's role becomes the key. */
-    bindings: z.partialRecord(z.enum(bindingRoles, { error: `roles are ${bindingRoles.join(', ')}` }), presetRef).default({}),
+    bindings: z.partialRecord(z.enum(bindingRoles, { error: () => t('config.ptz.roles', { roles: bindingRoles.join(', ') }) }), presetRef).default({}),
     /** Highest preset the camera stores (older models: 5 or 15). */
     maxPreset: presetNumber.optional(),
     /** Per-camera timeouts for slow links or long moves. */
@@ -84,12 +87,12 @@ export const ptzCameraSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['bindings', role],
-          message: `preset "${ref}" is not in this camera's presets (${known.length ? known.join(', ') : 'none defined'}); add it under presets or use a number`,
+          message: t('config.ptz.presetUnknown', { ref, known: known.length ? known.join(', ') : t('config.ptz.noPresets') }),
         });
       }
       const number = typeof ref === 'number' ? ref : camera.presets[ref];
       if (number !== undefined && camera.maxPreset !== undefined && number > camera.maxPreset) {
-        ctx.addIssue({ code: 'custom', path: ['bindings', role], message: `preset ${number} is above maxPreset ${camera.maxPreset}; pick a lower preset or raise maxPreset` });
+        ctx.addIssue({ code: 'custom', path: ['bindings', role], message: t('config.ptz.presetAbove', { number, max: camera.maxPreset }) });
       }
     }
   });
@@ -97,8 +100,8 @@ export type PtzCameraConfig = z.infer<typeof ptzCameraSchema>;
 
 /** The site config's `cameras` list. */
 export const ptzConfigSchema = z
-  .array(ptzCameraSchema, { error: 'must be a list of cameras' })
-  .max(32, { error: 'at most 32 cameras per site' })
+  .array(ptzCameraSchema, { error: () => t('config.ptz.list') })
+  .max(32, { error: () => t('config.ptz.max') })
   .default([])
   .superRefine((cameras, ctx) => {
     const names = new Map<string, number>();
@@ -106,17 +109,17 @@ export const ptzConfigSchema = z
     const bauds = new Map<string, number>();
     cameras.forEach((camera, i) => {
       const first = names.get(camera.name);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${camera.name}" is already the name of cameras[${first}]; give each camera its own name` });
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: t('config.ptz.nameTwice', { name: camera.name, first }) });
       else names.set(camera.name, i);
-      const t = camera.transport;
-      if (t.type !== 'serial') return;
-      const seat = `${t.path}#${t.address}`;
+      const link = camera.transport;
+      if (link.type !== 'serial') return;
+      const seat = `${link.path}#${link.address}`;
       const other = serialSeats.get(seat);
-      if (other !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'transport', 'address'], message: `address ${t.address} on ${t.path} is already used by cameras[${other}]; give each camera on a chain its own address` });
+      if (other !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'transport', 'address'], message: t('config.ptz.addressTwice', { address: link.address, path: link.path, other }) });
       else serialSeats.set(seat, i);
-      const baud = bauds.get(t.path);
-      if (baud !== undefined && baud !== t.baud) ctx.addIssue({ code: 'custom', path: [i, 'transport', 'baud'], message: `${t.path} is already set to ${baud} baud by another camera; all cameras on one chain share one speed` });
-      else bauds.set(t.path, t.baud);
+      const baud = bauds.get(link.path);
+      if (baud !== undefined && baud !== link.baud) ctx.addIssue({ code: 'custom', path: [i, 'transport', 'baud'], message: t('config.ptz.baudTwice', { path: link.path, baud }) });
+      else bauds.set(link.path, link.baud);
     });
   });
 export type PtzConfig = z.infer<typeof ptzConfigSchema>;
@@ -125,7 +128,7 @@ export type PtzConfig = z.infer<typeof ptzConfigSchema>;
 export class PtzConfigError extends UserError {
   override readonly name = 'PtzConfigError';
   constructor(readonly problems: string[]) {
-    super(`invalid camera config:\n  ${problems.join('\n  ')}`);
+    super(`${t('config.ptz.invalid')}\n  ${problems.join('\n  ')}`);
   }
 }
 
@@ -139,14 +142,14 @@ function formatPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
 export function parsePtzConfig(raw: unknown, prefix = 'cameras'): PtzConfig {
   const parsed = ptzConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw new PtzConfigError(parsed.error.issues.map((issue) => `${formatPath(prefix, issue.path)}: ${describeIssue(issue)}`));
+  throw new PtzConfigError(parsed.error.issues.map((issue) => `${formatPath(prefix, issue.path)}${t('punct.colon')}${describeIssue(issue)}`));
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code !== 'unrecognized_keys') return issue.message;
   const keys = issue.keys.map((k) => `"${k}"`).join(', ');
-  const hint = issue.path[issue.path.length - 1] === 'bindings' ? ` (roles are ${bindingRoles.join(', ')})` : '';
-  return `unknown key ${keys}${hint}: remove it or fix its spelling`;
+  const hint = issue.path[issue.path.length - 1] === 'bindings' ? t('config.ptz.rolesHint', { roles: bindingRoles.join(', ') }) : '';
+  return t('config.ptz.unknownKey', { keys, hint });
 }
 
 /** The preset number a binding or command names (`podium` or `3`), or null. */

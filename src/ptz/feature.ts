@@ -166,8 +166,8 @@ export class PtzFeature implements Feature {
     const entry = this.rig?.cameras.get(cmd.camera);
     let result: PtzResult;
     if (!entry) {
-      const known = [...(this.rig?.cameras.keys() ?? [])].join(', ') || 'none configured';
-      result = this.result(cmd, `no camera named "${cmd.camera}" at site ${this.ctx?.site ?? '?'} (cameras: ${known})`);
+      const known = [...(this.rig?.cameras.keys() ?? [])].join(', ') || t('visca.result.noneConfigured');
+      result = this.result(cmd, t('visca.result.noCamera', { camera: cmd.camera, site: this.ctx?.site ?? '?', known }));
     } else {
       try {
         const value = await this.run(entry.camera, entry.config, cmd);
@@ -185,7 +185,7 @@ export class PtzFeature implements Feature {
       case 'recall':
       case 'store': {
         const preset = resolvePreset(config, cmd.preset);
-        if (preset === null) throw new Error(`camera ${config.name} has no preset named "${cmd.preset}" (presets: ${Object.keys(config.presets).join(', ') || 'none'})`);
+        if (preset === null) throw new Error(t('visca.result.noPreset', { camera: config.name, preset: cmd.preset, known: Object.keys(config.presets).join(', ') || t('visca.result.noPresets') }));
         return cmd.op === 'recall' ? camera.recallPreset(preset) : camera.storePreset(preset);
       }
       case 'drive': {
@@ -266,5 +266,5 @@ function refusedResult(id: string, raw: unknown, reason: string): PtzResult {
     const value = raw && typeof raw === 'object' ? (raw as Record<string, unknown>)[key] : undefined;
     return typeof value === 'string' ? value.slice(0, 64) : '';
   };
-  return { id, camera: text('camera'), op: text('op'), ok: false, error: `invalid PTZ command: ${reason}`, at: new Date().toISOString() };
+  return { id, camera: text('camera'), op: text('op'), ok: false, error: t('visca.result.invalid', { reason }), at: new Date().toISOString() };
 }

@@ -42,7 +42,7 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
     super();
     this.channel = new CameraChannel((out) => this.writeCommand(out), { where: t('visca.cameraAt', { host: this.description }), ...options });
     this.guard = new ResetGuard(options, 'resets', () => {
-      if (this.socket) this.reset('the cool-down after repeated resets is over').catch((error: Error) => this.emit('problem', error));
+      if (this.socket) this.reset(t('visca.reset.cooledResets')).catch((error: Error) => this.emit('problem', error));
     });
   }
 
@@ -92,12 +92,12 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
    * Beyond the reset rate, the link cools down: what waits fails with
    * `link-unstable`, and so does this call.
    */
-  reset(why = 'relais opened the link'): Promise<void> {
+  reset(why = t('visca.reset.opened')): Promise<void> {
     return this.guard.run(why, () => this.runReset(why), () => {
       this.setOnline(false);
       this.channel.failAll('link-unstable', this.guard.detail);
       this.channel.pause();
-      return new Error(`${this.description}: ${this.guard.detail}`);
+      return new Error(`${this.description}${t('punct.colon')}${this.guard.detail}`);
     });
   }
 
@@ -126,10 +126,8 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
       if (!this.socket) break;
     }
     this.setOnline(false);
-    this.channel.failAll('link-reset', 'the camera did not acknowledge the VISCA over IP reset');
-    throw new Error(
-      `no answer from ${this.description} to a control RESET within ${timeoutMs} ms, twice: check the address, that VISCA over IP is enabled and that UDP ${this.port} is not filtered`,
-    );
+    this.channel.failAll('link-reset', t('visca.reset.noIpAck'));
+    throw new Error(t('visca.reset.noIpAnswer', { link: this.description, ms: timeoutMs, port: this.port }));
   }
 
   private writeCommand(out: Outbound): void {
@@ -161,8 +159,8 @@ export class ViscaIpLink extends EventEmitter<ViscaLinkEvents> implements ViscaL
         return;
       }
       if (payload.length === 2 && payload[0] === 0x0f) {
-        const what = payload[1] === 0x01 ? 'the camera reports an abnormal sequence number' : 'the camera reports an abnormal message type';
-        if (!this.channel.failBySeq(message.seq, 'link-reset', `${what}; relais resets the sequence, send it again`)) this.stale++;
+        const what = payload[1] === 0x01 ? t('visca.reset.abnormalSeq') : t('visca.reset.abnormalType');
+        if (!this.channel.failBySeq(message.seq, 'link-reset', t('visca.reset.resendSeq', { what }))) this.stale++;
         // While cooling down nothing was sent, so nothing is answered: such an error is stray.
         if (!this.guard.cooling) this.reset(what).catch((error: Error) => this.emit('problem', error));
       }

@@ -8,6 +8,7 @@
  * then runs it (one reset, however many were asked meanwhile). A reset asked
  * while one runs is answered by the running one.
  */
+import { t } from '../i18n/index.js';
 
 export interface ResetRateOptions {
   /** Most resets (or addressings, the first included) in any window. Default 3. */
@@ -31,7 +32,7 @@ export class ResetGuard {
   constructor(
     options: ResetRateOptions,
     /** What is counted, plural, for errors: `resets`, `addressings`. */
-    private readonly what: string,
+    private readonly what: 'resets' | 'addressings',
     /** Runs the deferred reset when a cool-down ends. */
     private readonly onCooled: () => void,
     /** A monotonic clock in ms. */
@@ -63,7 +64,7 @@ export class ResetGuard {
 
   /** `the camera reports ... (already 3 resets within 10 s; relais tries again in 9 s)`, for errors. */
   get detail(): string {
-    return `${this.cause} (already ${this.maxResets} ${this.what} within ${Math.round(this.windowMs / 1000)} s; relais tries again in ${this.secondsLeft} s)`;
+    return t('visca.reset.cooling', { cause: this.cause, max: this.maxResets, what: t(`visca.reset.${this.what}`), s: Math.round(this.windowMs / 1000), left: this.secondsLeft });
   }
 
   /** Whether the link is cooling down (commands are refused meanwhile). */

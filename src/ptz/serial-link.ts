@@ -6,6 +6,7 @@
 import type { LinkTimeouts } from './link.js';
 import { ViscaStreamLink } from './stream-link.js';
 import { SerialTransport, VISCA_BAUD_RATES } from './transport.js';
+import { t } from '../i18n/index.js';
 
 export interface SerialLinkOptions extends LinkTimeouts {
   /** Default 9600. */
@@ -17,7 +18,7 @@ export interface SerialLinkOptions extends LinkTimeouts {
 export function createSerialLink(path: string, options: SerialLinkOptions = {}): ViscaStreamLink {
   const baud = options.baudRate ?? 9600;
   if (!(VISCA_BAUD_RATES as readonly number[]).includes(baud)) {
-    throw new RangeError(`VISCA serial speed must be ${VISCA_BAUD_RATES.join(' or ')} baud; got ${baud} for ${path} (set the camera's DIP switch or menu and the config to the same value)`);
+    throw new RangeError(t('setup.viscaSpeed', { speeds: VISCA_BAUD_RATES.join(t('config.or')), baud, path }));
   }
   return new ViscaStreamLink(new SerialTransport(path, baud), { ...options, addressing: true });
 }

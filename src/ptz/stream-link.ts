@@ -43,7 +43,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
   ) {
     super();
     this.guard = new ResetGuard(options, 'addressings', () => {
-      if (!this.closing && this.transport.isOpen) this.readdress('the cool-down after repeated re-addressing is over').catch((error: Error) => this.emit('problem', error));
+      if (!this.closing && this.transport.isOpen) this.readdress(t('visca.reset.cooledAddressings')).catch((error: Error) => this.emit('problem', error));
     });
     transport.on('data', (chunk) => this.onData(chunk));
     transport.on('close', (error) => this.onTransportClose(error));
@@ -79,7 +79,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
 
   send<T>(address: number, cmd: ViscaCommand<T>): Promise<ViscaResult<T>> {
     if (!Number.isInteger(address) || address < 1 || address > MAX_CHAIN) {
-      return Promise.reject(new RangeError(`camera address must be 1 to ${MAX_CHAIN}; got ${String(address)}`));
+      return Promise.reject(new RangeError(t('visca.arg.address', { max: MAX_CHAIN, got: String(address) })));
     }
     if (address > this.chainLength) {
       return Promise.reject(
@@ -103,14 +103,14 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
    * rate, the link cools down: what waits fails with `link-unstable`, and so
    * does this call.
    */
-  readdress(why = 'relais opened the link'): Promise<void> {
+  readdress(why = t('visca.reset.opened')): Promise<void> {
     return this.guard.run(why, () => this.runAddressing(why), () => {
       this.setOnline(false);
       for (const channel of this.channels.values()) {
         channel.failAll('link-unstable', this.guard.detail);
         channel.pause();
       }
-      return new Error(`${this.description}: ${this.guard.detail}`);
+      return new Error(`${this.description}${t('punct.colon')}${this.guard.detail}`);
     });
   }
 
@@ -134,7 +134,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
       const set = await this.broadcast(BROADCAST.addressSet, 'address set', (r) => r.type === 'address-set');
       const next = set.type === 'address-set' ? set.next : 1;
       const count = next - 1;
-      if (count < 1 || count > MAX_CHAIN) throw new Error(`address set on ${this.description} came back as ${next}, which means ${count} cameras; check the chain wiring`);
+      if (count < 1 || count > MAX_CHAIN) throw new Error(t('visca.reset.chainCount', { link: this.description, next, count }));
       this.chainLength = count;
       await this.broadcast(BROADCAST.ifClear, 'interface clear', (r) => r.type === 'if-clear');
       this.setOnline(true);
@@ -177,9 +177,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
       if (reply) return reply;
       if (this.closing) break;
     }
-    throw new Error(
-      `no camera answered the ${what} broadcast (${hex(bytes)}) on ${this.description} within ${timeoutMs} ms, twice: check the VISCA cable (RS-232 crossover), camera power and the baud rate`,
-    );
+    throw new Error(t('visca.reset.noBroadcast', { what, bytes: hex(bytes), link: this.description, ms: timeoutMs }));
   }
 
   private onData(chunk: Buffer): void {
@@ -192,7 +190,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
         case 'network-change':
           // While cooling down, the chain is addressed once the cool-down is over, whatever it reported meanwhile.
           if (this.options.addressing && !this.guard.cooling) {
-            this.readdress(`camera ${reply.from} reports a network change (${hex([(reply.from + 8) << 4, 0x38, 0xff])})`).catch((error: Error) => this.emit('problem', error));
+            this.readdress(t('visca.reset.networkChange', { from: reply.from, bytes: hex([(reply.from + 8) << 4, 0x38, 0xff]) })).catch((error: Error) => this.emit('problem', error));
           }
           break;
         case 'address-set':
@@ -208,7 +206,7 @@ export class ViscaStreamLink extends EventEmitter<ViscaLinkEvents> implements Vi
     this.parser.reset();
     if (this.options.addressing) {
       // A reconnect after the first open: the chain may have changed while away.
-      if (this.up || this.chainLength !== MAX_CHAIN) this.readdress('the connection came back').catch((error: Error) => this.emit('problem', error));
+      if (this.up || this.chainLength !== MAX_CHAIN) this.readdress(t('visca.reset.connectionBack')).catch((error: Error) => this.emit('problem', error));
       return;
     }
     this.setOnline(true);

@@ -9,6 +9,7 @@ import type { LinkTimeouts } from './link.js';
 import { ViscaStreamLink } from './stream-link.js';
 import type { ByteTransport, ByteTransportEvents } from './transport.js';
 import { DEFAULT_TCP_PORT } from './ip-header.js';
+import { t } from '../i18n/index.js';
 
 export { DEFAULT_TCP_PORT };
 
@@ -84,7 +85,7 @@ export class TcpTransport extends EventEmitter<ByteTransportEvents> implements B
     this.socket = socket;
     socket.setNoDelay(true);
     socket.setTimeout(this.options.connectTimeoutMs ?? 3000, () => {
-      if (!this.connected) socket.destroy(new Error('connect timed out'));
+      if (!this.connected) socket.destroy(new Error(t('visca.detail.connectTimeout')));
     });
     let failure: Error | undefined;
     socket.on('connect', () => {
@@ -102,7 +103,7 @@ export class TcpTransport extends EventEmitter<ByteTransportEvents> implements B
       const wasConnected = this.connected;
       this.connected = false;
       if (this.socket === socket) this.socket = null;
-      const error = failure ?? (wasConnected ? new Error('camera closed the connection') : new Error('connection failed'));
+      const error = failure ?? (wasConnected ? new Error(t('visca.detail.cameraClosed')) : new Error(t('visca.detail.connectFailed')));
       for (const w of this.firstWaiters.splice(0)) {
         w.reject(new Error(`cannot connect to ${this.description}: ${error.message} (check the host, the port and that VISCA over TCP is enabled on the camera)`));
       }

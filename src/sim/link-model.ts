@@ -13,6 +13,7 @@
  * of the packets are held `reorderGapMs` longer than their neighbours instead.
  */
 import { z } from 'zod';
+import { t } from '../i18n/index.js';
 
 const percent = z.number().min(0).max(100);
 const ms = z.number().min(0).max(60_000);
@@ -41,7 +42,7 @@ export type LinkImpairmentInput = z.input<typeof linkImpairmentSchema>;
 export function parseImpairment(value: unknown): LinkImpairment {
   const result = linkImpairmentSchema.safeParse(value ?? {});
   if (result.success) return result.data;
-  throw new Error(`invalid link settings: ${result.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ')}`);
+  throw new Error(t('tools.simLinkBad', { problems: result.error.issues.map((i) => `${i.path.join('.') || t('tools.simLinkSettingsWord')}${t('punct.colon')}${i.message}`).join('; ') }));
 }
 
 /** A packet's fate. */
@@ -161,7 +162,7 @@ export function applySettingsLine(current: LinkImpairment, line: string): LinkIm
   for (const word of words) {
     const match = /^([a-z-]+)=(-?[\d.]+)$/.exec(word);
     const key = match ? SHORT_NAMES[match[1] ?? ''] : undefined;
-    if (!match || !key) throw new Error(`"${word}" is not a setting; use ${Object.keys(SHORT_NAMES).join('=, ')}= (e.g. "loss=10 delay=40") or "reset"`);
+    if (!match || !key) throw new Error(t('tools.simLinkNotSetting', { word, names: Object.keys(SHORT_NAMES).join('=, ') }));
     next[key] = Number(match[2]);
   }
   return parseImpairment(next);

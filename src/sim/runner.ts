@@ -33,7 +33,7 @@ export interface CameraSim {
 
 export async function startCameraSim(options: CameraSimOptions): Promise<CameraSim> {
   const cameras = options.cameras ?? 1;
-  if (!Number.isInteger(cameras) || cameras < 1 || cameras > 7) throw new RangeError(`--cameras must be 1 to 7 (a VISCA chain holds at most seven); got ${cameras}`);
+  if (!Number.isInteger(cameras) || cameras < 1 || cameras > 7) throw new RangeError(t('tools.simCameras', { n: cameras }));
   const host = options.host ?? '127.0.0.1';
   let pty: PtyPair | null = null;
   let serial: SerialSim | null = null;

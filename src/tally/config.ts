@@ -5,9 +5,11 @@
  * as TSL UMD. Kept apart from the sources so the config schema loads no socket code.
  */
 import { z } from 'zod';
+import { t } from '../i18n/index.js';
+import '../i18n/zod-words.js';
 import type { PinReference } from '../hardware/config.js';
 
-const host = z.string().min(1, { message: "must be the switcher's IP address or host name" });
+const host = z.string().min(1, { error: () => t('config.tally.host') });
 const port = z.number().int().min(1).max(65_535);
 const pinName = z.string().min(1);
 
@@ -22,7 +24,7 @@ const cameraMapping = z.union([
 
 const common = {
   /** Camera name to switcher input. */
-  cameras: z.record(z.string(), cameraMapping).refine((c) => Object.keys(c).length > 0, { message: 'map at least one camera to an input' }),
+  cameras: z.record(z.string(), cameraMapping).refine((c) => Object.keys(c).length > 0, { error: () => t('config.tally.oneCamera') }),
   /** After the link drops, the last tally holds this long, then the lamps show "tally unknown". */
   trustMs: z.number().int().min(0).max(600_000).default(3000),
   reconnect: z.strictObject({ initialDelayMs: z.number().int().min(10).max(60_000).default(500), maxDelayMs: z.number().int().min(10).max(600_000).default(10_000) }).prefault({}),
@@ -51,7 +53,7 @@ export const tallySourcesConfigSchema = z.array(tallySourceConfigSchema).default
 
 export const tallyOutConfigSchema = z.strictObject({
   version: z.enum(['3.1', '5.0']).default('5.0'),
-  destinations: z.array(z.strictObject({ host, port, transport: z.enum(['udp', 'tcp']).default('udp') })).min(1, { message: 'list at least one destination' }),
+  destinations: z.array(z.strictObject({ host, port, transport: z.enum(['udp', 'tcp']).default('udp') })).min(1, { error: () => t('config.tally.destination') }),
   screen: z.number().int().min(0).max(65_534).default(0),
   refreshMs: z.number().int().min(0).max(60_000).default(1000),
   /** Camera name to the TSL index (display address) it goes out on. */
@@ -62,26 +64,26 @@ export type TallyOutConfig = z.output<typeof tallyOutConfigSchema>;
 /** Config mistakes the schemas alone cannot see, with their paths. */
 export function tallySourcesIssues(sources: readonly TallySourceConfig[], gpiCameras: readonly string[], tallyOut: TallyOutConfig | undefined): Array<{ path: (string | number)[]; message: string }> {
   const issues: Array<{ path: (string | number)[]; message: string }> = [];
-  const owner = new Map<string, string>(gpiCameras.map((c) => [c, 'tallyIn (GPI)']));
+  const owner = new Map<string, string>(gpiCameras.map((c) => [c, t('config.tally.gpi')]));
   sources.forEach((source, i) => {
     if (source.kind === 'atem' && sources.findIndex((s) => s.kind === 'atem') !== i) {
-      issues.push({ path: ['tallySources', i, 'kind'], message: 'one ATEM connection per box: an ATEM takes only a few clients (5 on an ATEM Mini); map every camera in the first one' });
+      issues.push({ path: ['tallySources', i, 'kind'], message: t('config.tally.oneAtem') });
     }
     if (source.kind === 'tsl') {
-      if (source.udpPort === undefined && source.tcpPort === undefined) issues.push({ path: ['tallySources', i], message: 'give udpPort or tcpPort (or both) to listen on' });
-      if (source.tcpPort !== undefined && source.version === '3.1') issues.push({ path: ['tallySources', i, 'tcpPort'], message: 'TSL 3.1 is UDP only; use version 5.0 for TCP' });
+      if (source.udpPort === undefined && source.tcpPort === undefined) issues.push({ path: ['tallySources', i], message: t('config.tally.tslPort') });
+      if (source.tcpPort !== undefined && source.version === '3.1') issues.push({ path: ['tallySources', i, 'tcpPort'], message: t('config.tally.tsl31Udp') });
     }
     for (const camera of Object.keys(source.cameras)) {
       const before = owner.get(camera);
-      if (before) issues.push({ path: ['tallySources', i, 'cameras', camera], message: `"${camera}" already takes its tally from ${before}; one source per camera` });
+      if (before) issues.push({ path: ['tallySources', i, 'cameras', camera], message: t('config.tally.cameraTwice', { camera, before }) });
       else owner.set(camera, `tallySources[${i}] (${source.kind})`);
     }
   });
   for (const camera of Object.keys(tallyOut?.cameras ?? {})) {
-    if (!owner.has(camera)) issues.push({ path: ['tallyOut', 'cameras', camera], message: `"${camera}" has no tally to send: map it in tallyIn (GPI contacts) or in a tallySources entry (known: ${[...owner.keys()].join(', ') || 'none'})` });
+    if (!owner.has(camera)) issues.push({ path: ['tallyOut', 'cameras', camera], message: t('config.tally.noTally', { camera, known: [...owner.keys()].join(', ') || t('config.io.none') }) });
   }
   if (tallyOut?.version === '3.1' && tallyOut.destinations.some((d) => d.transport === 'tcp')) {
-    issues.push({ path: ['tallyOut', 'destinations'], message: 'TSL 3.1 is UDP only; use version 5.0 for TCP' });
+    issues.push({ path: ['tallyOut', 'destinations'], message: t('config.tally.tsl31Udp') });
   }
   return issues;
 }

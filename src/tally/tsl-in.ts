@@ -46,7 +46,7 @@ export class TslSource extends BaseSource {
   constructor(private readonly options: TslSourceOptions) {
     super(options.timers ?? realSourceTimers);
     this.kind = options.version === '3.1' ? 'tsl31' : 'tsl5';
-    if (options.tcpPort !== undefined && options.version !== '5.0') throw new Error('TSL 3.1 is UDP only; use version 5.0 for TCP');
+    if (options.tcpPort !== undefined && options.version !== '5.0') throw new Error(t('config.tally.tsl31Udp'));
     const host = options.host ?? '0.0.0.0';
     this.describe = [`tsl ${options.version}`, options.udpPort !== undefined ? `udp ${host}:${options.udpPort}` : '', options.tcpPort !== undefined ? `tcp ${host}:${options.tcpPort}` : ''].filter(Boolean).join(' ');
   }

@@ -12,6 +12,7 @@ import { dialTcp, type TcpLink } from './tcp.js';
 import { encodeTsl31 } from './tsl31.js';
 import { encodeTsl5, stuffTsl5, type Tsl5Display } from './tsl5.js';
 import type { RetryDelays } from '../hardware/reconnect.js';
+import { t } from '../i18n/index.js';
 
 export interface TslDestination {
   host: string;
@@ -67,7 +68,7 @@ export class TslSender {
 
   constructor(private readonly options: TslSenderOptions) {
     this.timers = options.timers ?? realSourceTimers;
-    if (options.version === '3.1' && options.destinations.some((d) => d.transport === 'tcp')) throw new Error('TSL 3.1 is UDP only; use version 5.0 for TCP');
+    if (options.version === '3.1' && options.destinations.some((d) => d.transport === 'tcp')) throw new Error(t('config.tally.tsl31Udp'));
   }
 
   start(): void {

@@ -5,6 +5,7 @@
  * bytes 2-17 sixteen ASCII characters of text, space padded. Over UDP one
  * datagram may carry several packets back to back.
  */
+import { t } from '../i18n/index.js';
 
 export const TSL31_PACKET = 18;
 
@@ -18,13 +19,13 @@ export interface Tsl31Display {
 
 /** Decodes every 18-byte packet in a datagram. Throws on anything not 3.1. */
 export function decodeTsl31(bytes: Uint8Array): Tsl31Display[] {
-  if (bytes.length === 0 || bytes.length % TSL31_PACKET !== 0) throw new Error(`paquet TSL 3.1 invalide : ${bytes.length} octets (multiple de 18 attendu ; l'émetteur parle-t-il TSL 5.0 ?)`);
+  if (bytes.length === 0 || bytes.length % TSL31_PACKET !== 0) throw new Error(t('setup.tsl31Length', { n: bytes.length }));
   const out: Tsl31Display[] = [];
   for (let at = 0; at < bytes.length; at += TSL31_PACKET) {
     const header = bytes[at]!;
     const control = bytes[at + 1]!;
-    if (header < 0x80 || header > 0xfe) throw new Error(`paquet TSL 3.1 invalide : octet d'adresse 0x${header.toString(16)} (0x80 à 0xFE attendu)`);
-    if (control & 0xc0) throw new Error(`paquet TSL 3.1 invalide : octet de contrôle 0x${control.toString(16)} (bits 6-7 réservés)`);
+    if (header < 0x80 || header > 0xfe) throw new Error(t('setup.tsl31Address', { byte: header.toString(16) }));
+    if (control & 0xc0) throw new Error(t('setup.tsl31Control', { byte: control.toString(16) }));
     const text = Buffer.from(bytes.subarray(at + 2, at + TSL31_PACKET)).toString('latin1').replace(/[\s\0]+$/, '');
     out.push({
       address: header - 0x80,

@@ -1,3 +1,4 @@
+import { t } from '../i18n/index.js';
 /**
  * TSL UMD protocol v5.0 (TSL document "UMD protocol V5.0"), little-endian:
  * PBC (u16, bytes after it), VER (u8, 0), FLAGS (u8: bit 0 text in UTF-16LE,
@@ -31,27 +32,27 @@ export const STX = 0x02;
 export const TSL5_MAX = 2048;
 
 function bad(why: string): Error {
-  return new Error(`paquet TSL 5.0 invalide : ${why} (l'émetteur parle-t-il TSL 3.1 ?)`);
+  return new Error(t('setup.tsl5Bad', { why }));
 }
 
 export function decodeTsl5(bytes: Uint8Array): Tsl5Packet {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.length < 6) throw bad(`${b.length} octets`);
+  if (b.length < 6) throw bad(t('setup.tsl5Bytes', { n: b.length }));
   const pbc = b.readUInt16LE(0);
-  if (pbc + 2 !== b.length) throw bad(`PBC ${pbc} pour ${b.length - 2} octets`);
+  if (pbc + 2 !== b.length) throw bad(t('setup.tsl5Pbc', { pbc, n: b.length - 2 }));
   const version = b[2]!;
-  if (version !== 0) throw bad(`version ${version}`);
+  if (version !== 0) throw bad(t('setup.tsl5Version', { version }));
   const flags = b[3]!;
   const screen = b.readUInt16LE(4);
   const displays: Tsl5Display[] = [];
   if (flags & 2) return { screen, displays }; // screen control: nothing about tally
   for (let at = 6; at < b.length; ) {
-    if (at + 6 > b.length) throw bad('message tronqué');
+    if (at + 6 > b.length) throw bad(t('setup.tsl5Cut'));
     const index = b.readUInt16LE(at);
     const control = b.readUInt16LE(at + 2);
     const length = b.readUInt16LE(at + 4);
     at += 6;
-    if (at + length > b.length) throw bad(`texte de ${length} octets tronqué`);
+    if (at + length > b.length) throw bad(t('setup.tsl5TextCut', { n: length }));
     const raw = b.subarray(at, at + length);
     at += length;
     if (control & 0x8000) continue; // display control data, not a display message
@@ -111,7 +112,7 @@ export class Tsl5StreamFramer {
           this.current = []; // a packet cut short by a new start is dropped: resync
           continue;
         }
-        if (byte !== DLE) throw bad(`DLE suivi de 0x${byte.toString(16)}`);
+        if (byte !== DLE) throw bad(t('setup.tsl5Dle', { byte: byte.toString(16) }));
         this.current?.push(DLE);
         continue;
       }
@@ -119,9 +120,9 @@ export class Tsl5StreamFramer {
         this.afterDle = true;
         continue;
       }
-      if (this.current === null) throw bad('octets avant le premier DLE STX');
+      if (this.current === null) throw bad(t('setup.tsl5BeforeStx'));
       this.current.push(byte);
-      if (this.current.length > TSL5_MAX) throw bad(`paquet de plus de ${TSL5_MAX} octets`);
+      if (this.current.length > TSL5_MAX) throw bad(t('setup.tsl5TooLong', { max: TSL5_MAX }));
       if (this.current.length >= 2 && this.current.length === this.current[0]! + (this.current[1]! << 8) + 2) {
         out.push(Buffer.from(this.current));
         this.current = null;

@@ -5,6 +5,7 @@
  * 2 preview.
  */
 import type { InputTally } from './source.js';
+import { t } from '../i18n/index.js';
 
 export interface VmixMessage {
   command: string;
@@ -45,20 +46,20 @@ export class VmixFramer {
         this.skipBytes = length - skipped;
       }
     }
-    if (this.buffer.length > MAX_LINE) throw new Error(`réponse vMix invalide : ligne de plus de ${MAX_LINE} octets sans fin (est-ce bien vMix sur ce port ?)`);
+    if (this.buffer.length > MAX_LINE) throw new Error(t('setup.vmixLongLine', { max: MAX_LINE }));
     return out;
   }
 }
 
 function parseLine(line: string): VmixMessage {
   const m = /^([A-Z]+) (\S+)(?: (.*))?$/.exec(line);
-  if (!m) throw new Error(`réponse vMix invalide : « ${line.slice(0, 40)} » (est-ce bien vMix sur ce port ?)`);
+  if (!m) throw new Error(t('setup.vmixBadLine', { line: line.slice(0, 40) }));
   return { command: m[1]!, status: m[2]!, rest: m[3] ?? '' };
 }
 
 /** The inputs of a `TALLY OK` answer. Throws on a digit outside 0-2. */
 export function parseVmixTally(digits: string): InputTally[] {
-  if (!/^[0-2]*$/.test(digits)) throw new Error(`réponse TALLY invalide : « ${digits.slice(0, 40)} »`);
+  if (!/^[0-2]*$/.test(digits)) throw new Error(t('setup.vmixBadTally', { digits: digits.slice(0, 40) }));
   return [...digits].map((d, i) => ({ id: String(i + 1), program: d === '1', preview: d === '2' }));
 }
 

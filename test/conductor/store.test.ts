@@ -72,7 +72,7 @@ describe('conductor state file (two slots, one flush a save)', () => {
     await tear(path, 0);
     await tear(path, size / 2);
     const before = await readFile(path);
-    await assert.rejects(new StateStore(path, 'test').load(), (err: Error) => err instanceof StateFileError && /no whole slot/.test(err.message));
+    await assert.rejects(new StateStore(path, 'test').load(), (err: Error) => err instanceof StateFileError && /n’a aucune case entière/.test(err.message));
     assert.deepEqual(await readFile(path), before);
   });
 
@@ -87,7 +87,7 @@ describe('conductor state file (two slots, one flush a save)', () => {
     assert.match((await readFile(path)).subarray(0, 20).toString('latin1'), /^relais-state-slot\/1/);
     assert.equal((await new StateStore(path, 'test').load())?.epoch, 42);
     await writeFile(path, JSON.stringify({ ...old, event: 'other' }));
-    await assert.rejects(new StateStore(path, 'test').load(), /event "other"/);
+    await assert.rejects(new StateStore(path, 'test').load(), /l’événement «\sother\s», pas de «\stest\s»/);
   });
 
   it('a state that outgrows its slot gets a bigger file; the file stays within a few times the largest state', async () => {

@@ -1,5 +1,6 @@
 /** `relais doctor` reads the site's retained state and names a second box on the same site id. */
 import assert from 'node:assert/strict';
+import { setLang } from '../../src/i18n/index.js';
 import mqtt from 'mqtt';
 import { checkBroker } from '../../src/doctor/broker.js';
 import { topic } from '../../src/protocol/topics.js';
@@ -38,6 +39,14 @@ describe('doctor: two boxes on one site id', () => {
     await retain('rouyn-noranda', {});
     const lines = await checkBroker({ url: broker.url, event: 'demo', site: 'rouyn-noranda', probeTopic: topic('demo', 'siteDoctor', 'rouyn-noranda'), probes: 2, heartbeatWaitMs: 100 });
     assert.equal(lines.find((l) => l.check === 'site-id')?.status, 'PASS');
+    assert.equal(lines.find((l) => l.check === 'site-id')?.summary, 'rouyn-noranda\u00a0: aucun autre boîtier n’a signalé cet identifiant de site');
+    setLang('en');
+    try {
+      const english = await checkBroker({ url: broker.url, event: 'demo', site: 'rouyn-noranda', probeTopic: topic('demo', 'siteDoctor', 'rouyn-noranda'), probes: 2, heartbeatWaitMs: 100 });
+      assert.equal(english.find((l) => l.check === 'site-id')?.summary, 'rouyn-noranda: no other box reported on this site id');
+    } finally {
+      setLang('fr');
+    }
     const without = await checkBroker({ url: broker.url, event: 'demo', probeTopic: topic('demo', 'siteDoctor', 'rouyn-noranda'), probes: 2, heartbeatWaitMs: 100 });
     assert.equal(without.find((l) => l.check === 'site-id'), undefined);
   });

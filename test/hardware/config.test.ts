@@ -64,15 +64,15 @@ describe('hardware: io, buttons and tallyIn config', () => {
   });
 
   it('refuses bad io sections with the path and the fix', () => {
-    assert.deepEqual(problems(ioConfigSchema, { driver: 'gpoi' }), ['driver: must be "simulated", "gpio" (Raspberry Pi header) or "firmata" (Arduino over USB)']);
-    assert.match(problems(ioConfigSchema, { driver: 'gpio', inputs: { podium: { pin: 40 } } })[0]!, /^inputs\.podium\.pin: .*not the physical pin \(header pin 11 is BCM 17\)/);
-    assert.match(problems(ioConfigSchema, { driver: 'gpio', inputs: { podium: { pin: '17' } } })[0]!, /^inputs\.podium\.pin: must be a BCM GPIO number/);
+    assert.deepEqual(problems(ioConfigSchema, { driver: 'gpoi' }), ['driver: doit être «\u00a0simulated\u00a0», «\u00a0gpio\u00a0» (connecteur du Raspberry Pi) ou «\u00a0firmata\u00a0» (Arduino en USB)']);
+    assert.match(problems(ioConfigSchema, { driver: 'gpio', inputs: { podium: { pin: 40 } } })[0]!, /^inputs\.podium\.pin: .*pas celui de la broche physique \(la broche 11 du connecteur est BCM 17\)/);
+    assert.match(problems(ioConfigSchema, { driver: 'gpio', inputs: { podium: { pin: '17' } } })[0]!, /^inputs\.podium\.pin: doit être un numéro de GPIO BCM/);
     assert.deepEqual(problems(ioConfigSchema, { driver: 'gpio', inputs: { podium: { pin: 17 } }, outputs: { onAir: { pin: 17 } } }), [
-      'outputs.onAir.pin: pin 17 is already used by inputs.podium: give each input and output its own pin',
+      'outputs.onAir.pin: la broche 17 sert déjà à inputs.podium\u00a0: donnez à chaque entrée et à chaque sortie sa propre broche',
     ]);
-    assert.match(problems(ioConfigSchema, { driver: 'firmata', baud: 9601 })[0]!, /^baud: must be a baud rate StandardFirmata uses/);
-    assert.match(problems(ioConfigSchema, { driver: 'firmata', inputs: { podium: { pin: 'B2' } } })[0]!, /^inputs\.podium\.pin: must be an Arduino pin/);
-    assert.match(problems(ioConfigSchema, { driver: 'gpio', inputs: { '2nd': { pin: 4 } } })[0]!, /^inputs\.2nd: "2nd" is not a usable pin name/);
+    assert.match(problems(ioConfigSchema, { driver: 'firmata', baud: 9601 })[0]!, /^baud: doit être une vitesse qu’utilise StandardFirmata/);
+    assert.match(problems(ioConfigSchema, { driver: 'firmata', inputs: { podium: { pin: 'B2' } } })[0]!, /^inputs\.podium\.pin: doit être une broche Arduino/);
+    assert.match(problems(ioConfigSchema, { driver: 'gpio', inputs: { '2nd': { pin: 4 } } })[0]!, /^inputs\.2nd: «\u00a02nd\u00a0» n’est pas un nom de broche utilisable/);
     assert.match(problems(ioConfigSchema, { driver: 'gpio', inptus: {} })[0]!, /inptus/);
   });
 
@@ -83,9 +83,9 @@ describe('hardware: io, buttons and tallyIn config', () => {
     });
     const custom = buttonsConfigSchema.parse({ chair: { input: 'chair', gestures: { press: 'pass', double: 'preset:cam1:12' } } });
     assert.equal(custom.chair!.gestures.double, 'preset:cam1:12');
-    assert.match(problems(buttonsConfigSchema, { podium: { input: 'podium', gestures: { press: 'grab' } } })[0]!, /^podium\.gestures\.press: must be auto, request, cancel, release, pass or preset:<camera>:<preset number>/);
-    assert.match(problems(buttonsConfigSchema, { podium: { input: 'podium', gestures: { press: 'preset:cam1' } } })[0]!, /preset:<camera>:<preset number>/);
-    assert.deepEqual(problems(buttonsConfigSchema, { podium: { input: 'podium', bounceMs: 300, longMs: 300 } }), ['podium.bounceMs: must be shorter than longMs (300)']);
+    assert.match(problems(buttonsConfigSchema, { podium: { input: 'podium', gestures: { press: 'grab' } } })[0]!, /^podium\.gestures\.press: doit être auto, request, cancel, release, pass ou preset:<caméra>:<numéro de préréglage>/);
+    assert.match(problems(buttonsConfigSchema, { podium: { input: 'podium', gestures: { press: 'preset:cam1' } } })[0]!, /preset:<caméra>:<numéro de préréglage>/);
+    assert.deepEqual(problems(buttonsConfigSchema, { podium: { input: 'podium', bounceMs: 300, longMs: 300 } }), ['podium.bounceMs: doit être plus court que longMs (300)']);
   });
 
   it('resolveButtonAction: auto depends on the role, the rest does not', () => {
@@ -117,8 +117,8 @@ describe('hardware: io, buttons and tallyIn config', () => {
     assert.deepEqual(
       pinReferenceIssues(io, refs).map((i) => `${i.path.join('.')}: ${i.message}`),
       [
-        'buttons.podium.lamp: output "buttonLamp" is not defined in io.outputs (defined: onAir); add it there or fix the name',
-        'tallyIn.cam1.program: input "cam1Program" is not defined in io.inputs (defined: podium); add it there or fix the name',
+        'buttons.podium.lamp: la sortie «\u00a0buttonLamp\u00a0» n’est pas définie dans io.outputs (définies\u00a0: onAir); ajoutez-la là ou corrigez le nom',
+        'tallyIn.cam1.program: l’entrée «\u00a0cam1Program\u00a0» n’est pas définie dans io.inputs (définies\u00a0: podium); ajoutez-la là ou corrigez le nom',
       ],
     );
   });
@@ -174,6 +174,6 @@ describe('hardware: createIoDriver', () => {
   });
 
   it('a bad section is refused before anything opens', async () => {
-    await assert.rejects(createIoDriver({ driver: 'gpio', outputs: { onAir: { pin: 99 } } }), /BCM numbers of the 40-pin header are 0-27/);
+    await assert.rejects(createIoDriver({ driver: 'gpio', outputs: { onAir: { pin: 99 } } }), /les numéros BCM du connecteur à 40 broches vont de 0 à 27/);
   });
 });

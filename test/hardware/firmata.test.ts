@@ -132,11 +132,11 @@ describe('hardware: Firmata driver (emulated StandardFirmata on a pty pair)', fu
 
   it('rejects pins the board cannot use, with the reason', async () => {
     driver = await open();
-    await assert.rejects(driver.openInput({ name: 'podium', pin: 'A6', activeLow: true }), /cannot be an input with pull-up.*A6\/A7 of a Nano are analog-only/);
-    await assert.rejects(driver.openOutput({ name: 'onAir', pin: 40 }), /pin 40 does not exist on this board \(pins 0-21\)/);
+    await assert.rejects(driver.openInput({ name: 'podium', pin: 'A6', activeLow: true }), /ne peut pas servir d’entrée avec rappel \(pull-up\).*A6\/A7 d’un Nano sont seulement analogiques/);
+    await assert.rejects(driver.openOutput({ name: 'onAir', pin: 40 }), /la broche 40 n’existe pas sur cette carte \(broches 0-21\)/);
     await driver.openOutput({ name: 'onAir', pin: 7 });
-    await assert.rejects(driver.openInput({ name: 'podium', pin: 'D7' }), /already open as "onAir"/);
-    assert.throws(() => resolveFirmataPin('X1', []), /use a number \(2\), "D2" or "A0"/);
+    await assert.rejects(driver.openInput({ name: 'podium', pin: 'D7' }), /déjà ouverte par «\sonAir\s»/);
+    assert.throws(() => resolveFirmataPin('X1', []), /donnez un nombre \(2\), «\sD2\s» ou «\sA0\s»/);
   });
 
   it('a board without Firmata times out with the fix', async () => {

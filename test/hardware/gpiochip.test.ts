@@ -71,7 +71,7 @@ describe('hardware: gpiochip base lookup', () => {
     const sysfs = await fakeSysfs(root, [{ base: 0, ngpio: 32, label: '1c20800.pinctrl' }]);
     await assert.rejects(findGpioBase({ sysfsRoot: sysfs }), (err: Error) => {
       assert.ok(err instanceof GpioSetupError);
-      assert.match(err.message, /gpiochip0 "1c20800\.pinctrl" \(base 0, 32 lines\)/);
+      assert.match(err.message, /gpiochip0 «\s1c20800\.pinctrl\s» \(base 0, 32 lignes\)/);
       assert.match(err.message, /io\.chip/);
       return true;
     });
@@ -80,9 +80,9 @@ describe('hardware: gpiochip base lookup', () => {
   it('gives a clear error naming the fix when /sys/class/gpio is missing', async () => {
     await assert.rejects(findGpioBase({ sysfsRoot: join(root, 'class', 'gpio') }), (err: Error) => {
       assert.ok(err instanceof GpioSetupError);
-      assert.match(err.message, /GPIO sysfs not found at .*class\/gpio/);
+      assert.match(err.message, /GPIO sysfs introuvable sous .*class\/gpio/);
       assert.match(err.message, /CONFIG_GPIO_SYSFS/);
-      assert.match(err.message, /io\.driver to "firmata"/);
+      assert.match(err.message, /io\.driver à «\sfirmata\s»/);
       return true;
     });
   });

@@ -116,9 +116,9 @@ describe('hardware: onoff driver (fake sysfs lines)', () => {
 
   it('rejects a header pin number, a pin used twice, and says why', async () => {
     const driver = await createOnoffDriver({ base: 512, backend: lines, log: quiet });
-    await assert.rejects(driver.openInput({ name: 'podium', pin: 99 }), /not a BCM GPIO number.*header pin 11 is BCM 17/);
+    await assert.rejects(driver.openInput({ name: 'podium', pin: 99 }), /n’est pas un numéro de GPIO BCM.*la broche 11 du connecteur est BCM 17/);
     await driver.openInput({ name: 'podium', pin: 17 });
-    await assert.rejects(driver.openOutput({ name: 'onAir', pin: 17 }), /already open as "podium"/);
+    await assert.rejects(driver.openOutput({ name: 'onAir', pin: 17 }), /déjà ouverte par «\spodium\s»/);
     await driver.close();
   });
 
@@ -157,6 +157,6 @@ describe('hardware: onoff driver (fake sysfs lines)', () => {
   });
 
   it('without the sysfs tree it fails before loading onoff', async () => {
-    await assert.rejects(createOnoffDriver({ sysfsRoot: join(root, 'nope') }), /GPIO sysfs not found/);
+    await assert.rejects(createOnoffDriver({ sysfsRoot: join(root, 'nope') }), /GPIO sysfs introuvable/);
   });
 });

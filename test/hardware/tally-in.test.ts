@@ -126,7 +126,7 @@ describe('appliance: tally-in feature (simulated driver)', () => {
 
   it('takes the settle time from the camera (bounceMs, as the buttons), 0 to take every edge', async () => {
     assert.equal(tallyInConfigSchema.parse({ cam1: { program: 'cam1Program' } }).cam1!.bounceMs, 30);
-    assert.throws(() => tallyInConfigSchema.parse({ cam1: { program: 'cam1Program', bounceMs: 900 } }), /above 500 ms/);
+    assert.throws(() => tallyInConfigSchema.parse({ cam1: { program: 'cam1Program', bounceMs: 900 } }), /au-delà de 500 ms/);
     const raw = new TallyInFeature({ driver, io, cameras: tallyInConfigSchema.parse({ cam1: { program: 'cam1Program', bounceMs: 0 } }), timers });
     const { ctx } = fakeContext();
     await raw.start(ctx);
@@ -232,7 +232,7 @@ describe('appliance: tally-in feature (simulated driver)', () => {
     const counting = new CountingDriver();
     const bad = new TallyInFeature({ driver: counting, io, cameras: tallyInConfigSchema.parse({ cam1: { program: 'cam1Program', red: 'cam9Red' } }), timers });
     const { ctx, bus } = fakeContext();
-    await assert.rejects(bad.start(ctx), /tallyIn\.cam1\.red: output "cam9Red" is not defined in io\.outputs \(defined: onAir, next/);
+    await assert.rejects(bad.start(ctx), /tallyIn\.cam1\.red\s: la sortie «\s?cam9Red\s?» n’est pas définie dans io\.outputs \(définies\s: onAir, next/);
     assert.deepEqual(closedPins, ['cam1Program']);
     assert.equal(bus.listenerCount('role'), 0);
   });

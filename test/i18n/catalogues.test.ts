@@ -27,6 +27,16 @@ describe('i18n catalogues', () => {
     }
   });
 
+  it('the areas of config check, refused payloads, start-up faults and VISCA resets keep French typography', () => {
+    const areas = catalogueKeys(CATALOGUES.fr).filter((key) => /^(config|payload|setup|visca\.(reset|result|arg)|cli\.config[A-Z])/.test(key));
+    assert.ok(areas.length > 100, `${areas.length} messages`);
+    const faults = areas.flatMap((key) => {
+      const text = leaf(CATALOGUES.fr, key).replace(/`[^`]*`|\{[^}]*\}/g, '');
+      return / :|«(?!\u00a0)|(?<!\u00a0)»|[^\u00a0]:\s/.test(text) ? [`${key}: ${text}`] : [];
+    });
+    assert.deepEqual(faults, [], 'a no-break space before a colon and inside « »');
+  });
+
   it('speaks Quebec French unless English is asked for', () => {
     assert.equal(resolveLang(undefined), 'fr');
     assert.equal(resolveLang('C.UTF-8'), 'fr');

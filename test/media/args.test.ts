@@ -79,7 +79,7 @@ describe('media: command plan', () => {
     const colour = planArgs(buildEncoderPlan({ config: parseEncoderConfig({ ...base, size: '320x180', fps: 15, input: { kind: 'test-pattern', pattern: 'color', color: '0x00A000' } }), site: 's', encoder: 'libx264', target: 'rtmp://r/live/s', fontFile: null }));
     assert.equal(colour[colour.indexOf('-re') + 4], 'color=c=0x00A000:size=320x180:rate=15');
     assert.match(colour[colour.indexOf('-vf') + 1] ?? '', /^noise=alls=24:allf=t,/);
-    assert.throws(() => parseEncoderConfig({ ...base, input: { kind: 'test-pattern', pattern: 'color', color: 'red;rm' } }), /encoder\.input\.color: must be a colour name/);
+    assert.throws(() => parseEncoderConfig({ ...base, input: { kind: 'test-pattern', pattern: 'color', color: 'red;rm' } }), /encoder\.input\.color\s: doit être un nom de couleur/);
   });
 
   it('v4l2 with ALSA: device options, scaling to the output size; SRT goes out as MPEG-TS', () => {
@@ -145,17 +145,17 @@ describe('media: config', () => {
     assert.throws(
       () => parseEncoderConfig({ size: '1280x721', fps: 0, encoder: 'x265', output: { kind: 'rtmp', url: 'http://x', secret: 'short' } }),
       (err: Error) => {
-        assert.match(err.message, /encoder\.size: width and height must be even/);
-        assert.match(err.message, /encoder\.fps: /);
-        assert.match(err.message, /encoder\.encoder: must be "auto" or one of h264_v4l2m2m/);
-        assert.match(err.message, /encoder\.output\.url: must be the relay base such as rtmp:/);
-        assert.match(err.message, /encoder\.output\.secret: must be at least 16 characters; generate one/);
+        assert.match(err.message, /encoder\.size\s: la largeur et la hauteur doivent être des nombres pairs/);
+        assert.match(err.message, /encoder\.fps\s: doit être au moins 1\n/);
+        assert.match(err.message, /encoder\.encoder\s: doit être «\sauto\s» ou un de ces encodeurs\s: h264_v4l2m2m/);
+        assert.match(err.message, /encoder\.output\.url\s: doit être la base du relais, p\. ex\. rtmp:/);
+        assert.match(err.message, /encoder\.output\.secret\s: doit compter au moins 16 caractères; générez-en un/);
         return true;
       },
     );
-    assert.throws(() => parseRelayConfig({}), /relay\.secret: is missing; set the shared publish secret/);
-    assert.throws(() => parseDisplayConfig({ relayHttp: 'ftp://x' }), /display\.relayHttp: must be the relay HTTP base/);
-    assert.throws(() => parseEncoderConfig({ ...base, input: { kind: 'ndi' } }), /encoder\.input\.kind: must be \{ kind: "test-pattern" \}/);
+    assert.throws(() => parseRelayConfig({}), /relay\.secret\s: manquant; donnez le secret de publication partagé/);
+    assert.throws(() => parseDisplayConfig({ relayHttp: 'ftp://x' }), /display\.relayHttp\s: doit être la base HTTP du relais/);
+    assert.throws(() => parseEncoderConfig({ ...base, input: { kind: 'ndi' } }), /encoder\.input\.kind\s: doit être \{ kind: "test-pattern" \}/);
   });
 
   it('fills in defaults a demo can live with', () => {

@@ -49,7 +49,7 @@ describe('media commands', function () {
 
     const noSecret = await run(['media', 'sign', 'saint-camille'], { RELAIS_RELAY_SECRET: '' });
     assert.equal(noSecret.code, 2);
-    assert.match(noSecret.stderr, /relais media sign: .*relay\.secret: is missing/s);
+    assert.match(noSecret.stderr, /relais media sign: .*relay\.secret\s: manquant/s);
     const badSite = await run(['media', 'sign', 'Saint Camille', '--secret', SECRET]);
     assert.equal(badSite.code, 2);
     assert.match(badSite.stderr, /le site «\u00a0Saint Camille\u00a0» doit être un identifiant en minuscules comme saint-camille/);
@@ -76,7 +76,7 @@ describe('media commands', function () {
     try {
       const taken = await run(['relay', '--rtmp-port', String(rtmp), '--http-port', String(await freePort()), '--bind', '127.0.0.1', '--secret', SECRET]);
       assert.equal(taken.code, 2);
-      assert.match(taken.stderr, new RegExp(`port ${rtmp} is in use`));
+      assert.match(taken.stderr, new RegExp(`le port ${rtmp} est occupé`));
     } finally {
       blocker.close();
     }

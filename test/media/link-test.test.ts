@@ -17,7 +17,7 @@ describe('link test: the report for the site state', () => {
     const r: LinkTestResult = { pings: 100, rttMs: { min: 78.04, p50: 80.16, p95: 84.55, max: 95 }, roundTripLossPercent: 1.6, lossPercent: 0.8049, throughputKbps: 2999.6, trains: 3 };
     const report = linkTestReport('relay.example:9999', 60, r, recommend(r), new Date('2026-12-02T14:05:00Z'));
     assert.deepEqual(report, { at: '2026-12-02T14:05:00.000Z', relay: 'relay.example:9999', seconds: 60, rttMs: { min: 78, p50: 80.2, p95: 84.6, max: 95 }, lossPercent: 0.8, throughputKbps: 3000, recommended: { latencyMs: 250, bitrateKbps: 2200 }, notes: [] });
-    await assert.rejects(reportLinkTest('hardware/examples/conductor.yaml', report), /is a conductor config; --report needs the box's own config/);
+    await assert.rejects(reportLinkTest('hardware/examples/conductor.yaml', report), /est une config de chef d’orchestre; --report demande la config du boîtier/);
     await assert.rejects(reportLinkTest('/nonexistent/appliance.yaml', report), /appliance\.yaml/);
   });
 });

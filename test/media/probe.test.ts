@@ -109,8 +109,8 @@ describe('media encoder choice (trial encodes)', function () {
     const fake = await standIn(tmp.path, ['h264_v4l2m2m', 'h264_vaapi', 'h264_qsv', 'h264_rkmpp', 'h264_nvenc', 'libx264']);
     process.env.PATH = `${fake.dir}:${savedPath}`;
     await assert.rejects(chooseEncoder({ cacheFile: null, modelPaths: [] }), (err: Error) => {
-      assert.match(err.message, /no H\.264 encoder works/);
-      assert.match(err.message, /libx264: .*Could not open encoder device/);
+      assert.match(err.message, /aucun encodeur H\.264 ne fonctionne/);
+      assert.match(err.message, /libx264\s: .*Could not open encoder device/);
       assert.match(err.message, /apt install ffmpeg/);
       return true;
     });
@@ -124,8 +124,8 @@ describe('media encoder choice (trial encodes)', function () {
     const result = await chooseEncoder({ cacheFile: null, modelPaths: [join(tmp.path, 'missing'), model] });
     assert.equal(result.encoder, 'libx264');
     assert.equal(result.board, 'Raspberry Pi 5 Model B Rev 1.0');
-    assert.match(result.note ?? '', /no hardware H\.264 encoder/);
-    assert.ok(result.trials.slice(0, 5).every((t) => t.reason.startsWith('skipped: the Raspberry Pi 5')));
+    assert.match(result.note ?? '', /aucun encodeur H\.264 matériel sur cette carte/);
+    assert.ok(result.trials.slice(0, 5).every((t) => t.reason.startsWith('sauté\u00a0: le Raspberry Pi 5')));
     assert.equal((await fake.calls()).filter((c) => c.includes('-f null')).length, 1, 'only libx264 was tried');
   });
 
@@ -145,7 +145,7 @@ describe('media encoder choice (trial encodes)', function () {
   });
 
   it('names the fix when ffmpeg is missing, and RELAIS_FFMPEG wins over the config', async () => {
-    await assert.rejects(chooseEncoder({ binary: join(tmp.path, 'no-ffmpeg'), cacheFile: null }), /ffmpeg not found .*RELAIS_FFMPEG/);
+    await assert.rejects(chooseEncoder({ binary: join(tmp.path, 'no-ffmpeg'), cacheFile: null }), /ffmpeg introuvable .*RELAIS_FFMPEG/);
     process.env.RELAIS_FFMPEG = '/opt/ffmpeg/bin/ffmpeg';
     assert.equal(ffmpegBinary('/usr/bin/ffmpeg'), '/opt/ffmpeg/bin/ffmpeg');
     delete process.env.RELAIS_FFMPEG;

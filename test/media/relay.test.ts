@@ -184,7 +184,7 @@ describe('media relay (node-media-server, signed publishing)', function () {
     try {
       await broken.start(ctx);
       const [report] = await failed;
-      assert.match(report.error ?? '', /ffmpeg not found .*no-such-ffmpeg.*RELAIS_FFMPEG/);
+      assert.match(report.error ?? '', /ffmpeg introuvable .*no-such-ffmpeg.*RELAIS_FFMPEG/);
     } finally {
       if (saved !== undefined) process.env.RELAIS_FFMPEG = saved;
       await broken.stop();

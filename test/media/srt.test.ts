@@ -61,7 +61,7 @@ describe('SRT statistics and URLs (pure)', () => {
     const plan = { sites: ['a', 'b', 'c'], ingestPort: 9000, egressPort: 9100 };
     assert.equal(srtIngestPort(plan, 'c'), 9002);
     assert.equal(srtEgressPort(plan, 'b', 'c'), 9105);
-    assert.throws(() => srtIngestPort(plan, 'z'), /not in the SRT port plan/);
+    assert.throws(() => srtIngestPort(plan, 'z'), /n’est pas dans le plan des ports SRT/);
   });
 
   it("points a display at its own egress port of the on-air site's feed", () => {
@@ -72,7 +72,7 @@ describe('SRT statistics and URLs (pure)', () => {
   });
 
   it('refuses a passphrase libsrt would refuse', () => {
-    assert.throws(() => parseRelayConfig({ secret: SECRET, srt: { sites: ['a'], passphrase: 'short' } }), /relay\.srt\.passphrase: must be 10 to 79 characters/);
+    assert.throws(() => parseRelayConfig({ secret: SECRET, srt: { sites: ['a'], passphrase: 'short' } }), /relay\.srt\.passphrase\s: doit compter de 10 à 79 caractères/);
   });
 });
 

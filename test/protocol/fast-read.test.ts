@@ -118,7 +118,7 @@ describe('protocol: the compiled reader in front of zod', () => {
   it('decode still gives zod\'s reason for what the reader does not accept', () => {
     const bad = decode('floor', JSON.stringify({ ...floor, queue: ['Saint-Camille'] }));
     assert.equal(bad.ok, false);
-    assert.match((bad as { reason: string }).reason, /^queue\.0: doit être un identifiant en minuscules/);
+    assert.match((bad as { reason: string }).reason, /^queue\.0\s: doit être un identifiant en minuscules/);
     assert.deepEqual(decode('floor', JSON.stringify({ ...floor, extra: 1 })), { ok: true, value: floor });
   });
 });

@@ -21,14 +21,14 @@ describe('timer controls (contract)', () => {
   });
 
   it('refuses each bad one with what is wrong', () => {
-    assert.match(why({ id: 'a', action: 'adjust' }), /minutes: adjust needs minutes/);
-    assert.match(why({ id: 'a', action: 'adjust', minutes: 0 }), /minutes: must not be 0/);
+    assert.match(why({ id: 'a', action: 'adjust' }), /minutes\s: adjust demande des minutes/);
+    assert.match(why({ id: 'a', action: 'adjust', minutes: 0 }), /minutes\s: ne doit pas être 0/);
     assert.match(why({ id: 'a', action: 'adjust', minutes: 61 }), /minutes/);
     assert.match(why({ id: 'a', action: 'adjust', minutes: 1.5 }), /minutes/);
-    assert.match(why({ id: 'b', action: 'skip' }), /item: skip needs an item/);
+    assert.match(why({ id: 'b', action: 'skip' }), /item\s: skip demande un point/);
     assert.match(why({ id: 'b', action: 'skip', item: -1 }), /item/);
-    assert.match(why({ id: 'c', action: 'move', item: 2 }), /to: move needs a position/);
-    assert.match(why({ id: 'd', action: 'grant', site: 'saint-camille', minutes: 5 }), /minutes belongs to adjust, not grant/);
-    assert.match(why({ id: 'e', action: 'skip', item: 1, to: 2 }), /to belongs to move, not skip/);
+    assert.match(why({ id: 'c', action: 'move', item: 2 }), /to\s: move demande une position/);
+    assert.match(why({ id: 'd', action: 'grant', site: 'saint-camille', minutes: 5 }), /minutes va avec adjust, pas avec grant/);
+    assert.match(why({ id: 'e', action: 'skip', item: 1, to: 2 }), /to va avec move, pas avec skip/);
   });
 });

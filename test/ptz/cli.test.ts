@@ -87,7 +87,7 @@ describe('relais ptz / relais sim camera (CLI)', function () {
     assert.match(none.stderr, /nommez une seule caméra\s: --config FICHIER/);
     const range = await run(['ptz', 'recall', '200', '--serial', serial]);
     assert.equal(range.code, 1);
-    assert.match(range.stderr, /preset must be a whole number from 0 to 127 .*got 200/);
+    assert.match(range.stderr, /preset doit être un nombre entier de 0 à 127 .*reçu 200/);
     const missing = await run(['ptz', 'recall', '100', '--serial', serial]);
     // The camera's own error reply in French, with what to do.
     assert.match(missing.stderr, /caméra 1 sur .*\u00a0: preset recall 100\u00a0: la caméra a répondu «\u00a0commande non exécutable\u00a0» \(la caméra ne peut pas le faire maintenant/);

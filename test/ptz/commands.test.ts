@@ -38,25 +38,25 @@ describe('ptz command table', () => {
   });
 
   it('refuses answers of the wrong length or with a byte beyond a nibble, saying what a valid one holds', () => {
-    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2)), /must carry 4 data bytes 00-0F; it carries 2/);
-    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2, 0x13, 4)), /data byte 3 is 13/);
-    assert.throws(() => v.inquirePosition().decode!(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0)), /must carry 8 data bytes 00-0F; it carries 9/);
-    assert.throws(() => v.inquirePosition().decode!(Uint8Array.of(0xf0, 0, 0, 0, 0, 0, 0, 0)), /data byte 1 is F0/);
-    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(9)), /one data byte, 02, 03 or 04/);
-    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(2, 3)), /one data byte, 02, 03 or 04/);
-    assert.throws(() => v.inquirePower().decode!(new Uint8Array(0)), /one data byte/);
+    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2)), /^Error: elle doit porter 4 octets de données 00-0F; elle en porte 2$/);
+    assert.throws(() => v.inquireZoom().decode!(Uint8Array.of(1, 2, 0x13, 4)), /l’octet 3 vaut 13/);
+    assert.throws(() => v.inquirePosition().decode!(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0)), /elle doit porter 8 octets de données 00-0F; elle en porte 9/);
+    assert.throws(() => v.inquirePosition().decode!(Uint8Array.of(0xf0, 0, 0, 0, 0, 0, 0, 0)), /l’octet 1 vaut F0/);
+    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(9)), /un octet de données, 02, 03 ou 04/);
+    assert.throws(() => v.inquirePower().decode!(Uint8Array.of(2, 3)), /un octet de données, 02, 03 ou 04/);
+    assert.throws(() => v.inquirePower().decode!(new Uint8Array(0)), /un octet de données/);
   });
 
   it('refuses arguments out of range with what, range and value', () => {
-    assert.throws(() => v.presetRecall(128), { name: 'ViscaArgumentError', message: /preset must be a whole number from 0 to 127 .*got 128/ });
-    assert.throws(() => v.presetRecall(16, 15), /from 0 to 15 .*got 16/);
-    assert.throws(() => v.presetStore(1.5), /got 1.5/);
-    assert.throws(() => v.drive('left', { pan: 0x19 }), /pan speed must be a whole number from 1 to 24 .*got 25/);
-    assert.throws(() => v.drive('left', { tilt: 0 }), /tilt speed .* from 1 to 20/);
-    assert.throws(() => v.drive('sideways' as v.DriveDirection), /direction must be one of up, down/);
-    assert.throws(() => v.zoom('tele', 8), /zoom speed .* 0 to 7/);
+    assert.throws(() => v.presetRecall(128), { name: 'ViscaArgumentError', message: /preset doit être un nombre entier de 0 à 127 .*reçu 128/ });
+    assert.throws(() => v.presetRecall(16, 15), /de 0 à 15 .*reçu 16/);
+    assert.throws(() => v.presetStore(1.5), /reçu 1\.5/);
+    assert.throws(() => v.drive('left', { pan: 0x19 }), /pan speed doit être un nombre entier de 1 à 24 .*reçu 25/);
+    assert.throws(() => v.drive('left', { tilt: 0 }), /tilt speed .* de 1 à 20/);
+    assert.throws(() => v.drive('sideways' as v.DriveDirection), /la direction doit être une de up, down/);
+    assert.throws(() => v.zoom('tele', 8), /zoom speed .* 0 à 7/);
     assert.throws(() => v.zoomDirect(-1), /zoom position/);
     assert.throws(() => v.absolutePosition(0x8000, 0), /pan position/);
-    assert.throws(() => v.frame(8, v.home()), /camera address must be .* 1 to 7/);
+    assert.throws(() => v.frame(8, v.home()), /camera address doit être un nombre entier de 1 à 7/);
   });
 });

@@ -30,23 +30,23 @@ describe('ptz config', () => {
 
   it('names the path and the fix for each problem', () => {
     assert.deepEqual(problems([{ name: 'a', transport: { type: 'serial', path: '/dev/x', baud: 4800, address: 9 } }]), [
-      'cameras[0].transport.baud: must be 9600 or 38400 (the speed set on the camera)',
-      'cameras[0].transport.address: must be 1 to 7: a VISCA chain holds at most seven cameras',
+      'cameras[0].transport.baud\u00a0: doit être 9600 ou 38400 (la vitesse réglée sur la caméra)',
+      'cameras[0].transport.address\u00a0: doit être de 1 à 7\u00a0: une chaîne VISCA compte au plus sept caméras',
     ]);
     assert.deepEqual(problems([{ name: 'a', transport: { type: 'usb' } }]), [
-      'cameras[0].transport.type: must have type "serial" (with path, baud, address), "visca-ip" (with host, port) or "tcp" (with host, port)',
+      'cameras[0].transport.type\u00a0: doit avoir le type «\u00a0serial\u00a0» (avec path, baud, address), «\u00a0visca-ip\u00a0» (avec host, port) ou «\u00a0tcp\u00a0» (avec host, port)',
     ]);
-    assert.deepEqual(problems([{ name: 'a', transport: { type: 'tcp', host: 'x', port: 0 } }]), ['cameras[0].transport.port: must be a port number from 1 to 65535']);
-    assert.match(problems([{ name: 'Podium Cam', transport: { type: 'tcp', host: 'x' } }])[0]!, /^cameras\[0\]\.name: doit être un identifiant en minuscules/);
+    assert.deepEqual(problems([{ name: 'a', transport: { type: 'tcp', host: 'x', port: 0 } }]), ['cameras[0].transport.port\u00a0: doit être un numéro de port de 1 à 65535']);
+    assert.match(problems([{ name: 'Podium Cam', transport: { type: 'tcp', host: 'x' } }])[0]!, /^cameras\[0\]\.name\u00a0: doit être un identifiant en minuscules/);
     assert.deepEqual(problems([{ name: 'a', transport: { type: 'tcp', host: 'x' }, presets: { podium: 1 }, bindings: { next: 'wide', live: 1 } }]), [
-      'cameras[0].bindings: unknown key "live" (roles are on-air, next, queued, idle): remove it or fix its spelling',
-      'cameras[0].bindings.next: preset "wide" is not in this camera\'s presets (podium); add it under presets or use a number',
+      'cameras[0].bindings\u00a0: clé inconnue "live" (les rôles sont on-air, next, queued, idle)\u00a0: retirez-la ou corrigez son orthographe',
+      'cameras[0].bindings.next\u00a0: le préréglage «\u00a0wide\u00a0» n’est pas parmi ceux de cette caméra (podium); ajoutez-le sous presets ou donnez un numéro',
     ]);
     assert.deepEqual(problems([{ name: 'a', transport: { type: 'tcp', host: 'x' }, presets: { podium: 1 }, bindings: { next: 'wide' } }]), [
-      'cameras[0].bindings.next: preset "wide" is not in this camera\'s presets (podium); add it under presets or use a number',
+      'cameras[0].bindings.next\u00a0: le préréglage «\u00a0wide\u00a0» n’est pas parmi ceux de cette caméra (podium); ajoutez-le sous presets ou donnez un numéro',
     ]);
-    assert.deepEqual(problems([{ name: 'a', transport: { type: 'tcp', host: 'x' }, presets: { far: 200 } }]), ['cameras[0].presets.far: must be a preset number from 0 to 127']);
-    assert.deepEqual(problems('cams'), ['cameras: must be a list of cameras']);
+    assert.deepEqual(problems([{ name: 'a', transport: { type: 'tcp', host: 'x' }, presets: { far: 200 } }]), ['cameras[0].presets.far\u00a0: doit être un numéro de préréglage de 0 à 127']);
+    assert.deepEqual(problems('cams'), ['cameras\u00a0: doit être une liste de caméras']);
   });
 
   it('refuses two cameras with one name, one chain seat or two speeds on one port', () => {
@@ -57,9 +57,9 @@ describe('ptz config', () => {
         { name: 'c', transport: { type: 'serial', path: '/dev/ttyUSB0', address: 2, baud: 38400 } },
       ]),
       [
-        'cameras[1].name: "a" is already the name of cameras[0]; give each camera its own name',
-        'cameras[1].transport.address: address 1 on /dev/ttyUSB0 is already used by cameras[0]; give each camera on a chain its own address',
-        'cameras[2].transport.baud: /dev/ttyUSB0 is already set to 9600 baud by another camera; all cameras on one chain share one speed',
+        'cameras[1].name\u00a0: «\u00a0a\u00a0» est déjà le nom de cameras[0]; donnez à chaque caméra son propre nom',
+        'cameras[1].transport.address\u00a0: l’adresse 1 sur /dev/ttyUSB0 est déjà prise par cameras[0]; donnez à chaque caméra d’une chaîne sa propre adresse',
+        'cameras[2].transport.baud\u00a0: /dev/ttyUSB0 est déjà réglé à 9600 bauds par une autre caméra; toutes les caméras d’une chaîne partagent la même vitesse',
       ],
     );
   });

@@ -150,10 +150,10 @@ describe('VISCA livelocks: every command ends', () => {
           runPtzCli(['ptz', 'home', '--serial', rig.pty.a]),
         ]);
         assert.equal(ip.code, 1, ip.stderr);
-        assert.match(ip.stderr, /^relais ptz: caméra à 127\.0\.0\.1:\d+ \(VISCA over IP\)\u00a0: pan-tilt home\u00a0: the camera reports an abnormal sequence number \(already 3 resets within 10 s;/);
+        assert.match(ip.stderr, /^relais ptz: caméra à 127\.0\.0\.1:\d+ \(VISCA over IP\)\u00a0: pan-tilt home\u00a0: la caméra signale un numéro de séquence anormal \(déjà 3 réinitialisations en 10 s; relais réessaie dans \d+ s\)/);
         assert.ok(sim.datagrams <= WRITES + 2 * RESETS, `${sim.datagrams} datagrams`);
         assert.equal(serial.code, 1, serial.stderr);
-        assert.match(serial.stderr, /^relais ptz: caméra 1 sur .*\u00a0: pan-tilt home\u00a0: camera 1 reports a network change \(90 38 FF\) \(already 3 addressings within 10 s;/);
+        assert.match(serial.stderr, /^relais ptz: caméra 1 sur .*\u00a0: pan-tilt home\u00a0: la caméra 1 signale un changement de réseau \(90 38 FF\) \(déjà 3 réadressages en 10 s;/);
         assert.ok(rig.sim.packets <= WRITES + 2 * RESETS, `${rig.sim.packets} serial messages`);
       } finally {
         await sim.stop();

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import FakeTimers from '@sinonjs/fake-timers';
 import { ResetGuard } from '../../src/ptz/reset-guard.js';
+import { setLang } from '../../src/i18n/index.js';
 
 describe('VISCA link reset rate (fake timers)', () => {
   let clock: ReturnType<typeof FakeTimers.install>;
@@ -22,13 +23,23 @@ describe('VISCA link reset rate (fake timers)', () => {
   const reset = (why: string): Promise<string> =>
     guard.run(why, async () => void runs.push(why), () => new Error(`refused: ${guard.detail}`)).then(() => 'ran', (e: Error) => e.message);
 
+  it('says why in English on request', async () => {
+    setLang('en');
+    try {
+      for (let i = 0; i < 3; i++) assert.equal(await reset('stray 0F 01'), 'ran');
+      assert.equal(await reset('the camera reports an abnormal sequence number'), 'refused: the camera reports an abnormal sequence number (already 3 resets within 10 s; relais tries again in 10 s)');
+    } finally {
+      setLang('fr');
+    }
+  });
+
   it('runs three resets in the window, refuses the fourth and cools down until the first leaves it', async () => {
     assert.equal(await reset('open'), 'ran');
     await clock.tickAsync(1000);
     assert.equal(await reset('stray 0F 01'), 'ran');
     assert.equal(await reset('stray 0F 01'), 'ran');
     assert.equal(guard.cooling, false);
-    assert.equal(await reset('camera reports an abnormal sequence number'), 'refused: camera reports an abnormal sequence number (already 3 resets within 10 s; relais tries again in 9 s)');
+    assert.equal(await reset('la caméra signale un numéro de séquence anormal'), 'refused: la caméra signale un numéro de séquence anormal (déjà 3 réinitialisations en 10 s; relais réessaie dans 9 s)');
     assert.deepEqual(runs, ['open', 'stray 0F 01', 'stray 0F 01']);
     assert.equal(guard.cooling, true);
     assert.match(await reset('again'), /^refused: again/, 'refused all through the cool-down');

@@ -74,7 +74,7 @@ describe('link model', () => {
     assert.equal(next.rateKbps, 2000);
     assert.equal(next.delayMs, 40);
     assert.deepEqual(applySettingsLine(next, 'reset'), parseImpairment({}));
-    assert.throws(() => applySettingsLine(base, 'lost=10'), /"lost=10" is not a setting; use delay=/);
+    assert.throws(() => applySettingsLine(base, 'lost=10'), /«\slost=10\s» n’est pas un réglage; donnez delay=/);
     assert.throws(() => applySettingsLine(base, 'loss=120'), /lossPercent/);
   });
 });

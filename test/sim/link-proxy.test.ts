@@ -138,7 +138,7 @@ describe('relais sim link (the command)', function () {
       child.stdin.write('loss=25 rate=3000\n');
       await waitFor('the new settings', () => /loss=25% reorder=0% rate=3000kbit\/s/.test(out));
       child.stdin.write('lost=3\n');
-      await waitFor('the refusal', () => /"lost=3" is not a setting/.test(out));
+      await waitFor('the refusal', () => /«\slost=3\s» n’est pas un réglage/.test(out));
       const tx = createSocket('udp4');
       tx.send(packet(1, 100), port, '127.0.0.1');
       // Lost or not, the packet is counted: ask until the counters show it.

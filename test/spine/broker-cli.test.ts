@@ -176,7 +176,7 @@ describe('relais CLI', function () {
     const mqttPort = await freePort();
     const demo = spawnCli(['demo', '--no-screen', '--mqtt-port', String(mqttPort), '--ws-port', '0', '--no-media', '--no-dashboard']);
     try {
-      await waitFor('demo running', () => /running; press Ctrl-C/.test(demo.output()), 20_000);
+      await waitFor('demo running', () => /relais demo: en marche; Ctrl-C pour arrêter/.test(demo.output()), 20_000);
       const broker = ['--broker', `mqtt://127.0.0.1:${mqttPort}`];
       const request = await runCli(['floor', 'request', '--site', 'rouyn-noranda', ...broker]);
       assert.match(request.stdout, /demander : acceptée/);
@@ -196,7 +196,7 @@ describe('relais CLI', function () {
       assert.equal(parsed.sites['riviere-du-loup']?.role, 'on-air');
       assert.equal(Object.values(parsed.sites).filter((s) => s.availability === 'online').length, 3);
       await stopChild(demo, 'SIGINT');
-      assert.match(demo.output(), /relais demo: stopped/);
+      assert.match(demo.output(), /relais demo: arrêtée/);
       assert.equal(demo.exitCode, 0);
     } finally {
       await stopChild(demo, 'SIGKILL');

@@ -60,19 +60,19 @@ describe('configuration', () => {
     assert.match(text, /rundown\[0\]\.minutes\u00a0: doit être un nombre de minutes supérieur à 0/);
     assert.match(text, /rundown\[0\]\.site\u00a0: «\u00a0b\u00a0» n’est pas un des sites \(a\)/);
     // French by default, and the keys valid there, the closest first.
-    assert.match(text, /\(racine du fichier\)\u00a0: clé\(s\) inconnue\(s\) "conductr" : vérifiez l’orthographe; clés valides ici : conductor, /);
+    assert.match(text, /\(racine du fichier\)\u00a0: clé\(s\) inconnue\(s\) "conductr"\u00a0: vérifiez l’orthographe; clés valides ici\u00a0: conductor, /);
   });
 
   it('says what a value should be in words, and what it got, not the validator\'s text', () => {
     const found = problems(() => validateConfig('conductor', { sites: [{ id: 'a' }], conductor: { leaseMs: 'five' } }, 'x.yaml'));
     assert.deepEqual(found, ['conductor.leaseMs\u00a0: doit être un nombre, reçu un texte']);
     const missing = problems(() => validateConfig('site', {}, 's.yaml'));
-    assert.deepEqual(missing, ['site\u00a0: manquant : doit être un texte']);
+    assert.deepEqual(missing, ['site\u00a0: manquant\u00a0: doit être un texte']);
   });
 
   it('takes only the two kinds for --kind', () => {
     assert.equal(parseKind('site'), 'site');
-    assert.throws(() => parseKind('sitee'), (err: unknown) => err instanceof UserError && /site ou conductor, pas « sitee »/.test(err.message));
+    assert.throws(() => parseKind('sitee'), (err: unknown) => err instanceof UserError && /site ou conductor, pas «\u00a0sitee\u00a0»/.test(err.message));
   });
 
   it('refuses a conductor heartbeat that is not below the lease', () => {
@@ -84,7 +84,7 @@ describe('configuration', () => {
 
   it('reads a box\'s file that lacks site: as a site config, and says site: is missing', async () => {
     const path = await file('nosite.yaml', 'event: demo\nlamps:\n  onAir: onAir\n');
-    await assert.rejects(loadConfigFile(path), (err: unknown) => err instanceof ConfigError && err.problems.join() === 'site\u00a0: manquant : doit être un texte');
+    await assert.rejects(loadConfigFile(path), (err: unknown) => err instanceof ConfigError && err.problems.join() === 'site\u00a0: manquant\u00a0: doit être un texte');
   });
 
   it('fills the defaults a demo needs', () => {
@@ -121,10 +121,10 @@ describe('configuration', () => {
     const camera = (path: string) => [{ name: 'scene', transport: { type: 'serial', path } }];
     const found = problems(() => validateConfig('site', { site: 'saint-camille', io: io({ spare: { pin: 14 } }), cameras: camera('/dev/serial0') }, 'pi.yaml'));
     assert.deepEqual(found.filter((p) => /UART/.test(p)), [
-      'io.inputs.spare.pin\u00a0: la broche BCM 14 (TXD de l’UART du connecteur) ne peut pas servir d’entrée « spare » : la caméra « scene » utilise cet UART (cameras[0].transport.path : /dev/serial0); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
-      'io.outputs.buttonLamp.pin\u00a0: la broche BCM 15 (RXD de l’UART du connecteur) ne peut pas servir de sortie « buttonLamp » : la caméra « scene » utilise cet UART (cameras[0].transport.path : /dev/serial0); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
+      'io.inputs.spare.pin\u00a0: la broche BCM 14 (TXD de l’UART du connecteur) ne peut pas servir d’entrée «\u00a0spare\u00a0»\u00a0: la caméra «\u00a0scene\u00a0» utilise cet UART (cameras[0].transport.path\u00a0: /dev/serial0); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
+      'io.outputs.buttonLamp.pin\u00a0: la broche BCM 15 (RXD de l’UART du connecteur) ne peut pas servir de sortie «\u00a0buttonLamp\u00a0»\u00a0: la caméra «\u00a0scene\u00a0» utilise cet UART (cameras[0].transport.path\u00a0: /dev/serial0); choisissez une autre broche (hardware/pinout.md) ou branchez la caméra sur un adaptateur USB',
     ]);
-    assert.match(problems(() => validateConfig('site', { site: 'saint-camille', io: io({}), cameras: camera('/dev/ttyAMA0') }, 'pi5.yaml')).join('\n'), /BCM 15 .*« scene ».*\/dev\/ttyAMA0/);
+    assert.match(problems(() => validateConfig('site', { site: 'saint-camille', io: io({}), cameras: camera('/dev/ttyAMA0') }, 'pi5.yaml')).join('\n'), /BCM 15 .*«\u00a0scene\u00a0».*\/dev\/ttyAMA0/);
     // A camera on a USB adapter leaves the header UART free, and a Firmata board's pin 14 is not the Pi's.
     assert.equal(validateConfig('site', { site: 'saint-camille', io: io({ spare: { pin: 14 } }), cameras: camera('/dev/ttyUSB0') }, 'usb.yaml').io.driver, 'gpio');
     assert.equal(validateConfig('site', { site: 'saint-camille', io: { driver: 'firmata', inputs: { podium: { pin: 14 } } }, cameras: camera('/dev/serial0') }, 'nano.yaml').io.driver, 'firmata');
@@ -132,6 +132,6 @@ describe('configuration', () => {
     const path = await file('uart.yaml', 'site: saint-camille\nio:\n  driver: gpio\n  inputs: { podium: { pin: 14 } }\n  outputs: { onAir: { pin: 22 }, next: { pin: 23 }, buttonLamp: { pin: 24 } }\ncameras:\n  - { name: scene, transport: { type: serial, path: /dev/serial0 } }\n');
     const check = await runCli(['config', 'check', path]);
     assert.equal(check.code, 2, check.output);
-    assert.match(check.output, /io\.inputs\.podium\.pin\u00a0: la broche BCM 14 \(TXD de l’UART du connecteur\).*« scene »/);
+    assert.match(check.output, /io\.inputs\.podium\.pin\u00a0: la broche BCM 14 \(TXD de l’UART du connecteur\).*«\u00a0scene\u00a0»/);
   });
 });

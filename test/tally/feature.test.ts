@@ -14,9 +14,9 @@ function site(extra: Record<string, unknown>) {
 
 describe('tally: the switcher tally feature', () => {
   it('config: one ATEM per box, one source per camera, TSL 3.1 only over UDP', () => {
-    assert.throws(() => site({ tallySources: [{ kind: 'atem', host: '10.0.0.1', cameras: { cam1: 1 } }, { kind: 'atem', host: '10.0.0.2', cameras: { cam2: 2 } }] }), /one ATEM connection per box/);
-    assert.throws(() => site({ tallyIn: { cam1: { program: 'cam1Program' } }, tallySources: [{ kind: 'vmix', host: '10.0.0.3', cameras: { cam1: 1 } }] }), /already takes its tally from tallyIn \(GPI\)/);
-    assert.throws(() => site({ tallySources: [{ kind: 'tsl', version: '3.1', tcpPort: 8900, cameras: { cam1: 1 } }] }), /TSL 3.1 is UDP only/);
+    assert.throws(() => site({ tallySources: [{ kind: 'atem', host: '10.0.0.1', cameras: { cam1: 1 } }, { kind: 'atem', host: '10.0.0.2', cameras: { cam2: 2 } }] }), /une seule connexion ATEM par boîtier/);
+    assert.throws(() => site({ tallyIn: { cam1: { program: 'cam1Program' } }, tallySources: [{ kind: 'vmix', host: '10.0.0.3', cameras: { cam1: 1 } }] }), /prend déjà son tally de tallyIn \(contacts GPI\)/);
+    assert.throws(() => site({ tallySources: [{ kind: 'tsl', version: '3.1', tcpPort: 8900, cameras: { cam1: 1 } }] }), /TSL 3\.1 passe seulement par UDP/);
     assert.throws(() => site({ tallySources: [{ kind: 'obs', host: '10.0.0.4', cameras: { cam1: { input: 'Caméra 1', red: 'nope' } } }] }), /nope/);
     const ok = site({ tallySources: [{ kind: 'obs', host: '10.0.0.4', password: 's3cret', cameras: { cam1: 'Caméra 1', cam2: { input: 'Caméra 2', red: 'cam2Red' } } }] });
     assert.deepEqual(ok.tallySources[0]!.cameras, { cam1: { input: 'Caméra 1' }, cam2: { input: 'Caméra 2', red: 'cam2Red' } });
@@ -86,7 +86,7 @@ describe('tally: the switcher tally feature', () => {
   });
 
   it('GPI contacts → TSL 5.0 out: cameras read from contacts go out with the floor (wired as a box is)', async () => {
-    assert.throws(() => site({ tallyIn: { cam1: { program: 'cam1Program' } }, tallyOut: { destinations: [{ host: '127.0.0.1', port: 8900 }], cameras: { cam1: 1, cam3: 3 } } }), /tallyOut\.cameras\.cam3\s?: "cam3" has no tally to send.*known: cam1/);
+    assert.throws(() => site({ tallyIn: { cam1: { program: 'cam1Program' } }, tallyOut: { destinations: [{ host: '127.0.0.1', port: 8900 }], cameras: { cam1: 1, cam3: 3 } } }), /tallyOut\.cameras\.cam3\s: «\scam3\s» n’a aucun tally à envoyer.*connues\s: cam1\)/);
     const receiver = new TslSource({ version: '5.0', host: '127.0.0.1', udpPort: 0, silenceMs: 0 });
     await receiver.listen();
     const config = site({

@@ -63,6 +63,7 @@ export const doctor: Translation<typeof fr> = {
     allowed: 'the appliance unit lets through {{list}}',
     whatThisBoxUses: 'what this box uses',
   },
+  siteIdFree: '{{site}}: no other box reported on this site id',
   broker: {
     refused: 'connection refused ({{reason}})',
     refusedFix: 'is the broker running and listening on that port? (systemctl status mosquitto; ss -ltn)',
@@ -97,6 +98,8 @@ export const doctor: Translation<typeof fr> = {
     driftFix: 'rundown timers will disagree between sites: enable NTP (timedatectl set-ntp true) here and on the conductor host',
   },
   tally: {
+    atemRejected: 'atem {{host}}:{{port}}: the switcher refused the connection',
+    atemSilent: 'atem {{host}}:{{port}}: no answer from the switcher',
     none: 'no network tally source configured (tallySources)',
     silent: '{{source}}: no tally within {{ms}} ms',
     silentFix: 'is the switcher on and sending tally? (TSL: is the sender pointed at this box?)',

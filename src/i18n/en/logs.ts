@@ -58,5 +58,6 @@ export const logs: Translation<typeof fr> = {
   healthThrew: 'health check threw; treating as unhealthy',
   sdNotifyExited: 'sd_notify sender exited',
   stageLinks: 'cannot hand out the stage links',
+  probeForget: 'could not forget the encoder probe; the next start takes the cached choice as it is',
   serveFile: 'cannot serve a file',
 };

@@ -39,6 +39,13 @@ export const tools: Translation<typeof fr> = {
   simLinkScheduled: 'link {{settings}} (schedule {{s}}s)',
   simLinkScheduleFailed: 'schedule: {{reason}}',
   simLinkRunning: 'link emulator running; Ctrl-C stops it',
+  simLinkBad: 'invalid link settings: {{problems}}',
+  simLinkSettingsWord: 'settings',
+  simLinkNotSetting: '"{{word}}" is not a setting; use {{names}}= (e.g. "loss=10 delay=40") or "reset"',
+  simCameras: '--cameras must be 1 to 7 (a VISCA chain holds at most seven); got {{n}}',
+  demoStopping: 'stopping...',
+  demoStopped: 'stopped',
+  demoRunning: 'running; press Ctrl-C to stop',
   simLinkStopped: 'link emulator stopped',
   dashboardOpen: 'relais dashboard: open {{url}} (broker {{broker}}, event {{event}}); Ctrl-C to stop',
   configIssue: {

@@ -64,6 +64,7 @@ export const doctor = {
     allowed: 'l’unité de la boîte laisse passer {{list}}',
     whatThisBoxUses: 'ce que cette boîte utilise',
   },
+  siteIdFree: '{{site}}\u00a0: aucun autre boîtier n’a signalé cet identifiant de site',
   broker: {
     refused: 'connexion refusée ({{reason}})',
     refusedFix: 'le courtier tourne-t-il et écoute-t-il sur ce port? (systemctl status mosquitto; ss -ltn)',
@@ -99,6 +100,8 @@ export const doctor = {
   },
   tally: {
     none: 'aucune source de tally réseau configurée (tallySources)',
+    atemRejected: 'atem {{host}}:{{port}}\u00a0: le mélangeur a refusé la connexion',
+    atemSilent: 'atem {{host}}:{{port}}\u00a0: pas de réponse du mélangeur',
     silent: '{{source}}\u00a0: aucun tally en {{ms}} ms',
     silentFix: 'le mélangeur est-il allumé et envoie-t-il le tally? (TSL\u00a0: l’émetteur vise-t-il cette boîte?)',
     connected: '{{source}}\u00a0: connecté, {{n}} entrées; {{cameras}}',

@@ -60,5 +60,6 @@ export const logs = {
   healthThrew: 'la vérification de santé a levé une erreur; on la compte comme en mauvaise santé',
   sdNotifyExited: 'l’envoyeur sd_notify s’est arrêté',
   stageLinks: 'impossible de donner les liens des écrans de conférencier',
+  probeForget: 'impossible d’oublier le choix d’encodeur en cache; le prochain démarrage le reprendra tel quel',
   serveFile: 'impossible de servir un fichier',
 };

@@ -41,6 +41,13 @@ export const tools = {
   simLinkScheduleFailed: 'programme\u00a0: {{reason}}',
   simLinkRunning: 'émulateur de lien en marche; Ctrl-C l’arrête',
   simLinkStopped: 'émulateur de lien arrêté',
+  simLinkBad: 'réglages du lien invalides\u00a0: {{problems}}',
+  simLinkSettingsWord: 'réglages',
+  simLinkNotSetting: '«\u00a0{{word}}\u00a0» n’est pas un réglage; donnez {{names}}= (p. ex. «\u00a0loss=10 delay=40\u00a0») ou «\u00a0reset\u00a0»',
+  simCameras: '--cameras doit être de 1 à 7 (une chaîne VISCA compte au plus sept caméras); reçu {{n}}',
+  demoStopping: 'arrêt en cours…',
+  demoStopped: 'arrêtée',
+  demoRunning: 'en marche; Ctrl-C pour arrêter',
   dashboardOpen: 'relais dashboard\u00a0: ouvrez {{url}} (courtier {{broker}}, événement {{event}}); Ctrl-C pour arrêter',
   /** What `config check` says of a value the schema refuses (src/config/schema.ts), after its path. */
   configIssue: {
