@@ -155,6 +155,9 @@ export function buildEncoderPlan(o: PlanOptions): EncoderPlan {
     '-b:a', `${config.audioBitrateKbps}k`,
     '-ar', '48000',
     '-ac', '2',
+    // One PES per AAC frame: by default the muxer packs ~3 KB of sound (0.2-0.4 s) into one PES, and a
+    // display that switches with astreamselect waits for every feed's sound: its picture came in bursts.
+    ...(container === 'mpegts' ? ['-pes_payload_size', '0'] : []),
     '-f', container,
     ...(container === 'flv' ? ['-flvflags', 'no_duration_filesize'] : []),
   ];
