@@ -149,6 +149,14 @@ export const en: Catalogue = {
     stageLink: 'Speaker screen',
     stageLinkFor: 'Speaker screen link for {{site}}',
     noFeed: 'no feed',
+    display: {
+      title: 'room screen',
+      shows: 'shows {{site}}',
+      slate: { 'nobody-on-air': 'slate (nobody on air)', 'self-on-air': 'slate (this room is on air)', 'no-floor': 'slate (waiting for the conductor)', waitingFeed: 'slate (waiting for the feed)' },
+      ready: 'ready to cut to {{sites}}',
+      notReady: 'no feed ready',
+      lost: 'feed lost: {{sites}}',
+    },
   },
   preview: { aria: 'live preview of {{site}}', noRelay: 'no feed (no relay configured)', noPlayer: 'no feed (player failed to load)', unsupported: 'no feed (this browser cannot play the stream)', live: 'live', stalled: 'no feed (stalled)' },
   ptz: {

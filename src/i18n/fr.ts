@@ -155,6 +155,15 @@ export const fr = {
     stageLink: 'Écran du conférencier',
     stageLinkFor: 'Lien de l’écran du conférencier pour {{site}}',
     noFeed: 'pas de flux',
+    /** The room's screen (`state.display`). */
+    display: {
+      title: 'écran de la salle',
+      shows: 'montre {{site}}',
+      slate: { 'nobody-on-air': 'ardoise (personne en ondes)', 'self-on-air': 'ardoise (la salle est en ondes)', 'no-floor': 'ardoise (en attente du chef d’orchestre)', waitingFeed: 'ardoise (en attente du flux)' },
+      ready: 'prêt à passer à {{sites}}',
+      notReady: 'aucun flux prêt',
+      lost: 'flux perdu\u00a0: {{sites}}',
+    },
   },
   preview: { aria: 'aperçu en direct de {{site}}', noRelay: 'pas de flux (aucun relais configuré)', noPlayer: 'pas de flux (le lecteur n’a pas pu se charger)', unsupported: 'pas de flux (ce navigateur ne peut pas lire le flux)', live: 'en direct', stalled: 'pas de flux (bloqué)' },
   ptz: {

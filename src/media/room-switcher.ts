@@ -24,6 +24,8 @@ export interface RoomSwitcherExit {
 export interface RoomSwitcherEvents {
   /** The output's frame count went up (every progress period while the picture moves). */
   frames: [count: number];
+  /** ffmpeg named a feed URL as failed; the process goes on without its picture (the graph pads it). */
+  failed: [url: string];
   exit: [info: RoomSwitcherExit];
 }
 
@@ -114,7 +116,10 @@ export class RoomSwitcher extends EventEmitter<RoomSwitcherEvents> {
   private line(line: string): void {
     if (!line.trim()) return;
     const url = failedInput(line, this.o.urls);
-    if (url) this.failed.add(url);
+    if (url && !this.failed.has(url)) {
+      this.failed.add(url);
+      this.emit('failed', url);
+    }
     this.note(line);
   }
 

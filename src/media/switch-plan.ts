@@ -104,8 +104,10 @@ export function roomSwitcherArgs(plan: RoomSwitcherPlan): string[] {
     for (const feed of plan.feeds) args.push(...plan.inputOptions, '-i', feed.url);
     chains.push(`${plan.slate},format=yuv420p,setsar=1[v0]`, 'anullsrc=r=48000:cl=stereo[a0]');
     plan.feeds.forEach((_, i) => {
-      chains.push(`[${i}:v:0]scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p[v${i + 1}]`);
-      chains.push(`[${i}:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a${i + 1}]`);
+      // A feed whose read ends (its SRT read timeout) holds its last picture and goes silent instead of
+      // ending the graph: the others go on after one read timeout, with no new process.
+      chains.push(`[${i}:v:0]scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,tpad=stop=-1:stop_mode=clone[v${i + 1}]`);
+      chains.push(`[${i}:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad[a${i + 1}]`);
     });
     const v = Array.from({ length: n + 1 }, (_, i) => `[v${i}]`).join('');
     const a = Array.from({ length: n + 1 }, (_, i) => `[a${i}]`).join('');

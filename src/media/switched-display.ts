@@ -4,9 +4,11 @@
  * other site in a small event) and a floor change is a switch command; a new
  * process is planned only when a site it does not decode comes on air, or
  * while the slate is on screen (switch-plan.ts). A feed that stops sending
- * ends ffmpeg (its SRT read times out and ffmpeg names it): the next process
- * goes without it, and the lost feed is probed with growing delays until it
- * answers. Reports what is on screen and which feeds are ready to switch to.
+ * ends its read (the SRT read timeout; ffmpeg names it) and the graph holds
+ * its last picture: the process goes on with the others, the feed is reported
+ * lost and never put on screen, and after a growing delay it is wanted again
+ * (the next re-plan tries it). A lost feed with no process holding it is
+ * probed. Reports what is on screen and which feeds are ready to switch to.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -68,6 +70,10 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
   private floor: Floor | null = null;
   private proc: RoomSwitcher | null = null;
   private feeds: string[] | null = null;
+  /** Feeds of the running process whose read ended: it goes on, holding their last picture. */
+  private dead = new Set<string>();
+  /** A feed that died again after being wanted back waits longer before the next try. */
+  private readonly retryDelay = new Map<string, number>();
   private screen: Screen | null = null;
   /** Input shown by the running process. */
   private shown = 0;
@@ -115,10 +121,20 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
       slate: s?.kind === 'slate' ? s.reason : null,
       since: this.since.toISOString(),
       pid: this.proc?.pid ?? null,
-      feeds: [...(this.feeds ?? [])],
-      ready: this.ready ? [...(this.feeds ?? [])] : [],
+      feeds: this.live(),
+      ready: this.ready ? this.live() : [],
       lost: [...this.lost.keys()],
     };
+  }
+
+  /** The running process's feeds that still send. */
+  private live(): string[] {
+    return (this.feeds ?? []).filter((s) => !this.dead.has(s));
+  }
+
+  /** The running process's feeds, a dead one blanked so that it is never put on screen (input numbers kept). */
+  private selectable(): string[] {
+    return (this.feeds ?? []).map((s) => (this.dead.has(s) ? '' : s));
   }
 
   private choice(): FeedChoice {
@@ -127,8 +143,8 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
 
   private apply(): void {
     if (this.stopped) return;
-    if (!this.respawnTimer && needsReplan(this.proc ? this.feeds : null, this.floor, this.choice())) this.replan();
-    const screen = screenFor(this.floor, this.o.viewer, this.feeds ?? [], this.o.title, this.o.words);
+    if (!this.respawnTimer && needsReplan(this.proc ? this.live() : null, this.floor, this.choice())) this.replan();
+    const screen = screenFor(this.floor, this.o.viewer, this.selectable(), this.o.title, this.o.words);
     if (screen.kind === 'slate') this.writeSlate(screen.lines);
     const input = screenInput(screen);
     if (!this.screen || screenInput(this.screen) !== input) this.since = new Date();
@@ -156,6 +172,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
     const proc = new RoomSwitcher({ ffmpeg: this.o.ffmpeg, args, sink: this.o.sink, urls });
     this.proc = proc;
     this.feeds = feeds;
+    this.dead = new Set();
     this.shown = initial;
     this.ready = false;
     this.startedAt = performance.now();
@@ -168,6 +185,14 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
       const want = this.screen ? screenInput(this.screen) : this.shown;
       if (want !== this.shown && proc.select(want)) this.shown = want;
       this.report();
+    });
+    proc.on('failed', (url) => {
+      const site = feeds[urls.indexOf(url)];
+      if (this.proc !== proc || !site || this.dead.has(site)) return;
+      this.o.log.warn(t('logs.displayFeedLost'), { site });
+      this.dead.add(site);
+      this.markLost(site);
+      this.apply();
     });
     proc.on('exit', (info) => this.ended(proc, info, feeds, urls));
     proc.start();
@@ -213,7 +238,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
 
   private markLost(site: string): void {
     if (this.lost.has(site)) return;
-    this.lost.set(site, { delayMs: this.o.retryMs, timer: null, probe: null });
+    this.lost.set(site, { delayMs: this.retryDelay.get(site) ?? this.o.retryMs, timer: null, probe: null });
     this.scheduleProbe(site);
   }
 
@@ -222,6 +247,15 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
     if (!entry || this.stopped) return;
     entry.timer = setTimeout(() => {
       entry.timer = null;
+      if (this.dead.has(site)) {
+        // The running process still holds its connection (a relay's egress takes one caller): no probe
+        // can get in. It is wanted again instead: the next re-plan (on air, or the slate) tries it.
+        this.lost.delete(site);
+        this.retryDelay.set(site, Math.min(MAX_RETRY_MS, entry.delayMs * 2));
+        this.report();
+        this.apply();
+        return;
+      }
       const url = withReadTimeout(this.o.urlOf(site), this.o.readTimeoutMs);
       const probe = spawn(this.o.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', url, '-map', '0:v:0', '-frames:v', '1', '-f', 'null', '-'], { stdio: 'ignore' });
       entry.probe = probe;
@@ -233,6 +267,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
         if (this.stopped || this.lost.get(site) !== entry) return;
         if (code === 0) {
           this.lost.delete(site);
+          this.retryDelay.delete(site);
           this.o.log.info('display: a lost feed answers again', { site });
           this.apply();
           return;

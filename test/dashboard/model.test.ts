@@ -182,6 +182,39 @@ describe('dashboard clocks and rendering', () => {
     assert.doesNotMatch(renderSiteBody(m, m.site('a'), ui, new PendingActions()), /lamps and buttons out/);
   });
 
+  it('shows what the room display shows, the feeds it can cut to at once and the ones it lost, by site name, French first', () => {
+    const m = new DashboardModel('demo');
+    const display = (over: Record<string, unknown>) => ({ playing: null, url: null, slate: null, since: '2026-12-02T13:00:00.000Z', ...over });
+    m.apply(`${T}site/rouyn-noranda/state`, bytes(siteState({ name: 'Rouyn-Noranda' })), 1);
+    m.apply(`${T}site/a/state`, bytes(siteState({ display: display({ playing: 'rouyn-noranda', mode: 'switcher', feeds: ['saint-camille', 'rouyn-noranda'], ready: ['saint-camille', 'rouyn-noranda'], lost: [] }) })), 1);
+    let html = renderSiteBody(m, m.site('a'), ui, new PendingActions());
+    assert.match(html, /room screen: <\/span><span data-display-shows="rouyn-noranda">shows Rouyn-Noranda<\/span>/);
+    assert.match(html, /data-display-ready="saint-camille rouyn-noranda">ready to cut to saint-camille, Rouyn-Noranda/);
+    assert.doesNotMatch(html, /feed lost/);
+    m.apply(`${T}site/a/state`, bytes(siteState({ display: display({ slate: 'nobody-on-air', mode: 'switcher', feeds: ['saint-camille'], ready: [], lost: ['rouyn-noranda'] }) })), 2);
+    html = renderSiteBody(m, m.site('a'), ui, new PendingActions());
+    assert.match(html, /slate \(nobody on air\)/);
+    assert.match(html, /warn-text" data-display-ready="">no feed ready/);
+    assert.match(html, /data-display-lost="rouyn-noranda">feed lost: Rouyn-Noranda/);
+    setLang('fr');
+    try {
+      html = renderSiteBody(m, m.site('a'), ui, new PendingActions());
+      assert.match(html, /écran de la salle\u00a0: <\/span>/);
+      assert.match(html, /ardoise \(personne en ondes\)/);
+      assert.match(html, /aucun flux prêt/);
+      assert.match(html, /flux perdu\u00a0: Rouyn-Noranda/);
+    } finally {
+      setLang('en');
+    }
+    // A player-mode display says what it shows and nothing about feeds; a box without a display, nothing.
+    m.apply(`${T}site/a/state`, bytes(siteState({ display: display({ playing: 'rouyn-noranda', mode: 'player' }) })), 3);
+    html = renderSiteBody(m, m.site('a'), ui, new PendingActions());
+    assert.match(html, /shows Rouyn-Noranda/);
+    assert.doesNotMatch(html, /data-display-ready/);
+    m.apply(`${T}site/a/state`, bytes(siteState()), 4);
+    assert.doesNotMatch(renderSiteBody(m, m.site('a'), ui, new PendingActions()), /room screen/);
+  });
+
   it('shows the network switcher a site reads tally from, its error escaped, and unknown cameras as such', () => {
     const m = new DashboardModel('demo');
     const tally = (source: Record<string, unknown>, unknown: string[]) => ({ role: 'idle', link: 'ok', epoch: 3, cameras: { cam1: { program: false, preview: false }, cam2: { program: true, preview: false } }, source, sources: [source], unknown });

@@ -73,6 +73,7 @@ describe('media: command plan', () => {
     assert.match(withFont[withFont.indexOf('-vf') + 1] ?? '', /^drawtext=fontfile=\/f\.ttf:text=saint-camille:.*localtime.*,format=yuv420p$/);
     assert.equal(withFont.at(-1), 'rtmp://r/live/saint-camille?sign=1-2');
     assert.equal(withFont[withFont.lastIndexOf('-f') + 1], 'flv');
+    assert.ok(!withFont.includes('-pes_payload_size'), 'an MPEG-TS option only');
     const noFont = planArgs(buildEncoderPlan({ config, site: 's', encoder: 'libx264', target: 'rtmp://r/live/s', fontFile: null }));
     assert.equal(noFont[noFont.indexOf('-vf') + 1], 'format=yuv420p');
     // A plain colour per room, with grain so the encoder has work to do; a colour that is not one is refused.
@@ -94,6 +95,8 @@ describe('media: command plan', () => {
     assert.ok(args.includes('alsa') && args.includes('hw:1,0'));
     assert.equal(args[args.indexOf('-vf') + 1], 'scale=1280:720,fps=25,format=yuv420p');
     assert.equal(args[args.lastIndexOf('-f') + 1], 'mpegts');
+    // One PES per AAC frame: a switching display waits for every feed's sound, so it must come evenly.
+    assert.equal(args[args.indexOf('-pes_payload_size') + 1], '400');
   });
 
   it('escapes drawtext text so percent signs are literal', () => {

@@ -46,6 +46,8 @@ describe('room display with the switcher (real ffmpeg, SRT feeds)', function () 
     const episode = r.video.slice(beforeDeath);
     assert.ok(episode.every((f) => f.what === 'red'), `while rouyn-noranda died: ${episode.map((f) => f.what).join(' ')}`);
     const frozenMs = longestGap(r.video, beforeDeath);
+    assert.equal((r.feature as unknown as { switched: { pid: number } }).switched.pid, pid, 'a feed that dies off air costs no new process');
+    assert.ok(frozenMs < 2000, `the picture on air held ${frozenMs.toFixed(0)} ms: at most the read timeout (1 s) and a little`);
 
     // It comes back: the probe finds it, and a hand-off to it plans a process with it again.
     r.blue.restart();

@@ -23,7 +23,7 @@ const FRAME = W * H * 3;
 function source(color: string, tone: number, port: number): ChildProcess {
   const url = srtFfmpegUrl({ host: '127.0.0.1', port, mode: 'listener', latencyMs: 240 });
   return spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=c=${color}:size=160x90:rate=15`, '-re', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000`,
-    '-t', '40', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', '-f', 'mpegts', url], { stdio: 'ignore' });
+    '-t', '40', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', '-pes_payload_size', '400', '-f', 'mpegts', url], { stdio: 'ignore' });
 }
 
 type Colour = 'red' | 'blue' | 'black' | 'other';
@@ -40,7 +40,7 @@ describe('switching display (pure)', () => {
   it('builds one ffmpeg with every feed, streamselect and astreamselect starting on the on-air site', () => {
     const args = switcherArgs({ feeds: [{ site: 'a', url: 'srt://r:1' }, { site: 'b', url: 'srt://r:2' }], initial: 'b', inputOptions: [], output: (v, a) => ['-map', v, '-map', a, '-f', 'null', '-'] });
     assert.deepEqual(args.slice(args.indexOf('-filter_complex')), ['-filter_complex', '[0:v:0][1:v:0]streamselect=inputs=2:map=1[v];[0:a:0][1:a:0]astreamselect=inputs=2:map=1[a]', '-map', '[v]', '-map', '[a]', '-f', 'null', '-']);
-    assert.equal(switchCommand(0), 'cstreamselect -1 map 0\ncastreamselect -1 map 0\n');
+    assert.equal(switchCommand(0), 'Call -1 map 0\n', 'one line: picture and sound at the same poll');
     assert.throws(() => switcherArgs({ feeds: [{ site: 'a', url: 'x' }], initial: 'z', inputOptions: [], output: () => [] }), /initial site z is not one of the feeds/);
   });
 });
@@ -112,8 +112,10 @@ describe('switching display (real ffmpeg, SRT through the emulated link)', funct
     const switchedAt = performance.now();
     assert.ok(display.select('rouyn-noranda'));
     await waitFor('15 blue frames after the switch', () => frames.filter((f) => f.colour === 'blue').length >= 15, 10_000);
-    await waitFor('both filters answered the command', () => replies.length >= 2, 5000);
-    assert.ok(replies.every((r) => /ret:0/.test(r)), replies.join('\n'));
+    // One line reaches both filters and ffmpeg answers it once, with the last filter's answer (one that
+    // takes no `map` says ENOSYS): the frames are the proof, and the rig's test hears the sound follow.
+    await waitFor('ffmpeg answered the command', () => replies.length >= 1, 5000);
+    assert.equal(replies.length, 1, replies.join('\n'));
     const firstBlue = frames.findIndex((f) => f.colour === 'blue');
     const before = frames.slice(0, firstBlue);
     const after = frames.slice(firstBlue);

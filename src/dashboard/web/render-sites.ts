@@ -12,6 +12,7 @@ import type { DashboardModel } from './model.js';
 import type { PendingActions } from './pending.js';
 import { siteIoTrouble } from '../../protocol/site-state.js';
 import { feedTroubleOf } from './grant-check.js';
+import { displayBlock } from './render-display.js';
 import { currentLang, t } from '../../i18n/index.js';
 import { formatTimeOfDay } from '../../i18n/time.js';
 import { decimal } from '../../i18n/numbers.js';
@@ -158,7 +159,7 @@ export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiStat
       <h3>${key}<button type="button" class="select" data-action="select"${attrs({ 'data-site': site.id, 'data-key': `select:${site.id}`, 'aria-pressed': ui.selected === site.id ? 'true' : 'false' })}>${esc(name)}</button></h3>
       ${tallyBadge(role, role.kind === 'on-air' || role.kind === 'next')}
     </header>
-    ${availabilityLine(site)}${takenOverBlock(site)}${ioBlock(site)}${cameraTallies(site, role.kind === 'on-air')}${encoderBlock(site)}${fallbackBlock(site)}${linkBlock(site)}${linkTestBlock(site)}${systemBlock(site)}${grant}${stage}`;
+    ${availabilityLine(site)}${takenOverBlock(site)}${ioBlock(site)}${cameraTallies(site, role.kind === 'on-air')}${encoderBlock(site)}${fallbackBlock(site)}${linkBlock(site)}${displayBlock(model, site)}${linkTestBlock(site)}${systemBlock(site)}${grant}${stage}`;
 }
 
 /** Every camera of every site, as `site/camera` targets for the PTZ panel. */

@@ -39,6 +39,7 @@ export const logs: Translation<typeof fr> = {
   badPtzCommand: 'dropped bad PTZ command',
   srtFanError: 'SRT fan-out socket error',
   srtEnded: 'SRT {{what}} ended',
+  displayFeedLost: 'a display feed stopped answering; the picture goes on without it',
   displayProcessEnded: 'display process ended',
   relayHttpError: 'relay HTTP listener error',
   relayRtmpError: 'relay RTMP listener error',

@@ -41,6 +41,7 @@ export const logs = {
   badPtzCommand: 'commande PTZ invalide ignorée',
   srtFanError: 'erreur de la prise de diffusion SRT',
   srtEnded: 'processus SRT {{what}} arrêté',
+  displayFeedLost: 'un flux de l’affichage ne répond plus\u00a0; l’image continue sans lui',
   displayProcessEnded: 'le processus de l’affichage s’est arrêté',
   relayHttpError: 'erreur de l’écoute HTTP du relais',
   relayRtmpError: 'erreur de l’écoute RTMP du relais',
