@@ -94,6 +94,9 @@ describe('media: command plan', () => {
     assert.ok(args.includes('alsa') && args.includes('hw:1,0'));
     assert.equal(args[args.indexOf('-vf') + 1], 'scale=1280:720,fps=25,format=yuv420p');
     assert.equal(args[args.lastIndexOf('-f') + 1], 'mpegts');
+    // Each picture's PES length written, so the reader need not wait for the next picture.
+    assert.equal(args[args.indexOf('-omit_video_pes_length') + 1], '0');
+    assert.ok(args.indexOf('-omit_video_pes_length') > args.lastIndexOf('-i'), 'a muxer option, after the inputs');
   });
 
   it('escapes drawtext text so percent signs are literal', () => {
