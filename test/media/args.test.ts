@@ -73,6 +73,7 @@ describe('media: command plan', () => {
     assert.match(withFont[withFont.indexOf('-vf') + 1] ?? '', /^drawtext=fontfile=\/f\.ttf:text=saint-camille:.*localtime.*,format=yuv420p$/);
     assert.equal(withFont.at(-1), 'rtmp://r/live/saint-camille?sign=1-2');
     assert.equal(withFont[withFont.lastIndexOf('-f') + 1], 'flv');
+    assert.ok(!withFont.includes('-omit_video_pes_length'), 'an MPEG-TS option has no place in FLV');
     const noFont = planArgs(buildEncoderPlan({ config, site: 's', encoder: 'libx264', target: 'rtmp://r/live/s', fontFile: null }));
     assert.equal(noFont[noFont.indexOf('-vf') + 1], 'format=yuv420p');
     // A plain colour per room, with grain so the encoder has work to do; a colour that is not one is refused.
