@@ -161,7 +161,7 @@ export function buildEncoderPlan(o: PlanOptions): EncoderPlan {
     // ever decoding (test/media/late-join.test.ts).
     ...(container === 'mpegts' ? ['-pes_payload_size', '400'] : []),
     '-f', container,
-    ...(container === 'flv' ? ['-flvflags', 'no_duration_filesize'] : MPEGTS_LOW_DELAY),
+    ...(container === 'flv' ? ['-flvflags', 'no_duration_filesize'] : []),
   ];
   return {
     encoder: o.encoder,
@@ -171,15 +171,6 @@ export function buildEncoderPlan(o: PlanOptions): EncoderPlan {
     target: o.target,
   };
 }
-
-/**
- * MPEG-TS on a live link: each picture's PES packet carries its length (ffmpeg
- * leaves it out for video by default), so the reader's demuxer hands the
- * picture on as soon as its last byte is in, instead of waiting for the start
- * of the next picture (one frame, 33 ms at 30 fps). Pictures over 64 KiB (some
- * key frames) still go without a length: the field is 16 bits.
- */
-export const MPEGTS_LOW_DELAY = ['-omit_video_pes_length', '0'];
 
 /** The full argv (without the binary) of a plan, as ffmpeg will see it. */
 export function planArgs(plan: EncoderPlan): string[] {
