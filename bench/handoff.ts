@@ -126,6 +126,12 @@ StateStore.prototype.save = function timedSave(this: StateStore, ...args: Parame
  */
 const OWN_PROCESS = process.env.HANDOFF_CONDUCTOR === 'process';
 
+async function startConductor(config: object): Promise<Conductor> {
+  const conductor = new Conductor({ config: validateConfig('conductor', config, 'bench') });
+  await conductor.start();
+  return conductor;
+}
+
 /** A conductor in its own process: the bench's listeners on it hear nothing (its stages stay NaN). */
 class ConductorProcess extends EventEmitter {
   private constructor(private readonly child: ChildProcess) {
@@ -163,8 +169,7 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
     conductor: { id: 'bench', stateFile, nextPolicy: 'queue' },
     sites: sites.map((id) => ({ id })),
   };
-  const conductor = OWN_PROCESS ? await ConductorProcess.start(conductorConfig) : new Conductor({ config: validateConfig('conductor', conductorConfig, 'bench') });
-  if (!OWN_PROCESS) await (conductor as Conductor).start();
+  const conductor = OWN_PROCESS ? await ConductorProcess.start(conductorConfig) : await startConductor(conductorConfig);
   const boxes = await Promise.all(sites.map(async (site) => {
     const driver = new SimulatedDriver();
     // No double: at 3 sites the same button comes round again within the default 400 ms

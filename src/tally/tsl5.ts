@@ -1,4 +1,3 @@
-import { t } from '../i18n/index.js';
 /**
  * TSL UMD protocol v5.0 (TSL document "UMD protocol V5.0"), little-endian:
  * PBC (u16, bytes after it), VER (u8, 0), FLAGS (u8: bit 0 text in UTF-16LE,
@@ -8,6 +7,7 @@ import { t } from '../i18n/index.js';
  * LENGTH (u16) and TEXT. Tally values: 0 off, 1 red, 2 green, 3 amber. Over TCP
  * each packet is sent as DLE STX + packet, with every DLE (0xFE) in it doubled.
  */
+import { t } from '../i18n/index.js';
 
 export type Tsl5Colour = 'off' | 'red' | 'green' | 'amber';
 const COLOURS: readonly Tsl5Colour[] = ['off', 'red', 'green', 'amber'];
