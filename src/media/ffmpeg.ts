@@ -76,6 +76,43 @@ export function runFfmpeg(binary: string, args: string[], timeoutMs = 15_000): P
   });
 }
 
+/** A one-off player's watch on a feed: how long until it decodes a picture, and a handle to stop it. */
+export interface FirstFrameWatch {
+  /** Milliseconds from the start to the first decoded picture, or null if none came within the time allowed. */
+  readonly result: Promise<number | null>;
+  /** Stops the player at once (the result is then null, unless a picture already came). */
+  stop(): void;
+}
+
+/**
+ * Plays `url` until its first video picture is decoded, for at most
+ * `timeoutMs`. The picture is told by its bytes on stdout, not by ffmpeg's
+ * exit status: a player that joins a feed between two key frames counts an
+ * error for every packet before the first one, and past `-max_error_rate`
+ * (2/3 by default) ffmpeg exits with a failure after decoding the picture
+ * it was asked for.
+ */
+export function watchFirstFrame(binary: string, url: string, timeoutMs: number, inputOptions: readonly string[] = []): FirstFrameWatch {
+  const started = performance.now();
+  const child = spawn(binary, ['-hide_banner', '-loglevel', 'quiet', ...inputOptions, '-i', url, '-map', '0:v:0', '-frames:v', '1', '-vf', 'scale=16:16', '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let settle: (ms: number | null) => void = () => undefined;
+  const result = new Promise<number | null>((resolve) => {
+    let done = false;
+    settle = (ms) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      resolve(ms);
+    };
+    const timer = setTimeout(() => settle(null), timeoutMs);
+    child.stdout.once('data', () => settle(Math.round(performance.now() - started)));
+    child.on('error', () => settle(null));
+    child.on('close', () => settle(null));
+  });
+  return { result, stop: () => settle(null) };
+}
+
 /** First line of `ffmpeg -version`, e.g. `ffmpeg version 5.1.6-0+deb12u1`. */
 export async function ffmpegVersion(binary: string): Promise<string> {
   const result = await runFfmpeg(binary, ['-hide_banner', '-version'], 10_000);

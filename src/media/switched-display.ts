@@ -10,7 +10,6 @@
  * (the next re-plan tries it). A lost feed with no process holding it is
  * probed. Reports what is on screen and which feeds are ready to switch to.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import type { Floor } from '../protocol/schemas.js';
 import type { Logger } from '../util/log.js';
 import { SLATE_LINES, slateGraph, type DisplayState } from './display.js';
 import { RoomSwitcher, type RoomSwitcherExit } from './room-switcher.js';
+import { watchFirstFrame, type FirstFrameWatch } from './ffmpeg.js';
 import { redactSign } from './sign.js';
 import { needsReplan, roomSwitcherArgs, screenFor, screenInput, wantedFeeds, withReadTimeout, type FeedChoice, type Screen } from './switch-plan.js';
 import { LOW_DELAY_INPUT } from './switcher.js';
@@ -81,7 +81,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
   private startedAt = 0;
   private lastFrameAt = 0;
   private since = new Date();
-  private readonly lost = new Map<string, { delayMs: number; timer: NodeJS.Timeout | null; probe: ChildProcess | null }>();
+  private readonly lost = new Map<string, { delayMs: number; timer: NodeJS.Timeout | null; probe: FirstFrameWatch | null }>();
   private readonly dying = new Set<Promise<void>>();
   private respawnTimer: NodeJS.Timeout | null = null;
   private respawnDelay: number;
@@ -257,15 +257,12 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
         return;
       }
       const url = withReadTimeout(this.o.urlOf(site), this.o.readTimeoutMs);
-      const probe = spawn(this.o.ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', url, '-map', '0:v:0', '-frames:v', '1', '-f', 'null', '-'], { stdio: 'ignore' });
+      const probe = watchFirstFrame(this.o.ffmpeg, url, 10_000);
       entry.probe = probe;
-      const timer = setTimeout(() => probe.kill('SIGKILL'), 10_000);
-      probe.on('error', () => undefined);
-      probe.on('close', (code) => {
-        clearTimeout(timer);
+      void probe.result.then((ms) => {
         entry.probe = null;
         if (this.stopped || this.lost.get(site) !== entry) return;
-        if (code === 0) {
+        if (ms !== null) {
           this.lost.delete(site);
           this.retryDelay.delete(site);
           this.o.log.info('display: a lost feed answers again', { site });
@@ -306,7 +303,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
     if (this.respawnTimer) clearTimeout(this.respawnTimer);
     for (const entry of this.lost.values()) {
       if (entry.timer) clearTimeout(entry.timer);
-      entry.probe?.kill('SIGKILL');
+      entry.probe?.stop();
     }
     const proc = this.proc;
     this.proc = null;

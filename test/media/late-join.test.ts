@@ -18,6 +18,7 @@ import { createFeed } from '../../src/media/feed.js';
 import { Relay, type StreamsSnapshot } from '../../src/media/relay.js';
 import { srtEgressPort, srtFfmpegUrl, srtIngestPort, srtTransmitUri } from '../../src/media/srt.js';
 import { srtTransmitBinary } from '../../src/media/srt-transmit.js';
+import { watchFirstFrame } from '../../src/media/ffmpeg.js';
 import type { EncoderFigures, EncoderSupervisor } from '../../src/media/supervisor.js';
 import { freePort, freeUdpBlock, quietLogger, SECRET, tempDir, waitForEvent } from './helpers.js';
 import { keyFrameHeaders } from './nal.js';
@@ -57,15 +58,7 @@ const ANALYZE_US = 500_000;
 
 /** Milliseconds until a player decodes its first video frame from `url`, or null if it does not within `timeoutMs`. */
 function firstFrameMs(url: string, timeoutMs: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const child = spawn('ffmpeg', ['-hide_banner', '-v', 'error', '-analyzeduration', String(ANALYZE_US), '-i', url, '-map', '0:v:0', '-frames:v', '1', '-f', 'null', '-'], { stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve(code === 0 ? Math.round(performance.now() - started) : null);
-    });
-  });
+  return watchFirstFrame('ffmpeg', url, timeoutMs, ['-analyzeduration', String(ANALYZE_US)]).result;
 }
 
 /** `ms` of the raw MPEG-TS bytes an SRT listener serves, from the first byte received. */
