@@ -4,11 +4,14 @@
  * durable write (one slot written, one fdatasync: docs/protocol.md, "The
  * state file"): rule 2 puts the floor on disk before it is on the wire. In the same run, interleaved with
  * the hand-offs so that all three see the same load, this measures:
- *  - raw MQTT publish->receive between two plain clients (QoS 1, no Nagle);
+ *  - raw MQTT publish->receive between two plain clients (QoS 1, no Nagle): the intent's way in;
+ *  - raw MQTT publish->received by one plain subscriber per site (the last of them), a payload
+ *    the floor's size: the floor's way out, which reaches every site, not one;
  *  - the durable write alone: `StateStore.save` of the conductor's own state file;
  *  - the hand-off: the button edge at the on-air site to the ON AIR output
  *    changed (and the new floor applied) at every site, at 3, 30 and 100 sites,
- * and prints the floor (2 x raw + write), the ratio hand-off / floor, and the
+ * and prints the floor (raw + fan-out + write), the ratio hand-off / floor (and against the
+ * earlier floor, 2 x raw + write, which counted the way out as one delivery), and the
  * hand-off cut into stages: edge -> intent published -> conductor received ->
  * saved -> floor published -> first box applies it (its lamps set in the same
  * call) -> last box -> done (the later of the last box and the last ON AIR write).
@@ -53,22 +56,27 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
   }
 }
 
-/** Two plain clients: one publish, its delivery, one at a time. */
+/**
+ * Plain clients, as relais's own sockets (src/mqtt/connect.ts, no Nagle): one publisher, one
+ * subscriber for a delivery from one client to one other (the intent's way in), and one subscriber
+ * per site for the floor's way out, one publish reaching every site. One publish at a time.
+ */
 class RawProbe {
   private constructor(
     private readonly pub: MqttClient,
     private readonly sub: MqttClient,
+    private readonly fan: MqttClient[],
   ) {}
 
-  static async open(url: string): Promise<RawProbe> {
-    const [sub, pub] = await Promise.all([mqtt.connectAsync(url), mqtt.connectAsync(url)]);
-    // As relais's own sockets (src/mqtt/connect.ts): a fair floor, not one held by Nagle.
-    disableNagle(sub);
-    disableNagle(pub);
-    await sub.subscribeAsync('bench/raw', { qos: 1 });
-    return new RawProbe(pub, sub);
+  static async open(url: string, sites: number): Promise<RawProbe> {
+    const [sub, pub, ...fan] = await Promise.all(Array.from({ length: sites + 2 }, () => mqtt.connectAsync(url)));
+    for (const c of [sub!, pub!, ...fan]) disableNagle(c);
+    await sub!.subscribeAsync('bench/raw', { qos: 1 });
+    await Promise.all(fan.map((c) => c.subscribeAsync('bench/fan', { qos: 1 })));
+    return new RawProbe(pub!, sub!, fan);
   }
 
+  /** One client to one other, a 300-byte payload. */
   async sample(count: number, into: number[]): Promise<void> {
     for (let i = 0; i < count; i++) {
       const sentAt = performance.now();
@@ -79,8 +87,20 @@ class RawProbe {
     }
   }
 
+  /** One publish of `bytes` to the last of the sites' subscribers. */
+  async sampleFanout(count: number, bytes: number, into: number[]): Promise<void> {
+    const payload = JSON.stringify({ pad: 'x'.repeat(Math.max(0, bytes - 10)) });
+    for (let i = 0; i < count; i++) {
+      const sentAt = performance.now();
+      const got = Promise.all(this.fan.map((c) => new Promise<void>((resolve) => c.once('message', () => resolve()))));
+      this.pub.publish('bench/fan', payload, { qos: 1 });
+      await got;
+      into.push(performance.now() - sentAt);
+    }
+  }
+
   async close(): Promise<void> {
-    await Promise.all([this.sub.endAsync(), this.pub.endAsync()]);
+    await Promise.all([this.sub, this.pub, ...this.fan].map((c) => c.endAsync()));
   }
 }
 
@@ -155,6 +175,7 @@ class ConductorProcess extends EventEmitter {
 interface SizeResult {
   handoff: Summary;
   raw: Summary;
+  fanout: Summary;
   write: Summary;
   stages: Record<string, { p50: number; p99: number }>;
 }
@@ -190,10 +211,11 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
   await send({ id: 'q0', action: 'reorder', queue: sites.slice(1) });
   await until(() => boxes.every((b) => b.runtime.floor?.queue.length === siteCount - 1 && b.runtime.floor.onAir === sites[0]), 'the first floor');
 
-  const probe = await RawProbe.open(url);
+  const probe = await RawProbe.open(url, siteCount);
   const copy = new StateStore(join(dir, 'write-alone.json'), 'bench');
   const original = new StateStore(stateFile, 'bench');
   const rawSamples: number[] = [];
+  const fanSamples: number[] = [];
   const writeSamples: number[] = [];
   const samples: number[] = [];
   const marks: Marks[] = [];
@@ -266,6 +288,7 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
 
     // Untimed: the floor's parts under the same load, then the site that passed back in the queue.
     await probe.sample(RAW_PER_ROUND, rawSamples);
+    await probe.sampleFanout(RAW_PER_ROUND, Buffer.byteLength(JSON.stringify(to.runtime.floor)), fanSamples);
     const reorderEpoch = expectedEpoch + 1;
     const reported = new Set<string>();
     const onState = (site: string) => (state: SiteState): void => {
@@ -305,7 +328,7 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
     const s = summary(marks.map((mk) => mk[b] - mk[a]).filter((x) => Number.isFinite(x)));
     return [name, { p50: s.p50, p99: s.p99 }];
   }));
-  return { handoff: summary(samples), raw: summary(rawSamples), write: summary(writeSamples), stages };
+  return { handoff: summary(samples), raw: summary(rawSamples), fanout: summary(fanSamples), write: summary(writeSamples), stages };
 }
 
 const round2 = (x: number): number => +x.toFixed(2);
@@ -315,10 +338,12 @@ const broker = await startTestBroker('mosquitto', nagle ? { tcpNoDelay: false } 
 console.log(JSON.stringify({ bench: 'hand-off setting', mosquitto: nagle ? 'Nagle on (Mosquitto default)' : 'set_tcp_nodelay true (central.conf)', conductor: OWN_PROCESS ? 'own process' : 'shares the boxes\' process' }));
 try {
   for (const [sites, rounds] of (process.env.HANDOFF_SIZES ? JSON.parse(process.env.HANDOFF_SIZES) as Array<[number, number]> : [[3, 300], [30, 150], [100, 60]])) {
-    const { handoff, raw, write, stages } = await handoffs(broker.url, sites, rounds);
-    const floorP50 = 2 * raw.p50 + write.p50;
-    const floorP99 = 2 * raw.p99 + write.p99;
+    const { handoff, raw, fanout, write, stages } = await handoffs(broker.url, sites, rounds);
+    // The intent in (one client to one other), the floor out (one publish to every site), the write.
+    const floorP50 = raw.p50 + fanout.p50 + write.p50;
+    const floorP99 = raw.p99 + fanout.p99 + write.p99;
     console.log(JSON.stringify({ bench: 'raw-mqtt publish->receive (QoS 1)', sites, ...raw }));
+    console.log(JSON.stringify({ bench: 'raw-mqtt publish->received by every site (QoS 1, the floor\'s size)', sites, ...fanout }));
     console.log(JSON.stringify({ bench: 'durable write alone (StateStore.save)', sites, ...write }));
     console.log(JSON.stringify({
       bench: 'hand-off button->ON AIR at every site',
@@ -328,6 +353,8 @@ try {
       floorP99: round2(floorP99),
       p50Ratio: round2(handoff.p50 / floorP50),
       p99Ratio: round2(handoff.p99 / floorP99),
+      // Against the floor of earlier figures, where the floor's way out was counted as one delivery to one client.
+      p50RatioOneToOne: round2(handoff.p50 / (2 * raw.p50 + write.p50)),
     }));
     console.log(JSON.stringify({ bench: 'hand-off stages (ms)', sites, ...stages }));
   }

@@ -27,6 +27,14 @@ import { t } from '../i18n/index.js';
 
 export type ConductorRole = Role;
 
+/**
+ * The retained answer window goes this long after the last answer, once for a
+ * burst of commands: the floor's copies are then still reaching the boxes
+ * (the window is kilobytes of JSON to encode and send), and a standby hears
+ * each answer live on `events` anyway; the window is for one that was not there.
+ */
+export const ANSWER_WINDOW_MS = 20;
+
 export type { ConductorEvents, ConductorOptions } from './options.js';
 
 export class Conductor extends EventEmitter<ConductorEvents> {
@@ -45,6 +53,9 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   private ready = false;
   private readonly held = new HeldCommands();
   private tickTimer: NodeJS.Timeout | null = null;
+  private answersTimer: NodeJS.Timeout | null = null;
+  /** New answers the retained window does not carry yet. */
+  private answersPending = false;
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
   /** Newest believable floor seen on the broker (ours or another conductor's). */
@@ -264,6 +275,9 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     },
   };
 
+  /** A primary's own rundown, answers and answer window come back from the broker: only a standby learns from them, so a primary does not even decode them. */
+  private readonly primaryHandlers: TopicHandlers = (({ rundown: _rundown, events: _events, conductorAnswers: _answers, ...rest }) => rest)(this.handlers);
+
   /** A box reports an older floor than ours (it missed one, and the retained copy did not help it): publish it again, live, within the limit. */
   private republishFloor(site: string, seen: number): void {
     if (!this.behind.allow()) return;
@@ -280,7 +294,7 @@ export class Conductor extends EventEmitter<ConductorEvents> {
 
   private onMessage(fullTopic: string, payload: Buffer): void {
     if (this.stopped) return;
-    routeMessage(this.options.config.event, fullTopic, payload, this.handlers, (t, reason) => this.bad(t, reason));
+    routeMessage(this.options.config.event, fullTopic, payload, this.roles.role === 'primary' ? this.primaryHandlers : this.handlers, (t, reason) => this.bad(t, reason));
   }
 
   private onFloorSeen(floor: Floor): void {
@@ -325,10 +339,26 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     const sent = this.link.publishOutcome(floor && { floor, rundown: this.rundownList() }, event, feedWarning(event, this.state.onAir, this.streams));
     if (floor) this.emit('floor', floor);
     await sent;
-    // The answer window, retained, after the answer itself: off the hand-off's path.
-    if (!result.duplicate) void this.link.publish('conductorAnswers', retainedAnswers(this.state, this.id));
+    if (!result.duplicate) this.answersSoon();
     this.emit('result', event);
     this.log.info(`${event.kind} ${event.action} ${event.result}`, { id: event.id, site: event.site ?? undefined, reason: event.reason ?? undefined, duplicate: event.duplicate || undefined, epoch: event.epoch, heldMs: hold?.waitedMs });
+  }
+
+  /** The answer window, retained, after the answer itself and off the hand-off's path ({@link ANSWER_WINDOW_MS}). */
+  private answersSoon(): void {
+    this.answersPending = true;
+    if (this.answersTimer || this.stopped) return;
+    this.answersTimer = setTimeout(() => {
+      this.answersTimer = null;
+      this.enqueue(() => this.publishAnswers());
+    }, ANSWER_WINDOW_MS);
+  }
+
+  /** Through the queue, so the window never carries an answer whose state is not saved yet. */
+  private async publishAnswers(mayAct = this.mayAct()): Promise<void> {
+    if (!this.answersPending) return;
+    this.answersPending = false;
+    if (mayAct) await this.link.publish('conductorAnswers', retainedAnswers(this.state, this.id));
   }
 
   /** Waits until every queued message is applied (tests and clean shutdown). */
@@ -337,10 +367,16 @@ export class Conductor extends EventEmitter<ConductorEvents> {
   }
 
   async stop(): Promise<void> {
+    // Asked before stopping: a stopped conductor acts no more.
+    const primary = this.mayAct();
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.tickTimer = null;
     await this.queue;
+    // A window still to go goes now: a clean restart finds every answer retained.
+    if (this.answersTimer) clearTimeout(this.answersTimer);
+    this.answersTimer = null;
+    await this.publishAnswers(primary);
     await this.link.close(this.roles.role === 'primary');
   }
 }
