@@ -59,8 +59,38 @@ export function clientOptions(broker: BrokerConfig, options: ConnectOptions): IC
 
 export function connectBroker(broker: BrokerConfig, options: ConnectOptions): MqttClient {
   const client = mqtt.connect(broker.url, clientOptions(broker, options));
-  client.on('connect', () => disableNagle(client));
+  client.on('connect', () => {
+    disableNagle(client);
+    oneWritePerRead(client);
+  });
   return client;
+}
+
+const corked = new WeakSet<object>();
+
+/**
+ * What the client writes while it handles one read from the broker goes out
+ * in one write. mqtt.js handles each message of a read on its own tick and
+ * acknowledges each QoS 1 message in a write of its own (4 bytes, one system
+ * call each); the floor and the answer that follows it come to a box in one
+ * read. The socket is corked for the rest of that turn of the event loop
+ * (uncorked in `setImmediate`, after every tick of the read): nothing waits
+ * for a later turn, unlike Nagle's algorithm.
+ */
+export function oneWritePerRead(client: MqttClient): void {
+  const stream = client.stream as unknown as (NodeJS.ReadableStream & { cork?: () => void; uncork?: () => void }) | undefined;
+  if (!stream || corked.has(stream) || typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
+  corked.add(stream);
+  let held = false;
+  stream.on('data', () => {
+    if (held) return;
+    held = true;
+    stream.cork!();
+    setImmediate(() => {
+      held = false;
+      stream.uncork!();
+    });
+  });
 }
 
 /**
