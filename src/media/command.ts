@@ -157,9 +157,9 @@ export function buildEncoderPlan(o: PlanOptions): EncoderPlan {
     '-ac', '2',
     // Small sound PES (one or two AAC frames, 20-40 ms): by default the muxer packs ~3 KB of sound
     // (0.2-0.4 s) into one PES, and a display that switches with astreamselect waits for every feed's
-    // sound: its picture came in bursts. 0 (one PES per frame) kept a late-joining SRT display from
-    // ever decoding (test/media/late-join.test.ts).
-    ...(container === 'mpegts' ? ['-pes_payload_size', '400'] : []),
+    // sound: its picture came in bursts. Each picture's PES carries its length: without it the
+    // display's demuxer holds a picture until the next one begins (one frame later).
+    ...(container === 'mpegts' ? ['-pes_payload_size', '400', '-omit_video_pes_length', '0'] : []),
     '-f', container,
     ...(container === 'flv' ? ['-flvflags', 'no_duration_filesize'] : []),
   ];

@@ -97,8 +97,8 @@ describe('media: command plan', () => {
     assert.equal(args[args.lastIndexOf('-f') + 1], 'mpegts');
     // One PES per AAC frame: a switching display waits for every feed's sound, so it must come evenly.
     assert.equal(args[args.indexOf('-pes_payload_size') + 1], '400');
-    // Not with -omit_video_pes_length 0 as well: a display joining mid-stream over SRT then never decodes (docs/benchmarks.md).
-    assert.ok(!args.includes('-omit_video_pes_length'));
+    // Each picture's PES with its length: the display's demuxer hands a picture on once it is whole.
+    assert.equal(args[args.indexOf('-omit_video_pes_length') + 1], '0');
   });
 
   it('escapes drawtext text so percent signs are literal', () => {
