@@ -13,6 +13,7 @@
 import { EventEmitter } from 'node:events';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nextRetryDelay } from '../hardware/reconnect.js';
 import { t, type Translator } from '../i18n/index.js';
 import type { Floor } from '../protocol/schemas.js';
 import type { Logger } from '../util/log.js';
@@ -216,7 +217,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
       this.respawnTimer = null;
       this.apply();
     }, this.respawnDelay);
-    this.respawnDelay = Math.min(5000, this.respawnDelay * 2);
+    this.respawnDelay = nextRetryDelay(this.respawnDelay, 5000);
     this.report();
   }
 
@@ -251,7 +252,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
         // The running process still holds its connection (a relay's egress takes one caller): no probe
         // can get in. It is wanted again instead: the next re-plan (on air, or the slate) tries it.
         this.lost.delete(site);
-        this.retryDelay.set(site, Math.min(MAX_RETRY_MS, entry.delayMs * 2));
+        this.retryDelay.set(site, nextRetryDelay(entry.delayMs, MAX_RETRY_MS));
         this.report();
         this.apply();
         return;
@@ -269,7 +270,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
           this.apply();
           return;
         }
-        entry.delayMs = Math.min(MAX_RETRY_MS, entry.delayMs * 2);
+        entry.delayMs = nextRetryDelay(entry.delayMs, MAX_RETRY_MS);
         this.scheduleProbe(site);
       });
     }, entry.delayMs);
