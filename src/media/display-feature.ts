@@ -69,6 +69,7 @@ export class DisplayFeature implements Feature {
         ffmpeg: ffmpegBinary(this.config.switcher.ffmpeg),
         sink: this.config.switcher.sink,
         maxFeeds: this.config.switcher.maxFeeds,
+        fps: this.config.switcher.fps,
         readTimeoutMs: this.config.switcher.readTimeoutMs,
         retryMs: this.config.switcher.retryMs,
         respawnMs: this.config.respawnMs,

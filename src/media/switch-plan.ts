@@ -76,6 +76,8 @@ export interface RoomSwitcherPlan {
   /** The slate's lavfi graph (slateGraph with text files). */
   slate: string;
   size: { width: number; height: number };
+  /** Pictures per second out, whatever input is on screen. */
+  fps: number;
   /** Input on screen at start (0: the slate). */
   initial: number;
   /** Options before each feed's `-i`. */
@@ -99,7 +101,7 @@ export function roomSwitcherArgs(plan: RoomSwitcherPlan): string[] {
   const chains: string[] = [];
   if (n === 0) {
     args.push('-re', '-f', 'lavfi', '-i', `${plan.slate}[out0];anullsrc=r=48000:cl=stereo[out1]`);
-    chains.push('[0:v]format=yuv420p,setsar=1[v]', '[0:a]anull[a]');
+    chains.push(`[0:v]format=yuv420p,setsar=1,fps=${plan.fps}[v]`, '[0:a]anull[a]');
   } else {
     for (const feed of plan.feeds) args.push(...plan.inputOptions, '-i', feed.url);
     chains.push(`${plan.slate},format=yuv420p,setsar=1[v0]`, 'anullsrc=r=48000:cl=stereo[a0]');
@@ -111,7 +113,9 @@ export function roomSwitcherArgs(plan: RoomSwitcherPlan): string[] {
     });
     const v = Array.from({ length: n + 1 }, (_, i) => `[v${i}]`).join('');
     const a = Array.from({ length: n + 1 }, (_, i) => `[a${i}]`).join('');
-    chains.push(`${v}streamselect=inputs=${n + 1}:map=${plan.initial}[v]`, `${a}astreamselect=inputs=${n + 1}:map=${plan.initial}[a]`);
+    // streamselect gives a picture at each picture of any input, and its output takes the first
+    // input's rate (the slate's): one rate out, the one the player is given.
+    chains.push(`${v}streamselect=inputs=${n + 1}:map=${plan.initial},fps=${plan.fps}[v]`, `${a}astreamselect=inputs=${n + 1}:map=${plan.initial}[a]`);
   }
   args.push('-filter_complex', chains.join(';'));
   args.push('-map', '[v]', '-map', '[a]', '-c:v', 'rawvideo', '-c:a', 'pcm_s16le', '-f', 'nut', 'pipe:1');

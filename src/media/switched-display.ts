@@ -37,6 +37,8 @@ export interface SwitchedDisplayOptions {
   ffmpeg: string;
   sink: readonly string[];
   maxFeeds: number;
+  /** Pictures per second to the player. */
+  fps: number;
   /** A feed silent this long ends its read (and the process). */
   readTimeoutMs: number;
   /** First delay before probing a lost feed again; doubles up to 30 s. */
@@ -167,6 +169,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
       feeds: feeds.map((site, i) => ({ site, url: urls[i]! })),
       slate: slateGraph([], this.o.size, this.o.fontFile, { textFiles: this.textFiles, rate: 10 }),
       size: this.o.size,
+      fps: this.o.fps,
       initial,
       inputOptions: [...LOW_DELAY_INPUT, '-thread_queue_size', '64'],
     });

@@ -56,16 +56,22 @@ describe('switching display plan (pure)', () => {
     this.timeout(20_000);
     const size = { width: 64, height: 36 };
     const slate = slateGraph([], size, null, { rate: 10 });
-    const feedArgs = roomSwitcherArgs({ feeds: [{ site: 'a', url: 'lavfi-a' }], slate, size, initial: 1, inputOptions: [] });
-    assert.throws(() => roomSwitcherArgs({ feeds: [], slate, size, initial: 1, inputOptions: [] }), /input 1 is not one of the 1 inputs/);
+    const feedArgs = roomSwitcherArgs({ feeds: [{ site: 'a', url: 'lavfi-a' }], slate, size, fps: 30, initial: 1, inputOptions: [] });
+    assert.throws(() => roomSwitcherArgs({ feeds: [], slate, size, fps: 30, initial: 1, inputOptions: [] }), /input 1 is not one of the 1 inputs/);
     // The feed stands in as a lavfi picture with sound; the output goes nowhere (no sink here).
     const withFeed = feedArgs.map((a) => (a === 'lavfi-a' ? 'testsrc2=size=96x54:rate=10:duration=1[out0];sine=duration=1[out1]' : a));
     withFeed.splice(withFeed.indexOf('-i'), 0, '-f', 'lavfi');
-    for (const args of [withFeed, roomSwitcherArgs({ feeds: [], slate: `${slate}:duration=1`, size, initial: 0, inputOptions: [] })]) {
+    for (const args of [withFeed, roomSwitcherArgs({ feeds: [], slate: `${slate}:duration=1`, size, fps: 30, initial: 0, inputOptions: [] })]) {
       const out = args.slice(0, args.indexOf('-c:v')).concat(['-frames:v', '5', '-f', 'null', '-']);
       const result = await runFfmpeg('ffmpeg', out.filter((a) => a !== '-re'), 15_000);
       assert.equal(result.code, 0, result.stderr);
     }
+    // One second of a 10 fps feed beside the 10 fps slate: 30 pictures out, the rate asked for (not the slate's).
+    const second = withFeed.slice(0, withFeed.indexOf('-c:v')).concat(['-t', '1', '-f', 'framecrc', 'pipe:1']);
+    const counted = await runFfmpeg('ffmpeg', second.filter((a) => a !== '-re'), 15_000);
+    assert.equal(counted.code, 0, counted.stderr);
+    const pictures = counted.stdout.split('\n').filter((l) => /^0,/.test(l)).length;
+    assert.ok(pictures >= 28 && pictures <= 31, `pictures in one second out: ${pictures}`);
   });
 
   it('runs the switcher by default with SRT and two other sites, the player otherwise', () => {
