@@ -77,23 +77,21 @@ class RawProbe {
   }
 
   /** One client to one other, a 300-byte payload. */
-  async sample(count: number, into: number[]): Promise<void> {
-    for (let i = 0; i < count; i++) {
-      const sentAt = performance.now();
-      const got = new Promise<void>((resolve) => this.sub.once('message', () => resolve()));
-      this.pub.publish('bench/raw', JSON.stringify({ i, pad: 'x'.repeat(300) }), { qos: 1 });
-      await got;
-      into.push(performance.now() - sentAt);
-    }
+  sample(count: number, into: number[]): Promise<void> {
+    return this.time(count, 'bench/raw', JSON.stringify({ pad: 'x'.repeat(300) }), [this.sub], into);
   }
 
   /** One publish of `bytes` to the last of the sites' subscribers. */
-  async sampleFanout(count: number, bytes: number, into: number[]): Promise<void> {
-    const payload = JSON.stringify({ pad: 'x'.repeat(Math.max(0, bytes - 10)) });
+  sampleFanout(count: number, bytes: number, into: number[]): Promise<void> {
+    return this.time(count, 'bench/fan', JSON.stringify({ pad: 'x'.repeat(Math.max(0, bytes - 10)) }), this.fan, into);
+  }
+
+  /** Publishes `payload` on `topic` `count` times, one at a time, each timed until every one of `receivers` has it. */
+  private async time(count: number, topic: string, payload: string, receivers: MqttClient[], into: number[]): Promise<void> {
     for (let i = 0; i < count; i++) {
       const sentAt = performance.now();
-      const got = Promise.all(this.fan.map((c) => new Promise<void>((resolve) => c.once('message', () => resolve()))));
-      this.pub.publish('bench/fan', payload, { qos: 1 });
+      const got = Promise.all(receivers.map((c) => new Promise<void>((resolve) => c.once('message', () => resolve()))));
+      this.pub.publish(topic, payload, { qos: 1 });
       await got;
       into.push(performance.now() - sentAt);
     }

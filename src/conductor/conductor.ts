@@ -350,12 +350,12 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     if (this.answersTimer || this.stopped) return;
     this.answersTimer = setTimeout(() => {
       this.answersTimer = null;
-      this.enqueue(() => this.publishAnswers());
+      this.enqueue(() => this.publishAnswers(this.mayAct()));
     }, ANSWER_WINDOW_MS);
   }
 
   /** Through the queue, so the window never carries an answer whose state is not saved yet. */
-  private async publishAnswers(mayAct = this.mayAct()): Promise<void> {
+  private async publishAnswers(mayAct: boolean): Promise<void> {
     if (!this.answersPending) return;
     this.answersPending = false;
     if (mayAct) await this.link.publish('conductorAnswers', retainedAnswers(this.state, this.id));
