@@ -9,6 +9,8 @@
  *
  *   box ─link─> relay SRT ingest ... relay SRT egress ─link─> display
  *   box ─link─> relay RTMP       ... relay HTTP-FLV   ─link─> display
+ *   box's fan ─> box's own SRT listener ─link─> display  (a feed served directly; the fan
+ *               └─> box's uplink ─link─> relay SRT ingest    also feeds the uplink)
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +18,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseRelayConfig } from '../src/media/config.js';
+import { parseEncoderConfig, parseRelayConfig } from '../src/media/config.js';
+import { SrtDirect } from '../src/media/srt-direct.js';
+import { createSrtUplink } from '../src/media/srt-uplink.js';
 import { recommend } from '../src/media/link-test.js';
 import { Relay } from '../src/media/relay.js';
 import { srtEgressPort, srtIngestPort } from '../src/media/srt.js';
@@ -41,6 +45,12 @@ export interface NetPlan {
   link: LinkImpairmentInput;
   secret: string;
   expectedKbps: number;
+  /**
+   * A feed served directly (encoder.direct): the box's side (the product's SrtDirect and its
+   * uplink to the relay, as the box's own process runs them, not the camera's) runs here too,
+   * with one more proxy, from the display to the box's listener.
+   */
+  direct?: boolean;
 }
 
 export interface NetPorts {
@@ -50,6 +60,9 @@ export interface NetPorts {
   /** The relay's RTMP and HTTP-FLV, through the link. */
   rtmpUp: number;
   flvDown: number;
+  /** With `direct`: where the box's encoder writes (the fan), and where the display calls the box's listener, through the link. */
+  directIn?: string;
+  directDown?: number;
 }
 
 export type NetCounters = Record<string, LinkCounters>;
@@ -82,6 +95,20 @@ async function main(plan: NetPlan): Promise<void> {
   }
   ports.rtmpUp = await proxy('rtmp up', 'tcp', Number(new URL(relay.rtmpUrl).port));
   ports.flvDown = await proxy('flv down', 'tcp', Number(new URL(relay.httpUrl).port));
+  let box: Array<{ stop(): Promise<void> }> = [];
+  if (plan.direct) {
+    const out = parseEncoderConfig({ output: { kind: 'srt', url: `srt://127.0.0.1:${ports.srtUp[plan.sites[0]!]}`, latencyMs: plan.srtLatencyMs } }, 'bench').output;
+    if (out.kind !== 'srt') throw new Error('SRT output expected');
+    const viewers = [plan.sites[0]!, 'display'];
+    const egressPort = await freeUdpBlock(viewers.length * viewers.length);
+    const uplink = await createSrtUplink(out, plan.expectedKbps, log, () => undefined);
+    const direct = new SrtDirect({ site: viewers[0]!, sites: viewers, egressPort, bind: '127.0.0.1', latencyMs: plan.srtLatencyMs, expectedKbps: plan.expectedKbps, alsoTo: [uplink.localPort], log });
+    await direct.start();
+    await uplink.supervisor.start();
+    box = [uplink.supervisor, direct];
+    ports.directIn = direct.encoderTarget;
+    ports.directDown = await proxy('direct down', 'udp', srtEgressPort({ sites: viewers, ingestPort: 0, egressPort }, viewers[0]!, 'display'));
+  }
   process.stdout.write(`${JSON.stringify(ports)}\n`);
 
   // A bench that died has closed the pipe: stop all the same, the relay's children with it.
@@ -90,6 +117,7 @@ async function main(plan: NetPlan): Promise<void> {
   await new Promise((resolve) => process.stdin.once('end', resolve));
   const counters: NetCounters = Object.fromEntries([...proxies].map(([name, p]) => [name, p.counters()]));
   process.stdout.write(`${JSON.stringify(counters)}\n`);
+  for (const part of box) await part.stop();
   await Promise.all([...proxies.values()].map((p) => p.stop()));
   await relay.stop();
   await rm(dir, { recursive: true, force: true });

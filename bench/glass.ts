@@ -7,12 +7,14 @@
  *   camera (bench/camera.ts: raw 640x360 30 fps by default, the wall clock burnt in)
  *     -> the box's encoder (the product's libx264 arguments, ffmpeg)
  *     -> link -> relay (bench/glass-net.ts, its own process) -> link
+ *        (or, served directly: the box's own SRT listener -> link; the box still sends to the relay)
  *     -> the display's decoder (ffmpeg with the display's low-delay input options)
  *     -> reader: the stamp of each decoded picture against the wall clock.
  *
  * Same machine, same clock. The SRT latency is what `relais link test`
  * recommends for this link (recommend() on 80 ms RTT and 1 % loss), on the box,
- * the relay and the display; GLASS_SRT_LATENCIES=240,120 runs others too.
+ * the relay and the display; GLASS_SRT_LATENCIES=240,120 runs others too through
+ * the relay, GLASS_DIRECT_LATENCIES=240,200 served directly (empty: none).
  *
  * Run: npx tsx bench/glass.ts   (prints one JSON line per transport)
  */
@@ -23,6 +25,7 @@ import { buildEncoderPlan, planArgs } from '../src/media/command.js';
 import { parseEncoderConfig } from '../src/media/config.js';
 import { feedTarget } from '../src/media/feed.js';
 import { srtFfmpegUrl } from '../src/media/srt.js';
+import { setLogLevel } from '../src/util/log.js';
 import { LOW_DELAY_INPUT } from '../src/media/switcher.js';
 import { StampCamera } from './camera.js';
 import { BENCH_LINK, recommendedSrtLatency, startNet, type NetCounters } from './glass-net.js';
@@ -47,16 +50,17 @@ const MEASURE_MS = Number(process.env.GLASS_SECONDS ?? 10) * 1000;
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-type Transport = { kind: 'srt'; latencyMs: number } | { kind: 'rtmp' };
+/** `direct`: the box serves the display itself (encoder.direct, one SRT buffer), still sending to the relay. */
+type Transport = { kind: 'srt'; latencyMs: number } | { kind: 'direct'; latencyMs: number } | { kind: 'rtmp' };
 
 /** The box: the product's encoder plan for this output, its picture and sound taken from the camera's pipes. */
-function startBox(target: Transport, ports: { srtUp: number; rtmpUp: number }): { video: Writable; audio: Writable; stderr: string[]; stop(): Promise<void> } {
+function startBox(target: Transport, ports: { srtUp: number; rtmpUp: number }, encoderTarget?: string): { video: Writable; audio: Writable; stderr: string[]; stop(): Promise<void> } {
   const output =
-    target.kind === 'srt'
+    target.kind !== 'rtmp'
       ? { kind: 'srt', url: `srt://127.0.0.1:${ports.srtUp}`, latencyMs: target.latencyMs }
       : { kind: 'rtmp', url: `rtmp://127.0.0.1:${ports.rtmpUp}/live`, secret: SECRET };
   const config = parseEncoderConfig({ encoder: 'libx264', size: `${WIDTH}x${HEIGHT}`, fps: FPS, bitrateKbps: KBPS, output }, 'bench');
-  const plan = buildEncoderPlan({ config, site: 'box', encoder: 'libx264', target: feedTarget(config, 'box'), fontFile: null });
+  const plan = buildEncoderPlan({ config, site: 'box', encoder: 'libx264', target: encoderTarget ?? feedTarget(config, 'box'), fontFile: null });
   // A camera and a sound card instead of the test pattern: the same filters and encoder after them.
   // A short input queue, as a capture device's ring of buffers: a late encoder makes the camera drop.
   plan.inputs = [
@@ -140,17 +144,17 @@ interface Round extends Judged {
 }
 
 async function run(t: Transport): Promise<Round> {
-  const net = await startNet({ sites: ['box'], srtLatencyMs: t.kind === 'srt' ? t.latencyMs : 200, link: BENCH_LINK, secret: SECRET, expectedKbps: KBPS });
+  const net = await startNet({ sites: ['box'], srtLatencyMs: t.kind === 'rtmp' ? 200 : t.latencyMs, link: BENCH_LINK, secret: SECRET, expectedKbps: KBPS, direct: t.kind === 'direct' });
   const roundStart = now();
-  const box = startBox(t, { srtUp: net.ports.srtUp.box!, rtmpUp: net.ports.rtmpUp });
+  const box = startBox(t, { srtUp: net.ports.srtUp.box!, rtmpUp: net.ports.rtmpUp }, net.ports.directIn);
   const camera = new StampCamera({ width: WIDTH, height: HEIGHT, fps: FPS, now, video: box.video, audio: box.audio });
   camera.start();
   const shown: Shown[] = [];
   let firstAt = 0;
   await sleep(1000);
-  const url = t.kind === 'srt'
-    ? srtFfmpegUrl({ host: '127.0.0.1', port: net.ports.srtDown.box!, mode: 'caller', latencyMs: t.latencyMs })
-    : `http://127.0.0.1:${net.ports.flvDown}/live/box.flv`;
+  const url = t.kind === 'rtmp'
+    ? `http://127.0.0.1:${net.ports.flvDown}/live/box.flv`
+    : srtFfmpegUrl({ host: '127.0.0.1', port: t.kind === 'direct' ? net.ports.directDown! : net.ports.srtDown.box!, mode: 'caller', latencyMs: t.latencyMs });
   const displayLog: string[] = [];
   const display = startDisplay(url, displayLog, (p) => {
     if (!firstAt && p.stamp) firstAt = p.at;
@@ -179,7 +183,7 @@ async function run(t: Transport): Promise<Round> {
     counters = await net.stop();
   }
   const seconds = (now() - roundStart) / 1000;
-  const [up, down] = t.kind === 'srt' ? [counters['srt up box']?.up, counters['srt down box']?.down] : [counters['rtmp up']?.up, counters['flv down']?.down];
+  const [up, down] = t.kind === 'srt' ? [counters['srt up box']?.up, counters['srt down box']?.down] : t.kind === 'direct' ? [counters['srt up box']?.up, counters['direct down']?.down] : [counters['rtmp up']?.up, counters['flv down']?.down];
   return {
     ...judged,
     sent,
@@ -193,7 +197,8 @@ async function run(t: Transport): Promise<Round> {
 }
 
 function describe(t: Transport): string {
-  return t.kind === 'srt' ? `SRT, latency ${t.latencyMs} ms (box, relay, display)` : 'RTMP in, HTTP-FLV out';
+  if (t.kind === 'direct') return `SRT served by the box, latency ${t.latencyMs} ms (box, display)`;
+  return t.kind === 'srt' ? `SRT through the relay, latency ${t.latencyMs} ms (box, relay, display)` : 'RTMP in, HTTP-FLV out';
 }
 
 /** The rounds of one transport as one line: percentiles over every picture, counts summed, the worst freeze. */
@@ -227,8 +232,14 @@ function report(t: Transport, rounds: readonly Round[]): void {
  * The transports take turns, round after round, so that the machine's load
  * (shared, it moves by the minute) falls on each alike.
  */
-const latencies = (process.env.GLASS_SRT_LATENCIES ?? String(recommendedSrtLatency())).split(',').map(Number);
-const transports: Transport[] = [...latencies.map((latencyMs) => ({ kind: 'srt' as const, latencyMs })), { kind: 'rtmp' }];
+setLogLevel('warn');
+const latencies = (process.env.GLASS_SRT_LATENCIES ?? String(recommendedSrtLatency())).split(',').filter(Boolean).map(Number);
+const directLatencies = (process.env.GLASS_DIRECT_LATENCIES ?? String(recommendedSrtLatency())).split(',').filter(Boolean).map(Number);
+const transports: Transport[] = [
+  ...directLatencies.map((latencyMs) => ({ kind: 'direct' as const, latencyMs })),
+  ...latencies.map((latencyMs) => ({ kind: 'srt' as const, latencyMs })),
+  { kind: 'rtmp' },
+];
 const rounds = transports.map((): Round[] => []);
 for (let round = 0; round < Number(process.env.GLASS_ROUNDS ?? 3); round += 1) {
   for (const [i, t] of transports.entries()) rounds[i]!.push(await run(t));

@@ -35,7 +35,7 @@ export class SiteStateAssembler {
   }
 
   assemble(facts: SiteFacts): SiteState {
-    const { encoder, cameras, tallyIn, tallySources, display, link, linkTest } = this.parts;
+    const { encoder, cameras, tallyIn, tallySources, display, link, directLinks, linkTest } = this.parts;
     const tallyCameras = tallyIn || tallySources ? { cameras: { ...tallyIn?.cameras, ...tallySources?.cameras } } : {};
     const { source, sources, unknown } = tallySources ?? {};
     return {
@@ -50,6 +50,7 @@ export class SiteStateAssembler {
       io: facts.io,
       ...(display ? { display } : {}),
       ...(link ? { link } : {}),
+      ...(directLinks?.length ? { directLinks } : {}),
       ...(linkTest ? { linkTest } : {}),
       updatedAt: new Date(facts.now).toISOString(),
     };

@@ -52,6 +52,7 @@ export const encoderInputSchema = z.discriminatedUnion('kind', [testPatternInput
 export type EncoderInput = z.infer<typeof encoderInputSchema>;
 
 /** SRT passphrase: libsrt takes 10 to 79 characters. */
+const siteSlug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: () => t('config.media.siteSlug') });
 const srtPassphrase = z.string().min(10, { error: () => t('config.media.passphrase') }).max(79, { error: () => t('config.media.passphraseLong') });
 /** SRT latency (the receiver's buffer): about 3 to 4 times the link's RTT (`relais link test` measures it). */
 const srtLatency = z.number().int().min(20).max(8000);
@@ -130,14 +131,31 @@ export const encoderConfigSchema = z.strictObject({
   adaptiveBitrate: z.strictObject({ floorKbps: z.number().int().min(100).max(50_000), ceilingKbps: z.number().int().min(100).max(50_000) }).optional(),
   /** Period of the `encoder` figures in the site's state. */
   reportIntervalMs: z.number().int().min(500).max(600_000).default(5000),
-});
+  /**
+   * Serve this feed over SRT straight to the other sites' displays as well as
+   * to the relay: one SRT buffer on the way instead of the hub's two (docs/media.md,
+   * "Topology"). Each other site costs one more upload of the feed, so this is for
+   * small events; the uplink to the relay (previews, and the sites that play from
+   * the hub) is then held by srt-live-transmit. Needs an SRT `output`.
+   */
+  direct: z
+    .strictObject({
+      /** Every site, in the relay's order (the same list as `relay.srt.sites` and `display.srt.sites`). */
+      sites: z.array(siteSlug).min(2).max(8),
+      /** The same port plan as the relay's egress: the display of site j plays site i from `egressPort + i * sites + j`. */
+      egressPort: z.number().int().min(1).max(65_000).default(9100),
+      /** Address the listeners bind to (0.0.0.0: every address). */
+      bind: z.string().default('0.0.0.0'),
+    })
+    .optional(),
+}).refine((c) => !c.direct || c.output.kind === 'srt', { error: () => t('config.media.directNeedsSrt'), path: ['direct'] });
 export type EncoderConfig = z.infer<typeof encoderConfigSchema>;
 
 /** The relay's SRT hub (srt-hub.ts): each site's feed in over SRT, out over SRT to the displays. */
 export const relaySrtSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Every site, in a fixed order: the ports follow it (same list on the boxes). */
-  sites: z.array(z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: () => t('config.media.siteSlug') })).min(1).max(64),
+  sites: z.array(siteSlug).min(1).max(64),
   /** Site number i sends to `ingestPort + i`. */
   ingestPort: z.number().int().min(1).max(65_000).default(9000),
   /** The display of site j plays site i from `egressPort + i * sites + j`. */
@@ -188,6 +206,16 @@ export const displayConfigSchema = z.strictObject({
       egressPort: z.number().int().min(1).max(65_000).default(9100),
       latencyMs: srtLatency.default(200),
       passphrase: srtPassphrase.optional(),
+      /**
+       * The sites whose boxes serve their feed directly (`encoder.direct` on that box):
+       * site -> the box's host. The display plays those from the box, the others from the relay.
+       */
+      direct: z.record(siteSlug, z.string().min(1)).optional(),
+    })
+    .superRefine((srt, ctx) => {
+      for (const site of Object.keys(srt.direct ?? {})) {
+        if (!srt.sites.includes(site)) ctx.addIssue({ code: 'custom', path: ['direct', site], message: t('config.media.directUnknownSite', { site, sites: srt.sites.join(', ') }) });
+      }
     })
     .optional(),
   /**

@@ -128,12 +128,15 @@ export function usesSwitcher(config: DisplayConfig, viewer: string): boolean {
   return config.srt.sites.filter((s) => s !== viewer).length >= 2;
 }
 
-/** Where the display of `viewer` takes a site's feed: over SRT from the relay's hub when configured, else HTTP-FLV. */
+/**
+ * Where the display of `viewer` takes a site's feed: over SRT when configured (from
+ * that site's box when it serves its feed directly, else from the relay's hub), else HTTP-FLV.
+ */
 export function displaySource(config: DisplayConfig, viewer: string): string | ((site: string) => string) {
   const srt = config.srt;
   if (!srt) return config.relayHttp;
   const plan = { sites: srt.sites, ingestPort: 0, egressPort: srt.egressPort };
-  return (feed) => srtFfmpegUrl({ host: srt.host, port: srtEgressPort(plan, feed, viewer), mode: 'caller', latencyMs: srt.latencyMs, passphrase: srt.passphrase });
+  return (feed) => srtFfmpegUrl({ host: srt.direct?.[feed] ?? srt.host, port: srtEgressPort(plan, feed, viewer), mode: 'caller', latencyMs: srt.latencyMs, passphrase: srt.passphrase });
 }
 
 /** The display feature of a site config's `display:` section. */

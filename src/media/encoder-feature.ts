@@ -20,7 +20,8 @@ import { t } from '../i18n/index.js';
 import { ENCODER_NAMES } from './config.js';
 import { DEFAULT_BITRATE_POLICY, nextBitrate, type BitrateState } from './bitrate.js';
 import { createFeed } from './feed.js';
-import { createSrtUplink } from './srt-uplink.js';
+import { SrtDirect } from './srt-direct.js';
+import { createSrtUplink, srtOutputSettings } from './srt-uplink.js';
 import { ffmpegBinary } from './ffmpeg.js';
 import { chooseEncoder, defaultProbeCache, forgetProbe, trialEncode } from './probe.js';
 import type { EncoderSupervisor } from './supervisor.js';
@@ -43,6 +44,8 @@ export class EncoderFeature implements Feature {
   private timer: NodeJS.Timeout | null = null;
   private choice: string | null = null;
   private uplink: EncoderSupervisor | null = null;
+  private direct: SrtDirect | null = null;
+  private readonly directLinks = new Map<string, LinkStats>();
   private bitrate: BitrateState = { kbps: 0, goodStreak: 0 };
   private log: Logger | null = null;
   private ctx: FeatureContext | null = null;
@@ -89,16 +92,30 @@ export class EncoderFeature implements Feature {
       return;
     }
     const out = this.config.output;
-    const uplink = out.kind === 'srt' && out.uplink === 'srt-live-transmit'
-      ? await createSrtUplink(out, this.config.bitrateKbps + this.config.audioBitrateKbps, log, (stats) => this.onLink(ctx, stats))
+    const kbps = this.config.bitrateKbps + this.config.audioBitrateKbps;
+    const direct = this.config.direct && out.kind === 'srt' ? this.config.direct : null;
+    // Serving the feed directly, the encoder writes to the fan and srt-live-transmit holds the uplink.
+    const uplink = out.kind === 'srt' && (out.uplink === 'srt-live-transmit' || direct)
+      ? await createSrtUplink(out, kbps, log, (stats) => this.onLink(ctx, stats))
       : null;
+    if (direct && uplink && out.kind === 'srt') {
+      try {
+        this.direct = new SrtDirect({ site: ctx.site, ...direct, ...srtOutputSettings(out), expectedKbps: kbps, alsoTo: [uplink.localPort], log, onStats: (stats) => this.onDirectLink(ctx, stats) });
+      } catch (err) {
+        const message = (err as Error).message;
+        log.error(t('logs.feedNotStarted'), { error: message });
+        ctx.reportState('encoder', idleEncoderReport('failed', message));
+        return;
+      }
+    }
     this.uplink = uplink?.supervisor ?? null;
     this.bitrate = { kbps: this.config.bitrateKbps, goodStreak: 0 };
     this.ctx = ctx;
     this.running = true;
     this.log = log;
     this.binary = binary;
-    this.target = uplink?.encoderTarget;
+    await this.direct?.start();
+    this.target = this.direct?.encoderTarget ?? uplink?.encoderTarget;
     await this.uplink?.start();
     this.timer = setInterval(() => this.reportNow(), this.config.reportIntervalMs);
     await this.runFeed(encoder);
@@ -173,6 +190,15 @@ export class EncoderFeature implements Feature {
     await this.checking;
     await this.uplink?.stop();
     this.uplink = null;
+    await this.direct?.stop();
+    this.direct = null;
+    this.directLinks.clear();
+  }
+
+  /** One interval of a display's direct link: the newest of each display into the state. */
+  private onDirectLink(ctx: FeatureContext, stats: LinkStats): void {
+    this.directLinks.set(stats.peer, stats);
+    ctx.reportState('directLinks', [...this.directLinks.values()]);
   }
 
   /** One interval of the uplink's statistics: into the state, and the bitrate follows the link when configured. */

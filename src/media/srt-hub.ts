@@ -7,18 +7,18 @@
  *   site ─SRT─> srt-live-transmit (listener, stats) ─UDP─> fan-out ─┬─> ffmpeg -c copy ─RTMP─> NMS (FLV previews)
  *                                                                     └─> srt-live-transmit (listener) ─SRT─> display of site j
  *
- * Every process is supervised (supervisor.ts). The fan-out is a loopback UDP
- * socket that copies each MPEG-TS datagram to the local ports of the remux and
- * of the egress processes: no protocol of our own, SRT stays srt-live-transmit's.
+ * Every process is supervised (supervisor.ts). The fan-out and the egress are
+ * srt-fan.ts's (a box serving its feed directly uses the same): no protocol of
+ * our own, SRT stays srt-live-transmit's.
  */
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { LinkStats } from '../protocol/schemas.js';
 import { linkWhy } from '../protocol/link-why.js';
 import type { Logger } from '../util/log.js';
 import { launchEncoder } from './ffmpeg.js';
 import { redactSign } from './sign.js';
-import { srtEgressPort, srtIngestPort, srtTransmitUri, statsEveryPackets, toLinkStats, type SrtPortPlan, type SrtStatsSample } from './srt.js';
+import { srtIngestPort, srtTransmitUri, statsEveryPackets, toLinkStats, type SrtPortPlan, type SrtStatsSample } from './srt.js';
+import { SrtFan, srtEgress, superviseSrt } from './srt-fan.js';
 import { freeUdpPort, launchSrtTransmit } from './srt-transmit.js';
 import { EncoderSupervisor } from './supervisor.js';
 import { t } from '../i18n/index.js';
@@ -48,8 +48,7 @@ export interface SrtHubEvents {
 
 interface SiteHub {
   site: string;
-  fan: UdpSocket;
-  targets: number[];
+  fan: SrtFan;
   supervisors: EncoderSupervisor[];
   last: { stats: LinkStats; atMs: number } | null;
 }
@@ -77,7 +76,7 @@ export class SrtHub extends EventEmitter<SrtHubEvents> {
     const hubs = [...this.hubs.values()];
     this.hubs.clear();
     await Promise.allSettled(hubs.flatMap((h) => h.supervisors.map((s) => s.stop())));
-    await Promise.allSettled(hubs.map((h) => new Promise<void>((resolve) => h.fan.close(() => resolve()))));
+    await Promise.allSettled(hubs.map((h) => h.fan.close()));
   }
 
   /**
@@ -94,22 +93,17 @@ export class SrtHub extends EventEmitter<SrtHubEvents> {
 
   private async startSite(site: string): Promise<SiteHub> {
     const log = this.o.log.child(site);
-    const fan = createSocket('udp4');
-    fan.bind(0, '127.0.0.1');
-    await once(fan, 'listening');
-    const hub: SiteHub = { site, fan, targets: [], supervisors: [], last: null };
-    fan.on('message', (msg) => {
-      for (const port of hub.targets) fan.send(msg, port, '127.0.0.1');
-    });
-    fan.on('error', (err) => log.warn(t('logs.srtFanError'), { error: err.message }));
+    const fan = await SrtFan.open(log);
+    const hub: SiteHub = { site, fan, supervisors: [], last: null };
     const everyPackets = statsEveryPackets(this.o.expectedKbps, this.o.statsEveryMs);
-    const endpoint = { host: this.o.bind === '0.0.0.0' ? '' : this.o.bind, mode: 'listener' as const, latencyMs: this.o.latencyMs, passphrase: this.o.passphrase };
+    const endpoint = { host: this.o.bind === '0.0.0.0' ? '' : this.o.bind, latencyMs: this.o.latencyMs, passphrase: this.o.passphrase };
+    const binary = this.o.srtTransmit ? { binary: this.o.srtTransmit } : {};
 
-    const ingest = this.supervise(log, 'ingest', () =>
+    const ingest = superviseSrt(log, 'ingest', () =>
       launchSrtTransmit({
-        binary: this.o.srtTransmit,
-        input: srtTransmitUri({ ...endpoint, port: srtIngestPort(this.o, site) }),
-        output: `udp://127.0.0.1:${fan.address().port}`,
+        ...binary,
+        input: srtTransmitUri({ ...endpoint, mode: 'listener', port: srtIngestPort(this.o, site) }),
+        output: `udp://127.0.0.1:${fan.port}`,
         statsEveryPackets: everyPackets,
         onStats: (sample) => this.onStats(hub, sample),
       }),
@@ -117,9 +111,12 @@ export class SrtHub extends EventEmitter<SrtHubEvents> {
     hub.supervisors.push(ingest);
 
     const remuxPort = await freeUdpPort();
-    hub.targets.push(remuxPort);
-    hub.supervisors.push(
-      this.supervise(log, 'remux', () =>
+    fan.targets.push(remuxPort);
+    const remux = new EncoderSupervisor({
+      encoder: 'remux',
+      stallTimeoutMs: 5000,
+      maxDelayMs: 5000,
+      launch: () =>
         launchEncoder(this.o.ffmpeg, {
           encoder: 'libx264',
           globalArgs: ['-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1', '-stats_period', '1'],
@@ -128,42 +125,16 @@ export class SrtHub extends EventEmitter<SrtHubEvents> {
           outputOptions: ['-map', '0', '-c', 'copy', '-f', 'flv', '-flvflags', 'no_duration_filesize'],
           target: this.o.rtmpTarget(site),
         }),
-      ),
-    );
+    });
+    remux.on('crash', (_info, reason) => log.warn(t('logs.srtEnded', { what: 'remux' }), { reason: redactSign(reason) }));
+    remux.on('state', (state, previous) => log.debug(`SRT remux ${previous} -> ${state}`));
+    hub.supervisors.push(remux);
 
     if (this.o.egress) {
-      for (const viewer of this.o.sites) {
-        if (viewer === site) continue;
-        const local = await freeUdpPort();
-        hub.targets.push(local);
-        hub.supervisors.push(
-          this.supervise(log, `egress to ${viewer}`, () =>
-            launchSrtTransmit({
-              binary: this.o.srtTransmit,
-              input: `udp://127.0.0.1:${local}`,
-              output: srtTransmitUri({ ...endpoint, port: srtEgressPort(this.o, site, viewer) }),
-              statsEveryPackets: everyPackets,
-            }),
-          ),
-        );
-      }
+      hub.supervisors.push(...(await srtEgress(fan, { site, viewers: this.o.sites, plan: this.o, endpoint, statsEveryPackets: everyPackets, log, ...binary })));
     }
     await Promise.all(hub.supervisors.map((s) => s.start()));
     return hub;
-  }
-
-  private supervise(log: Logger, what: string, launch: () => ReturnType<typeof launchEncoder>): EncoderSupervisor {
-    const srt = what !== 'remux';
-    const supervisor = new EncoderSupervisor({
-      encoder: srt ? 'srt-live-transmit' : 'remux',
-      launch,
-      // srt-live-transmit waits for its caller and reconnects on its own: only a crash restarts it.
-      stallTimeoutMs: srt ? 24 * 3600_000 : 5000,
-      maxDelayMs: 5000,
-    });
-    supervisor.on('crash', (_info, reason) => log.warn(t('logs.srtEnded', { what }), { reason: redactSign(reason) }));
-    supervisor.on('state', (state, previous) => log.debug(`SRT ${what} ${previous} -> ${state}`));
-    return supervisor;
   }
 
   private onStats(hub: SiteHub, sample: SrtStatsSample): void {

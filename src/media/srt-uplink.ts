@@ -17,6 +17,8 @@ import { t } from '../i18n/index.js';
 export interface SrtUplink {
   /** Where the encoder sends (`udp://127.0.0.1:PORT?pkt_size=1316`). */
   encoderTarget: string;
+  /** That loopback port (a box serving its feed directly copies its datagrams there). */
+  localPort: number;
   supervisor: EncoderSupervisor;
 }
 
@@ -26,14 +28,7 @@ export async function createSrtUplink(out: z.infer<typeof srtOutputSchema>, expe
   const port = Number(url.port);
   if (!port) throw new Error(t('setup.srtNoPort', { url: out.url }));
   const local = await freeUdpPort();
-  const uri = srtTransmitUri({
-    host: url.hostname,
-    port,
-    mode: out.mode,
-    latencyMs: out.latencyMs ?? (Number(url.searchParams.get('latency') ?? 0) / 1000 || 200),
-    passphrase: out.passphrase ?? url.searchParams.get('passphrase') ?? undefined,
-    streamId: url.searchParams.get('streamid') ?? undefined,
-  });
+  const uri = srtTransmitUri({ host: url.hostname, port, mode: out.mode, ...srtOutputSettings(out), streamId: url.searchParams.get('streamid') ?? undefined });
   const supervisor = new EncoderSupervisor({
     encoder: 'srt-live-transmit',
     // It reconnects to the relay by itself: only a crash restarts it.
@@ -48,5 +43,14 @@ export async function createSrtUplink(out: z.infer<typeof srtOutputSchema>, expe
       }),
   });
   supervisor.on('crash', (_info, reason) => log.warn(t('logs.srtUplinkEnded'), { reason: redactSign(reason) }));
-  return { encoderTarget: `udp://127.0.0.1:${local}?pkt_size=1316`, supervisor };
+  return { encoderTarget: `udp://127.0.0.1:${local}?pkt_size=1316`, localPort: local, supervisor };
+}
+
+/** The SRT latency (ms) and passphrase of a box's output: the structured settings, else the URL's (latency in microseconds there). */
+export function srtOutputSettings(out: z.infer<typeof srtOutputSchema>): { latencyMs: number; passphrase: string | undefined } {
+  const url = new URL(out.url);
+  return {
+    latencyMs: out.latencyMs ?? (Number(url.searchParams.get('latency') ?? 0) / 1000 || 200),
+    passphrase: out.passphrase ?? url.searchParams.get('passphrase') ?? undefined,
+  };
 }

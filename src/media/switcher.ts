@@ -29,8 +29,13 @@ export interface SwitcherPlan {
   output: (video: string, audio: string) => string[];
 }
 
-/** Default input options: no buffering beyond what SRT's own latency already holds. */
-export const LOW_DELAY_INPUT = ['-fflags', 'nobuffer', '-flags', 'low_delay', '-probesize', '500000', '-analyzeduration', '1000000'];
+/**
+ * Default input options: no buffering beyond what SRT's own latency already holds.
+ * `noparse`: the MPEG-TS demuxer hands each picture's PES (the box writes its length)
+ * straight to the decoder; through ffmpeg's H.264 parser a picture is only known to be
+ * whole when the next one begins, one frame later (33 ms at 30 fps).
+ */
+export const LOW_DELAY_INPUT = ['-fflags', 'nobuffer+noparse', '-flags', 'low_delay', '-probesize', '500000', '-analyzeduration', '1000000'];
 
 /** The ffmpeg argv (without the binary) of a switching display. */
 export function switcherArgs(plan: SwitcherPlan): string[] {

@@ -201,6 +201,8 @@ export const siteState = z.object({
   display: displayPart.optional(),
   /** The statistics of the box's outgoing SRT feed, at its end. */
   link: linkStats.optional(),
+  /** A box serving its feed directly (`encoder.direct`): the newest statistics of each display's link, `peer` the display's site. */
+  directLinks: z.array(linkStats).max(8).optional(),
   /** The newest `relais link test` of this site's link (its figures and the recommended SRT settings). */
   linkTest: linkTestPart.optional(),
   updatedAt: isoTime,
@@ -216,6 +218,7 @@ export interface SiteParts {
   tallySources: TallyInPart;
   display: DisplayPart;
   link: LinkStats;
+  directLinks: LinkStats[];
   linkTest: LinkTestPart;
 }
 export type SitePartName = keyof SiteParts;

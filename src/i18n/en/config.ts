@@ -77,6 +77,8 @@ export const config: Translation<typeof fr> = {
     encoder: 'must be "auto" or one of {{names}}',
     relayHttp: 'must be the relay HTTP base such as http://relay.example:8000',
     siteSlug: 'must be a site slug such as saint-camille',
+    directNeedsSrt: 'needs an SRT output (output: { kind: "srt", url: "srt://relay.example:9000" }): the direct feed is MPEG-TS over SRT',
+    directUnknownSite: 'site "{{site}}" is not in srt.sites ({{sites}})',
   },
   broker: {
     url: 'must be a broker URL such as mqtt://127.0.0.1:1883 or mqtts://broker.example:8883',
