@@ -139,6 +139,7 @@ export const en: Catalogue = {
     linkTestAdvice: 'configure: SRT latency {{latency}} ms, at most {{bitrate}} kb/s',
     linkTestUnknown: 'unknown',
     linkVerdict: { good: 'picture on time', late: 'picture late', unwatchable: 'picture unwatchable', down: 'feed down' },
+    directTo: 'direct to {{site}}:',
     linkFigures: 'RTT {{rtt}} ms · loss {{loss}} % · {{resent}} resent · {{kbps}} kb/s · buffer {{buffer}}/{{latency}} ms',
     ioNoAnswer: 'the I/O does not answer',
     hot: 'hot',

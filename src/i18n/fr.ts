@@ -145,6 +145,7 @@ export const fr = {
     linkTestUnknown: 'inconnue',
     /** What the picture of a feed is like, from its SRT statistics (the verdict of relay/streams or the box's state). */
     linkVerdict: { good: 'image à l’heure', late: 'image en retard', unwatchable: 'image inregardable', down: 'flux coupé' },
+    directTo: 'direct vers {{site}}\u00a0:',
     linkFigures: 'RTT {{rtt}} ms · perte {{loss}} % · {{resent}} renvoyés · {{kbps}} kb/s · tampon {{buffer}}/{{latency}} ms',
     ioNoAnswer: 'les entrées-sorties ne répondent pas',
     hot: 'chaud',

@@ -53,6 +53,23 @@ describe('dashboard: SRT link statistics on the site card', () => {
     assert.equal(outcome.kind, 'bad');
   });
 
+  it('shows each display a box serves directly, by its name with its accents, and a bad one as bad', () => {
+    const m = new DashboardModel('demo');
+    m.apply(`${T}site/riviere-du-loup/state`, bytes(state({ name: 'Rivière-du-Loup' })), 900);
+    m.apply(`${T}site/rouyn-noranda/state`, bytes(state({ name: 'Rouyn-Noranda' })), 900);
+    const direct = [
+      link({ role: 'sender', peer: 'riviere-du-loup', sentKbps: 2580, receivedKbps: 0 }),
+      link({ role: 'sender', peer: 'rouyn-noranda', sentKbps: 2610, receivedKbps: 0, lossPercent: 11, verdict: 'unwatchable' }),
+    ];
+    m.apply(`${T}site/saint-camille/state`, bytes(state({ name: 'Saint-Camille', directLinks: direct })), 1000);
+    const html = renderSiteBody(m, m.site('saint-camille'), ui, new PendingActions());
+    assert.match(html, /data-direct="riviere-du-loup" data-verdict="good"><span>direct vers Rivière-du-Loup\u00a0:<\/span> <span class="ok-text"><strong>image à l’heure<\/strong><\/span> <span class="small">SRT RTT 81 ms · perte 1,2 % · 7 renvoyés · 2580 kb\/s/);
+    assert.match(html, /data-direct="rouyn-noranda" data-verdict="unwatchable"><span>direct vers Rouyn-Noranda\u00a0:<\/span> <span class="warn-text"><strong>image inregardable/);
+    const outcome = m.apply(`${T}site/saint-camille/state`, bytes(state({ name: 'Saint-Camille', directLinks: [{ peer: 'x' }] })), 1100);
+    assert.equal(outcome.kind, 'bad', 'a malformed direct link refuses the state');
+    assert.match(renderSiteBody(m, m.site('saint-camille'), ui, new PendingActions()), /direct vers Rivière-du-Loup/, 'the last good state stays on the card');
+  });
+
   it('shows the newest link test of the site, French first, and refuses a malformed one', () => {
     const m = new DashboardModel('demo');
     const linkTest = {

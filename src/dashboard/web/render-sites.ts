@@ -99,6 +99,18 @@ function linkBlock(site: SiteView): string {
   return `<div class="link link-${esc(link.verdict)}"${attrs({ 'data-verdict': link.verdict })}><span class="${bad ? 'warn-text' : 'ok-text'}"><strong>${esc(t(`sites.linkVerdict.${link.verdict}`))}</strong>${esc(why)}</span> <span class="small">SRT ${esc(figures)}</span></div>`;
 }
 
+/** A box serving its feed straight to other sites' displays: one line per display, its verdict and figures as the box sends. */
+function directBlock(model: DashboardModel, site: SiteView): string {
+  const links = site.state?.directLinks ?? [];
+  return links
+    .map((link) => {
+      const figures = t('sites.linkFigures', { rtt: Math.round(link.rttMs), loss: decimal(link.lossPercent, 1), resent: link.retransmitted, kbps: Math.round(link.sentKbps), buffer: Math.round(link.bufferMs), latency: Math.round(link.latencyMs) });
+      const bad = link.verdict !== 'good';
+      return `<div class="link link-${esc(link.verdict)}"${attrs({ 'data-direct': link.peer, 'data-verdict': link.verdict })}><span>${esc(t('sites.directTo', { site: model.siteName(link.peer) }))}</span> <span class="${bad ? 'warn-text' : 'ok-text'}"><strong>${esc(t(`sites.linkVerdict.${link.verdict}`))}</strong></span> <span class="small">SRT ${esc(figures)}</span></div>`;
+    })
+    .join('');
+}
+
 /** The newest `relais link test --report` of the site: what it measured and the SRT settings it calls for. */
 export function linkTestBlock(site: SiteView): string {
   const test = site.state?.linkTest;
@@ -159,7 +171,7 @@ export function renderSiteBody(model: DashboardModel, site: SiteView, ui: UiStat
       <h3>${key}<button type="button" class="select" data-action="select"${attrs({ 'data-site': site.id, 'data-key': `select:${site.id}`, 'aria-pressed': ui.selected === site.id ? 'true' : 'false' })}>${esc(name)}</button></h3>
       ${tallyBadge(role, role.kind === 'on-air' || role.kind === 'next')}
     </header>
-    ${availabilityLine(site)}${takenOverBlock(site)}${ioBlock(site)}${cameraTallies(site, role.kind === 'on-air')}${encoderBlock(site)}${fallbackBlock(site)}${linkBlock(site)}${displayBlock(model, site)}${linkTestBlock(site)}${systemBlock(site)}${grant}${stage}`;
+    ${availabilityLine(site)}${takenOverBlock(site)}${ioBlock(site)}${cameraTallies(site, role.kind === 'on-air')}${encoderBlock(site)}${fallbackBlock(site)}${linkBlock(site)}${directBlock(model, site)}${displayBlock(model, site)}${linkTestBlock(site)}${systemBlock(site)}${grant}${stage}`;
 }
 
 /** Every camera of every site, as `site/camera` targets for the PTZ panel. */
