@@ -77,7 +77,7 @@ export const config: Translation<typeof fr> = {
     encoder: 'must be "auto" or one of {{names}}',
     relayHttp: 'must be the relay HTTP base such as http://relay.example:8000',
     siteSlug: 'must be a site slug such as saint-camille',
-    directNeedsSrt: 'needs an SRT output (output: { kind: "srt", url: "srt://relay.example:9000" }): the direct feed is MPEG-TS over SRT',
+    directNeedsSrt: 'needs an SRT output in encoder.output (kind srt, url srt://relay.example:9000): the direct feed is MPEG-TS over SRT',
     directUnknownSite: 'site "{{site}}" is not in srt.sites ({{sites}})',
   },
   broker: {

@@ -80,7 +80,7 @@ export const config = {
     encoder: 'doit être «\u00a0auto\u00a0» ou un de ces encodeurs\u00a0: {{names}}',
     relayHttp: 'doit être la base HTTP du relais, p. ex. http://relay.example:8000',
     siteSlug: 'doit être un identifiant de site, p. ex. saint-camille',
-    directNeedsSrt: 'demande une sortie SRT (output: { kind: "srt", url: "srt://relay.example:9000" })\u00a0: le flux direct est du MPEG-TS sur SRT',
+    directNeedsSrt: 'demande une sortie SRT dans encoder.output (kind srt, url srt://relay.example:9000)\u00a0: le flux direct est du MPEG-TS sur SRT',
     directUnknownSite: 'le site «\u00a0{{site}}\u00a0» n’est pas dans srt.sites ({{sites}})',
   },
   broker: {
