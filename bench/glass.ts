@@ -15,6 +15,8 @@
  * recommends for this link (recommend() on 80 ms RTT and 1 % loss), on the box,
  * the relay and the display; GLASS_SRT_LATENCIES=240,120 runs others too through
  * the relay, GLASS_DIRECT_LATENCIES=240,200 served directly (empty: none).
+ * GLASS_SWITCHER=one|direct-first|relay-first decodes the direct feed with the room
+ * display's switcher instead of a plain decoder (see switcherDecoderArgs).
  *
  * Run: npx tsx bench/glass.ts   (prints one JSON line per transport)
  */
@@ -27,6 +29,7 @@ import { feedTarget } from '../src/media/feed.js';
 import { srtFfmpegUrl } from '../src/media/srt.js';
 import { setLogLevel } from '../src/util/log.js';
 import { LOW_DELAY_INPUT } from '../src/media/switcher.js';
+import { roomSwitcherArgs } from '../src/media/switch-plan.js';
 import { StampCamera } from './camera.js';
 import { BENCH_LINK, recommendedSrtLatency, startNet, type NetCounters } from './glass-net.js';
 import { judge, readStamp, type Judged, type Shown } from './stamp.js';
@@ -93,10 +96,10 @@ function startBox(target: Transport, ports: { srtUp: number; rtmpUp: number }, e
  * each picture handed over as gray for the reader. Started again while no
  * picture has come (the relay may not have the feed yet).
  */
-function startDisplay(url: string, log: string[], onPicture: (p: Shown) => void): { stop(): Promise<void> } {
+function startDisplay(url: string, log: string[], onPicture: (p: Shown) => void, other?: string): { stop(): Promise<void> } {
   const size = SHOWN_W * SHOWN_H;
-  const args = ['-hide_banner', '-loglevel', 'warning', '-nostats', ...LOW_DELAY_INPUT, '-i', url,
-    '-map', '0:v:0', '-s', `${SHOWN_W}x${SHOWN_H}`, '-pix_fmt', 'gray', '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1', '-map', '0:a:0', '-f', 'null', '-'];
+  // The plain decoder, or (GLASS_SWITCHER) the room display's switcher with the feed on screen.
+  const args = other === undefined ? plainDecoderArgs(url) : switcherDecoderArgs(url, other);
   let child: ChildProcess | null = null;
   let stopped = false;
   let pictures = 0;
@@ -133,6 +136,31 @@ function startDisplay(url: string, log: string[], onPicture: (p: Shown) => void)
   };
 }
 
+function plainDecoderArgs(url: string): string[] {
+  return ['-hide_banner', '-loglevel', 'warning', '-nostats', ...LOW_DELAY_INPUT, '-i', url,
+    '-map', '0:v:0', '-s', `${SHOWN_W}x${SHOWN_H}`, '-pix_fmt', 'gray', '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1', '-map', '0:a:0', '-f', 'null', '-'];
+}
+
+/**
+ * The room display's switcher (roomSwitcherArgs: the slate and the feeds, the switcher's own input
+ * options) showing `url`, its picture handed over as gray instead of NUT. GLASS_SWITCHER: `one` (the
+ * feed alone), `direct-first` or `relay-first` (the same feed through the relay as the second feed,
+ * opened after or before it).
+ */
+function switcherDecoderArgs(url: string, other: string): string[] {
+  const how = process.env.GLASS_SWITCHER;
+  const feeds = how === 'one' ? [url] : how === 'relay-first' ? [other, url] : [url, other];
+  const full = roomSwitcherArgs({
+    feeds: feeds.map((u, i) => ({ site: `site${i}`, url: u })),
+    slate: `color=c=0x18202b:s=${WIDTH}x${HEIGHT}:r=10`,
+    size: { width: WIDTH, height: HEIGHT },
+    fps: FPS,
+    initial: feeds.indexOf(url) + 1,
+    inputOptions: [...LOW_DELAY_INPUT, '-thread_queue_size', '64'],
+  });
+  return [...full.slice(0, full.indexOf('-map')), '-map', '[v]', '-s', `${SHOWN_W}x${SHOWN_H}`, '-pix_fmt', 'gray', '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1', '-map', '[a]', '-f', 'null', '-'];
+}
+
 /** One round of one transport: what the display showed, and what the link and the camera saw. */
 interface Round extends Judged {
   sent: number;
@@ -156,10 +184,11 @@ async function run(t: Transport): Promise<Round> {
     ? `http://127.0.0.1:${net.ports.flvDown}/live/box.flv`
     : srtFfmpegUrl({ host: '127.0.0.1', port: t.kind === 'direct' ? net.ports.directDown! : net.ports.srtDown.box!, mode: 'caller', latencyMs: t.latencyMs });
   const displayLog: string[] = [];
+  const other = t.kind === 'direct' && process.env.GLASS_SWITCHER ? srtFfmpegUrl({ host: '127.0.0.1', port: net.ports.srtDown.box!, mode: 'caller', latencyMs: t.latencyMs }) : undefined;
   const display = startDisplay(url, displayLog, (p) => {
     if (!firstAt && p.stamp) firstAt = p.at;
     shown.push(p);
-  });
+  }, other);
   for (let i = 0; i < 200 && !firstAt; i += 1) await sleep(100);
   let counters: NetCounters = {};
   let judged: Judged;
@@ -197,7 +226,7 @@ async function run(t: Transport): Promise<Round> {
 }
 
 function describe(t: Transport): string {
-  if (t.kind === 'direct') return `SRT served by the box, latency ${t.latencyMs} ms (box, display)`;
+  if (t.kind === 'direct') return `SRT served by the box, latency ${t.latencyMs} ms (box, display)${process.env.GLASS_SWITCHER ? `, through the switcher (${process.env.GLASS_SWITCHER})` : ''}`;
   return t.kind === 'srt' ? `SRT through the relay, latency ${t.latencyMs} ms (box, relay, display)` : 'RTMP in, HTTP-FLV out';
 }
 
