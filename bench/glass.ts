@@ -28,7 +28,7 @@ import { parseEncoderConfig } from '../src/media/config.js';
 import { feedTarget } from '../src/media/feed.js';
 import { srtFfmpegUrl } from '../src/media/srt.js';
 import { setLogLevel } from '../src/util/log.js';
-import { LOW_DELAY_INPUT } from '../src/media/switcher.js';
+import { LOW_DELAY_INPUT, SWITCHER_INPUT } from '../src/media/switcher.js';
 import { roomSwitcherArgs } from '../src/media/switch-plan.js';
 import { StampCamera } from './camera.js';
 import { BENCH_LINK, recommendedSrtLatency, startNet, type NetCounters } from './glass-net.js';
@@ -156,7 +156,7 @@ function switcherDecoderArgs(url: string, other: string): string[] {
     size: { width: WIDTH, height: HEIGHT },
     fps: FPS,
     initial: feeds.indexOf(url) + 1,
-    inputOptions: [...LOW_DELAY_INPUT, '-thread_queue_size', '64'],
+    inputOptions: SWITCHER_INPUT,
   });
   return [...full.slice(0, full.indexOf('-map')), '-map', '[v]', '-s', `${SHOWN_W}x${SHOWN_H}`, '-pix_fmt', 'gray', '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1', '-map', '[a]', '-f', 'null', '-'];
 }

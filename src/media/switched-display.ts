@@ -22,7 +22,7 @@ import { RoomSwitcher, type RoomSwitcherExit } from './room-switcher.js';
 import { watchFirstFrame, type FirstFrameWatch } from './ffmpeg.js';
 import { redactSign } from './sign.js';
 import { needsReplan, roomSwitcherArgs, screenFor, screenInput, wantedFeeds, withReadTimeout, type FeedChoice, type Screen } from './switch-plan.js';
-import { LOW_DELAY_INPUT } from './switcher.js';
+import { SWITCHER_INPUT } from './switcher.js';
 
 export interface SwitchedDisplayOptions {
   viewer: string;
@@ -171,7 +171,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
       size: this.o.size,
       fps: this.o.fps,
       initial,
-      inputOptions: [...LOW_DELAY_INPUT, '-thread_queue_size', '64'],
+      inputOptions: SWITCHER_INPUT,
     });
     const proc = new RoomSwitcher({ ffmpeg: this.o.ffmpeg, args, sink: this.o.sink, urls });
     this.proc = proc;

@@ -37,6 +37,14 @@ export interface SwitcherPlan {
  */
 export const LOW_DELAY_INPUT = ['-fflags', 'nobuffer+noparse', '-flags', 'low_delay', '-probesize', '500000', '-analyzeduration', '1000000'];
 
+/**
+ * The room switcher's feeds: a short analysis as well. ffmpeg opens its inputs one after the other,
+ * and what a feed sends while the later ones are analysed waits in its SRT buffer; streamselect then
+ * keeps that feed's picture that much behind (docs/benchmarks.md, "Through the room display's
+ * switcher"). The picture's size comes from the first decoded picture, not from the analysis.
+ */
+export const SWITCHER_INPUT = [...LOW_DELAY_INPUT, '-analyzeduration', '100000', '-probesize', '32768', '-thread_queue_size', '64'];
+
 /** The ffmpeg argv (without the binary) of a switching display. */
 export function switcherArgs(plan: SwitcherPlan): string[] {
   const n = plan.feeds.length;
