@@ -98,6 +98,20 @@ export interface PlanOptions {
   fontFile: string | null;
 }
 
+/**
+ * How the box packs its MPEG-TS, for the displays that read it live:
+ * - one sound frame per PES. By default the muxer packs sound into PES of about 3 KB, and flushes a
+ *   smaller one only after half the mux delay (0.35 s by default): a quiet or silent room (no
+ *   microphone: `anullsrc`) then sends its sound in bursts of a quarter to a third of a second. The
+ *   room switcher decodes every feed's sound in one graph, and its picture came in the same bursts,
+ *   170 ms later on average (docs/benchmarks.md, "Sound in bursts"). `-pes_payload_size 0` lets a
+ *   frame over 170 bytes go alone; `-muxdelay 0.04` (PCR 40 ms ahead of the pictures' decoding time
+ *   instead of 0.7 s) flushes every smaller one before the next.
+ * - each picture's PES with its length: the display's demuxer hands a picture on once it is whole,
+ *   not when the next one begins (one frame later).
+ */
+export const MPEGTS_MUX_OPTIONS: readonly string[] = ['-pes_payload_size', '0', '-muxdelay', '0.04', '-omit_video_pes_length', '0'];
+
 /** The inputs, filters and outputs of the room feed. */
 export function buildEncoderPlan(o: PlanOptions): EncoderPlan {
   const { config } = o;
@@ -155,11 +169,7 @@ export function buildEncoderPlan(o: PlanOptions): EncoderPlan {
     '-b:a', `${config.audioBitrateKbps}k`,
     '-ar', '48000',
     '-ac', '2',
-    // Small sound PES (one or two AAC frames, 20-40 ms): by default the muxer packs ~3 KB of sound
-    // (0.2-0.4 s) into one PES, and a display that switches with astreamselect waits for every feed's
-    // sound: its picture came in bursts. Each picture's PES carries its length: without it the
-    // display's demuxer holds a picture until the next one begins (one frame later).
-    ...(container === 'mpegts' ? ['-pes_payload_size', '400', '-omit_video_pes_length', '0'] : []),
+    ...(container === 'mpegts' ? MPEGTS_MUX_OPTIONS : []),
     '-f', container,
     ...(container === 'flv' ? ['-flvflags', 'no_duration_filesize'] : []),
   ];

@@ -95,10 +95,8 @@ describe('media: command plan', () => {
     assert.ok(args.includes('alsa') && args.includes('hw:1,0'));
     assert.equal(args[args.indexOf('-vf') + 1], 'scale=1280:720,fps=25,format=yuv420p');
     assert.equal(args[args.lastIndexOf('-f') + 1], 'mpegts');
-    // One PES per AAC frame: a switching display waits for every feed's sound, so it must come evenly.
-    assert.equal(args[args.indexOf('-pes_payload_size') + 1], '400');
-    // Each picture's PES with its length: the display's demuxer hands a picture on once it is whole.
-    assert.equal(args[args.indexOf('-omit_video_pes_length') + 1], '0');
+    // One PES per AAC frame (test/media/mux.test.ts reads the packets), each picture's PES with its length.
+    assert.deepEqual(args.slice(args.indexOf('-pes_payload_size'), args.indexOf('-pes_payload_size') + 6), ['-pes_payload_size', '0', '-muxdelay', '0.04', '-omit_video_pes_length', '0']);
   });
 
   it('escapes drawtext text so percent signs are literal', () => {

@@ -18,6 +18,7 @@ import { fakeFeatureContext, type FakeFeatureContext } from '../helpers/feature-
 import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait.js';
 import { freeUdpBlock, udpBound } from './helpers.js';
+import { MPEGTS_MUX_OPTIONS } from '../../src/media/command.js';
 
 export const SITES = ['saint-camille', 'rouyn-noranda', 'riviere-du-loup'];
 const W = 32;
@@ -84,7 +85,7 @@ export async function feed(color: string, tone: number, port: number): Promise<{
   const udp = await freeUdpPort();
   const transmit = spawn('srt-live-transmit', ['-loglevel:error', `udp://127.0.0.1:${udp}`, `srt://:${port}?mode=listener&latency=240`], { stdio: 'ignore' });
   const encode = (): ChildProcess => spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=c=${color}:size=160x90:rate=15`, '-re', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', '-pes_payload_size', '400', '-omit_video_pes_length', '0', '-f', 'mpegts', `udp://127.0.0.1:${udp}?pkt_size=1316`], { stdio: 'ignore' });
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', ...MPEGTS_MUX_OPTIONS, '-f', 'mpegts', `udp://127.0.0.1:${udp}?pkt_size=1316`], { stdio: 'ignore' });
   const handle = { encoder: encode(), transmit, restart: () => (handle.encoder = encode()) };
   return handle;
 }

@@ -11,6 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runFfmpeg, watchFirstFrame } from '../../src/media/ffmpeg.js';
 import { freeUdpBlock, tempDir } from './helpers.js';
+import { MPEGTS_MUX_OPTIONS } from '../../src/media/command.js';
 
 const TS_PACKET = 188;
 
@@ -20,7 +21,7 @@ async function encode(file: string, headersOnKeyFrames: boolean): Promise<void> 
   const result = await runFfmpeg('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-y',
     '-f', 'lavfi', '-i', 'testsrc2=size=160x90:rate=15', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo', '-t', '3',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '15', ...video, '-c:a', 'aac', '-pes_payload_size', '400', '-f', 'mpegts', file,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '15', ...video, '-c:a', 'aac', ...MPEGTS_MUX_OPTIONS, '-f', 'mpegts', file,
   ], 30_000);
   assert.equal(result.code, 0, result.stderr);
 }

@@ -33,8 +33,16 @@ function packets(cut: Buffer): TsPacket[] {
   return out;
 }
 
+/** MPEG-TS stream types (ISO/IEC 13818-1 table 2-34) of the box's streams. */
+const STREAM_TYPE = { h264: 0x1b, aac: 0x0f } as const;
+
 /** PID of the H.264 stream from the PAT/PMT in the cut (ffmpeg repeats them), or null. */
 function videoPid(list: TsPacket[]): number | null {
+  return streamPid(list, STREAM_TYPE.h264);
+}
+
+/** PID of the first stream of `streamType` from the PAT/PMT in the cut, or null. */
+function streamPid(list: TsPacket[], streamType: number): number | null {
   const pmtPids = new Set<number>();
   for (const p of list) {
     if (p.pid === 0 && p.start) {
@@ -51,7 +59,7 @@ function videoPid(list: TsPacket[]): number | null {
       for (let i = 12 + infoLength; i + 5 <= 3 + length - 4; ) {
         const type = section[i]!;
         const pid = ((section[i + 1]! & 0x1f) << 8) | section[i + 2]!;
-        if (type === 0x1b) return pid;
+        if (type === streamType) return pid;
         i += 5 + (((section[i + 3]! & 0x0f) << 8) | section[i + 4]!);
       }
     }
@@ -69,6 +77,37 @@ export function nalTypes(es: Buffer): number[] {
     }
   }
   return types;
+}
+
+/** Every complete PES of the cut's `kind` stream: its length field (0: not written) and its payload. */
+export function pesPackets(cut: Buffer, kind: keyof typeof STREAM_TYPE): Array<{ lengthField: number; payload: Buffer }> {
+  const list = packets(cut);
+  const pid = streamPid(list, STREAM_TYPE[kind]);
+  if (pid === null) throw new Error(`no ${kind} stream in the ${cut.length}-byte cut (no PAT/PMT naming one)`);
+  const out: Array<{ lengthField: number; payload: Buffer }> = [];
+  let current: Buffer[] | null = null;
+  for (const p of list) {
+    if (p.pid !== pid) continue;
+    if (p.start) {
+      const pes = current && Buffer.concat(current);
+      if (pes && pes.length > 9 && pes[0] === 0 && pes[1] === 0 && pes[2] === 1) out.push({ lengthField: pes.readUInt16BE(4), payload: pes.subarray(9 + pes[8]!) });
+      current = [p.payload];
+    } else current?.push(p.payload);
+  }
+  // The last PES may be cut short: left out.
+  return out;
+}
+
+/** How many whole ADTS frames (AAC, ISO/IEC 14496-3 1.A.2) one buffer holds, walking their lengths; -1 when it is not ADTS. */
+export function adtsFrames(es: Buffer): number {
+  let count = 0;
+  for (let at = 0; at < es.length; count += 1) {
+    if (at + 7 > es.length || es[at] !== 0xff || (es[at + 1]! & 0xf0) !== 0xf0) return -1;
+    const length = ((es[at + 3]! & 0x03) << 11) | (es[at + 4]! << 3) | (es[at + 5]! >> 5);
+    if (length < 7) return -1;
+    at += length;
+  }
+  return count;
 }
 
 /** The NAL types of each complete video access unit (one PES each, as ffmpeg writes them) in the cut. */
