@@ -157,6 +157,7 @@ function switcherDecoderArgs(url: string, other: string): string[] {
     fps: FPS,
     initial: feeds.indexOf(url) + 1,
     inputOptions: SWITCHER_INPUT,
+    wallOrigin: Date.now() / 1000,
   });
   return [...full.slice(0, full.indexOf('-map')), '-map', '[v]', '-s', `${SHOWN_W}x${SHOWN_H}`, '-pix_fmt', 'gray', '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1', '-map', '[a]', '-f', 'null', '-'];
 }

@@ -80,8 +80,70 @@ export interface RoomSwitcherPlan {
   fps: number;
   /** Input on screen at start (0: the slate). */
   initial: number;
-  /** Options before each feed's `-i`. */
+  /** Options before each feed's `-i`: SWITCHER_INPUT, or at least its wall-clock stamps. */
   inputOptions: readonly string[];
+  /** Seconds since 1970 (to the millisecond) that the output's time 0 stands for: when the process starts (see WALL). */
+  wallOrigin: number;
+}
+
+/**
+ * WALL: every input of the switcher on one clock, the wall clock at arrival.
+ *
+ * ffmpeg opens its inputs one after the other and starts each one's
+ * timestamps at its own first packet; what a feed sends while the later ones
+ * connect and are read waits in its SRT buffer, and `streamselect`, which
+ * orders its inputs by timestamp, kept that feed's picture that far behind
+ * for the whole run (half a second to a second and more: docs/benchmarks.md).
+ * So each feed is stamped at arrival (`-use_wallclock_as_timestamps` in
+ * SWITCHER_INPUT, with `-copyts`), its backlog then comes in as one burst of
+ * late pictures that the output's `fps` drops, and the slate and its silence
+ * are stamped with the same clock (`RTCTIME`). Arrival times jitter (a
+ * picture's packets come together, a resent one later): each feed's times are
+ * smoothed by a loop that predicts the next one from the last and moves a
+ * fraction of the way to what came ({@link smoothedVideoPts}). Times out are
+ * seconds since `wallOrigin` (the plan's), so the output starts near zero.
+ */
+const wall = (originS: number): string => `(RTCTIME/1000000-${originS})/TB`;
+/** Fraction of the prediction error taken per picture or sound frame, and the rate's, per picture. */
+const LOOP_GAIN = 0.05;
+const RATE_GAIN = 0.001;
+/** An error larger than this (s) starts again from the arrival time: a burst (the backlog), or a stall. */
+const LOOP_RESYNC_S = 0.1;
+
+/**
+ * The pictures' times, smoothed: a second-order loop (the time and the
+ * interval between pictures, which starts at 1 / `fps` and follows the
+ * feed's own rate). State in setpts's registers: 0 the last time out, 4 the
+ * interval. Never backwards: a resync takes the later of the arrival and the
+ * last time out plus 1 ms. Register 7: the arrival, since `originS`.
+ */
+export function smoothedVideoPts(fps: number, originS: number): string {
+  const expr = [
+    `st(7,T-${originS})`,
+    'st(5,eq(N,0))',
+    `st(4,if(ld(5),${1 / fps},ld(4)))`,
+    'st(1,ld(0)+ld(4))',
+    'st(2,ld(7)-ld(1))',
+    `st(6,ld(5)+gt(abs(ld(2)),${LOOP_RESYNC_S}))`,
+    `st(0,if(ld(6),if(ld(5),ld(7),max(ld(7),ld(0)+0.001)),ld(1)+${LOOP_GAIN}*ld(2)))`,
+    `st(4,clip(if(ld(6),ld(4),ld(4)+${RATE_GAIN}*ld(2)),0.008,0.2))`,
+    'ld(0)/TB',
+  ].join(';');
+  return `setpts='${expr}'`;
+}
+
+/** The sound's times, smoothed the same way; a frame's length is known (its samples), so the loop has one order. */
+export function smoothedAudioPts(originS: number): string {
+  const expr = [
+    `st(7,T-${originS})`,
+    'st(5,eq(N,0))',
+    'st(1,ld(0)+ld(3))',
+    'st(2,ld(7)-ld(1))',
+    `st(0,if(ld(5)+gt(abs(ld(2)),${LOOP_RESYNC_S}),if(ld(5),ld(7),max(ld(7),ld(0)+0.0001)),ld(1)+${LOOP_GAIN}*ld(2)))`,
+    'st(3,NB_SAMPLES/SR)',
+    'ld(0)/TB',
+  ].join(';');
+  return `asetpts='${expr}'`;
 }
 
 /** Seconds between ffmpeg's progress blocks: how soon a stalled picture is seen. */
@@ -103,13 +165,16 @@ export function roomSwitcherArgs(plan: RoomSwitcherPlan): string[] {
     args.push('-re', '-f', 'lavfi', '-i', `${plan.slate}[out0];anullsrc=r=48000:cl=stereo[out1]`);
     chains.push(`[0:v]format=yuv420p,setsar=1,fps=${plan.fps}[v]`, '[0:a]anull[a]');
   } else {
+    // The feeds' own times are kept (their arrival, SWITCHER_INPUT): see WALL.
+    args.push('-copyts');
     for (const feed of plan.feeds) args.push(...plan.inputOptions, '-i', feed.url);
-    chains.push(`${plan.slate},format=yuv420p,setsar=1[v0]`, 'anullsrc=r=48000:cl=stereo[a0]');
+    const origin = Math.round(plan.wallOrigin * 1000) / 1000;
+    chains.push(`${plan.slate},format=yuv420p,setsar=1,setpts=${wall(origin)}[v0]`, `anullsrc=r=48000:cl=stereo,asetpts=${wall(origin)}[a0]`);
     plan.feeds.forEach((_, i) => {
       // A feed whose read ends (its SRT read timeout) holds its last picture and goes silent instead of
       // ending the graph: the others go on after one read timeout, with no new process.
-      chains.push(`[${i}:v:0]scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,tpad=stop=-1:stop_mode=clone[v${i + 1}]`);
-      chains.push(`[${i}:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad[a${i + 1}]`);
+      chains.push(`[${i}:v:0]${smoothedVideoPts(plan.fps, origin)},scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,tpad=stop=-1:stop_mode=clone[v${i + 1}]`);
+      chains.push(`[${i}:a:0]${smoothedAudioPts(origin)},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad[a${i + 1}]`);
     });
     const v = Array.from({ length: n + 1 }, (_, i) => `[v${i}]`).join('');
     const a = Array.from({ length: n + 1 }, (_, i) => `[a${i}]`).join('');

@@ -172,6 +172,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
       fps: this.o.fps,
       initial,
       inputOptions: SWITCHER_INPUT,
+      wallOrigin: Date.now() / 1000,
     });
     const proc = new RoomSwitcher({ ffmpeg: this.o.ffmpeg, args, sink: this.o.sink, urls });
     this.proc = proc;

@@ -38,12 +38,14 @@ export interface SwitcherPlan {
 export const LOW_DELAY_INPUT = ['-fflags', 'nobuffer+noparse', '-flags', 'low_delay', '-probesize', '500000', '-analyzeduration', '1000000'];
 
 /**
- * The room switcher's feeds: a short analysis as well. ffmpeg opens its inputs one after the other,
- * and what a feed sends while the later ones are analysed waits in its SRT buffer; streamselect then
- * keeps that feed's picture that much behind (docs/benchmarks.md, "Through the room display's
- * switcher"). The picture's size comes from the first decoded picture, not from the analysis.
+ * The room switcher's feeds: a short analysis, and each packet stamped with the wall clock at
+ * arrival. ffmpeg opens its inputs one after the other, and what a feed sends while the later ones
+ * are opened waits in its SRT buffer; on the feeds' own clocks streamselect kept that feed's picture
+ * that much behind (docs/benchmarks.md, "Through the room display's switcher"); on the wall clock
+ * the backlog is a burst the output drops (switch-plan.ts, WALL). The picture's size comes from
+ * the first decoded picture, not from the analysis.
  */
-export const SWITCHER_INPUT = [...LOW_DELAY_INPUT, '-analyzeduration', '100000', '-probesize', '32768', '-thread_queue_size', '64'];
+export const SWITCHER_INPUT = [...LOW_DELAY_INPUT, '-analyzeduration', '100000', '-probesize', '32768', '-thread_queue_size', '64', '-use_wallclock_as_timestamps', '1'];
 
 /** The ffmpeg argv (without the binary) of a switching display. */
 export function switcherArgs(plan: SwitcherPlan): string[] {
