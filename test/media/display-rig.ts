@@ -81,11 +81,11 @@ export function floor(onAir: string | null, next: string | null = null): Floor {
 }
 
 /** A site's feed: ffmpeg -> loopback UDP -> srt-live-transmit listening on `port`, which takes a caller back after it leaves. */
-export async function feed(color: string, tone: number, port: number): Promise<{ encoder: ChildProcess; transmit: ChildProcess; restart(): void }> {
+export async function feed(color: string, tone: number, port: number, fps = 15): Promise<{ encoder: ChildProcess; transmit: ChildProcess; restart(): void }> {
   const udp = await freeUdpPort();
   const transmit = spawn('srt-live-transmit', ['-loglevel:error', `udp://127.0.0.1:${udp}`, `srt://:${port}?mode=listener&latency=240`], { stdio: 'ignore' });
-  const encode = (): ChildProcess => spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=c=${color}:size=160x90:rate=15`, '-re', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', ...MPEGTS_MUX_OPTIONS, '-f', 'mpegts', `udp://127.0.0.1:${udp}?pkt_size=1316`], { stdio: 'ignore' });
+  const encode = (): ChildProcess => spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=c=${color}:size=160x90:rate=${fps}`, '-re', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000`,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(fps), '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', ...MPEGTS_MUX_OPTIONS, '-f', 'mpegts', `udp://127.0.0.1:${udp}?pkt_size=1316`], { stdio: 'ignore' });
   const handle = { encoder: encode(), transmit, restart: () => (handle.encoder = encode()) };
   return handle;
 }
@@ -108,8 +108,11 @@ export interface DisplayRig {
   stop(): Promise<void>;
 }
 
-/** Starts the feeds and the display of riviere-du-loup (mode auto: the switcher), and waits for both feeds ready. */
-export async function startDisplayRig(): Promise<DisplayRig> {
+/**
+ * Starts the feeds (15 fps unless `feedFps`: a key frame a second either way) and the display of
+ * riviere-du-loup (mode auto: the switcher), and waits for both feeds ready.
+ */
+export async function startDisplayRig(o: { feedFps?: number } = {}): Promise<DisplayRig> {
   const stops: Array<() => Promise<void> | void> = [];
   const stop = async (): Promise<void> => {
     for (const s of stops.splice(0).reverse()) await s();
@@ -117,8 +120,8 @@ export async function startDisplayRig(): Promise<DisplayRig> {
   const base = await freeUdpBlock(SITES.length * SITES.length);
   // The display of riviere-du-loup (j = 2) plays site i from base + i * 3 + 2.
   const ports = [base + 2, base + 5];
-  const red = await feed('red', 440, ports[0]!);
-  const blue = await feed('blue', 880, ports[1]!);
+  const red = await feed('red', 440, ports[0]!, o.feedFps);
+  const blue = await feed('blue', 880, ports[1]!, o.feedFps);
   stops.push(() => [red, blue].forEach((f) => { f.encoder.kill('SIGKILL'); f.transmit.kill('SIGKILL'); }));
   await waitFor('both feeds listening', () => ports.every((p) => udpBound(p)), 10_000);
 
