@@ -327,16 +327,19 @@ export class Conductor extends EventEmitter<ConductorEvents> {
     }
     const result = step(this.state, cmd, this.rules, this.now());
     this.state = result.state;
-    // Saved before anything is published: what the sites see is always on disk.
-    await this.store.save(this.state, this.id);
+    // Saved before anything is published: what the sites see is always on disk. What they will hear
+    // is made and encoded while the state is written (the write waits on the disk, not on us).
+    const saving = this.store.save(this.state, this.id);
+    const floor = result.changed ? this.floor() : null;
+    const event = withHold(answerFor(cmd, result, at), hold);
+    const outcome = this.link.prepareOutcome(floor && { floor, rundown: this.rundownList() }, event, feedWarning(event, this.state.onAir, this.streams));
+    await saving;
     this.emit('saved', this.state.epoch);
     this.counters[result.duplicate ? 'duplicates' : result.accepted ? 'accepted' : 'rejected'] += 1;
     // Saving may have taken long (a pause): check the lease again before anyone hears of it.
     if (!this.mayAct()) return;
-    const floor = result.changed ? this.floor() : null;
     if (floor) this.behind.changed();
-    const event = withHold(answerFor(cmd, result, at), hold);
-    const sent = this.link.publishOutcome(floor && { floor, rundown: this.rundownList() }, event, feedWarning(event, this.state.onAir, this.streams));
+    const sent = this.link.sendOutcome(outcome);
     if (floor) this.emit('floor', floor);
     await sent;
     if (!result.duplicate) this.answersSoon();

@@ -7,7 +7,7 @@ import type { MqttClient } from 'mqtt';
 import type { ConductorConfig } from '../config/schema.js';
 import { connectBroker } from '../mqtt/connect.js';
 import { SubscriptionKeeper } from '../mqtt/subscriptions.js';
-import { TopicPublisher, type TopicParams } from '../mqtt/publisher.js';
+import { TopicPublisher } from '../mqtt/publisher.js';
 import type { EventResult, Floor, RundownList } from '../protocol/schemas.js';
 import { encode, topic, topicFilter, type PayloadOf, type SiteTopicName, type TopicName } from '../protocol/topics.js';
 import type { Logger } from '../util/log.js';
@@ -26,11 +26,16 @@ export interface LinkListener {
   link(up: boolean): void;
 }
 
+/** Encoded messages of one command's outcome, in the order they go. */
+export type PreparedOutcome = Array<{ name: 'floor' | 'rundown' | 'events'; body: string }>;
+
 export class ConductorLink {
   private client: MqttClient | null = null;
   private subscriptions: SubscriptionKeeper | null = null;
-  /** The last payload handed over per topic without a site (see {@link publishOutcome}). */
+  /** The last payload handed over per topic without a site (see {@link prepareOutcome}). */
   private readonly lastPublished = new Map<TopicName, string>();
+  /** The typed publisher of the current connection. */
+  private publisher: { client: MqttClient; topics: TopicPublisher } | null = null;
 
   constructor(
     private readonly config: ConductorConfig,
@@ -80,31 +85,44 @@ export class ConductorLink {
   }
 
   /**
-   * What a command leads to: the new floor and the rundown when it changed
-   * the floor, then the answer. They are handed to the one connection in that
-   * order, which the broker keeps, and none waits for the acknowledgement of
-   * the one before it. The rundown is retained and most commands leave it as
-   * it was: it goes only when it differs from the last one published.
+   * What a command leads to, encoded ahead (while the state is being saved):
+   * the new floor and the rundown when it changed the floor, then the answer,
+   * and a warning about it (a feed not watchable: answers.ts feedWarning). The
+   * rundown is retained and most commands leave it as it was: it goes only
+   * when it differs from the last one published.
    */
-  async publishOutcome(changed: { floor: Floor; rundown: RundownList } | null, answer: EventResult, warning: EventResult | null = null): Promise<void> {
-    const sent: Array<Promise<void>> = [];
+  prepareOutcome(changed: { floor: Floor; rundown: RundownList } | null, answer: EventResult, warning: EventResult | null = null): PreparedOutcome {
+    const out: PreparedOutcome = [];
     if (changed) {
-      sent.push(this.publish('floor', changed.floor));
-      if (this.lastPublished.get('rundown') !== encode('rundown', changed.rundown)) sent.push(this.publish('rundown', changed.rundown));
+      out.push({ name: 'floor', body: encode('floor', changed.floor) });
+      const rundown = encode('rundown', changed.rundown);
+      if (this.lastPublished.get('rundown') !== rundown) out.push({ name: 'rundown', body: rundown });
     }
-    sent.push(this.publish('events', answer));
-    // A warning about the answer (a feed not watchable: answers.ts feedWarning) goes right after it.
-    if (warning) sent.push(this.publish('events', warning));
-    await Promise.all(sent);
+    out.push({ name: 'events', body: encode('events', answer) });
+    if (warning) out.push({ name: 'events', body: encode('events', warning) });
+    return out;
+  }
+
+  /**
+   * Sends a prepared outcome: handed to the one connection in that order,
+   * which the broker keeps, and none waits for the acknowledgement of the one
+   * before it.
+   */
+  async sendOutcome(outcome: PreparedOutcome): Promise<void> {
+    await Promise.all(outcome.map(({ name, body }) => this.send(name, body)));
   }
 
   /** Publishes one of the event's topics (the conductor writes no site topic) through the box's typed publisher. */
   async publish<T extends Exclude<TopicName, SiteTopicName>>(name: T, payload: PayloadOf<T>): Promise<void> {
+    await this.send(name, encode(name, payload));
+  }
+
+  private async send(name: Exclude<TopicName, SiteTopicName>, body: string): Promise<void> {
     const client = this.client;
     if (!client) return;
-    const body = encode(name, payload);
     this.lastPublished.set(name, body);
-    const sent = new TopicPublisher(client, this.config.event, this.log).publish(name, {} as TopicParams<T>, payload).then((ok) => {
+    if (this.publisher?.client !== client) this.publisher = { client, topics: new TopicPublisher(client, this.config.event, this.log) };
+    const sent = this.publisher.topics.publishEncoded(name, {}, body).then((ok) => {
       // Not on the broker: the next one must not be skipped as unchanged.
       if (!ok && this.lastPublished.get(name) === body) this.lastPublished.delete(name);
     });

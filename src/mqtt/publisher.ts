@@ -21,11 +21,21 @@ export class TopicPublisher {
 
   /** Resolves `true` once the broker has the message (QoS 1) or it is written (QoS 0); `false` on failure. */
   async publish<T extends TopicName>(name: T, params: TopicParams<T>, payload: PayloadOf<T>): Promise<boolean> {
-    let full: string;
     let body: string;
     try {
-      full = topicOf(this.event, name, params.site);
       body = encode(name, payload);
+    } catch (err) {
+      this.log.warn(t('logs.notPublished'), { topic: name, error: (err as Error).message });
+      return false;
+    }
+    return this.publishEncoded(name, params, body);
+  }
+
+  /** The same, for a payload already encoded by `encode(name, ...)` (a caller that prepared it ahead). */
+  async publishEncoded<T extends TopicName>(name: T, params: TopicParams<T>, body: string): Promise<boolean> {
+    let full: string;
+    try {
+      full = topicOf(this.event, name, params.site);
     } catch (err) {
       this.log.warn(t('logs.notPublished'), { topic: name, error: (err as Error).message });
       return false;
