@@ -125,7 +125,7 @@ describe('room switcher: lip sync on the wall clock (real ffmpeg)', function () 
       const sent = offsets(await onsets(reference));
       const seen = offsets(await onsets(shown));
       console.log(`      beep after flash, median: ${(median(sent) * 1000).toFixed(0)} ms as sent (${sent.length}), ${(median(seen) * 1000).toFixed(0)} ms on the switcher's output (${seen.length})`);
-      assert.ok(sent.length >= 8, `${sent.length} flashes with their beep in the box's own output`);
+      assert.ok(sent.length >= 5, `${sent.length} flashes with their beep in the box's own output`);
       assert.ok(seen.length >= 5, `${seen.length} flashes with their beep through the switcher`);
       assert.ok(Math.abs(median(seen) - median(sent)) <= 0.045, `lip sync moved ${((median(seen) - median(sent)) * 1000).toFixed(0)} ms through the switcher`);
     } finally {
