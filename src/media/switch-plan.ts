@@ -111,11 +111,19 @@ const RATE_GAIN = 0.001;
 const LOOP_RESYNC_S = 0.1;
 
 /**
+ * The time out (register 8): the loop's, but never ahead of the wall clock (a
+ * feed's picture ahead of the slate's made `streamselect` pull slate pictures
+ * until the clock caught up, thousands of them) and never back from the last.
+ */
+const notAhead = (originS: number): string => `st(8,max(min(ld(0),RTCTIME/1000000-${originS}),ld(8)+0.0001))`;
+
+/**
  * The pictures' times, smoothed: a second-order loop (the time and the
  * interval between pictures, which starts at 1 / `fps` and follows the
  * feed's own rate). State in setpts's registers: 0 the last time out, 4 the
- * interval. Never backwards: a resync takes the later of the arrival and the
- * last time out plus 1 ms. Register 7: the arrival, since `originS`.
+ * interval. A resync takes the later of the arrival and the loop's last
+ * time plus 1 ms. Register 7: the arrival, since `originS`; 8: the time out
+ * ({@link notAhead}).
  */
 export function smoothedVideoPts(fps: number, originS: number): string {
   const expr = [
@@ -127,7 +135,8 @@ export function smoothedVideoPts(fps: number, originS: number): string {
     `st(6,ld(5)+gt(abs(ld(2)),${LOOP_RESYNC_S}))`,
     `st(0,if(ld(6),if(ld(5),ld(7),max(ld(7),ld(0)+0.001)),ld(1)+${LOOP_GAIN}*ld(2)))`,
     `st(4,clip(if(ld(6),ld(4),ld(4)+${RATE_GAIN}*ld(2)),0.008,0.2))`,
-    'ld(0)/TB',
+    notAhead(originS),
+    'ld(8)/TB',
   ].join(';');
   return `setpts='${expr}'`;
 }
@@ -141,7 +150,8 @@ export function smoothedAudioPts(originS: number): string {
     'st(2,ld(7)-ld(1))',
     `st(0,if(ld(5)+gt(abs(ld(2)),${LOOP_RESYNC_S}),if(ld(5),ld(7),max(ld(7),ld(0)+0.0001)),ld(1)+${LOOP_GAIN}*ld(2)))`,
     'st(3,NB_SAMPLES/SR)',
-    'ld(0)/TB',
+    notAhead(originS),
+    'ld(8)/TB',
   ].join(';');
   return `asetpts='${expr}'`;
 }
@@ -169,11 +179,13 @@ export function roomSwitcherArgs(plan: RoomSwitcherPlan): string[] {
     args.push('-copyts');
     for (const feed of plan.feeds) args.push(...plan.inputOptions, '-i', feed.url);
     const origin = Math.round(plan.wallOrigin * 1000) / 1000;
-    chains.push(`${plan.slate},format=yuv420p,setsar=1,setpts=${wall(origin)}[v0]`, `anullsrc=r=48000:cl=stereo,asetpts=${wall(origin)}[a0]`);
+    // In microseconds first: the slate's own time base is its rate's (1/10 s), and a coarse time base
+    // rounds many pictures to one time, which streamselect then pulls again and again.
+    chains.push(`${plan.slate},format=yuv420p,setsar=1,settb=AVTB,setpts=${wall(origin)}[v0]`, `anullsrc=r=48000:cl=stereo,asetpts=${wall(origin)}[a0]`);
     plan.feeds.forEach((_, i) => {
       // A feed whose read ends (its SRT read timeout) holds its last picture and goes silent instead of
       // ending the graph: the others go on after one read timeout, with no new process.
-      chains.push(`[${i}:v:0]${smoothedVideoPts(plan.fps, origin)},scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,tpad=stop=-1:stop_mode=clone[v${i + 1}]`);
+      chains.push(`[${i}:v:0]settb=AVTB,${smoothedVideoPts(plan.fps, origin)},scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,tpad=stop=-1:stop_mode=clone[v${i + 1}]`);
       chains.push(`[${i}:a:0]${smoothedAudioPts(origin)},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad[a${i + 1}]`);
     });
     const v = Array.from({ length: n + 1 }, (_, i) => `[v${i}]`).join('');
