@@ -62,6 +62,12 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
   }
 }
 
+const RAW_PAYLOAD = JSON.stringify({ pad: 'x'.repeat(300) });
+/** A payload of about `bytes` (the floor's size). */
+const fanPayload = (bytes: number): string => JSON.stringify({ pad: 'x'.repeat(Math.max(0, bytes - 10)) });
+/** Resolves once each of `receivers` has its next message. */
+const receivedBy = (receivers: MqttClient[]): Promise<unknown> => Promise.all(receivers.map((c) => new Promise<void>((resolve) => c.once('message', () => resolve()))));
+
 /**
  * Plain clients, as relais's own sockets (src/mqtt/connect.ts, no Nagle): one publisher, one
  * subscriber for a delivery from one client to one other (the intent's way in), and one subscriber
@@ -84,12 +90,12 @@ class RawProbe {
 
   /** One client to one other, a 300-byte payload. */
   sample(count: number, into: number[]): Promise<void> {
-    return this.time(count, 'bench/raw', JSON.stringify({ pad: 'x'.repeat(300) }), [this.sub], into);
+    return this.time(count, 'bench/raw', RAW_PAYLOAD, [this.sub], into);
   }
 
   /** One publish of `bytes` to the last of the sites' subscribers. */
   sampleFanout(count: number, bytes: number, into: number[]): Promise<void> {
-    return this.time(count, 'bench/fan', JSON.stringify({ pad: 'x'.repeat(Math.max(0, bytes - 10)) }), this.fan, into);
+    return this.time(count, 'bench/fan', fanPayload(bytes), this.fan, into);
   }
 
   /**
@@ -98,14 +104,14 @@ class RawProbe {
    * to every site (the floor out), timed to the last of them. Taken after the same quiet as a hand-off.
    */
   async chain(write: () => Promise<void>, bytes: number): Promise<number> {
-    const fanPayload = JSON.stringify({ pad: 'x'.repeat(Math.max(0, bytes - 10)) });
+    const payload = fanPayload(bytes);
     const startedAt = performance.now();
-    const arrived = new Promise<void>((resolve) => this.sub.once('message', () => resolve()));
-    this.pub.publish('bench/raw', JSON.stringify({ pad: 'x'.repeat(300) }), { qos: 1 });
+    const arrived = receivedBy([this.sub]);
+    this.pub.publish('bench/raw', RAW_PAYLOAD, { qos: 1 });
     await arrived;
     await write();
-    const got = Promise.all(this.fan.map((c) => new Promise<void>((resolve) => c.once('message', () => resolve()))));
-    this.pub.publish('bench/fan', fanPayload, { qos: 1 });
+    const got = receivedBy(this.fan);
+    this.pub.publish('bench/fan', payload, { qos: 1 });
     await got;
     return performance.now() - startedAt;
   }
@@ -114,7 +120,7 @@ class RawProbe {
   private async time(count: number, topic: string, payload: string, receivers: MqttClient[], into: number[]): Promise<void> {
     for (let i = 0; i < count; i++) {
       const sentAt = performance.now();
-      const got = Promise.all(receivers.map((c) => new Promise<void>((resolve) => c.once('message', () => resolve()))));
+      const got = receivedBy(receivers);
       this.pub.publish(topic, payload, { qos: 1 });
       await got;
       into.push(performance.now() - sentAt);
@@ -313,7 +319,8 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
 
     // Untimed: the floor's parts under the same load, then the site that passed back in the queue.
     await probe.sample(RAW_PER_ROUND, rawSamples);
-    await probe.sampleFanout(RAW_PER_ROUND, Buffer.byteLength(JSON.stringify(to.runtime.floor)), fanSamples);
+    const floorBytes = Buffer.byteLength(JSON.stringify(to.runtime.floor));
+    await probe.sampleFanout(RAW_PER_ROUND, floorBytes, fanSamples);
     const reorderEpoch = expectedEpoch + 1;
     const reported = new Set<string>();
     const onState = (site: string) => (state: SiteState): void => {
@@ -341,7 +348,7 @@ async function handoffs(url: string, siteCount: number, rounds: number): Promise
       await copy.save(state, 'bench');
       writeSamples.push(performance.now() - started);
       await sleep(QUIET_MS);
-      chainSamples.push(await probe.chain(() => copy.save(state, 'bench'), Buffer.byteLength(JSON.stringify(to.runtime.floor))));
+      chainSamples.push(await probe.chain(() => copy.save(state, 'bench'), floorBytes));
     }
     await sleep(QUIET_MS);
   }

@@ -111,21 +111,14 @@ const RATE_GAIN = 0.001;
 const LOOP_RESYNC_S = 0.1;
 
 /**
- * The time out (register 8): the loop's own. Clamping it to the wall clock
- * (so that no feed's picture is ahead of the slate's, which is drawn on
- * demand) was tried and not kept: measured under load it came with repeated
- * pictures, and with real MPEG-TS feeds `streamselect` did not pull the slate
- * more than its rate (docs/media.md, "One clock for every feed").
- */
-const timeOut = (): string => 'st(8,ld(0))';
-
-/**
  * The pictures' times, smoothed: a second-order loop (the time and the
  * interval between pictures, which starts at 1 / `fps` and follows the
  * feed's own rate). State in setpts's registers: 0 the last time out, 4 the
  * interval. A resync takes the later of the arrival and the loop's last
- * time plus 1 ms. Register 7: the arrival, since `originS`; 8: the time out
- * ({@link timeOut}).
+ * time plus 1 ms. Register 7: the arrival, since `originS`. The time out is
+ * the loop's own: clamping it to the wall clock (so that no feed's picture is
+ * ahead of the slate's, which is drawn on demand) was tried and not kept
+ * (docs/media.md, "One clock for every feed").
  */
 export function smoothedVideoPts(fps: number, originS: number): string {
   const expr = [
@@ -137,8 +130,7 @@ export function smoothedVideoPts(fps: number, originS: number): string {
     `st(6,ld(5)+gt(abs(ld(2)),${LOOP_RESYNC_S}))`,
     `st(0,if(ld(6),if(ld(5),ld(7),max(ld(7),ld(0)+0.001)),ld(1)+${LOOP_GAIN}*ld(2)))`,
     `st(4,clip(if(ld(6),ld(4),ld(4)+${RATE_GAIN}*ld(2)),0.008,0.2))`,
-    timeOut(),
-    'ld(8)/TB',
+    'ld(0)/TB',
   ].join(';');
   return `setpts='${expr}'`;
 }
@@ -152,8 +144,7 @@ export function smoothedAudioPts(originS: number): string {
     'st(2,ld(7)-ld(1))',
     `st(0,if(ld(5)+gt(abs(ld(2)),${LOOP_RESYNC_S}),if(ld(5),ld(7),max(ld(7),ld(0)+0.0001)),ld(1)+${LOOP_GAIN}*ld(2)))`,
     'st(3,NB_SAMPLES/SR)',
-    timeOut(),
-    'ld(8)/TB',
+    'ld(0)/TB',
   ].join(';');
   return `asetpts='${expr}'`;
 }

@@ -17,8 +17,7 @@ import type { DisplayPart } from '../../src/protocol/site-state.js';
 import { fakeFeatureContext, type FakeFeatureContext } from '../helpers/feature-context.js';
 import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait.js';
-import { freeUdpBlock, udpBound } from './helpers.js';
-import { MPEGTS_MUX_OPTIONS } from '../../src/media/command.js';
+import { freeUdpBlock, testFeedArgs, udpBound } from './helpers.js';
 
 export const SITES = ['saint-camille', 'rouyn-noranda', 'riviere-du-loup'];
 const W = 32;
@@ -84,8 +83,7 @@ export function floor(onAir: string | null, next: string | null = null): Floor {
 export async function feed(color: string, tone: number, port: number, fps = 15): Promise<{ encoder: ChildProcess; transmit: ChildProcess; restart(): void }> {
   const udp = await freeUdpPort();
   const transmit = spawn('srt-live-transmit', ['-loglevel:error', `udp://127.0.0.1:${udp}`, `srt://:${port}?mode=listener&latency=240`], { stdio: 'ignore' });
-  const encode = (): ChildProcess => spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=c=${color}:size=160x90:rate=${fps}`, '-re', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(fps), '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', ...MPEGTS_MUX_OPTIONS, '-f', 'mpegts', `udp://127.0.0.1:${udp}?pkt_size=1316`], { stdio: 'ignore' });
+  const encode = (): ChildProcess => spawn('ffmpeg', testFeedArgs({ video: `color=c=${color}:size=160x90:rate=${fps}`, toneHz: tone, fps, target: `udp://127.0.0.1:${udp}?pkt_size=1316` }), { stdio: 'ignore' });
   const handle = { encoder: encode(), transmit, restart: () => (handle.encoder = encode()) };
   return handle;
 }

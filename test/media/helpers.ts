@@ -6,12 +6,23 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MPEGTS_MUX_OPTIONS } from '../../src/media/command.js';
 
 export const SECRET = 'test-secret-0123456789abcdef';
 
 export { quietLogger } from '../helpers/log.js';
 
 export { freePort } from '../helpers/ports.js';
+
+/**
+ * The ffmpeg argv of a test site's feed, packed as a box packs it: a paced lavfi picture (`video`,
+ * 160x90, a key frame a second) and a `toneHz` tone, H.264 and AAC in MPEG-TS to `target`.
+ */
+export function testFeedArgs(o: { video: string; toneHz: number; fps: number; target: string; seconds?: number }): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', o.video, '-re', '-f', 'lavfi', '-i', `sine=frequency=${o.toneHz}:sample_rate=48000`,
+    ...(o.seconds === undefined ? [] : ['-t', String(o.seconds)]),
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(o.fps), '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', ...MPEGTS_MUX_OPTIONS, '-f', 'mpegts', o.target];
+}
 
 export async function tempDir(prefix = 'relais-media-'): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));

@@ -19,7 +19,7 @@ import { runFfmpeg } from '../../src/media/ffmpeg.js';
 import { freeUdpPort } from '../../src/media/srt-transmit.js';
 import { roomSwitcherArgs } from '../../src/media/switch-plan.js';
 import { SWITCHER_INPUT } from '../../src/media/switcher.js';
-import { tempDir } from './helpers.js';
+import { tempDir, testFeedArgs } from './helpers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const udp = (port: number): string => `udp://127.0.0.1:${port}?pkt_size=1316`;
@@ -50,8 +50,7 @@ function flashingFeed(port: number, file: string): ChildProcess {
 }
 
 function plainFeed(port: number): ChildProcess {
-  return spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'color=c=blue:size=160x90:rate=30', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', '12', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', ...MPEGTS_MUX_OPTIONS, '-f', 'mpegts', udp(port)], { stdio: 'ignore' });
+  return spawn('ffmpeg', testFeedArgs({ video: 'color=c=blue:size=160x90:rate=30', toneHz: 440, fps: 30, seconds: 12, target: udp(port) }), { stdio: 'ignore' });
 }
 
 /** The times (s) where the picture turns bright and where the sound turns loud, from ffmpeg's signalstats and astats. */

@@ -10,11 +10,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { MPEGTS_MUX_OPTIONS } from '../../src/media/command.js';
 import { freeUdpPort } from '../../src/media/srt-transmit.js';
 import { roomSwitcherArgs } from '../../src/media/switch-plan.js';
 import { SWITCHER_INPUT } from '../../src/media/switcher.js';
 import { waitFor } from '../helpers/wait.js';
+import { testFeedArgs } from './helpers.js';
 
 const W = 32;
 const H = 18;
@@ -26,8 +26,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** A feed over loopback UDP: `colour`, turning green at `greenAtS` of its own time when given; a tone. */
 function encoder(port: number, colour: string, greenAtS?: number): ChildProcess {
   const turn = greenAtS === undefined ? '' : `,drawbox=c=green:t=fill:enable='gte(t,${greenAtS})'`;
-  return spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=c=${colour}:size=160x90:rate=15${turn}`, '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', '20', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', ...MPEGTS_MUX_OPTIONS, '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`], { stdio: 'ignore' });
+  return spawn('ffmpeg', testFeedArgs({ video: `color=c=${colour}:size=160x90:rate=15${turn}`, toneHz: 440, fps: 15, seconds: 20, target: `udp://127.0.0.1:${port}?pkt_size=1316` }), { stdio: 'ignore' });
 }
 
 describe('room switcher: a feed opened before another is not held behind it (real ffmpeg)', function () {

@@ -12,9 +12,8 @@ import { LOW_DELAY_INPUT, SwitchingDisplay, switchCommand, switcherArgs } from '
 import { srtFfmpegUrl } from '../../src/media/srt.js';
 import { parseImpairment, seededRandom } from '../../src/sim/link-model.js';
 import { UdpLinkProxy } from '../../src/sim/link-proxy.js';
-import { freePort, udpBound } from './helpers.js';
+import { freePort, testFeedArgs, udpBound } from './helpers.js';
 import { waitFor } from '../helpers/wait.js';
-import { MPEGTS_MUX_OPTIONS } from '../../src/media/command.js';
 
 const W = 32;
 const H = 18;
@@ -23,8 +22,7 @@ const FRAME = W * H * 3;
 /** A site's feed: a plain colour and a tone, served by an SRT listener. */
 function source(color: string, tone: number, port: number): ChildProcess {
   const url = srtFfmpegUrl({ host: '127.0.0.1', port, mode: 'listener', latencyMs: 240 });
-  return spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=c=${color}:size=160x90:rate=15`, '-re', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000`,
-    '-t', '40', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-b:v', '200k', '-c:a', 'aac', '-b:a', '64k', ...MPEGTS_MUX_OPTIONS, '-f', 'mpegts', url], { stdio: 'ignore' });
+  return spawn('ffmpeg', testFeedArgs({ video: `color=c=${color}:size=160x90:rate=15`, toneHz: tone, fps: 15, seconds: 40, target: url }), { stdio: 'ignore' });
 }
 
 type Colour = 'red' | 'blue' | 'black' | 'other';
