@@ -149,6 +149,29 @@ export function smoothedAudioPts(originS: number): string {
   return `asetpts='${expr}'`;
 }
 
+/**
+ * The pictures out of `streamselect`, each new one as soon as it comes: none
+ * held back, no repeat. `streamselect` gives a picture at every picture of
+ * any of its inputs (the on-air one's current picture again, at that input's
+ * time), so three inputs give it out three times. ffmpeg's `fps` made that one
+ * steady rate, but it holds every picture until the next one has come (to
+ * choose the nearer): one picture's time (33 ms at 30 fps) on every picture
+ * shown, and at every switch (docs/benchmarks.md, "The picture held by fps").
+ * This keeps a feed's picture when it is a new one (its packet's position in
+ * the feed, `pos`, is not the last picture's; a copy keeps its position) and
+ * the slate's (drawn, no position) at most `fps` times a second. A picture
+ * held (a feed that ended, whose `tpad` repeats its last one) goes out again
+ * every HELD_PICTURE_S of its times: the output goes on, and at the end
+ * ffmpeg's graph gives a picture out instead of pulling repeats for ever.
+ * Registers: 0 the last picture's position, 1 its time.
+ */
+const HELD_PICTURE_S = 0.25;
+export function newPictures(fps: number): string {
+  const sinceLast = `t-ld(1)`;
+  const keep = `if(isnan(pos),gte(${sinceLast},${(0.9 / fps).toFixed(4)}),not(eq(pos,ld(0)))+gte(${sinceLast},${HELD_PICTURE_S}))`;
+  return `select='st(2,${keep});if(ld(2),st(0,pos)+st(1,t));ld(2)'`;
+}
+
 /** Seconds between ffmpeg's progress blocks: how soon a stalled picture is seen. */
 export const PROGRESS_PERIOD_S = 0.25;
 
@@ -183,12 +206,14 @@ export function roomSwitcherArgs(plan: RoomSwitcherPlan): string[] {
     });
     const v = Array.from({ length: n + 1 }, (_, i) => `[v${i}]`).join('');
     const a = Array.from({ length: n + 1 }, (_, i) => `[a${i}]`).join('');
-    // streamselect gives a picture at each picture of any input, and its output takes the first
-    // input's rate (the slate's): one rate out, the one the player is given.
-    chains.push(`${v}streamselect=inputs=${n + 1}:map=${plan.initial},fps=${plan.fps}[v]`, `${a}astreamselect=inputs=${n + 1}:map=${plan.initial}[a]`);
+    // streamselect gives a picture at each picture of any input: only the new ones go on (newPictures).
+    chains.push(`${v}streamselect=inputs=${n + 1}:map=${plan.initial},${newPictures(plan.fps)}[v]`, `${a}astreamselect=inputs=${n + 1}:map=${plan.initial}[a]`);
   }
   args.push('-filter_complex', chains.join(';'));
-  args.push('-map', '[v]', '-map', '[a]', '-c:v', 'rawvideo', '-c:a', 'pcm_s16le', '-f', 'nut', 'pipe:1');
+  // Each picture at its own time (no rate conversion: the pictures are already the ones to show), in
+  // 1/90000 s: the output's nominal rate is `fps`, whose 1/30 s steps would round two pictures to one time.
+  args.push('-map', '[v]', '-map', '[a]', '-c:v', 'rawvideo', '-fps_mode:v', 'passthrough', '-enc_time_base:v', '1:90000', '-r', String(plan.fps));
+  args.push('-c:a', 'pcm_s16le', '-f', 'nut', 'pipe:1');
   args.push('-progress', 'pipe:3', '-stats_period', String(PROGRESS_PERIOD_S));
   return args;
 }
