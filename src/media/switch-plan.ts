@@ -172,6 +172,15 @@ export function newPictures(fps: number): string {
   return `select='st(2,${keep});if(ld(2),st(0,pos)+st(1,t));ld(2)'`;
 }
 
+/**
+ * The switcher's picture out: each picture at its own time (no rate
+ * conversion: newPictures has chosen them), in 1/90000 s; the output's
+ * nominal rate is `fps`, whose own steps would round two pictures to one time.
+ */
+export function switcherPictureOut(fps: number): string[] {
+  return ['-fps_mode:v', 'passthrough', '-enc_time_base:v', '1:90000', '-r', String(fps)];
+}
+
 /** Seconds between ffmpeg's progress blocks: how soon a stalled picture is seen. */
 export const PROGRESS_PERIOD_S = 0.25;
 
@@ -210,9 +219,7 @@ export function roomSwitcherArgs(plan: RoomSwitcherPlan): string[] {
     chains.push(`${v}streamselect=inputs=${n + 1}:map=${plan.initial},${newPictures(plan.fps)}[v]`, `${a}astreamselect=inputs=${n + 1}:map=${plan.initial}[a]`);
   }
   args.push('-filter_complex', chains.join(';'));
-  // Each picture at its own time (no rate conversion: the pictures are already the ones to show), in
-  // 1/90000 s: the output's nominal rate is `fps`, whose 1/30 s steps would round two pictures to one time.
-  args.push('-map', '[v]', '-map', '[a]', '-c:v', 'rawvideo', '-fps_mode:v', 'passthrough', '-enc_time_base:v', '1:90000', '-r', String(plan.fps));
+  args.push('-map', '[v]', '-map', '[a]', '-c:v', 'rawvideo', ...switcherPictureOut(plan.fps));
   args.push('-c:a', 'pcm_s16le', '-f', 'nut', 'pipe:1');
   args.push('-progress', 'pipe:3', '-stats_period', String(PROGRESS_PERIOD_S));
   return args;

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freeUdpPort } from '../../src/media/srt-transmit.js';
-import { roomSwitcherArgs } from '../../src/media/switch-plan.js';
+import { roomSwitcherArgs, switcherPictureOut } from '../../src/media/switch-plan.js';
 import { SWITCHER_INPUT } from '../../src/media/switcher.js';
 import { waitFor } from '../helpers/wait.js';
 import { testFeedArgs } from './helpers.js';
@@ -46,7 +46,7 @@ describe('room switcher: a feed opened before another is not held behind it (rea
       wallOrigin: Date.now() / 1000,
 
     });
-    const display = spawn('ffmpeg', [...args.slice(0, args.indexOf('-map')), '-map', '[v]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1', '-map', '[a]', '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const display = spawn('ffmpeg', [...args.slice(0, args.indexOf('-map')), '-map', '[v]', ...switcherPictureOut(15), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1', '-map', '[a]', '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
     children.push(display);
     const greens: number[] = [];
     let frames = 0;
