@@ -230,9 +230,9 @@ export const displayConfigSchema = z.strictObject({
       /** The player that shows the switcher's output: it reads raw NUT (picture and sound) on stdin. */
       sink: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-fflags', 'nobuffer', '-f', 'nut', 'pipe:0']),
       /**
-       * Pictures per second to the player, whatever is on screen. Without it the output took the
-       * slate's rate (10 fps), and a 30 fps feed lost two pictures in three; the switch waits for
-       * the next picture out (33 ms at 30 fps).
+       * The output's nominal rate, and the slate's pictures a second while it is on screen. A feed
+       * on screen goes out at its own rate, each picture once and at once (switch-plan.ts,
+       * newPictures): no picture is held for a steady rate.
        */
       fps: z.number().int().min(5).max(60).default(30),
       /** Decode every other site up to this many; beyond, the on-air and next sites (and the queue) up to this many. */

@@ -166,6 +166,19 @@ export function smoothedAudioPts(originS: number): string {
  * Registers: 0 the last picture's position, 1 its time.
  */
 const HELD_PICTURE_S = 0.25;
+
+/**
+ * A feed's pictures that came within BURST_S of the one before it are
+ * dropped before the loop: a backlog (what a feed sent while ffmpeg opened
+ * the others) is read at once, and its pictures would otherwise go out a
+ * millisecond apart, too close for any screen to show. Pictures of a feed at
+ * up to 60 a second come 16 ms apart or more. Register 0: the last kept
+ * picture's arrival.
+ */
+const BURST_S = 0.004;
+export function burstDropped(): string {
+  return `select='st(1,gte(t-ld(0),${BURST_S})+eq(n,0));if(ld(1),st(0,t));ld(1)'`;
+}
 export function newPictures(fps: number): string {
   const sinceLast = `t-ld(1)`;
   const keep = `if(isnan(pos),gte(${sinceLast},${(0.9 / fps).toFixed(4)}),not(eq(pos,ld(0)))+gte(${sinceLast},${HELD_PICTURE_S}))`;
@@ -210,7 +223,7 @@ export function roomSwitcherArgs(plan: RoomSwitcherPlan): string[] {
     plan.feeds.forEach((_, i) => {
       // A feed whose read ends (its SRT read timeout) holds its last picture and goes silent instead of
       // ending the graph: the others go on after one read timeout, with no new process.
-      chains.push(`[${i}:v:0]settb=AVTB,${smoothedVideoPts(plan.fps, origin)},scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,tpad=stop=-1:stop_mode=clone[v${i + 1}]`);
+      chains.push(`[${i}:v:0]settb=AVTB,${smoothedVideoPts(plan.fps, origin)},${burstDropped()},scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,tpad=stop=-1:stop_mode=clone[v${i + 1}]`);
       chains.push(`[${i}:a:0]${smoothedAudioPts(origin)},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad[a${i + 1}]`);
     });
     const v = Array.from({ length: n + 1 }, (_, i) => `[v${i}]`).join('');
