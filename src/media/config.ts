@@ -243,6 +243,11 @@ export const displayConfigSchema = z.strictObject({
       retryMs: z.number().int().min(100).max(60_000).default(2000),
       /** ffmpeg binary (also `RELAIS_FFMPEG`). */
       ffmpeg: z.string().min(1).optional(),
+      /**
+       * How a switch reaches ffmpeg. `auto`: over ZeroMQ (its `zmq` and `azmq` filters, at the next
+       * frame) when ffmpeg has them and the binding loads, else on stdin (read every 100 ms).
+       */
+      control: z.enum(['auto', 'stdin']).default('auto'),
     })
     .prefault({}),
   /**

@@ -17,6 +17,7 @@ import { ffmpegBinary } from './ffmpeg.js';
 import { redactSign } from './sign.js';
 import { srtEgressPort, srtFfmpegUrl } from './srt.js';
 import { SwitchedDisplay, type SwitchedDisplayState } from './switched-display.js';
+import { controlAvailable } from './switch-control.js';
 
 export interface DisplayFeatureOptions {
   /** Font for the slate; found automatically when left out, `null` for none. */
@@ -58,6 +59,10 @@ export class DisplayFeature implements Feature {
     if (srt && usesSwitcher(this.config, ctx.site)) {
       const source = displaySource(this.config, ctx.site);
       this.dir = await mkdtemp(join(tmpdir(), 'relais-display-'));
+      const ffmpeg = ffmpegBinary(this.config.switcher.ffmpeg);
+      const noControl = this.config.switcher.control === 'stdin' ? 'stdin' : await controlAvailable(ffmpeg);
+      if (noControl === 'no-binding') log.warn(t('logs.switchControlNoBinding'));
+      if (noControl === 'no-filters') log.warn(t('logs.switchControlNoFilters'));
       this.switched = new SwitchedDisplay({
         viewer: ctx.site,
         sites: srt.sites,
@@ -66,7 +71,7 @@ export class DisplayFeature implements Feature {
         words: this.words,
         size: parseSize(this.config.slateSize),
         fontFile,
-        ffmpeg: ffmpegBinary(this.config.switcher.ffmpeg),
+        ffmpeg,
         sink: this.config.switcher.sink,
         maxFeeds: this.config.switcher.maxFeeds,
         fps: this.config.switcher.fps,
@@ -74,6 +79,7 @@ export class DisplayFeature implements Feature {
         retryMs: this.config.switcher.retryMs,
         respawnMs: this.config.respawnMs,
         dir: this.dir,
+        zmqControl: noControl === null,
         log,
       });
       this.switched.on('state', (state) => ctx.reportState('display', switchedPart(state)));

@@ -2,13 +2,15 @@
  * One switching display process and its sink: ffmpeg (switch-plan.ts's argv)
  * writes the picture and sound as raw NUT straight into the sink player's
  * stdin (ffplay or mpv on the room's screen: KMS/DRM or the desktop, as the
- * single player does), reads switch commands on its stdin and tells its
+ * single player does), takes switch commands (over ZeroMQ when its graph has
+ * the control filters, else on its stdin: switch-control.ts) and tells its
  * output's frame count on fd 3. It does not restart itself: the display
  * (switched-display.ts) decides what the next process decodes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
+import { ZmqSwitch, type ControlEndpoints } from './switch-control.js';
 import { failedInput } from './switch-plan.js';
 import { switchCommand } from './switcher.js';
 
@@ -38,6 +40,8 @@ export interface RoomSwitcherOptions {
   urls: readonly string[];
   /** Grace after `q` (ffmpeg) and SIGTERM (sink) before SIGKILL. */
   killTimeoutMs?: number;
+  /** The control filters' sockets, when `args` has them (roomSwitcherArgs with `control`). */
+  control?: ControlEndpoints | null;
 }
 
 export class RoomSwitcher extends EventEmitter<RoomSwitcherEvents> {
@@ -47,6 +51,7 @@ export class RoomSwitcher extends EventEmitter<RoomSwitcherEvents> {
   private readonly failed = new Set<string>();
   private readonly tail: string[] = [];
   private exited = false;
+  private zmq: ZmqSwitch | null = null;
 
   constructor(private readonly o: RoomSwitcherOptions) {
     super();
@@ -66,6 +71,7 @@ export class RoomSwitcher extends EventEmitter<RoomSwitcherEvents> {
     // ffmpeg writes into the sink's stdin itself: no copy through this process.
     const ff = spawn(this.o.ffmpeg, [...this.o.args], { stdio: ['pipe', sink.stdin!, 'pipe', 'pipe'] });
     this.ffmpeg = ff;
+    if (this.o.control) this.zmq = new ZmqSwitch(this.o.control);
     // Our end of the sink's stdin goes: the sink sees the end when ffmpeg exits.
     sink.stdin?.destroy();
     ff.on('error', (err) => this.note(`ffmpeg: ${err.message}`));
@@ -97,6 +103,7 @@ export class RoomSwitcher extends EventEmitter<RoomSwitcherEvents> {
     const done = (): void => {
       if (!ffExit || !sinkGone || this.exited) return;
       this.exited = true;
+      this.zmq?.close();
       this.emit('exit', { ...ffExit, failed: [...this.failed], tail: [...this.tail] });
     };
     ff.on('close', (code, signal) => {
@@ -128,11 +135,33 @@ export class RoomSwitcher extends EventEmitter<RoomSwitcherEvents> {
     if (this.tail.length > 8) this.tail.shift();
   }
 
-  /** Puts input `index` on screen (0: the slate): picture and sound on the next frame. */
+  /**
+   * Puts input `index` on screen (0: the slate): over ZeroMQ, picture and
+   * sound each at its next frame; on stdin, both at ffmpeg's next poll. A
+   * ZeroMQ command that is refused or not answered is written on stdin too.
+   */
   select(index: number): boolean {
     const stdin = this.ffmpeg?.stdin;
     if (!stdin || stdin.destroyed || this.exited) return false;
-    stdin.write(switchCommand(index));
+    const byStdin = (): void => {
+      if (!stdin.destroyed && !this.exited) stdin.write(switchCommand(index));
+    };
+    if (!this.zmq) {
+      byStdin();
+      return true;
+    }
+    this.zmq.select(index).then(
+      (reply) => {
+        if (reply.video.startsWith('0 ') && reply.audio.startsWith('0 ')) return;
+        this.note(`switch control: ${reply.video} / ${reply.audio}`);
+        byStdin();
+      },
+      (err: Error) => {
+        if (this.exited) return;
+        this.note(`switch control: ${err.message}`);
+        byStdin();
+      },
+    );
     return true;
   }
 

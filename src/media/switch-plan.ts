@@ -9,6 +9,7 @@
 import type { Translator } from '../i18n/index.js';
 import type { Floor } from '../protocol/schemas.js';
 import { displayTarget, SLATE_WORDS_FR, type SlateReason } from './display.js';
+import { controlFilter, type ControlEndpoints } from './switch-control.js';
 
 export interface FeedChoice {
   /** The display's own site: its feed is never decoded. */
@@ -84,6 +85,8 @@ export interface RoomSwitcherPlan {
   inputOptions: readonly string[];
   /** Seconds since 1970 (to the millisecond) that the output's time 0 stands for: when the process starts (see WALL). */
   wallOrigin: number;
+  /** Where the `zmq` and `azmq` filters after the select filters take switch commands (switch-control.ts); without, stdin. */
+  control?: ControlEndpoints | null;
 }
 
 /**
@@ -229,7 +232,10 @@ export function roomSwitcherArgs(plan: RoomSwitcherPlan): string[] {
     const v = Array.from({ length: n + 1 }, (_, i) => `[v${i}]`).join('');
     const a = Array.from({ length: n + 1 }, (_, i) => `[a${i}]`).join('');
     // streamselect gives a picture at each picture of any input: only the new ones go on (newPictures).
-    chains.push(`${v}streamselect=inputs=${n + 1}:map=${plan.initial},${newPictures(plan.fps)}[v]`, `${a}astreamselect=inputs=${n + 1}:map=${plan.initial}[a]`);
+    // The control filters take a switch at the next frame out of each select filter.
+    const vc = plan.control ? `,${controlFilter('video', plan.control.video)}` : '';
+    const ac = plan.control ? `,${controlFilter('audio', plan.control.audio)}` : '';
+    chains.push(`${v}streamselect=inputs=${n + 1}:map=${plan.initial}${vc},${newPictures(plan.fps)}[v]`, `${a}astreamselect=inputs=${n + 1}:map=${plan.initial}${ac}[a]`);
   }
   args.push('-filter_complex', chains.join(';'));
   args.push('-map', '[v]', '-map', '[a]', '-c:v', 'rawvideo', ...switcherPictureOut(plan.fps));

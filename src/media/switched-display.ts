@@ -23,6 +23,7 @@ import { watchFirstFrame, type FirstFrameWatch } from './ffmpeg.js';
 import { redactSign } from './sign.js';
 import { needsReplan, roomSwitcherArgs, screenFor, screenInput, wantedFeeds, withReadTimeout, type FeedChoice, type Screen } from './switch-plan.js';
 import { SWITCHER_INPUT } from './switcher.js';
+import { controlEndpoints } from './switch-control.js';
 
 export interface SwitchedDisplayOptions {
   viewer: string;
@@ -45,8 +46,10 @@ export interface SwitchedDisplayOptions {
   retryMs: number;
   /** First delay before a process that died for no named reason is started again; doubles up to 5 s. */
   respawnMs: number;
-  /** Where the slate's text files are written. */
+  /** Where the slate's text files (and the switch control's sockets) are written. */
   dir: string;
+  /** Switch over ZeroMQ (switch-control.ts; the caller has checked controlAvailable), else on stdin. */
+  zmqControl?: boolean;
   log: Logger;
 }
 
@@ -92,6 +95,8 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
   private stopped = false;
   private lastReport = '';
   private readonly textFiles: string[];
+  /** Processes started so far: each one's control sockets have their own names. */
+  private processes = 0;
 
   constructor(private readonly o: SwitchedDisplayOptions) {
     super();
@@ -165,6 +170,8 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
     if (screen.kind === 'slate') this.writeSlate(screen.lines);
     else this.writeSlate([]);
     const initial = screenInput(screen);
+    this.processes += 1;
+    const control = this.o.zmqControl ? controlEndpoints(this.o.dir, this.processes) : null;
     const args = roomSwitcherArgs({
       feeds: feeds.map((site, i) => ({ site, url: urls[i]! })),
       slate: slateGraph([], this.o.size, this.o.fontFile, { textFiles: this.textFiles, rate: 10 }),
@@ -173,8 +180,9 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
       initial,
       inputOptions: SWITCHER_INPUT,
       wallOrigin: Date.now() / 1000,
+      control,
     });
-    const proc = new RoomSwitcher({ ffmpeg: this.o.ffmpeg, args, sink: this.o.sink, urls });
+    const proc = new RoomSwitcher({ ffmpeg: this.o.ffmpeg, args, sink: this.o.sink, urls, control });
     this.proc = proc;
     this.feeds = feeds;
     this.dead = new Set();

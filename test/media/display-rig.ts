@@ -8,7 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { findFont } from '../../src/media/command.js';
 import { DisplayFeature } from '../../src/media/display-feature.js';
 import { freeUdpPort } from '../../src/media/srt-transmit.js';
@@ -106,15 +109,31 @@ export interface DisplayRig {
   stop(): Promise<void>;
 }
 
+export interface DisplayRigOptions {
+  /** The feeds' pictures a second (15 by default). */
+  feedFps?: number;
+  /** The switcher's `control` setting (auto by default: ZeroMQ here). */
+  control?: 'auto' | 'stdin';
+  /** Run ffmpeg with `-nostdin` (a wrapper script): a switch can then only come over ZeroMQ. */
+  noStdin?: boolean;
+}
+
 /**
  * Starts the feeds (15 fps unless `feedFps`: a key frame a second either way) and the display of
  * riviere-du-loup (mode auto: the switcher), and waits for both feeds ready.
  */
-export async function startDisplayRig(o: { feedFps?: number } = {}): Promise<DisplayRig> {
+export async function startDisplayRig(o: DisplayRigOptions = {}): Promise<DisplayRig> {
   const stops: Array<() => Promise<void> | void> = [];
   const stop = async (): Promise<void> => {
     for (const s of stops.splice(0).reverse()) await s();
   };
+  let ffmpeg: string | undefined;
+  if (o.noStdin) {
+    const dir = await mkdtemp(join(tmpdir(), 'relais-rig-'));
+    stops.push(() => rm(dir, { recursive: true, force: true }));
+    ffmpeg = join(dir, 'ffmpeg');
+    await writeFile(ffmpeg, '#!/bin/sh\nexec ffmpeg -nostdin "$@"\n', { mode: 0o755 });
+  }
   const base = await freeUdpBlock(SITES.length * SITES.length);
   // The display of riviere-du-loup (j = 2) plays site i from base + i * 3 + 2.
   const ports = [base + 2, base + 5];
@@ -139,7 +158,7 @@ export async function startDisplayRig(o: { feedFps?: number } = {}): Promise<Dis
   fake.seen.on('report', (key, value) => key === 'display' && reports.push(value as DisplayPart));
   const feature = new DisplayFeature({
     srt: { host: '127.0.0.1', sites: SITES, egressPort: base, latencyMs: 240 },
-    switcher: { sink, readTimeoutMs: 1000, retryMs: 300 },
+    switcher: { sink, readTimeoutMs: 1000, retryMs: 300, control: o.control ?? 'auto', ...(ffmpeg ? { ffmpeg } : {}) },
     slateSize: '320x180',
     title: 'Journée des régions',
     respawnMs: 200,

@@ -6,6 +6,7 @@
  * dies must not stop the other, which comes back once it answers again.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { waitFor } from '../helpers/wait.js';
 import { handOff, longestGap, startDisplayRig, type DisplayRig, type HandOff } from './display-rig.js';
 
@@ -17,13 +18,16 @@ describe('room display with the switcher (real ffmpeg, SRT feeds)', function () 
   });
 
   it('hands off with no black frame, sound following, shows the slate, and survives a dying feed', async () => {
-    rig = await startDisplayRig();
+    // ffmpeg does not read its stdin: every switch comes over ZeroMQ (its zmq and azmq filters).
+    rig = await startDisplayRig({ noStdin: true });
     const r = rig;
     assert.equal(r.last()?.mode, 'switcher', 'auto with SRT and two other sites: the switcher');
     assert.deepEqual(r.last()?.feeds, ['saint-camille', 'rouyn-noranda']);
     await waitFor('the slate on screen (no floor yet)', () => r.video.filter((f) => f.what === 'slate').length >= 5, 10_000);
     assert.equal(r.last()?.slate, 'no-floor');
     const pid = (r.feature as unknown as { switched: { pid: number } }).switched.pid;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(argv.includes('-nostdin') && argv.some((a) => a.includes(',zmq=bind_address=ipc') && a.includes(',azmq=bind_address=ipc')), 'the switcher takes its switches over ZeroMQ');
 
     const figures: Array<{ what: string } & HandOff> = [];
     figures.push({ what: 'slate -> saint-camille', ...(await handOff(r, 'saint-camille', 'rouyn-noranda', 'red', 'low')) });
@@ -57,5 +61,21 @@ describe('room display with the switcher (real ffmpeg, SRT feeds)', function () 
     process.stdout.write(`      dead feed: picture held ${frozenMs.toFixed(0)} ms at most (on screen again ${((r.video[resumeFrom]?.at ?? 0) - diedAt).toFixed(0)} ms after the kill); back after a re-plan: ${back.switchMs.toFixed(0)} ms\n`);
     const blackOrOther = r.video.filter((f) => f.what === 'black' || f.what === 'other').length;
     assert.equal(blackOrOther, 0, `${blackOrOther} black or unknown frames in ${r.video.length}`);
+    await rig.stop();
+    rig = null;
+  });
+
+  it('with `control: stdin` (an ffmpeg without the zmq filters) switches through stdin, as cleanly', async () => {
+    rig = await startDisplayRig({ control: 'stdin' });
+    const r = rig;
+    const pid = (r.feature as unknown as { switched: { pid: number } }).switched.pid;
+    assert.ok(!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('zmq='), 'no control filter in the graph');
+    const figures = [
+      await handOff(r, 'saint-camille', 'rouyn-noranda', 'red', 'low'),
+      await handOff(r, 'rouyn-noranda', 'saint-camille', 'blue', 'high'),
+      await handOff(r, null, 'saint-camille', 'slate', 'silent'),
+    ];
+    assert.deepEqual(figures.map((f) => f.bad), [0, 0, 0], 'no black or unknown frame during a hand-off');
+    process.stdout.write(`      on stdin: ${figures.map((f) => `${f.switchMs.toFixed(0)} ms`).join(', ')}\n`);
   });
 });

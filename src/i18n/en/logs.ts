@@ -16,6 +16,8 @@ export const logs: Translation<typeof fr> = {
   srtUplinkEnded: 'SRT uplink ended',
   noFontPattern: 'no font found for the site name and clock; the test pattern is sent without text (install fonts-dejavu-core)',
   noFontSlate: 'no font found for the slate text; the slate is a plain colour (install fonts-dejavu-core)',
+  switchControlNoBinding: 'the room switcher takes its switches on stdin, up to 100 ms later than over ZeroMQ: the zeromq package is not installed or does not load here',
+  switchControlNoFilters: 'the room switcher takes its switches on stdin, up to 100 ms later than over ZeroMQ: this ffmpeg has no zmq filter (built without libzmq)',
   displayFailed: 'display player could not start; check display.player / display.slate',
   displayEnded: 'display player ended; starting it again',
   firmataLost: 'firmata board on {{port}} lost; reopening it, lamps are set back and inputs re-read once it answers',

@@ -18,6 +18,8 @@ export const logs = {
   srtUplinkEnded: 'la liaison montante SRT s’est arrêtée',
   noFontPattern: 'aucune police pour le nom du site et l’horloge; la mire part sans texte (installez fonts-dejavu-core)',
   noFontSlate: 'aucune police pour le texte de l’écran d’attente; il reste d’une couleur unie (installez fonts-dejavu-core)',
+  switchControlNoBinding: 'le sélecteur de la salle reçoit ses commandes sur stdin, jusqu’à 100 ms plus tard que par ZeroMQ : le paquet zeromq n’est pas installé ou ne se charge pas ici',
+  switchControlNoFilters: 'le sélecteur de la salle reçoit ses commandes sur stdin, jusqu’à 100 ms plus tard que par ZeroMQ : ce ffmpeg n’a pas le filtre zmq (compilé sans libzmq)',
   displayFailed: 'le lecteur de l’affichage n’a pas pu démarrer; vérifiez display.player / display.slate',
   displayEnded: 'le lecteur de l’affichage s’est arrêté; nouveau démarrage',
   firmataLost: 'carte Firmata sur {{port}} perdue; réouverture, les lampes seront remises et les entrées relues dès qu’elle répond',
