@@ -16,7 +16,8 @@
  * the relay and the display; GLASS_SRT_LATENCIES=240,120 runs others too through
  * the relay, GLASS_DIRECT_LATENCIES=240,200 served directly (empty: none).
  * GLASS_SWITCHER=one|direct-first|relay-first decodes the direct feed with the room
- * display's switcher instead of a plain decoder (see switcherDecoderArgs).
+ * display's switcher instead of a plain decoder (see switcherDecoderArgs);
+ * GLASS_DISPLAY_FFMPEG runs the display with another ffmpeg; GLASS_RTMP=0 leaves RTMP out.
  *
  * Run: npx tsx bench/glass.ts   (prints one JSON line per transport)
  */
@@ -50,6 +51,8 @@ const SHOWN_H = 180;
 const SECRET = 'bench-secret-0123456789abcdef';
 const WARMUP_MS = 5000;
 const MEASURE_MS = Number(process.env.GLASS_SECONDS ?? 10) * 1000;
+/** The display's ffmpeg (GLASS_DISPLAY_FFMPEG: another build or release, e.g. a wrapper into a newer Debian root). */
+const DISPLAY_FFMPEG = process.env.GLASS_DISPLAY_FFMPEG || 'ffmpeg';
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -104,7 +107,7 @@ function startDisplay(url: string, log: string[], onPicture: (p: Shown) => void,
   let stopped = false;
   let pictures = 0;
   const launch = (): void => {
-    const c = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(DISPLAY_FFMPEG, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     c.stderr?.setEncoding('utf8').on('data', (d: string) => log.push(...d.split('\n').filter(Boolean)));
     let pending: Buffer = Buffer.alloc(0);
@@ -268,7 +271,7 @@ const directLatencies = (process.env.GLASS_DIRECT_LATENCIES ?? String(recommende
 const transports: Transport[] = [
   ...directLatencies.map((latencyMs) => ({ kind: 'direct' as const, latencyMs })),
   ...latencies.map((latencyMs) => ({ kind: 'srt' as const, latencyMs })),
-  { kind: 'rtmp' },
+  ...(process.env.GLASS_RTMP === '0' ? [] : [{ kind: 'rtmp' as const }]),
 ];
 const rounds = transports.map((): Round[] => []);
 for (let round = 0; round < Number(process.env.GLASS_ROUNDS ?? 3); round += 1) {
