@@ -51,6 +51,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--dashboard-port <port>', t('help.demo.dashboardPort'), parsePort, 8080)
     .option('--rtmp-port <port>', t('help.demo.rtmpPort'), parsePort, 1935)
     .option('--http-port <port>', t('help.demo.httpPort'), parsePort, 8000)
+    .option('--whep-port <port>', t('help.demo.whepPort'), parsePort, 8889)
     .addOption(new Option('--feeds <kind>', t('help.demo.feeds')).choices(['srt', 'rtmp']).default('srt'))
     .option('--srt-port <port>', t('help.demo.srtPort'), parsePort, 9100)
     .option('--no-screen', t('help.demo.noScreen'))

@@ -72,13 +72,14 @@ export async function demoExtensions(opts: Record<string, unknown>): Promise<Dem
   extensions.push((await import('./demo/tally-extension.js')).tallyDemoExtension());
   if (opts.media !== false) {
     const { mediaDemoExtension } = await import('./demo/media-extension.js');
-    extensions.push(mediaDemoExtension({ rtmpPort: opts.rtmpPort as number, httpPort: opts.httpPort as number, srtPort: opts.srtPort as number, feeds: opts.feeds as 'srt' | 'rtmp' }));
+    extensions.push(mediaDemoExtension({ rtmpPort: opts.rtmpPort as number, httpPort: opts.httpPort as number, srtPort: opts.srtPort as number, whepPort: opts.whepPort as number, feeds: opts.feeds as 'srt' | 'rtmp' }));
   }
   if (opts.dashboard !== false) {
     const { dashboardDemoExtension } = await import('./demo/dashboard-extension.js');
     extensions.push(dashboardDemoExtension(opts.dashboardPort as number, {
       host: opts.host as string,
       relayHttpBase: opts.media !== false ? `http://${opts.host as string}:${opts.httpPort as number}` : null,
+      relayWhepBase: opts.media !== false ? `http://${opts.host as string}:${opts.whepPort as number}` : null,
       lang: currentLang(),
     }));
   }

@@ -25,6 +25,7 @@ export function registerDashboardCommand(program: Command): void {
     .option('--event <id>', t('help.broker.event'), process.env.RELAIS_EVENT ?? 'demo')
     .option('--title <text>', t('help.dashboard.title'))
     .option('--relay <url>', t('help.dashboard.relay'))
+    .option('--relay-whep <url>', t('help.dashboard.relayWhep'))
     .option('--lang <fr|en>', t('help.dashboard.lang'))
     .option('--sites <ids>', t('help.dashboard.sites'), siteList)
     .option('--stage-user <name>', t('help.dashboard.stageUser'), process.env.RELAIS_STAGE_USER)
@@ -32,7 +33,7 @@ export function registerDashboardCommand(program: Command): void {
     .option('--stage-secret <secret>', t('help.dashboard.stageSecret'), process.env.RELAIS_STAGE_SECRET)
     .option('--wrap-up <seconds>', t('help.dashboard.wrapUp'), intArg('--wrap-up', 0, 3600), 120)
     .option('--danger <seconds>', t('help.dashboard.danger'), intArg('--danger', 0, 3600), 30)
-    .action(async (opts: { host: string; port: number; brokerWs: string; event: string; title?: string; relay?: string; lang?: string; sites?: string[]; stageUser?: string; stagePassword?: string; stageSecret?: string; wrapUp: number; danger: number }) => {
+    .action(async (opts: { host: string; port: number; brokerWs: string; event: string; title?: string; relay?: string; relayWhep?: string; lang?: string; sites?: string[]; stageUser?: string; stagePassword?: string; stageSecret?: string; wrapUp: number; danger: number }) => {
       const log = createLogger('dashboard');
       const running = await startDashboardServer({
         lang: cliLang(opts.lang, process.env),
@@ -49,6 +50,7 @@ export function registerDashboardCommand(program: Command): void {
         event: opts.event,
         title: opts.title,
         relayHttpBase: opts.relay ?? null,
+        relayWhepBase: opts.relayWhep ?? null,
         log,
       });
       process.stderr.write(`${t('tools.dashboardOpen', { url: running.url, broker: opts.brokerWs, event: opts.event })}\n`);

@@ -28,6 +28,8 @@ export interface DashboardServerOptions {
   title?: string;
   /** The relay's HTTP-FLV base (`http://host:8000`); null or absent: previews show "no feed". */
   relayHttpBase?: string | null;
+  /** The relay's WHEP base (`http://host:8889`): previews over WebRTC first, HTTP-FLV if that fails. */
+  relayWhepBase?: string | null;
   /** The event's language for both pages (default French); each browser may switch. */
   lang?: Lang;
   /** The event's site ids, when known: a speaker screen for any other is refused. */
@@ -110,11 +112,13 @@ export function pageConfig(options: DashboardServerOptions): DashboardPageConfig
   if (!SLUG_PATTERN.test(options.event)) throw new DashboardConfigError(t('errors.eventSlug', { event: options.event }));
   checkUrl(options.brokerWsUrl, t('errors.urlBrokerWs'), ['ws:', 'wss:'], '--broker-ws');
   const relay = options.relayHttpBase ? checkUrl(options.relayHttpBase, t('errors.urlRelay'), ['http:', 'https:'], '--relay') : null;
+  const whep = options.relayWhepBase ? checkUrl(options.relayWhepBase, t('errors.urlRelay'), ['http:', 'https:'], '--relay-whep') : null;
   return {
     brokerWsUrl: options.brokerWsUrl.replace(/\/$/, ''),
     event: options.event,
     title: options.title ?? `relais: ${options.event}`,
     relayHttpBase: relay ? relay.toString().replace(/\/$/, '') : null,
+    relayWhepBase: whep ? whep.toString().replace(/\/$/, '') : null,
     version: VERSION,
     lang: options.lang ?? DEFAULT_LANG,
   };
@@ -134,7 +138,7 @@ function securityHeaders(config: DashboardPageConfig): Record<string, string> {
   const broker = new URL(config.brokerWsUrl);
   // A phone reaches the broker on the page's own host (see brokerUrlFor), so any ws origin on that port is allowed.
   const connect = ["'self'", `${broker.protocol}//*:${broker.port || (broker.protocol === 'wss:' ? 443 : 80)}`, config.brokerWsUrl];
-  if (config.relayHttpBase) connect.push(new URL(config.relayHttpBase).origin, `${new URL(config.relayHttpBase).protocol}//*:${new URL(config.relayHttpBase).port || 80}`);
+  for (const base of [config.relayHttpBase, config.relayWhepBase]) if (base) connect.push(new URL(base).origin, `${new URL(base).protocol}//*:${new URL(base).port || 80}`);
   return {
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',

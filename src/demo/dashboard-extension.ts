@@ -12,6 +12,8 @@ export interface DashboardDemoOptions {
   brokerWsUrl?: string;
   /** The demo relay's HTTP-FLV base (`http://127.0.0.1:8000`), or null without media. */
   relayHttpBase?: string | null;
+  /** The demo relay's WHEP base (`http://127.0.0.1:8889`), or null. */
+  relayWhepBase?: string | null;
   /** The pages' language (default French). */
   lang?: Lang;
 }
@@ -32,6 +34,7 @@ export function dashboardDemoExtension(dashboardPort: number, options: Dashboard
         event: ctx.event,
         title: ctx.title,
         relayHttpBase: options.relayHttpBase ?? null,
+        relayWhepBase: options.relayWhepBase ?? null,
         log: ctx.log.child('dashboard'),
         lang: options.lang ?? 'fr',
         sites: ctx.sites.map((s) => s.id),

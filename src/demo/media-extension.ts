@@ -35,6 +35,8 @@ export interface MediaDemoOptions {
   feeds?: DemoFeeds;
   /** srt-live-transmit binary (else `RELAIS_SRT_LIVE_TRANSMIT` or PATH). */
   srtTransmit?: string;
+  /** The relay's WebRTC previews (WHEP) on this port; none without. */
+  whepPort?: number | null;
 }
 
 const SRT_LATENCY_MS = 200;
@@ -87,7 +89,7 @@ export function mediaDemoExtension(o: MediaDemoOptions): DemoExtension {
       const srt = feeds === 'srt'
         ? parseRelayConfig({ secret, srt: { ...plan(ctx), latencyMs: SRT_LATENCY_MS, passphrase, expectedKbps: DEMO_FEED_KBPS, statsEveryMs: STATS_EVERY_MS } }).srt
         : undefined;
-      const relay = new Relay({ bind: ctx.host, rtmpPort: o.rtmpPort, httpPort: o.httpPort, secret, log: ctx.log.child('relay'), srt, ...(srt ? { srtTransmit } : {}) });
+      const relay = new Relay({ bind: ctx.host, rtmpPort: o.rtmpPort, httpPort: o.httpPort, whepPort: o.whepPort ?? null, secret, log: ctx.log.child('relay'), srt, ...(srt ? { srtTransmit } : {}) });
       await relay.start();
       const client = await mqtt.connectAsync(ctx.brokerUrl, { clientId: `relais-demo-relay-${randomBytes(3).toString('hex')}`, reconnectPeriod: 1000 });
       client.on('error', () => undefined);

@@ -29,6 +29,8 @@ function fail(cmd: Command, err: unknown): never {
 interface RelayFlags {
   rtmpPort?: number;
   httpPort?: number;
+  whepPort?: number;
+  whep?: boolean;
   secret?: string;
   bind?: string;
   dataDir?: string;
@@ -59,6 +61,8 @@ export function registerMediaCommands(program: Command): void {
     .description(t('help.relay.description'))
     .option('--rtmp-port <port>', t('help.relay.rtmpPort'), parsePort)
     .option('--http-port <port>', t('help.relay.httpPort'), parsePort)
+    .option('--whep-port <port>', t('help.relay.whepPort'), parsePort)
+    .option('--no-whep', t('help.relay.noWhep'))
     .option('--secret <secret>', t('help.relay.secret'))
     .option('--bind <address>', t('help.relay.bind'))
     .option('--data-dir <dir>', t('help.relay.dataDir'))
@@ -82,6 +86,7 @@ export function registerMediaCommands(program: Command): void {
           secret: flags.secret || process.env.RELAIS_RELAY_SECRET || undefined,
           ...(flags.rtmpPort !== undefined ? { rtmpPort: flags.rtmpPort } : {}),
           ...(flags.httpPort !== undefined ? { httpPort: flags.httpPort } : {}),
+          ...(flags.whep === false ? { whepPort: null } : flags.whepPort !== undefined ? { whepPort: flags.whepPort } : {}),
           ...(flags.bind ? { bind: flags.bind } : {}),
           ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
           ...(flags.srtSites

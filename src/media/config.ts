@@ -175,6 +175,10 @@ export const relayConfigSchema = z.strictObject({
   bind: z.string().default('0.0.0.0'),
   rtmpPort: z.number().int().min(1).max(65_535).default(1935),
   httpPort: z.number().int().min(1).max(65_535).default(8000),
+  /** WebRTC previews (WHEP) for the dashboard, muted; `null`: none. */
+  whepPort: z.number().int().min(1).max(65_535).nullable().default(8889),
+  /** The addresses the WHEP endpoint offers to browsers (ICE host candidates); all of this machine's by default. */
+  whepHosts: z.array(z.string().min(1)).min(1).optional(),
   secret,
   /** Expiry given to URLs made by `relais media sign`. */
   urlTtlSeconds: z.number().int().min(30).max(7 * 24 * 3600).default(6 * 3600),

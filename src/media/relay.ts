@@ -25,6 +25,7 @@ import type { RelaySrtConfig } from './config.js';
 import { ffmpegBinary } from './ffmpeg.js';
 import { RELAY_APP, signPublishUrl, verifyPublishSign } from './sign.js';
 import { SrtHub } from './srt-hub.js';
+import { WhepServer } from './whep.js';
 import { t } from '../i18n/index.js';
 
 export { signPublishUrl, verifyPublishSign } from './sign.js';
@@ -48,6 +49,10 @@ export interface RelayOptions {
   ffmpeg?: string;
   /** srt-live-transmit for the SRT hub (also `RELAIS_SRT_LIVE_TRANSMIT`). */
   srtTransmit?: string;
+  /** WebRTC previews (WHEP, whep.ts) on this port; none without. */
+  whepPort?: number | null;
+  /** The addresses WHEP offers to browsers; all of this machine's by default. */
+  whepHosts?: readonly string[];
 }
 
 /** One site's stream as the relay sees it (the payload of `relay/streams`). */
@@ -105,6 +110,7 @@ export class Relay extends EventEmitter<RelayEvents> {
   private tapped = new WeakSet<NmsBroadcast>();
   private ownDataDir: string | null = null;
   private hub: SrtHub | null = null;
+  private whep: WhepServer | null = null;
   /** Emit `packet` for every accepted media packet (costs a little per packet). */
   tap = false;
 
@@ -120,6 +126,11 @@ export class Relay extends EventEmitter<RelayEvents> {
 
   get httpUrl(): string {
     return `http://${this.host()}:${this.options.httpPort}`;
+  }
+
+  /** WHEP base (`POST <whepUrl>/whep/<site>`), or null without WHEP. */
+  get whepUrl(): string | null {
+    return this.options.whepPort ? `http://${this.host()}:${this.whep?.port ?? this.options.whepPort}` : null;
   }
 
   /** HTTP-FLV URL of a site's stream. */
@@ -190,8 +201,28 @@ export class Relay extends EventEmitter<RelayEvents> {
         throw err;
       }
     }
+    if (this.options.whepPort) {
+      const whep = new WhepServer({
+        bind: this.options.bind ?? '0.0.0.0',
+        port: this.options.whepPort,
+        // The relay's own copy of the feed, as a viewer on loopback.
+        sourceOf: (site) => `http://127.0.0.1:${this.options.httpPort}/${RELAY_APP}/${site}.flv`,
+        isLive: (site) => this.snapshot().streams.some((s) => s.site === site && s.status === 'live'),
+        ffmpeg: ffmpegBinary(this.options.ffmpeg),
+        ...(this.options.whepHosts ? { iceHosts: this.options.whepHosts } : {}),
+        log: this.log.child('whep'),
+      });
+      this.whep = whep;
+      try {
+        await whep.start();
+      } catch (err) {
+        await this.stop();
+        const e = err as NodeJS.ErrnoException;
+        throw new Error(t('setup.relayListener', { what: 'WHEP', hint: e.code === 'EADDRINUSE' ? t('setup.relayPortInUse', { port: this.options.whepPort, flag: 'whep' }) : e.message }));
+      }
+    }
     this.poll = setInterval(() => this.report(), this.options.pollMs ?? 500);
-    this.log.info('relay ready', { rtmp: this.rtmpUrl, http: this.httpUrl });
+    this.log.info('relay ready', { rtmp: this.rtmpUrl, http: this.httpUrl, ...(this.whep ? { whep: this.whepUrl } : {}) });
     this.report();
   }
 
@@ -201,6 +232,8 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.nms = null;
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
+    await this.whep?.stop();
+    this.whep = null;
     await this.hub?.stop();
     this.hub = null;
     for (const [event, handler] of this.handlers) Context.eventEmitter.off(event, handler);

@@ -1,7 +1,7 @@
 /**
  * The demo's room feeds over SRT, seen in real Chromium: three boxes send
  * their test patterns to the relay's SRT hub; the dashboard's previews play
- * the hub's FLV remux, every site's card shows the hub's link statistics, and
+ * the hub's FLV remux over WebRTC (the relay's WHEP), every site's card shows the hub's link statistics, and
  * after a hand-off the site state's display says the switcher shows the site
  * on air.
  */
@@ -14,11 +14,11 @@ import { freeUdpBlock } from '../media/helpers.js';
 import { dashboardSuite, type DemoWithDashboard } from './harness.js';
 
 const SITES = ['saint-camille', 'rouyn-noranda', 'riviere-du-loup'];
-const ports = { rtmpPort: await freePort(), httpPort: await freePort(), srtPort: await freeUdpBlock(12) };
+const ports = { rtmpPort: await freePort(), httpPort: await freePort(), whepPort: await freePort(), srtPort: await freeUdpBlock(12) };
 
 describe('dashboard in Chromium: the demo\'s feeds through the SRT hub', function () {
   this.timeout(60_000);
-  const suite = dashboardSuite({ relayHttpBase: `http://127.0.0.1:${ports.httpPort}`, extensions: [mediaDemoExtension({ ...ports, feeds: 'srt' })] });
+  const suite = dashboardSuite({ relayHttpBase: `http://127.0.0.1:${ports.httpPort}`, relayWhepBase: `http://127.0.0.1:${ports.whepPort}`, extensions: [mediaDemoExtension({ ...ports, feeds: 'srt' })] });
   let env: DemoWithDashboard;
   let page: Page;
   before(() => ({ env, page } = suite));
@@ -36,13 +36,14 @@ describe('dashboard in Chromium: the demo\'s feeds through the SRT hub', functio
     }
   });
 
-  it('plays the previews from the hub\'s FLV remux', async () => {
+  it('plays the previews over WebRTC (WHEP) from the hub\'s FLV remux', async () => {
     for (const site of SITES) {
       await page.waitForFunction((s) => {
         const v = document.querySelector<HTMLVideoElement>(`video[data-site="${s}"]`);
         return v !== null && v.currentTime > 0.5;
       }, site, { timeout: 30_000 });
       await page.locator(`article.site[data-site="${site}"] .preview.live`).waitFor({ timeout: 10_000 });
+      assert.equal(await page.locator(`video[data-site="${site}"]`).getAttribute('data-transport'), 'whep', `${site}'s preview over WebRTC`);
     }
     const first = await page.locator('video[data-site="rouyn-noranda"]').evaluate((v: HTMLVideoElement) => v.currentTime);
     await page.waitForFunction((t) => document.querySelector<HTMLVideoElement>('video[data-site="rouyn-noranda"]')!.currentTime > t + 1, first, { timeout: 10_000 });

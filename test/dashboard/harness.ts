@@ -22,7 +22,8 @@ import { quietLogger } from '../helpers/log.js';
 import { waitFor } from '../helpers/wait.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+// Loopback ICE candidates: the WebRTC previews of the tests stay on 127.0.0.1.
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--allow-loopback-in-peer-connection'];
 
 export interface Browser {
   context: BrowserContext;
@@ -110,7 +111,7 @@ export interface DemoWithDashboard {
 }
 
 /** `fakeTally: false` leaves the cameras' tally to a real tally feature among `extensions` (the demo's switchers). */
-export async function startDemoWithDashboard(extra: { relayHttpBase?: string | null; extensions?: DemoExtension[]; fakeTally?: boolean } = {}): Promise<DemoWithDashboard> {
+export async function startDemoWithDashboard(extra: { relayHttpBase?: string | null; relayWhepBase?: string | null; extensions?: DemoExtension[]; fakeTally?: boolean } = {}): Promise<DemoWithDashboard> {
   const [mqttPort, wsPort, dashboardPort] = [await freePort(), await freePort(), await freePort()];
   const ptzSeen: PtzCommandSeen[] = [];
   const demo = await startDemo({
@@ -119,7 +120,7 @@ export async function startDemoWithDashboard(extra: { relayHttpBase?: string | n
     wsPort,
     interactive: false,
     log: quietLogger('demo'),
-    extensions: [fakeSiteHardware(ptzSeen, { tally: extra.fakeTally }), dashboardDemoExtension(dashboardPort, { relayHttpBase: extra.relayHttpBase ?? null }), ...(extra.extensions ?? [])],
+    extensions: [fakeSiteHardware(ptzSeen, { tally: extra.fakeTally }), dashboardDemoExtension(dashboardPort, { relayHttpBase: extra.relayHttpBase ?? null, relayWhepBase: extra.relayWhepBase ?? null }), ...(extra.extensions ?? [])],
   });
   const line = demo.lines.find((l) => l.startsWith('Dashboard '));
   if (!line) {

@@ -63,7 +63,7 @@ describe('dashboard server', () => {
     assert.match(String(page.headers['content-security-policy']), /connect-src 'self' ws:\/\/\*:9001/);
     const config = await get(server.url, '/config.json');
     const body = JSON.parse(config.body.toString()) as Record<string, unknown>;
-    assert.deepEqual({ ...body, version: 'v' }, { brokerWsUrl: 'ws://127.0.0.1:9001', event: 'demo', title: 'Journée', relayHttpBase: 'http://127.0.0.1:8000', version: 'v', lang: 'fr' });
+    assert.deepEqual({ ...body, version: 'v' }, { brokerWsUrl: 'ws://127.0.0.1:9001', event: 'demo', title: 'Journée', relayHttpBase: 'http://127.0.0.1:8000', relayWhepBase: null, version: 'v', lang: 'fr' });
     assert.equal(config.headers['cache-control'], 'no-store');
   });
 

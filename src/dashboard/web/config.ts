@@ -11,6 +11,8 @@ export interface DashboardPageConfig {
   title: string;
   /** The relay's HTTP-FLV base (`http://host:8000`), or null when there is no relay: previews say "no feed". */
   relayHttpBase: string | null;
+  /** The relay's WHEP base (`http://host:8889`): previews over WebRTC first; null: HTTP-FLV only. */
+  relayWhepBase: string | null;
   /** relais version of the server, for the footer. */
   version: string;
   /** The event's language (`fr` by default); a browser's own choice wins. */

@@ -300,7 +300,7 @@ export class Dashboard implements DashboardActions {
         grid.append(article);
         card = { body };
         this.cards.set(site.id, card);
-        const preview = new Preview(slot, site.id, this.config.relayHttpBase);
+        const preview = new Preview(slot, site.id, this.config.relayHttpBase, this.config.relayWhepBase ?? null);
         this.previews.set(site.id, preview);
         preview.start();
         // Keep the cards in id order as sites appear.

@@ -1,7 +1,10 @@
 /**
- * A site's live preview: mpegts.js playing the relay's HTTP-FLV stream in a
- * muted <video>. "no feed" when there is no relay, no stream, or no browser
- * support; it retries with growing delays while the page is open.
+ * A site's live preview in a muted <video>: over WebRTC from the relay's WHEP
+ * endpoint when it has one (a fraction of a second behind the room), else, or
+ * when that fails, mpegts.js playing the relay's HTTP-FLV stream (a second or
+ * more behind). "no feed" when there is no relay, no stream, or no browser
+ * support; it retries with growing delays while the page is open, WebRTC
+ * first again after an HTTP-FLV failure. `data-transport` says which plays.
  */
 import { t } from '../../i18n/index.js';
 
@@ -18,11 +21,18 @@ const RETRY_MIN_MS = 3000;
 const RETRY_MAX_MS = 30_000;
 /** No new frame for this long: the stream is gone even if the connection is not. */
 const STALL_MS = 8000;
+/** Longest wait for the browser's own ICE candidates before the offer goes (no trickle). */
+const GATHER_MS = 2000;
 
 export class Preview {
   readonly video: HTMLVideoElement;
   private readonly label: HTMLElement;
   private player: Player | null = null;
+  private pc: RTCPeerConnection | null = null;
+  /** The WHEP session to DELETE when the preview ends. */
+  private session: string | null = null;
+  /** WebRTC did not start last time: the next try is HTTP-FLV. */
+  private whepFailed = false;
   private retryMs = RETRY_MIN_MS;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private watchTimer: ReturnType<typeof setInterval> | null = null;
@@ -32,6 +42,7 @@ export class Preview {
     private readonly slot: HTMLElement,
     private readonly site: string,
     private readonly relayHttpBase: string | null,
+    private readonly relayWhepBase: string | null = null,
   ) {
     this.video = document.createElement('video');
     this.video.muted = true;
@@ -45,7 +56,7 @@ export class Preview {
   }
 
   start(): void {
-    if (!this.relayHttpBase) {
+    if (!this.relayHttpBase && !this.relayWhepBase) {
       this.show(t('preview.noRelay'), false);
       return;
     }
@@ -60,6 +71,20 @@ export class Preview {
 
   private async open(): Promise<void> {
     if (this.stopped) return;
+    if (this.relayWhepBase && !this.whepFailed && typeof RTCPeerConnection === 'function') {
+      try {
+        await this.openWhep(this.relayWhepBase);
+        return;
+      } catch {
+        this.teardown();
+        this.whepFailed = true;
+      }
+    }
+    if (!this.relayHttpBase) {
+      this.fail(t('sites.noFeed'));
+      return;
+    }
+    this.whepFailed = false;
     let mpegts: MpegtsModule;
     try {
       mpegts = await loadMpegts();
@@ -77,7 +102,41 @@ export class Preview {
     player.on(mpegts.Events.ERROR, () => this.fail(t('sites.noFeed')));
     player.attachMediaElement(this.video);
     player.load();
+    this.video.dataset['transport'] = 'flv';
     this.video.play()?.catch(() => undefined);
+    this.watch();
+  }
+
+  /** WHEP: a receive-only offer with all its candidates, the answer from the relay, the picture into the <video>. */
+  private async openWhep(base: string): Promise<void> {
+    const pc = new RTCPeerConnection();
+    this.pc = pc;
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.ontrack = (e) => {
+      this.video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+      this.video.play()?.catch(() => undefined);
+    };
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise<void>((resolve) => {
+      if (pc.iceGatheringState === 'complete') resolve();
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+      setTimeout(resolve, GATHER_MS);
+    });
+    const endpoint = `${base.replace(/\/$/, '')}/whep/${encodeURIComponent(this.site)}`;
+    const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription?.sdp ?? '' });
+    if (res.status !== 201) throw new Error(`WHEP ${res.status}`);
+    const location = res.headers.get('location');
+    this.session = location ? new URL(location, endpoint).toString() : null;
+    await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+    pc.addEventListener('connectionstatechange', () => {
+      if (this.pc === pc && pc.connectionState === 'failed') this.fail(t('sites.noFeed'));
+    });
+    this.video.dataset['transport'] = 'whep';
+    this.watch();
+  }
+
+  /** Live once the picture moves; a picture that stops moving fails the preview (and tries again). */
+  private watch(): void {
     let lastTime = -1;
     let lastChange = Date.now();
     this.watchTimer = setInterval(() => {
@@ -97,6 +156,16 @@ export class Preview {
   private teardown(): void {
     if (this.watchTimer) clearInterval(this.watchTimer);
     this.watchTimer = null;
+    const pc = this.pc;
+    this.pc = null;
+    if (pc) {
+      pc.close();
+      this.video.srcObject = null;
+    }
+    const session = this.session;
+    this.session = null;
+    // The relay would also drop it once the connection is gone; this frees it at once.
+    if (session) void fetch(session, { method: 'DELETE', keepalive: true }).catch(() => undefined);
     const player = this.player;
     this.player = null;
     if (player) {
