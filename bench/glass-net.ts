@@ -51,6 +51,8 @@ export interface NetPlan {
    * with one more proxy, from the display to the box's listener.
    */
   direct?: boolean;
+  /** The relay's WebRTC previews (WHEP) too, on loopback. */
+  whep?: boolean;
 }
 
 export interface NetPorts {
@@ -63,6 +65,9 @@ export interface NetPorts {
   /** With `direct`: where the box's encoder writes (the fan), and where the display calls the box's listener, through the link. */
   directIn?: string;
   directDown?: number;
+  /** The relay's own HTTP-FLV and WHEP ports, not through the link (a dashboard next to the relay). */
+  flvLocal: number;
+  whepLocal?: number;
 }
 
 export type NetCounters = Record<string, LinkCounters>;
@@ -75,7 +80,8 @@ async function main(plan: NetPlan): Promise<void> {
   const base = await freeUdpBlock(sites.length * (sites.length + 1));
   const srtPlan = { sites, ingestPort: base, egressPort: base + sites.length };
   const srt = parseRelayConfig({ secret: plan.secret, srt: { ...srtPlan, latencyMs: plan.srtLatencyMs, expectedKbps: plan.expectedKbps } }).srt;
-  const relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort('tcp'), httpPort: await freePort('tcp'), secret: plan.secret, dataDir: dir, log, pollMs: 1000, srt });
+  const whep = plan.whep ? { whepPort: await freePort('tcp'), whepHosts: ['127.0.0.1'] } : {};
+  const relay = new Relay({ bind: '127.0.0.1', rtmpPort: await freePort('tcp'), httpPort: await freePort('tcp'), secret: plan.secret, dataDir: dir, log, pollMs: 1000, srt, ...whep });
   await relay.start();
 
   const impairment = parseImpairment(plan.link);
@@ -88,7 +94,7 @@ async function main(plan: NetPlan): Promise<void> {
     proxies.set(name, p);
     return p.port;
   };
-  const ports: NetPorts = { srtUp: {}, srtDown: {}, rtmpUp: 0, flvDown: 0 };
+  const ports: NetPorts = { srtUp: {}, srtDown: {}, rtmpUp: 0, flvDown: 0, flvLocal: Number(new URL(relay.httpUrl).port), ...(relay.whepUrl ? { whepLocal: Number(new URL(relay.whepUrl).port) } : {}) };
   for (const site of plan.sites) {
     ports.srtUp[site] = await proxy(`srt up ${site}`, 'udp', srtIngestPort(srtPlan, site));
     ports.srtDown[site] = await proxy(`srt down ${site}`, 'udp', srtEgressPort(srtPlan, site, 'display'));

@@ -23,15 +23,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
-import type { Writable } from 'node:stream';
-import { buildEncoderPlan, planArgs } from '../src/media/command.js';
-import { parseEncoderConfig } from '../src/media/config.js';
-import { feedTarget } from '../src/media/feed.js';
 import { srtFfmpegUrl } from '../src/media/srt.js';
 import { setLogLevel } from '../src/util/log.js';
 import { LOW_DELAY_INPUT, SWITCHER_INPUT } from '../src/media/switcher.js';
 import { roomSwitcherArgs } from '../src/media/switch-plan.js';
 import { StampCamera } from './camera.js';
+import { startBox, type Transport } from './glass-box.js';
 import { BENCH_LINK, recommendedSrtLatency, startNet, type NetCounters } from './glass-net.js';
 import { judge, readStamp, type Judged, type Shown } from './stamp.js';
 import { summary } from './stats.js';
@@ -55,43 +52,6 @@ const MEASURE_MS = Number(process.env.GLASS_SECONDS ?? 10) * 1000;
 const DISPLAY_FFMPEG = process.env.GLASS_DISPLAY_FFMPEG || 'ffmpeg';
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** `direct`: the box serves the display itself (encoder.direct, one SRT buffer), still sending to the relay. */
-type Transport = { kind: 'srt'; latencyMs: number } | { kind: 'direct'; latencyMs: number } | { kind: 'rtmp' };
-
-/** The box: the product's encoder plan for this output, its picture and sound taken from the camera's pipes. */
-function startBox(target: Transport, ports: { srtUp: number; rtmpUp: number }, encoderTarget?: string): { video: Writable; audio: Writable; stderr: string[]; stop(): Promise<void> } {
-  const output =
-    target.kind !== 'rtmp'
-      ? { kind: 'srt', url: `srt://127.0.0.1:${ports.srtUp}`, latencyMs: target.latencyMs }
-      : { kind: 'rtmp', url: `rtmp://127.0.0.1:${ports.rtmpUp}/live`, secret: SECRET };
-  const config = parseEncoderConfig({ encoder: 'libx264', size: `${WIDTH}x${HEIGHT}`, fps: FPS, bitrateKbps: KBPS, output }, 'bench');
-  const plan = buildEncoderPlan({ config, site: 'box', encoder: 'libx264', target: encoderTarget ?? feedTarget(config, 'box'), fontFile: null });
-  // A camera and a sound card instead of the test pattern: the same filters and encoder after them.
-  // A short input queue, as a capture device's ring of buffers: a late encoder makes the camera drop.
-  plan.inputs = [
-    { source: 'pipe:0', options: ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${WIDTH}x${HEIGHT}`, '-framerate', String(FPS), '-thread_queue_size', '4'] },
-    { source: 'pipe:3', options: ['-f', 's16le', '-ar', '48000', '-ac', '2', '-thread_queue_size', '512'] },
-  ];
-  const child = spawn('ffmpeg', planArgs(plan), { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => stderr.push(...d.split('\n').filter(Boolean).slice(-5)));
-  const audio = child.stdio[3] as Writable;
-  for (const pipe of [child.stdin!, audio]) pipe.on('error', () => undefined);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    video: child.stdin!,
-    audio,
-    stderr,
-    // Its pipes have ended (the camera stopped): it finishes, or is killed after 3 s.
-    async stop() {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
 
 /**
  * The display's decoder on one feed: ffmpeg with the display's low-delay
@@ -178,7 +138,7 @@ interface Round extends Judged {
 async function run(t: Transport): Promise<Round> {
   const net = await startNet({ sites: ['box'], srtLatencyMs: t.kind === 'rtmp' ? 200 : t.latencyMs, link: BENCH_LINK, secret: SECRET, expectedKbps: KBPS, direct: t.kind === 'direct' });
   const roundStart = now();
-  const box = startBox(t, { srtUp: net.ports.srtUp.box!, rtmpUp: net.ports.rtmpUp }, net.ports.directIn);
+  const box = startBox({ target: t, ports: { srtUp: net.ports.srtUp.box!, rtmpUp: net.ports.rtmpUp }, encoderTarget: net.ports.directIn, width: WIDTH, height: HEIGHT, fps: FPS, kbps: KBPS, secret: SECRET });
   const camera = new StampCamera({ width: WIDTH, height: HEIGHT, fps: FPS, now, video: box.video, audio: box.audio });
   camera.start();
   const shown: Shown[] = [];

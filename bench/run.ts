@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const benches = ['handoff.ts', 'appliance.ts', 'button-lamp.ts', 'tally.ts', 'visca.ts', 'media.ts', 'media-links.ts', 'display.ts', 'glass.ts', 'media-cpu.ts', 'demo-cpu.ts', 'dashboard.ts', 'timer.ts', 'nats-failover.ts'];
+const benches = ['handoff.ts', 'appliance.ts', 'button-lamp.ts', 'tally.ts', 'visca.ts', 'media.ts', 'media-links.ts', 'display.ts', 'glass.ts', 'preview.ts', 'media-cpu.ts', 'demo-cpu.ts', 'dashboard.ts', 'timer.ts', 'nats-failover.ts'];
 
 console.log(JSON.stringify({ machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`, node: process.version, at: new Date().toISOString() }));
 const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
