@@ -205,8 +205,8 @@ export class Relay extends EventEmitter<RelayEvents> {
       const whep = new WhepServer({
         bind: this.options.bind ?? '0.0.0.0',
         port: this.options.whepPort,
-        // The relay's own copy of the feed, as a viewer on loopback.
-        sourceOf: (site) => `http://127.0.0.1:${this.options.httpPort}/${RELAY_APP}/${site}.flv`,
+        // The relay's own copy of the feed, as one more HTTP-FLV viewer.
+        sourceOf: (site) => this.playUrl(site),
         isLive: (site) => this.snapshot().streams.some((s) => s.site === site && s.status === 'live'),
         ffmpeg: ffmpegBinary(this.options.ffmpeg),
         ...(this.options.whepHosts ? { iceHosts: this.options.whepHosts } : {}),

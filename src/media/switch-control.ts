@@ -15,9 +15,9 @@
  * builds without libzmq exist: when either is missing the switcher falls back
  * to stdin ({@link controlAvailable}). Nothing else knows about ZeroMQ.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { filterArg, graphEscape } from './command.js';
+import { runFfmpeg } from './ffmpeg.js';
 
 /** The two sockets of one switcher process: `ipc://` endpoints. */
 export interface ControlEndpoints {
@@ -74,13 +74,7 @@ const filterChecks = new Map<string, Promise<boolean>>();
 export function ffmpegHasControlFilters(ffmpeg: string): Promise<boolean> {
   let check = filterChecks.get(ffmpeg);
   if (!check) {
-    check = new Promise<boolean>((resolve) => {
-      const child = spawn(ffmpeg, ['-hide_banner', '-filters'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      let out = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-      child.on('error', () => resolve(false));
-      child.on('close', (code) => resolve(code === 0 && /^\s*\S+\s+zmq\s/m.test(out) && /^\s*\S+\s+azmq\s/m.test(out)));
-    });
+    check = runFfmpeg(ffmpeg, ['-hide_banner', '-filters']).then(({ code, stdout }) => code === 0 && /^\s*\S+\s+zmq\s/m.test(stdout) && /^\s*\S+\s+azmq\s/m.test(stdout));
     filterChecks.set(ffmpeg, check);
   }
   return check;
