@@ -252,6 +252,13 @@ export const displayConfigSchema = z.strictObject({
        * frame) when ffmpeg has them and the binding loads, else on stdin (read every 100 ms).
        */
       control: z.enum(['auto', 'stdin']).default('auto'),
+      /**
+       * `frames`: each feed decoded by its own ffmpeg and the switch made between whole pictures,
+       * which no feed waits on (frame-switcher.ts). `graph`: one ffmpeg decodes every feed and its
+       * graph switches (`streamselect`, which waits for every input's next picture; `control`
+       * applies to it alone).
+       */
+      engine: z.enum(['frames', 'graph']).default('frames'),
     })
     .prefault({}),
   /**

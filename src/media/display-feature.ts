@@ -60,7 +60,8 @@ export class DisplayFeature implements Feature {
       const source = displaySource(this.config, ctx.site);
       this.dir = await mkdtemp(join(tmpdir(), 'relais-display-'));
       const ffmpeg = ffmpegBinary(this.config.switcher.ffmpeg);
-      const noControl = this.config.switcher.control === 'stdin' ? 'stdin' : await controlAvailable(ffmpeg);
+      const engine = this.config.switcher.engine;
+      const noControl = engine === 'frames' || this.config.switcher.control === 'stdin' ? 'stdin' : await controlAvailable(ffmpeg);
       if (noControl === 'no-binding') log.warn(t('logs.switchControlNoBinding'));
       if (noControl === 'no-filters') log.warn(t('logs.switchControlNoFilters'));
       this.switched = new SwitchedDisplay({
@@ -79,6 +80,7 @@ export class DisplayFeature implements Feature {
         retryMs: this.config.switcher.retryMs,
         respawnMs: this.config.respawnMs,
         dir: this.dir,
+        engine,
         zmqControl: noControl === null,
         log,
       });

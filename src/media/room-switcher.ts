@@ -31,6 +31,30 @@ export interface RoomSwitcherEvents {
   exit: [info: RoomSwitcherExit];
 }
 
+/** Sends `signal` to `child` unless it is gone, then SIGKILL after `graceMs` if it is still there. */
+export function endChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    child.kill(signal);
+  } catch {
+    // gone already
+  }
+  const timer = setTimeout(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }, graceMs);
+  child.once('close', () => clearTimeout(timer));
+}
+
+/** What the display drives: this graph switcher, or the switch between whole pictures (frame-switcher.ts). */
+export interface SwitchProcess extends EventEmitter<RoomSwitcherEvents> {
+  readonly pid: number | undefined;
+  start(): void;
+  /** Puts source `index` on screen (0: the slate); false when it cannot be asked. */
+  select(index: number): boolean;
+  /** Ends its processes; resolves once all are gone. */
+  stop(): Promise<void>;
+}
+
 export interface RoomSwitcherOptions {
   ffmpeg: string;
   args: readonly string[];
@@ -44,7 +68,7 @@ export interface RoomSwitcherOptions {
   control?: ControlEndpoints | null;
 }
 
-export class RoomSwitcher extends EventEmitter<RoomSwitcherEvents> {
+export class RoomSwitcher extends EventEmitter<RoomSwitcherEvents> implements SwitchProcess {
   private ffmpeg: ChildProcess | null = null;
   private sink: ChildProcess | null = null;
   private frames = 0;
@@ -166,16 +190,7 @@ export class RoomSwitcher extends EventEmitter<RoomSwitcherEvents> {
   }
 
   private end(child: ChildProcess, signal: NodeJS.Signals): void {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      child.kill(signal);
-    } catch {
-      // gone already
-    }
-    const timer = setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }, this.o.killTimeoutMs ?? 1500);
-    child.once('close', () => clearTimeout(timer));
+    endChild(child, signal, this.o.killTimeoutMs ?? 1500);
   }
 
   /** Ends both processes; resolves once both are gone. */

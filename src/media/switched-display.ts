@@ -18,7 +18,8 @@ import { t, type Translator } from '../i18n/index.js';
 import type { Floor } from '../protocol/schemas.js';
 import type { Logger } from '../util/log.js';
 import { SLATE_LINES, slateGraph, type DisplayState } from './display.js';
-import { RoomSwitcher, type RoomSwitcherExit } from './room-switcher.js';
+import { FrameSwitcher } from './frame-switcher.js';
+import { RoomSwitcher, type RoomSwitcherExit, type SwitchProcess } from './room-switcher.js';
 import { watchFirstFrame, type FirstFrameWatch } from './ffmpeg.js';
 import { redactSign } from './sign.js';
 import { needsReplan, roomSwitcherArgs, screenFor, screenInput, wantedFeeds, withReadTimeout, type FeedChoice, type Screen } from './switch-plan.js';
@@ -48,7 +49,12 @@ export interface SwitchedDisplayOptions {
   respawnMs: number;
   /** Where the slate's text files (and the switch control's sockets) are written. */
   dir: string;
-  /** Switch over ZeroMQ (switch-control.ts; the caller has checked controlAvailable), else on stdin. */
+  /**
+   * `frames` (the default): each feed decoded by its own ffmpeg, the switch made between whole
+   * pictures (frame-switcher.ts); `graph`: one ffmpeg whose graph switches (room-switcher.ts).
+   */
+  engine?: 'frames' | 'graph';
+  /** The graph's switches over ZeroMQ (switch-control.ts; the caller has checked controlAvailable), else on stdin. */
   zmqControl?: boolean;
   log: Logger;
 }
@@ -74,7 +80,7 @@ const MAX_RETRY_MS = 30_000;
 
 export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
   private floor: Floor | null = null;
-  private proc: RoomSwitcher | null = null;
+  private proc: SwitchProcess | null = null;
   private feeds: string[] | null = null;
   /** Feeds of the running process whose read ended: it goes on, holding their last picture. */
   private dead = new Set<string>();
@@ -170,19 +176,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
     if (screen.kind === 'slate') this.writeSlate(screen.lines);
     else this.writeSlate([]);
     const initial = screenInput(screen);
-    this.processes += 1;
-    const control = this.o.zmqControl ? controlEndpoints(this.o.dir, this.processes) : null;
-    const args = roomSwitcherArgs({
-      feeds: feeds.map((site, i) => ({ site, url: urls[i]! })),
-      slate: slateGraph([], this.o.size, this.o.fontFile, { textFiles: this.textFiles, rate: 10 }),
-      size: this.o.size,
-      fps: this.o.fps,
-      initial,
-      inputOptions: SWITCHER_INPUT,
-      wallOrigin: Date.now() / 1000,
-      control,
-    });
-    const proc = new RoomSwitcher({ ffmpeg: this.o.ffmpeg, args, sink: this.o.sink, urls, control });
+    const proc = this.switchProcess(feeds, urls, initial);
     this.proc = proc;
     this.feeds = feeds;
     this.dead = new Set();
@@ -212,7 +206,19 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
     this.o.log.info('display: decoding the feeds', { feeds: feeds.join(', ') || '-', pid: proc.pid });
   }
 
-  private ended(proc: RoomSwitcher, info: RoomSwitcherExit, feeds: string[], urls: string[]): void {
+  private switchProcess(feeds: string[], urls: string[], initial: number): SwitchProcess {
+    const slate = slateGraph([], this.o.size, this.o.fontFile, { textFiles: this.textFiles, rate: 10 });
+    const sources = feeds.map((site, i) => ({ site, url: urls[i]! }));
+    if ((this.o.engine ?? 'frames') === 'frames') {
+      return new FrameSwitcher({ ffmpeg: this.o.ffmpeg, sink: this.o.sink, size: this.o.size, fps: this.o.fps, slate, feeds: sources, initial });
+    }
+    this.processes += 1;
+    const control = this.o.zmqControl ? controlEndpoints(this.o.dir, this.processes) : null;
+    const args = roomSwitcherArgs({ feeds: sources, slate, size: this.o.size, fps: this.o.fps, initial, inputOptions: SWITCHER_INPUT, wallOrigin: Date.now() / 1000, control });
+    return new RoomSwitcher({ ffmpeg: this.o.ffmpeg, args, sink: this.o.sink, urls, control });
+  }
+
+  private ended(proc: SwitchProcess, info: RoomSwitcherExit, feeds: string[], urls: string[]): void {
     if (this.proc !== proc || this.stopped) return;
     this.proc = null;
     this.ready = false;
@@ -304,7 +310,7 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
     this.emit('state', state);
   }
 
-  private retire(proc: RoomSwitcher): void {
+  private retire(proc: SwitchProcess): void {
     const gone = proc.stop();
     this.dying.add(gone);
     void gone.then(() => this.dying.delete(gone));

@@ -116,6 +116,8 @@ export interface DisplayRigOptions {
   control?: 'auto' | 'stdin';
   /** Run ffmpeg with `-nostdin` (a wrapper script): a switch can then only come over ZeroMQ. */
   noStdin?: boolean;
+  /** The switcher's engine (frames by default). */
+  engine?: 'frames' | 'graph';
 }
 
 /**
@@ -151,14 +153,15 @@ export async function startDisplayRig(o: DisplayRigOptions = {}): Promise<Displa
   for (const s of [video.server, audio.server]) s.on('connection', (c) => stops.push(() => void c.destroy()));
 
   const sink = ['ffmpeg', '-hide_banner', '-loglevel', 'error', '-f', 'nut', '-i', 'pipe:0',
-    '-map', '0:v', '-s', `${W}x${H}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', `tcp://127.0.0.1:${vp}`,
+    // One thread: the rawvideo encoder's frame threads would hold each picture until the next.
+    '-map', '0:v', '-s', `${W}x${H}`, '-pix_fmt', 'rgb24', '-threads', '1', '-f', 'rawvideo', `tcp://127.0.0.1:${vp}`,
     '-map', '0:a', '-ac', '1', '-ar', String(RATE), '-f', 's16le', `tcp://127.0.0.1:${ap}`];
   const fake = fakeFeatureContext({ site: 'riviere-du-loup', event: 'test-day' });
   const reports: DisplayPart[] = [];
   fake.seen.on('report', (key, value) => key === 'display' && reports.push(value as DisplayPart));
   const feature = new DisplayFeature({
     srt: { host: '127.0.0.1', sites: SITES, egressPort: base, latencyMs: 240 },
-    switcher: { sink, readTimeoutMs: 1000, retryMs: 300, control: o.control ?? 'auto', ...(ffmpeg ? { ffmpeg } : {}) },
+    switcher: { sink, readTimeoutMs: 1000, retryMs: 300, control: o.control ?? 'auto', engine: o.engine ?? 'frames', ...(ffmpeg ? { ffmpeg } : {}) },
     slateSize: '320x180',
     title: 'Journée des régions',
     respawnMs: 200,

@@ -18,8 +18,7 @@ describe('room display with the switcher (real ffmpeg, SRT feeds)', function () 
   });
 
   it('hands off with no black frame, sound following, shows the slate, and survives a dying feed', async () => {
-    // ffmpeg does not read its stdin: every switch comes over ZeroMQ (its zmq and azmq filters).
-    rig = await startDisplayRig({ noStdin: true });
+    rig = await startDisplayRig();
     const r = rig;
     assert.equal(r.last()?.mode, 'switcher', 'auto with SRT and two other sites: the switcher');
     assert.deepEqual(r.last()?.feeds, ['saint-camille', 'rouyn-noranda']);
@@ -27,7 +26,10 @@ describe('room display with the switcher (real ffmpeg, SRT feeds)', function () 
     assert.equal(r.last()?.slate, 'no-floor');
     const pid = (r.feature as unknown as { switched: { pid: number } }).switched.pid;
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    assert.ok(argv.includes('-nostdin') && argv.some((a) => a.includes(',zmq=bind_address=ipc') && a.includes(',azmq=bind_address=ipc')), 'the switcher takes its switches over ZeroMQ');
+    assert.ok(argv.includes('nut') && argv.join(' ').includes('-c:v copy'), `the mux copies whole pictures into NUT: ${argv.join(' ')}`);
+    const decoders = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/)
+      .map((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8')).filter((cmd) => cmd.startsWith('ffmpeg\0') && cmd.includes('srt://'));
+    assert.equal(decoders.length, 2, 'one decoder per feed');
 
     const figures: Array<{ what: string } & HandOff> = [];
     figures.push({ what: 'slate -> saint-camille', ...(await handOff(r, 'saint-camille', 'rouyn-noranda', 'red', 'low')) });
@@ -65,8 +67,25 @@ describe('room display with the switcher (real ffmpeg, SRT feeds)', function () 
     rig = null;
   });
 
-  it('with `control: stdin` (an ffmpeg without the zmq filters) switches through stdin, as cleanly', async () => {
-    rig = await startDisplayRig({ control: 'stdin' });
+  it('the graph engine, its switches over ZeroMQ (ffmpeg not reading stdin), as cleanly', async () => {
+    rig = await startDisplayRig({ engine: 'graph', noStdin: true });
+    const r = rig;
+    const pid = (r.feature as unknown as { switched: { pid: number } }).switched.pid;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(argv.includes('-nostdin') && argv.some((a) => a.includes(',zmq=bind_address=ipc') && a.includes(',azmq=bind_address=ipc')), 'the switcher takes its switches over ZeroMQ');
+    const figures = [
+      await handOff(r, 'saint-camille', 'rouyn-noranda', 'red', 'low'),
+      await handOff(r, 'rouyn-noranda', 'saint-camille', 'blue', 'high'),
+      await handOff(r, null, 'saint-camille', 'slate', 'silent'),
+    ];
+    assert.deepEqual(figures.map((f) => f.bad), [0, 0, 0], 'no black or unknown frame during a hand-off');
+    process.stdout.write(`      graph, over ZeroMQ: ${figures.map((f) => `${f.switchMs.toFixed(0)} ms`).join(', ')}\n`);
+    await rig.stop();
+    rig = null;
+  });
+
+  it('the graph engine with `control: stdin` (an ffmpeg without the zmq filters) switches through stdin, as cleanly', async () => {
+    rig = await startDisplayRig({ engine: 'graph', control: 'stdin' });
     const r = rig;
     const pid = (r.feature as unknown as { switched: { pid: number } }).switched.pid;
     assert.ok(!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('zmq='), 'no control filter in the graph');

@@ -1,20 +1,23 @@
 /**
  * The room switcher shows each picture of the feed on air once, and as soon
- * as a plain decoder of the same packets would. `streamselect` gives the
- * on-air picture again at every picture of the slate; ffmpeg's `fps` made
- * that one steady rate but held every picture until the next had come: at 10
- * pictures a second, 100 ms behind a plain decoder. Here one feed (a white
- * bar that moves two pixels a picture, 10 a second) goes through a tee on
- * loopback UDP to the product's switcher graph (the slate and the feed) and
- * to a plain decoder with the display's low-delay options; each decoded
- * picture is known by the bar's place, and its time out of each is compared.
+ * as a plain decoder of the same packets would. In one ffmpeg graph
+ * (`streamselect`), a picture was held until the next one came whenever the
+ * inputs' times crossed: at 10 pictures a second, 100 ms behind a plain
+ * decoder, in some runs on a loaded machine and not others; the switch made
+ * between whole pictures (frame-switcher.ts) has no such wait. Here one feed
+ * (a white bar that moves two pixels a picture, 10 a second) goes through a
+ * tee on loopback UDP to the product's switcher (the slate, the feed's
+ * decoder, the mux) and to a plain decoder with the display's low-delay
+ * options; each decoded picture is known by the bar's place at the switcher's
+ * sink and at the plain decoder, and its times out of each are compared.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { freeUdpPort } from '../../src/media/srt-transmit.js';
-import { roomSwitcherArgs, switcherPictureOut } from '../../src/media/switch-plan.js';
-import { LOW_DELAY_INPUT, SWITCHER_INPUT } from '../../src/media/switcher.js';
+import { FrameSwitcher } from '../../src/media/frame-switcher.js';
+import { LOW_DELAY_INPUT } from '../../src/media/switcher.js';
 import { waitFor } from '../helpers/wait.js';
 import { testFeedArgs } from './helpers.js';
 
@@ -30,10 +33,10 @@ function barAt(picture: Buffer): number {
 }
 
 /** Each picture's bar place and the time it came out of `child`'s stdout. */
-function collect(child: ChildProcess): Array<{ bar: number; at: number }> {
+function collect(out: NodeJS.ReadableStream): Array<{ bar: number; at: number }> {
   const seen: Array<{ bar: number; at: number }> = [];
   let pending = Buffer.alloc(0);
-  child.stdout!.on('data', (d: Buffer) => {
+  out.on('data', (d: Buffer) => {
     const at = performance.now();
     pending = Buffer.concat([pending, d]);
     for (; pending.length >= FRAME; pending = pending.subarray(FRAME)) seen.push({ bar: barAt(pending.subarray(0, FRAME)), at });
@@ -47,9 +50,13 @@ describe('room switcher: every picture once, none held back (real ffmpeg)', func
   this.timeout(30_000);
   const children: ChildProcess[] = [];
   let tee: Socket | null = null;
-  after(() => {
+  let switcher: FrameSwitcher | null = null;
+  const servers: Server[] = [];
+  after(async () => {
+    servers.forEach((v) => v.close());
     children.forEach((c) => c.kill('SIGKILL'));
     tee?.close();
+    await switcher?.stop();
   });
 
   it('gives the feed\'s pictures at its rate, none repeated, as soon as a plain decoder does', async () => {
@@ -62,21 +69,22 @@ describe('room switcher: every picture once, none held back (real ffmpeg)', func
     });
     await new Promise<void>((r) => t.bind(input, '127.0.0.1', () => r()));
     const url = (port: number): string => `udp://127.0.0.1:${port}?fifo_size=100000&overrun_nonfatal=1`;
-    const args = roomSwitcherArgs({
-      feeds: [{ site: 'saint-camille', url: url(toSwitcher) }],
-      slate: `color=c=0x18202b:s=${W}x${H}:r=10`,
-      size: { width: W, height: H },
-      fps: 30,
-      initial: 1,
-      inputOptions: SWITCHER_INPUT,
-      wallOrigin: Date.now() / 1000,
-    });
-    const switcher = spawn('ffmpeg', [...args.slice(0, args.indexOf('-map')), '-map', '[v]', ...switcherPictureOut(30), ...gray, '-map', '[a]', '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const plain = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...LOW_DELAY_INPUT, '-i', url(toPlain), '-map', '0:v:0', '-fps_mode', 'passthrough', ...gray], { stdio: ['ignore', 'pipe', 'ignore'] });
-    children.push(switcher, plain);
-    const [fromSwitcher, fromPlain] = [collect(switcher), collect(plain)];
+    // The switcher's sink sends its gray pictures to a local socket this process reads.
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    servers.push(server);
+    const connected = new Promise<NodeJS.ReadableStream>((r) => server.once('connection', (c) => r(c)));
+    const sinkPort = (server.address() as AddressInfo).port;
+    const sink = ['ffmpeg', '-hide_banner', '-loglevel', 'error', '-fflags', 'nobuffer', '-probesize', '32', '-analyzeduration', '0', '-f', 'nut', '-i', 'pipe:0', '-map', '0:v', '-fps_mode', 'passthrough', '-threads', '1', ...gray.slice(0, -1), `tcp://127.0.0.1:${sinkPort}`];
+    const s = new FrameSwitcher({ ffmpeg: 'ffmpeg', sink, size: { width: W, height: H }, fps: 30, slate: `color=c=0x18202b:s=${W}x${H}:r=10`, feeds: [{ site: 'saint-camille', url: url(toSwitcher) }], initial: 1 });
+    switcher = s;
+    const plain = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...LOW_DELAY_INPUT, '-i', url(toPlain), '-map', '0:v:0', '-fps_mode', 'passthrough', '-threads', '1', ...gray], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(plain);
+    s.start();
+    const fromPlain = collect(plain.stdout!);
     const bar = `color=c=black:size=${W}x${H}:rate=${FPS}[b];color=c=white:size=4x${H}:rate=${FPS}[w];[b][w]overlay=x='2*mod(n,75)':y=0:eval=frame[out0]`;
     children.push(spawn('ffmpeg', testFeedArgs({ video: bar, toneHz: 440, fps: FPS, seconds: 15, target: `udp://127.0.0.1:${input}?pkt_size=1316` }), { stdio: 'ignore' }));
+    const fromSwitcher = collect(await connected);
     // A few seconds of pictures through both, after each has begun.
     await waitFor('pictures from both', () => fromSwitcher.filter((p) => p.bar >= 0).length > 10 && fromPlain.length > 10, 15_000);
     const [s0, p0] = [fromSwitcher.length, fromPlain.length];
