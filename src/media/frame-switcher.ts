@@ -82,6 +82,13 @@ export function slateSourceArgs(slate: string, size: { width: number; height: nu
 const RAW_INPUT = ['-fflags', 'nobuffer', '-probesize', '32', '-analyzeduration', '0'];
 
 /**
+ * The mux reads the sound 1024 samples at a time (ffmpeg's raw PCM packet)
+ * and stamps a packet when its last sample has come: its first was heard that
+ * much earlier.
+ */
+const SOUND_PACKET_S = 1024 / 48_000;
+
+/**
  * The mux: pictures on stdin and sound on fd 3, each stamped with the wall
  * clock as it comes (one clock for both: lip sync as the sources gave them),
  * the pictures copied (no decoder, no encoder), out in raw NUT on stdout from
@@ -92,7 +99,7 @@ const RAW_INPUT = ['-fflags', 'nobuffer', '-probesize', '32', '-analyzeduration'
 export function frameMuxArgs(size: { width: number; height: number }, fps: number, originS: number): string[] {
   return ['-hide_banner', '-loglevel', 'warning', '-nostats', '-nostdin', '-copyts',
     ...RAW_INPUT, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${size.width}x${size.height}`, '-framerate', String(fps), '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0',
-    ...RAW_INPUT, '-f', 's16le', '-ar', '48000', '-ac', '2', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:3',
+    ...RAW_INPUT, '-f', 's16le', '-ar', '48000', '-ac', '2', '-use_wallclock_as_timestamps', '1', '-itsoffset', String(-SOUND_PACKET_S), '-i', 'pipe:3',
     '-map', '0:v', '-c:v', 'copy',
     '-map', '1:a', '-af', 'aresample=async=1:min_hard_comp=0.1', ...RAW_OUT_THREADS, '-c:a', 'pcm_s16le',
     '-output_ts_offset', `-${originS.toFixed(3)}`, '-flush_packets', '1', '-max_interleave_delta', '1', '-f', 'nut', 'pipe:1'];

@@ -1,7 +1,9 @@
 /**
- * Lip sync through the room switcher. Every feed is stamped with the wall
- * clock at arrival and its picture and sound are each smoothed on their own
- * (switch-plan.ts, WALL): they must stay together. A feed flashes white and
+ * Lip sync through the room switcher, both engines. In the graph, every feed
+ * is stamped with the wall clock at arrival and its picture and sound are
+ * each smoothed on their own (switch-plan.ts, WALL); between whole pictures
+ * (frame-switcher.ts), the feed's decoder gives its pictures and its sound
+ * on two pipes and the mux stamps each at arrival: they must stay together. A feed flashes white and
  * beeps at the same moment once a second; the same bytes go to the switcher
  * (over loopback UDP, beside a second feed) and to a file. The
  * switcher's NUT output (what the room's player gets) and the file are read
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 import { MPEGTS_MUX_OPTIONS } from '../../src/media/command.js';
 import { runFfmpeg } from '../../src/media/ffmpeg.js';
 import { freeUdpPort } from '../../src/media/srt-transmit.js';
+import { FrameSwitcher } from '../../src/media/frame-switcher.js';
 import { roomSwitcherArgs } from '../../src/media/switch-plan.js';
 import { SWITCHER_INPUT } from '../../src/media/switcher.js';
 import { tempDir, testFeedArgs } from './helpers.js';
@@ -98,32 +101,46 @@ describe('room switcher: lip sync on the wall clock (real ffmpeg)', function () 
   const children: ChildProcess[] = [];
   after(() => children.forEach((c) => c.kill('SIGKILL')));
 
-  it('keeps each flash and its beep together as the box sent them', async () => {
+  const udpIn = (port: number): string => `udp://127.0.0.1:${port}?fifo_size=100000&overrun_nonfatal=1`;
+  const feeds = (plain: number, flashing: number): Array<{ site: string; url: string }> => [{ site: 'plain', url: udpIn(plain) }, { site: 'flashing', url: udpIn(flashing) }];
+  const slate = 'color=c=0x18202b:s=160x90:r=10';
+
+  /** The graph engine's ffmpeg, its NUT into `shown`; resolves once it has written it all. */
+  async function throughGraph(plain: number, flashing: number, shown: string, run: () => Promise<void>): Promise<void> {
+    const args = roomSwitcherArgs({ feeds: feeds(plain, flashing), slate, size: { width: 160, height: 90 }, fps: 30, initial: 2, inputOptions: SWITCHER_INPUT, wallOrigin: Date.now() / 1000 });
+    const display = spawn('ffmpeg', [...args.slice(0, args.indexOf('-progress')).filter((a) => a !== 'pipe:1'), '-y', shown], { stdio: ['pipe', 'ignore', 'ignore'] });
+    children.push(display);
+    await run();
+    const ended = new Promise((resolve) => display.once('exit', resolve));
+    display.stdin!.end('q');
+    await ended;
+  }
+
+  /** The frames engine, its sink writing the NUT it gets into `shown`. */
+  async function throughFrames(plain: number, flashing: number, shown: string, run: () => Promise<void>): Promise<void> {
+    const switcher = new FrameSwitcher({ ffmpeg: 'ffmpeg', sink: ['dd', `of=${shown}`, 'status=none'], size: { width: 160, height: 90 }, fps: 30, slate, feeds: feeds(plain, flashing), initial: 2 });
+    switcher.start();
+    try {
+      await run();
+    } finally {
+      await switcher.stop();
+    }
+  }
+
+  for (const [engine, through] of [['graph', throughGraph], ['frames', throughFrames]] as const) it(`keeps each flash and its beep together as the box sent them (${engine})`, async () => {
     const dir = await tempDir();
     try {
       const [flashing, plain] = [await freeUdpPort(), await freeUdpPort()];
       const reference = join(dir.path, 'sent.ts');
       const shown = join(dir.path, 'shown.nut');
-      const args = roomSwitcherArgs({
-        feeds: [{ site: 'plain', url: `udp://127.0.0.1:${plain}?fifo_size=100000&overrun_nonfatal=1` }, { site: 'flashing', url: `udp://127.0.0.1:${flashing}?fifo_size=100000&overrun_nonfatal=1` }],
-        slate: 'color=c=0x18202b:s=160x90:r=10',
-        size: { width: 160, height: 90 },
-        fps: 30,
-        initial: 2,
-        inputOptions: SWITCHER_INPUT,
-        wallOrigin: Date.now() / 1000,
+      await through(plain, flashing, shown, async () => {
+        await sleep(200);
+        children.push(flashingFeed(flashing, reference), plainFeed(plain));
+        await sleep(9000);
       });
-      const display = spawn('ffmpeg', [...args.slice(0, args.indexOf('-progress')).filter((a) => a !== 'pipe:1'), '-y', shown], { stdio: ['pipe', 'ignore', 'ignore'] });
-      children.push(display);
-      await sleep(200);
-      children.push(flashingFeed(flashing, reference), plainFeed(plain));
-      await sleep(9000);
-      const ended = new Promise((resolve) => display.once('exit', resolve));
-      display.stdin!.end('q');
-      await ended;
       const sent = offsets(await onsets(reference));
       const seen = offsets(await onsets(shown));
-      console.log(`      beep after flash, median: ${(median(sent) * 1000).toFixed(0)} ms as sent (${sent.length}), ${(median(seen) * 1000).toFixed(0)} ms on the switcher's output (${seen.length})`);
+      console.log(`      beep after flash, median: ${(median(sent) * 1000).toFixed(0)} ms as sent (${sent.length}), ${(median(seen) * 1000).toFixed(0)} ms on the ${engine} switcher's output (${seen.length})`);
       assert.ok(sent.length >= 5, `${sent.length} flashes with their beep in the box's own output`);
       assert.ok(seen.length >= 5, `${seen.length} flashes with their beep through the switcher`);
       assert.ok(Math.abs(median(seen) - median(sent)) <= 0.045, `lip sync moved ${((median(seen) - median(sent)) * 1000).toFixed(0)} ms through the switcher`);
