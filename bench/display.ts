@@ -7,7 +7,8 @@
  *      floor to the first frame of the new picture at the sink's output
  *      (the sink decodes the NUT the room's player would get), the longest
  *      gap between two frames across each, and black or unknown frames;
- *      (DISPLAY_CONTROL=stdin: the switches on ffmpeg's stdin instead of ZeroMQ);
+ *      (DISPLAY_ENGINE=graph: one ffmpeg whose graph switches, over ZeroMQ, or
+ *      with DISPLAY_CONTROL=stdin on its stdin; by default the switch between whole pictures);
  *   2. a feed that dies while the other is on screen: the longest frozen
  *      interval of the picture on screen, and how long until it moves again.
  */
@@ -18,7 +19,9 @@ import { summary } from './stats.js';
 const FEED_FPS = Number(process.env.DISPLAY_FEED_FPS ?? 30);
 /** `stdin` to switch the way an ffmpeg without the zmq filters does (read every 100 ms). */
 const CONTROL = process.env.DISPLAY_CONTROL === 'stdin' ? 'stdin' : 'auto';
-const rig = await startDisplayRig({ feedFps: FEED_FPS, control: CONTROL });
+/** DISPLAY_ENGINE=graph: one ffmpeg whose graph switches, instead of the switch between whole pictures. */
+const ENGINE = process.env.DISPLAY_ENGINE === 'graph' ? 'graph' : 'frames';
+const rig = await startDisplayRig({ feedFps: FEED_FPS, control: CONTROL, engine: ENGINE });
 try {
   const feeds: HandOff[] = [];
   const slate: HandOff[] = [];
@@ -34,8 +37,8 @@ try {
   slate.push(await handOff(rig, null, 'saint-camille', 'slate', 'silent'));
   slate.push(await handOff(rig, 'saint-camille', null, 'red', 'low'));
   const bad = [...feeds, ...slate].reduce((n, h) => n + h.bad, 0);
-  console.log(JSON.stringify({ bench: 'display-handoff', feedFps: FEED_FPS, control: CONTROL, between: 'two decoded SRT feeds', switchMs: summary(feeds.map((h) => h.switchMs)), gapMs: summary(feeds.map((h) => h.gapMs)), blackOrUnknown: bad }));
-  console.log(JSON.stringify({ bench: 'display-handoff', feedFps: FEED_FPS, control: CONTROL, between: 'a feed and the slate', switchMs: summary(slate.map((h) => h.switchMs)), gapMs: summary(slate.map((h) => h.gapMs)) }));
+  console.log(JSON.stringify({ bench: 'display-handoff', feedFps: FEED_FPS, engine: ENGINE, control: ENGINE === 'graph' ? CONTROL : undefined, between: 'two decoded SRT feeds', switchMs: summary(feeds.map((h) => h.switchMs)), gapMs: summary(feeds.map((h) => h.gapMs)), blackOrUnknown: bad }));
+  console.log(JSON.stringify({ bench: 'display-handoff', feedFps: FEED_FPS, engine: ENGINE, control: ENGINE === 'graph' ? CONTROL : undefined, between: 'a feed and the slate', switchMs: summary(slate.map((h) => h.switchMs)), gapMs: summary(slate.map((h) => h.gapMs)) }));
 
   const from = rig.video.length;
   const diedAt = performance.now();

@@ -17,6 +17,8 @@
  * the relay, GLASS_DIRECT_LATENCIES=240,200 served directly (empty: none).
  * GLASS_SWITCHER=one|direct-first|relay-first decodes the direct feed with the room
  * display's switcher instead of a plain decoder (see switcherDecoderArgs);
+ * GLASS_ENGINE=frames (with GLASS_SWITCHER) uses the display's switch between whole pictures
+ * instead of its graph (startFramesDisplay).
  * GLASS_DISPLAY_FFMPEG runs the display with another ffmpeg; GLASS_RTMP=0 leaves RTMP out.
  *
  * Run: npx tsx bench/glass.ts   (prints one JSON line per transport)
@@ -26,7 +28,9 @@ import { loadavg } from 'node:os';
 import { srtFfmpegUrl } from '../src/media/srt.js';
 import { setLogLevel } from '../src/util/log.js';
 import { LOW_DELAY_INPUT, SWITCHER_INPUT } from '../src/media/switcher.js';
-import { roomSwitcherArgs } from '../src/media/switch-plan.js';
+import { createServer, type AddressInfo } from 'node:net';
+import { FrameSwitcher } from '../src/media/frame-switcher.js';
+import { RAW_OUT_THREADS, roomSwitcherArgs } from '../src/media/switch-plan.js';
 import { StampCamera } from './camera.js';
 import { startBox, type Transport } from './glass-box.js';
 import { BENCH_LINK, recommendedSrtLatency, startNet, type NetCounters } from './glass-net.js';
@@ -60,6 +64,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * picture has come (the relay may not have the feed yet).
  */
 function startDisplay(url: string, log: string[], onPicture: (p: Shown) => void, other?: string): { stop(): Promise<void> } {
+  if (other !== undefined && process.env.GLASS_ENGINE === 'frames') return startFramesDisplay(url, other, log, onPicture);
   const size = SHOWN_W * SHOWN_H;
   // The plain decoder, or (GLASS_SWITCHER) the room display's switcher with the feed on screen.
   const args = other === undefined ? plainDecoderArgs(url) : switcherDecoderArgs(url, other);
@@ -71,15 +76,7 @@ function startDisplay(url: string, log: string[], onPicture: (p: Shown) => void,
     child = c;
     c.stderr?.setEncoding('utf8').on('data', (d: string) => log.push(...d.split('\n').filter(Boolean)));
     let pending: Buffer = Buffer.alloc(0);
-    c.stdout?.on('data', (d: Buffer) => {
-      const at = now();
-      pending = pending.length ? Buffer.concat([pending, d]) : d;
-      while (pending.length >= size) {
-        pictures += 1;
-        onPicture({ at, stamp: readStamp(pending.subarray(0, size), SHOWN_W, SHOWN_H, WIDTH, HEIGHT) });
-        pending = pending.subarray(size);
-      }
-    });
+    c.stdout?.on('data', readPictures(() => (pictures += 1), onPicture));
     c.once('exit', () => {
       if (!stopped && pictures === 0) setTimeout(() => !stopped && launch(), 300);
     });
@@ -99,9 +96,64 @@ function startDisplay(url: string, log: string[], onPicture: (p: Shown) => void,
   };
 }
 
+/** Cuts gray pictures of the reader's size out of a byte stream, each read for its stamp as it comes. */
+function readPictures(counted: () => void, onPicture: (p: Shown) => void): (d: Buffer) => void {
+  const size = SHOWN_W * SHOWN_H;
+  let pending: Buffer = Buffer.alloc(0);
+  return (d) => {
+    const at = now();
+    pending = pending.length ? Buffer.concat([pending, d]) : d;
+    while (pending.length >= size) {
+      counted();
+      onPicture({ at, stamp: readStamp(pending.subarray(0, size), SHOWN_W, SHOWN_H, WIDTH, HEIGHT) });
+      pending = pending.subarray(size);
+    }
+  };
+}
+
+/**
+ * The reader's copy of a picture: gray at the reader's size, raw, on one thread (the rawvideo
+ * encoder's frame threads hold each picture until the next: a picture's time on every one, which
+ * the room's player, showing it, does not add).
+ */
+const SHOWN_OUT = ['-s', `${SHOWN_W}x${SHOWN_H}`, '-pix_fmt', 'gray', '-fps_mode', 'passthrough', ...RAW_OUT_THREADS, '-f', 'rawvideo'];
+
 function plainDecoderArgs(url: string): string[] {
   return ['-hide_banner', '-loglevel', 'warning', '-nostats', ...LOW_DELAY_INPUT, '-i', url,
-    '-map', '0:v:0', '-s', `${SHOWN_W}x${SHOWN_H}`, '-pix_fmt', 'gray', '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1', '-map', '0:a:0', '-f', 'null', '-'];
+    '-map', '0:v:0', ...SHOWN_OUT, 'pipe:1', '-map', '0:a:0', '-f', 'null', '-'];
+}
+
+/** The feeds of GLASS_SWITCHER's choice, in their order: `url` (on screen) and `other`. */
+function switcherFeeds(url: string, other: string): string[] {
+  const how = process.env.GLASS_SWITCHER;
+  return how === 'one' ? [url] : how === 'relay-first' ? [other, url] : [url, other];
+}
+
+/**
+ * GLASS_ENGINE=frames: the room display's switch between whole pictures (FrameSwitcher, its own
+ * decoders and mux) with `url` on screen, its sink an ffmpeg that reads the NUT as the room's
+ * player would and hands each picture to the reader over a local socket.
+ */
+function startFramesDisplay(url: string, other: string, log: string[], onPicture: (p: Shown) => void): { stop(): Promise<void> } {
+  const feeds = switcherFeeds(url, other);
+  const server = createServer((socket) => {
+    socket.on('data', readPictures(() => undefined, onPicture));
+    socket.on('error', () => undefined);
+  });
+  let switcher: FrameSwitcher | null = null;
+  server.listen(0, '127.0.0.1', () => {
+    const port = (server.address() as AddressInfo).port;
+    const sink = ['ffmpeg', '-hide_banner', '-loglevel', 'error', '-fflags', 'nobuffer', '-probesize', '32', '-analyzeduration', '0', '-f', 'nut', '-i', 'pipe:0', '-map', '0:v', ...SHOWN_OUT, `tcp://127.0.0.1:${port}`];
+    switcher = new FrameSwitcher({ ffmpeg: DISPLAY_FFMPEG, sink, size: { width: WIDTH, height: HEIGHT }, fps: FPS, slate: `color=c=0x18202b:s=${WIDTH}x${HEIGHT}:r=10`, feeds: feeds.map((u, i) => ({ site: `site${i}`, url: u })), initial: feeds.indexOf(url) + 1 });
+    switcher.on('exit', (info) => log.push(...info.tail));
+    switcher.start();
+  });
+  return {
+    async stop() {
+      await switcher?.stop();
+      server.close();
+    },
+  };
 }
 
 /**
@@ -111,8 +163,7 @@ function plainDecoderArgs(url: string): string[] {
  * opened after or before it).
  */
 function switcherDecoderArgs(url: string, other: string): string[] {
-  const how = process.env.GLASS_SWITCHER;
-  const feeds = how === 'one' ? [url] : how === 'relay-first' ? [other, url] : [url, other];
+  const feeds = switcherFeeds(url, other);
   const full = roomSwitcherArgs({
     feeds: feeds.map((u, i) => ({ site: `site${i}`, url: u })),
     slate: `color=c=0x18202b:s=${WIDTH}x${HEIGHT}:r=10`,
@@ -122,7 +173,7 @@ function switcherDecoderArgs(url: string, other: string): string[] {
     inputOptions: SWITCHER_INPUT,
     wallOrigin: Date.now() / 1000,
   });
-  return [...full.slice(0, full.indexOf('-map')), '-map', '[v]', '-s', `${SHOWN_W}x${SHOWN_H}`, '-pix_fmt', 'gray', '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1', '-map', '[a]', '-f', 'null', '-'];
+  return [...full.slice(0, full.indexOf('-map')), '-map', '[v]', ...SHOWN_OUT, 'pipe:1', '-map', '[a]', '-f', 'null', '-'];
 }
 
 /** One round of one transport: what the display showed, and what the link and the camera saw. */
@@ -190,7 +241,7 @@ async function run(t: Transport): Promise<Round> {
 }
 
 function describe(t: Transport): string {
-  if (t.kind === 'direct') return `SRT served by the box, latency ${t.latencyMs} ms (box, display)${process.env.GLASS_SWITCHER ? `, through the switcher (${process.env.GLASS_SWITCHER})` : ''}`;
+  if (t.kind === 'direct') return `SRT served by the box, latency ${t.latencyMs} ms (box, display)${process.env.GLASS_SWITCHER ? `, through the switcher (${process.env.GLASS_SWITCHER}, ${process.env.GLASS_ENGINE === 'frames' ? 'frames' : 'graph'})` : ''}`;
   return t.kind === 'srt' ? `SRT through the relay, latency ${t.latencyMs} ms (box, relay, display)` : 'RTMP in, HTTP-FLV out';
 }
 

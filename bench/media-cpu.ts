@@ -3,8 +3,11 @@
  * as bench/glass.ts: two boxes, each the product's feed (createFeed: test
  * pattern with the site and clock drawn, libx264 veryfast, 1280x720 30 fps
  * 2500 kbit/s, SRT caller to the relay) -> link (80 ms RTT, 1 % loss) -> relay
- * (its own process) -> link -> one switching display (the switcher's ffmpeg)
- * decoding both feeds, its output discarded. libx264 because this machine has
+ * (its own process) -> link -> one switching display decoding both feeds, its
+ * output discarded: first the graph engine's one ffmpeg (`streamselect`), then
+ * the frames engine (FrameSwitcher: a decoder per feed, the slate, the mux; its
+ * copying of the pictures in this process, whose own CPU is given in both
+ * phases so that the difference shows it). libx264 because this machine has
  * no hardware encoder; a box with one spends far less.
  *
  * CPU is read from /proc/<pid>/stat over 8 windows of 2 s: the median of each
@@ -15,6 +18,7 @@
 import os from 'node:os';
 import { parseEncoderConfig } from '../src/media/config.js';
 import { createFeed } from '../src/media/feed.js';
+import { FrameSwitcher } from '../src/media/frame-switcher.js';
 import { srtFfmpegUrl } from '../src/media/srt.js';
 import type { EncoderSupervisor } from '../src/media/supervisor.js';
 import { LOW_DELAY_INPUT, SwitchingDisplay } from '../src/media/switcher.js';
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
   const log = createLogger('bench');
   const feeds: EncoderSupervisor[] = [];
   let display: SwitchingDisplay | null = null;
+  let frames: FrameSwitcher | null = null;
   try {
     for (const site of sites) {
       const config = parseEncoderConfig({ encoder: 'libx264', size: '1280x720', fps: 30, bitrateKbps: KBPS, output: { kind: 'srt', url: `srt://127.0.0.1:${net.ports.srtUp[site]}`, latencyMs } }, 'bench');
@@ -56,24 +61,42 @@ async function main(): Promise<void> {
     await sleep(6000);
     const pids = { box: feeds[0]!.pid ?? 0, secondBox: feeds[1]!.pid ?? 0, display: displayPid };
     if (Object.values(pids).some((pid) => !pid)) throw new Error(`bench: a process is missing (${JSON.stringify(pids)})`);
-    const cpu = await cpuWindows(pids, 8, 2000);
+    const cpu = await cpuWindows({ ...pids, bench: process.pid }, 8, 2000);
     const median = (name: string): number => +summary(cpu.percent[name] ?? []).p50.toFixed(1);
+    await display.stop();
+    display = null;
+    // The frames engine on the same feeds, its sink discarding the NUT.
+    frames = new FrameSwitcher({
+      ffmpeg: 'ffmpeg', sink: ['sh', '-c', 'exec cat >/dev/null'], size: { width: 1280, height: 720 }, fps: 30, slate: 'color=c=0x18202b:s=1280x720:r=10',
+      feeds: sites.map((site) => ({ site, url: srtFfmpegUrl({ host: '127.0.0.1', port: net.ports.srtDown[site]!, mode: 'caller', latencyMs }) })), initial: 1,
+    });
+    frames.start();
+    await sleep(6000);
+    const framesCpu = await cpuWindows({ ...frames.processIds(), bench: process.pid }, 8, 2000);
+    const framesMedian = (name: string): number => +summary(framesCpu.percent[name] ?? []).p50.toFixed(1);
+    const framesParts = Object.fromEntries(Object.keys(framesCpu.percent).map((name) => [name, framesMedian(name)]));
+    const framesTotal = +summary(framesCpu.percent.mux!.map((_, i) => Object.entries(framesCpu.percent).filter(([name]) => name !== 'bench').reduce((n, [, v]) => n + v[i]!, 0))).p50.toFixed(1);
     const f = feeds[0]!.figures();
     console.log(JSON.stringify({
       bench: 'media-cpu',
       boxEncoderPercentOfOneCore: median('box'),
       secondBoxPercentOfOneCore: median('secondBox'),
       displayDecodingTwoFeedsPercentOfOneCore: median('display'),
+      benchProcessWithGraph: median('bench'),
+      framesEngineProcessesPercentOfOneCore: framesTotal,
+      framesEngineParts: framesParts,
       windows: Object.fromEntries(Object.entries(cpu.percent).map(([name, v]) => [name, v.map((x) => +x.toFixed(1))])),
       box: `createFeed: test pattern with text, libx264 veryfast zerolatency, 1280x720 30 fps ${KBPS} kbit/s, SRT caller (latency ${latencyMs} ms) through the link`,
       boxFps: f.fps,
       boxSpeed: f.speed,
       display: 'switching display (streamselect), 2 SRT feeds, output discarded',
       load: cpu.load.map((l) => +l.toFixed(2)),
+      framesLoad: framesCpu.load.map((l) => +l.toFixed(2)),
       machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}`,
     }));
   } finally {
     await display?.stop();
+    await frames?.stop();
     await Promise.all(feeds.map((f) => f.stop()));
     await net.stop();
   }

@@ -166,6 +166,15 @@ export class FrameSwitcher extends EventEmitter<RoomSwitcherEvents> implements S
     return this.mux?.pid;
   }
 
+  /** Every process it runs, by role (the slate, each feed's site, the mux, the sink): for a person, or a measure. */
+  processIds(): Record<string, number> {
+    const ids: Record<string, number> = {};
+    for (const s of this.sources) if (s.proc.pid) ids[s.name] = s.proc.pid;
+    if (this.mux?.pid) ids.mux = this.mux.pid;
+    if (this.sink?.pid) ids.sink = this.sink.pid;
+    return ids;
+  }
+
   start(): void {
     const [sinkCmd, ...sinkArgs] = this.o.sink;
     const sink = spawn(sinkCmd!, sinkArgs, { stdio: ['pipe', 'ignore', 'pipe'] });
