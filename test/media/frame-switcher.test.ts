@@ -1,0 +1,81 @@
+/**
+ * The switch between whole pictures, its parts: the cutter that finds whole
+ * pictures in a pipe's chunks, the refusals, and (real ffmpeg) a feed that
+ * cannot be reached: it is reported failed and the slate goes on; a source
+ * that does not exist is refused.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { FrameSwitcher, PictureCutter, feedDecoderArgs, frameMuxArgs, pictureBytes, slateSourceArgs } from '../../src/media/frame-switcher.js';
+import { freeUdpPort } from '../../src/media/srt-transmit.js';
+import { waitFor } from '../helpers/wait.js';
+
+const size = { width: 32, height: 18 };
+
+describe('frame switcher (pure)', () => {
+  it('cuts whole pictures out of chunks of any length, each from the parts it is made of', () => {
+    const got: Buffer[] = [];
+    const cutter = new PictureCutter(5, (parts) => got.push(Buffer.concat(parts)));
+    const bytes = Buffer.from(Array.from({ length: 23 }, (_, i) => i));
+    for (const [from, to] of [[0, 3], [3, 4], [4, 12], [12, 12], [12, 23]] as const) cutter.push(bytes.subarray(from, to));
+    assert.deepEqual(got.map((b) => [...b]), [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11, 12, 13, 14], [15, 16, 17, 18, 19]]);
+    assert.equal(got.length, 4, 'the three bytes left over wait for the rest of their picture');
+    cutter.push(Buffer.from([23, 24]));
+    assert.deepEqual(got.map((b) => [...b]).at(-1), [20, 21, 22, 23, 24]);
+  });
+
+  it('gives every raw output one encoder thread, and the mux a copy of the pictures', () => {
+    assert.equal(pictureBytes({ width: 1280, height: 720 }), 1_382_400);
+    const decoder = feedDecoderArgs('srt://relay:9103?mode=caller', size);
+    assert.equal(decoder.filter((a) => a === '-threads').length, 2, 'pictures and sound each on one thread');
+    assert.ok(decoder.join(' ').includes('pad=32:18'), 'scaled and padded to the screen');
+    const slate = slateSourceArgs('color=c=black:s=32x18:r=10', size);
+    assert.ok(slate.includes('-re'), 'the slate paced');
+    const mux = frameMuxArgs(size, 30, 1796400000.5);
+    assert.ok(mux.join(' ').includes('-c:v copy') && mux.includes('nut') && mux.includes('-1796400000.500'));
+  });
+
+  it('refuses an odd screen size and a source that does not exist, naming them', () => {
+    const base = { ffmpeg: 'ffmpeg', sink: ['cat'], fps: 30, slate: 'color', feeds: [{ site: 'a', url: 'udp://127.0.0.1:1' }] };
+    assert.throws(() => new FrameSwitcher({ ...base, size: { width: 33, height: 18 }, initial: 0 }), /33x18 must be even/);
+    assert.throws(() => new FrameSwitcher({ ...base, size, initial: 2 }), /source 2 is not one of the 2 sources/);
+  });
+});
+
+describe('frame switcher (real ffmpeg)', function () {
+  this.timeout(30_000);
+  let switcher: FrameSwitcher | null = null;
+  let server: Server | null = null;
+  afterEach(async () => {
+    await switcher?.stop();
+    server?.close();
+    switcher = null;
+  });
+
+  it('reports a feed that cannot be reached as failed, and the slate goes on', async () => {
+    // A sink that sends what it gets to this process: the NUT bytes keep coming while the slate shows.
+    let received = 0;
+    server = createServer((c) => c.on('data', (d: Buffer) => (received += d.length)).on('error', () => undefined));
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    // Nobody listens there: SRT's connection is refused after its timeout.
+    const dead = `srt://127.0.0.1:${await freeUdpPort()}?mode=caller&connect_timeout=500`;
+    const s = new FrameSwitcher({ ffmpeg: 'ffmpeg', sink: ['ffmpeg', '-hide_banner', '-loglevel', 'error', '-f', 'nut', '-i', 'pipe:0', '-c', 'copy', '-f', 'nut', `tcp://127.0.0.1:${port}`], size, fps: 30, slate: 'color=c=0x18202b:s=32x18:r=10', feeds: [{ site: 'rouyn-noranda', url: dead }], initial: 0 });
+    switcher = s;
+    const failed: string[] = [];
+    let frames = 0;
+    s.on('failed', (url) => failed.push(url));
+    s.on('frames', (n) => (frames = n));
+    s.start();
+    assert.deepEqual(Object.keys(s.processIds()).sort(), ['mux', 'rouyn-noranda', 'sink', 'slate']);
+    await waitFor('the feed reported failed', () => failed.length === 1, 15_000);
+    assert.equal(failed[0], dead);
+    const [framesThen, bytesThen] = [frames, received];
+    await waitFor('the slate still going out', () => frames > framesThen + 5 && received > bytesThen, 5000);
+    assert.equal(s.select(5), false, 'no source 5');
+    assert.equal(s.select(1), true, 'the dead feed can be asked for');
+    // Its last picture is the slate's, held: the output does not stop.
+    const held = frames;
+    await waitFor('a held picture again', () => frames > held, 2000);
+  });
+});
