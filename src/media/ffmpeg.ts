@@ -1,7 +1,11 @@
 /**
- * The ffmpeg edge: the only module that imports fluent-ffmpeg or spawns
- * ffmpeg. The live encoder runs through fluent-ffmpeg; short one-off runs
- * (version, trial encodes) use a plain bounded spawn.
+ * The ffmpeg edge: the only module that imports fluent-ffmpeg. The live
+ * encoder runs through fluent-ffmpeg; short one-off runs (version, filters,
+ * trial encodes, first-frame probes) use a plain bounded spawn here. The
+ * long-running pipelines whose stdio is wired to other processes spawn ffmpeg
+ * themselves, with their argv built in pure modules: the room display
+ * (room-switcher.ts, frame-switcher.ts, switcher.ts, display.ts) and the
+ * relay's WebRTC preview (whep.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';

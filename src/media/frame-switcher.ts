@@ -24,6 +24,8 @@ import { endChild, type RoomSwitcherEvents, type SwitchProcess } from './room-sw
 
 /** The on-screen source's last picture again after this long without a new one. */
 export const HELD_PICTURE_MS = 250;
+/** A feed whose last picture is older than this is not moving. */
+export const MOVING_MS = 1000;
 /** The on-screen feed's sound missing this long: the slate's silence instead. */
 export const SOUND_GAP_MS = 100;
 /** Bytes of one sound frame (two 16-bit channels). */
@@ -134,6 +136,8 @@ interface Source {
   proc: ChildProcess;
   /** Sound bytes short of a whole sound frame. */
   rest: Buffer;
+  /** When its last whole picture came (performance.now()), 0 before the first. */
+  lastPictureAt: number;
   lastSoundAt: number;
   ended: boolean;
 }
@@ -211,7 +215,7 @@ export class FrameSwitcher extends EventEmitter<RoomSwitcherEvents> implements S
 
   private spawnSource(name: string, url: string | null, args: string[]): Source {
     const proc = spawn(this.o.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-    const source: Source = { name, url, proc, rest: Buffer.alloc(0), lastSoundAt: 0, ended: false };
+    const source: Source = { name, url, proc, rest: Buffer.alloc(0), lastPictureAt: 0, lastSoundAt: 0, ended: false };
     const index = this.sources.length;
     const cutter = new PictureCutter(this.bytes, (parts) => this.picture(index, parts));
     proc.stdout!.on('data', (d: Buffer) => cutter.push(d));
@@ -239,6 +243,8 @@ export class FrameSwitcher extends EventEmitter<RoomSwitcherEvents> implements S
   }
 
   private picture(index: number, parts: Buffer[]): void {
+    const source = this.sources[index];
+    if (source) source.lastPictureAt = performance.now();
     if (index !== this.onAir || this.stopping) return;
     this.write(parts);
   }
@@ -277,6 +283,12 @@ export class FrameSwitcher extends EventEmitter<RoomSwitcherEvents> implements S
     const out = this.mux?.stdio[3] as Writable | null | undefined;
     if (!out || out.destroyed || this.stopping || out.writableLength > SOUND_BACKLOG) return;
     out.write(all.subarray(0, whole));
+  }
+
+  /** Whether the feed of `site` gives pictures now (one within MOVING_MS): a switch to it shows it at once. */
+  moving(site: string): boolean {
+    const source = this.sources.find((s) => s.url !== null && s.name === site);
+    return Boolean(source && !source.ended && source.lastPictureAt > 0 && performance.now() - source.lastPictureAt < MOVING_MS);
   }
 
   /** Puts source `index` on screen (0: the slate): from its next picture and its next sound. */

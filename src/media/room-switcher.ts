@@ -53,6 +53,8 @@ export interface SwitchProcess extends EventEmitter<RoomSwitcherEvents> {
   select(index: number): boolean;
   /** Ends its processes; resolves once all are gone. */
   stop(): Promise<void>;
+  /** Whether one feed gives pictures now, where the process knows it feed by feed. */
+  moving?(site: string): boolean;
 }
 
 export interface RoomSwitcherOptions {

@@ -136,7 +136,8 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
       since: this.since.toISOString(),
       pid: this.proc?.pid ?? null,
       feeds: this.live(),
-      ready: this.ready ? this.live() : [],
+      // Feed by feed where the process knows it (the frames engine); else the whole graph's picture.
+      ready: this.ready ? this.live().filter((site) => this.proc?.moving?.(site) ?? true) : [],
       lost: [...this.lost.keys()],
     };
   }
@@ -253,6 +254,8 @@ export class SwitchedDisplay extends EventEmitter<SwitchedDisplayEvents> {
       this.o.log.warn(frozen ? 'display picture frozen; starting the process again' : 'display process shows no picture; starting it again');
       void proc.stop();
     }
+    // A feed that starts or stops moving (the frames engine's `ready`, feed by feed) is told.
+    this.report();
   }
 
   private markLost(site: string): void {

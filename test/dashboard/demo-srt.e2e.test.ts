@@ -6,6 +6,7 @@
  * on air.
  */
 import assert from 'node:assert/strict';
+import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import { mediaDemoExtension } from '../../src/demo/media-extension.js';
 import { freePort } from '../helpers/brokers.js';
@@ -18,7 +19,22 @@ const ports = { rtmpPort: await freePort(), httpPort: await freePort(), whepPort
 
 describe('dashboard in Chromium: the demo\'s feeds through the SRT hub', function () {
   this.timeout(60_000);
-  const suite = dashboardSuite({ relayHttpBase: `http://127.0.0.1:${ports.httpPort}`, relayWhepBase: `http://127.0.0.1:${ports.whepPort}`, extensions: [mediaDemoExtension({ ...ports, feeds: 'srt' })] });
+  // Every site's feed live at the relay (its retained stream list) before the page opens its previews.
+  const feedsUp = async (env: DemoWithDashboard): Promise<void> => {
+    const client = await mqtt.connectAsync(env.mqttUrl, { connectTimeout: 3000 });
+    try {
+      let live: string[] = [];
+      client.on('message', (_t, payload) => {
+        const list = JSON.parse(payload.toString()) as { streams: Array<{ site: string; status: string }> };
+        live = list.streams.filter((s) => s.status === 'live').map((s) => s.site);
+      });
+      await client.subscribeAsync('relais/v1/demo/relay/streams');
+      await waitFor('every site live at the relay', () => SITES.every((site) => live.includes(site)), 30_000);
+    } finally {
+      await client.endAsync(true);
+    }
+  };
+  const suite = dashboardSuite({ relayHttpBase: `http://127.0.0.1:${ports.httpPort}`, relayWhepBase: `http://127.0.0.1:${ports.whepPort}`, extensions: [mediaDemoExtension({ ...ports, feeds: 'srt' })] }, feedsUp);
   let env: DemoWithDashboard;
   let page: Page;
   before(() => ({ env, page } = suite));

@@ -167,7 +167,7 @@ export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}${msg.location().url ? ` (${msg.location().url})` : ''}`);
   });
   return errors;
 }
@@ -180,16 +180,18 @@ export interface DashboardSuite {
 
 /**
  * Mocha hooks for a suite on one logged-in operator page: the web bundle
- * built, the demo and Chromium started, no page errors after each test, all
- * stopped at the end. Read the parts in a later `before` or in the tests.
+ * built, the demo and Chromium started (and `ready` awaited), no page errors
+ * after each test, all stopped at the end. Read the parts in a later `before` or in the tests.
  */
-export function dashboardSuite(options: Parameters<typeof startDemoWithDashboard>[0] = {}): DashboardSuite {
+export function dashboardSuite(options: Parameters<typeof startDemoWithDashboard>[0] = {}, ready?: (env: DemoWithDashboard) => Promise<void>): DashboardSuite {
   const parts = {} as DashboardSuite;
   let errors: string[] = [];
   before(async function () {
     this.timeout(60_000);
     await buildWeb();
     [parts.env, parts.browser] = await Promise.all([startDemoWithDashboard(options), launchBrowser()]);
+    // What the page needs there before it opens (a relay's feeds: a preview asked too early is a 404 in its console).
+    await ready?.(parts.env);
     parts.page = await parts.browser.context.newPage();
     errors = collectErrors(parts.page);
     await login(parts.page, parts.env.dashboardUrl, 'operator');

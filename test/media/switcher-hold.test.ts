@@ -102,6 +102,8 @@ describe('room switcher: every picture once, none held back (real ffmpeg)', func
     assert.ok(behind.length > shown.length / 2, `${behind.length} of ${shown.length} pictures matched between the two`);
     const median = behind[behind.length >> 1]!;
     console.log(`      ${shown.length} pictures, ${rate.toFixed(1)} a second, ${repeated} repeated; behind a plain decoder by ${median.toFixed(0)} ms (median)`);
-    assert.ok(median < 40, `the switcher's pictures ${median.toFixed(0)} ms behind a plain decoder's (one picture is ${1000 / FPS} ms)`);
+    // A held picture is the feed's next picture's time (100 ms) on every one; the process hops more
+    // than a plain decoder's (the mux, the sink) cost a few ms each, more when the machine is loaded.
+    assert.ok(median < 70, `the switcher's pictures ${median.toFixed(0)} ms behind a plain decoder's (one picture is ${1000 / FPS} ms)`);
   });
 });

@@ -18,6 +18,9 @@ function loadMpegts(): Promise<MpegtsModule> {
 }
 
 const RETRY_MIN_MS = 3000;
+
+/** The relay's WHEP answered 404 for the site: no feed from it now (not a WebRTC failure). */
+class NoFeedYet extends Error {}
 const RETRY_MAX_MS = 30_000;
 /** No new frame for this long: the stream is gone even if the connection is not. */
 const STALL_MS = 8000;
@@ -75,8 +78,13 @@ export class Preview {
       try {
         await this.openWhep(this.relayWhepBase);
         return;
-      } catch {
+      } catch (err) {
         this.teardown();
+        if (err instanceof NoFeedYet) {
+          // The relay has no feed from the site now: over HTTP-FLV neither. Again later, over WebRTC.
+          this.fail(t('sites.noFeed'));
+          return;
+        }
         this.whepFailed = true;
       }
     }
@@ -124,6 +132,7 @@ export class Preview {
     });
     const endpoint = `${base.replace(/\/$/, '')}/whep/${encodeURIComponent(this.site)}`;
     const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription?.sdp ?? '' });
+    if (res.status === 404 && (await res.text()).startsWith('no feed from')) throw new NoFeedYet();
     if (res.status !== 201) throw new Error(`WHEP ${res.status}`);
     const location = res.headers.get('location');
     this.session = location ? new URL(location, endpoint).toString() : null;
