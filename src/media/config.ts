@@ -231,8 +231,12 @@ export const displayConfigSchema = z.strictObject({
   mode: z.enum(['auto', 'switcher', 'player']).default('auto'),
   switcher: z
     .strictObject({
-      /** The player that shows the switcher's output: it reads raw NUT (picture and sound) on stdin. */
-      sink: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-fflags', 'nobuffer', '-f', 'nut', 'pipe:0']),
+      /**
+       * The player that shows the switcher's output: it reads raw NUT (picture and sound) on stdin.
+       * No analysis: NUT's header names every stream, and with ffplay's default probe (5 MB) the
+       * first picture of a 320x180 slate showed 2.5 s after the start instead of 0.35 s.
+       */
+      sink: z.array(z.string()).min(1).default(['ffplay', '-hide_banner', '-loglevel', 'error', '-fs', '-fflags', 'nobuffer', '-probesize', '32', '-analyzeduration', '0', '-f', 'nut', 'pipe:0']),
       /**
        * The output's nominal rate, and the slate's pictures a second while it is on screen. A feed
        * on screen goes out at its own rate, each picture once and at once (switch-plan.ts,

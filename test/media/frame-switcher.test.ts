@@ -2,13 +2,20 @@
  * The switch between whole pictures, its parts: the cutter that finds whole
  * pictures in a pipe's chunks, the refusals, and (real ffmpeg) a feed that
  * cannot be reached: it is reported failed and the slate goes on; a source
- * that does not exist is refused.
+ * that does not exist is refused; the shipped sink (ffplay, on a virtual X
+ * screen with no sound card) plays the slate and then a feed, its clock
+ * moving and picture and sound together.
  */
 import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { join } from 'node:path';
+import { parseDisplayConfig } from '../../src/media/config.js';
 import { FrameSwitcher, PictureCutter, feedDecoderArgs, frameMuxArgs, pictureBytes, slateSourceArgs } from '../../src/media/frame-switcher.js';
 import { freeUdpPort } from '../../src/media/srt-transmit.js';
 import { waitFor } from '../helpers/wait.js';
+import { tempDir, testFeedArgs } from './helpers.js';
 
 const size = { width: 32, height: 18 };
 
@@ -77,5 +84,60 @@ describe('frame switcher (real ffmpeg)', function () {
     // Its last picture is the slate's, held: the output does not stop.
     const held = frames;
     await waitFor('a held picture again', () => frames > held, 2000);
+  });
+});
+
+describe('frame switcher into the shipped sink, ffplay (real ffmpeg, Xvfb)', function () {
+  this.timeout(40_000);
+  const children: ChildProcess[] = [];
+  let switcher: FrameSwitcher | null = null;
+  after(async () => {
+    await switcher?.stop();
+    children.forEach((c) => c.kill('SIGKILL'));
+  });
+
+  it('plays the slate at once and then the feed, its clock moving, sound and picture together', async function () {
+    for (const tool of ['ffplay', 'Xvfb']) {
+      if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) this.skip();
+    }
+    const dir = await tempDir();
+    try {
+      // A screen of its own: display :N, free when Xvfb stays up.
+      const screen = 90 + (process.pid % 100);
+      const x = spawn('Xvfb', [`:${screen}`, '-screen', '0', '640x360x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+      children.push(x);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(x.exitCode, null, `Xvfb :${screen} started`);
+      const shipped = parseDisplayConfig({}).switcher.sink;
+      // The shipped argv, its log at info (ffplay's clock line) into a file.
+      const argv = shipped.map((a, i) => (shipped[i - 1] === '-loglevel' ? 'info' : a));
+      const log = join(dir.path, 'ffplay.log');
+      const sink = ['sh', '-c', `DISPLAY=:${screen} SDL_AUDIODRIVER=dummy exec "$@" 2>"${log}"`, 'sink', ...argv];
+      const port = await freeUdpPort();
+      const s = new FrameSwitcher({ ffmpeg: 'ffmpeg', sink, size: { width: 320, height: 180 }, fps: 30, slate: 'color=c=0x18202b:s=320x180:r=10', feeds: [{ site: 'saint-camille', url: `udp://127.0.0.1:${port}?fifo_size=100000&overrun_nonfatal=1` }], initial: 0 });
+      switcher = s;
+      const clocks = (): Array<{ t: number; av: number }> => readFileSync(log, 'utf8').split(/[\r\n]+/).flatMap((line) => {
+        const m = /^\s*(\d+\.\d+) A-V:\s*(-?\d+\.\d+)/.exec(line);
+        return m ? [{ t: Number(m[1]), av: Number(m[2]) }] : [];
+      });
+      const startedAt = performance.now();
+      s.start();
+      await waitFor('ffplay\'s clock', () => clocks().length > 0, 10_000);
+      const firstMs = performance.now() - startedAt;
+      children.push(spawn('ffmpeg', testFeedArgs({ video: 'color=c=red:size=320x180:rate=30', toneHz: 440, fps: 30, seconds: 15, target: `udp://127.0.0.1:${port}?pkt_size=1316` }), { stdio: 'ignore' }));
+      await waitFor('the feed decoding', () => s.moving('saint-camille'), 10_000);
+      assert.ok(s.select(1));
+      const before = clocks().at(-1)!.t;
+      await new Promise((r) => setTimeout(r, 3000));
+      const onFeed = clocks().filter((c) => c.t > before + 0.5);
+      console.log(`      ffplay's clock ${firstMs.toFixed(0)} ms after the start; on the feed ${onFeed.length} clock lines, A-V ${Math.min(...onFeed.map((c) => c.av)).toFixed(3)} to ${Math.max(...onFeed.map((c) => c.av)).toFixed(3)} s`);
+      assert.ok(firstMs < 1500, `the slate showed ${firstMs.toFixed(0)} ms after the start: no long probe`);
+      assert.ok(onFeed.length > 5 && onFeed.at(-1)!.t > before + 2, 'the clock moves on the feed');
+      assert.ok(onFeed.every((c) => Math.abs(c.av) < 0.2), 'picture and sound within 0.2 s of each other at the player');
+    } finally {
+      await switcher?.stop();
+      switcher = null;
+      await dir.remove();
+    }
   });
 });
