@@ -102,12 +102,18 @@ describe('frame switcher into the shipped sink, ffplay (real ffmpeg, Xvfb)', fun
     }
     const dir = await tempDir();
     try {
-      // A screen of its own: display :N, free when Xvfb stays up.
-      const screen = 90 + (process.pid % 100);
-      const x = spawn('Xvfb', [`:${screen}`, '-screen', '0', '640x360x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+      // A screen of its own: Xvfb picks a free display and writes its number on fd 3.
+      const x = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '640x360x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
       children.push(x);
-      await new Promise((r) => setTimeout(r, 500));
-      assert.equal(x.exitCode, null, `Xvfb :${screen} started`);
+      const screen = await new Promise<string>((resolve, reject) => {
+        let got = '';
+        (x.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
+          got += d.toString();
+          if (got.includes('\n')) resolve(got.trim());
+        });
+        x.once('exit', (code) => reject(new Error(`Xvfb ended (${code}) before naming its display`)));
+        setTimeout(() => reject(new Error('Xvfb named no display within 10 s')), 10_000);
+      });
       const shipped = parseDisplayConfig({}).switcher.sink;
       // The shipped argv, its log at info (ffplay's clock line) into a file.
       const argv = shipped.map((a, i) => (shipped[i - 1] === '-loglevel' ? 'info' : a));
