@@ -26,7 +26,7 @@ describe('room display with the switcher (real ffmpeg, SRT feeds)', function () 
     assert.equal(r.last()?.slate, 'no-floor');
     const pid = (r.feature as unknown as { switched: { pid: number } }).switched.pid;
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    assert.ok(argv.includes('nut') && argv.join(' ').includes('-c:v copy'), `the mux copies whole pictures into NUT: ${argv.join(' ')}`);
+    assert.ok(argv.includes('nut') && argv.includes('pipe:3') && !argv.some((a) => a.startsWith('srt://')), `the mux reads raw pictures and sound, no feed: ${argv.join(' ')}`);
     const decoders = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/)
       .map((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8')).filter((cmd) => cmd.startsWith('ffmpeg\0') && cmd.includes('srt://'));
     assert.equal(decoders.length, 2, 'one decoder per feed');
