@@ -19,7 +19,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { RAW_OUT_THREADS, smoothedAudioPts, smoothedVideoPts } from './switch-plan.js';
+import { eachLine } from '../util/lines.js';
+import { fitToScreen, RAW_OUT_THREADS, smoothedAudioPts, smoothedVideoPts } from './switch-plan.js';
 import { endChild, type RoomSwitcherEvents, type SwitchProcess } from './room-switcher.js';
 
 /** The on-screen source's last picture again after this long without a new one. */
@@ -64,9 +65,8 @@ const SOUND_OUT = [...RAW_OUT_THREADS, '-c:a', 'pcm_s16le', '-ar', '48000', '-ac
 
 /** A feed's decoder: its pictures scaled and padded to the screen, its sound as the mux takes it. */
 export function feedDecoderArgs(url: string, size: { width: number; height: number }, inputOptions: readonly string[] = FEED_DECODER_INPUT): string[] {
-  const { width: w, height: h } = size;
   return ['-hide_banner', '-loglevel', 'warning', '-nostats', '-nostdin', ...inputOptions, '-i', url,
-    '-map', '0:v:0', '-vf', `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p`, ...PICTURE_OUT,
+    '-map', '0:v:0', '-vf', fitToScreen(size), ...PICTURE_OUT,
     '-map', '0:a:0', '-af', 'aresample=48000,aformat=sample_fmts=s16:channel_layouts=stereo', ...SOUND_OUT];
 }
 
@@ -302,13 +302,7 @@ export class FrameSwitcher extends EventEmitter<RoomSwitcherEvents> implements S
   }
 
   private lines(stream: Readable | null, name: string): void {
-    let pending = '';
-    stream?.setEncoding('utf8').on('data', (d: string) => {
-      pending += d;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) this.note(`${name}: ${line}`);
-    });
+    eachLine(stream, (line) => line.trim() && this.note(`${name}: ${line}`));
   }
 
   private note(line: string): void {

@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
+import { eachLine } from '../util/lines.js';
 import { ZmqSwitch, type ControlEndpoints } from './switch-control.js';
 import { failedInput } from './switch-plan.js';
 import { switchCommand } from './switcher.js';
@@ -102,25 +103,13 @@ export class RoomSwitcher extends EventEmitter<RoomSwitcherEvents> implements Sw
     sink.stdin?.destroy();
     ff.on('error', (err) => this.note(`ffmpeg: ${err.message}`));
     ff.stdin?.on('error', () => undefined);
-    let pending = '';
-    ff.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      pending += d;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) this.line(line);
-    });
+    eachLine(ff.stderr, (line) => this.line(line));
     const progress = ff.stdio[3] as Readable | null;
-    let block = '';
-    progress?.setEncoding('utf8').on('data', (d: string) => {
-      block += d;
-      const lines = block.split('\n');
-      block = lines.pop() ?? '';
-      for (const line of lines) {
-        const m = /^frame=(\d+)/.exec(line);
-        if (m && Number(m[1]) > this.frames) {
-          this.frames = Number(m[1]);
-          this.emit('frames', this.frames);
-        }
+    eachLine(progress, (line) => {
+      const m = /^frame=(\d+)/.exec(line);
+      if (m && Number(m[1]) > this.frames) {
+        this.frames = Number(m[1]);
+        this.emit('frames', this.frames);
       }
     });
     progress?.on('error', () => undefined);

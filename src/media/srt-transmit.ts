@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { EventEmitter, once } from 'node:events';
+import { eachLine } from '../util/lines.js';
 import type { EncoderProcess, EncoderProcessEvents, ExitInfo } from './ffmpeg.js';
 import { parseSrtStats, type SrtStatsSample } from './srt.js';
 
@@ -58,13 +59,7 @@ class SrtTransmitProcess extends EventEmitter<EncoderProcessEvents> implements E
         if (sample) this.onSample(sample, o);
       }
     });
-    let errPending = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      errPending += d;
-      const lines = errPending.split('\n');
-      errPending = lines.pop() ?? '';
-      for (const line of lines) this.stderrLine(line);
-    });
+    eachLine(child.stderr, (line) => this.stderrLine(line));
     child.on('error', (err: NodeJS.ErrnoException) => this.finish({ code: null, signal: null, spawnError: `${binary}: ${err.code ?? err.message} (install srt-tools or set RELAIS_SRT_LIVE_TRANSMIT)`, stderrTail: [] }));
     child.on('exit', (code, signal) => this.finish({ code, signal, spawnError: null, stderrTail: [...this.tail] }));
   }

@@ -197,6 +197,11 @@ export function switcherPictureOut(fps: number): string[] {
   return ['-fps_mode:v', 'passthrough', '-enc_time_base:v', '1:90000', '-r', String(fps)];
 }
 
+/** A feed's picture scaled into the screen, its aspect kept, padded to fill it, in yuv420p. */
+export function fitToScreen({ width: w, height: h }: { width: number; height: number }): string {
+  return `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p`;
+}
+
 /**
  * One thread for the raw encoders: ffmpeg's rawvideo encoder runs in frame
  * threads by default, and holds each picture until the next one comes (one
@@ -232,7 +237,7 @@ export function roomSwitcherArgs(plan: RoomSwitcherPlan): string[] {
     plan.feeds.forEach((_, i) => {
       // A feed whose read ends (its SRT read timeout) holds its last picture and goes silent instead of
       // ending the graph: the others go on after one read timeout, with no new process.
-      chains.push(`[${i}:v:0]settb=AVTB,${smoothedVideoPts(plan.fps, origin)},${burstDropped()},scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,tpad=stop=-1:stop_mode=clone[v${i + 1}]`);
+      chains.push(`[${i}:v:0]settb=AVTB,${smoothedVideoPts(plan.fps, origin)},${burstDropped()},${fitToScreen(plan.size)},tpad=stop=-1:stop_mode=clone[v${i + 1}]`);
       chains.push(`[${i}:a:0]${smoothedAudioPts(origin)},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad[a${i + 1}]`);
     });
     const v = Array.from({ length: n + 1 }, (_, i) => `[v${i}]`).join('');

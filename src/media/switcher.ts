@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { eachLine } from '../util/lines.js';
 
 export interface SwitcherFeed {
   site: string;
@@ -111,13 +112,7 @@ export class SwitchingDisplay extends EventEmitter<SwitchingDisplayEvents> {
     const child = spawn(this.binary, switcherArgs({ ...this.plan, initial: this.current }), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     this.emit('spawn', child.pid);
-    let pending = '';
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      pending += d;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) this.emit('stderr', line);
-    });
+    eachLine(child.stderr, (line) => line.trim() && this.emit('stderr', line));
     child.stdin?.on('error', () => undefined);
     child.on('error', () => undefined);
     child.on('exit', (code, signal) => {

@@ -18,10 +18,9 @@ function loadMpegts(): Promise<MpegtsModule> {
 }
 
 const RETRY_MIN_MS = 3000;
-
+const RETRY_MAX_MS = 30_000;
 /** The relay's WHEP answered 404 for the site: no feed from it now (not a WebRTC failure). */
 class NoFeedYet extends Error {}
-const RETRY_MAX_MS = 30_000;
 /** No new frame for this long: the stream is gone even if the connection is not. */
 const STALL_MS = 8000;
 /** Longest wait for the browser's own ICE candidates before the offer goes (no trickle). */
